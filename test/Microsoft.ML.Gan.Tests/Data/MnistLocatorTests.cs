@@ -3,18 +3,10 @@ using Microsoft.ML.Gan.Data;
 
 namespace Microsoft.ML.Gan.Tests.Data;
 
-public sealed class MnistLocatorTests
+public sealed class MnistLocatorTests : ScratchDirectoryTest
 {
     private static readonly Func<string, string?> NoEnvironment = _ => null;
-    private string _directory = "";
-
-    [SetUp]
-    public void CreateDirectory() => _directory = TestFiles.NewDirectory();
-
-    [TearDown]
-    public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
-
-    private MnistOptions CacheOptions() => new() { CacheDirectory = Path.Combine(_directory, "cache") };
+    private MnistOptions CacheOptions() => new() { CacheDirectory = Path.Combine(Scratch, "cache") };
 
     /// <summary>A source that writes whatever bytes it is given under the right names.</summary>
     private sealed class FakeSource(string description, Func<MnistFile, byte[]> content) : IMnistSource
@@ -105,7 +97,7 @@ public sealed class MnistLocatorTests
     [Test]
     public void UnwritableCacheDirectoryIsNamed()
     {
-        string blocker = Path.Combine(_directory, "a-file");
+        string blocker = Path.Combine(Scratch, "a-file");
         File.WriteAllText(blocker, "not a directory");
         var options = new MnistOptions { CacheDirectory = Path.Combine(blocker, "cache") };
         var locator = new MnistLocator([RealFilesSource()], NoEnvironment);
@@ -119,21 +111,21 @@ public sealed class MnistLocatorTests
     public void ExplicitDirectoryWithoutTheFilesIsAnError()
     {
         var locator = new MnistLocator([RealFilesSource()], NoEnvironment);
-        var options = new MnistOptions { DataDirectory = _directory };
+        var options = new MnistOptions { DataDirectory = Scratch };
 
         var error = Assert.Throws<FileNotFoundException>(() => locator.Locate(MnistSplit.Test, options));
 
-        Assert.That(error!.Message, Does.Contain(_directory).And.Contain("t10k-images-idx3-ubyte").And.Contain("t10k-labels-idx1-ubyte"));
+        Assert.That(error!.Message, Does.Contain(Scratch).And.Contain("t10k-images-idx3-ubyte").And.Contain("t10k-labels-idx1-ubyte"));
     }
 
     [Test]
     public void EnvironmentVariableComesBeforeTheCache()
     {
-        var locator = new MnistLocator([], name => name == MnistOptions.DirectoryEnvironmentVariable ? _directory : null);
-        TestFiles.WriteImages(Path.Combine(_directory, MnistFiles.TestImages.Name), 2);
-        TestFiles.WriteLabels(Path.Combine(_directory, MnistFiles.TestLabels.Name), 3, 4);
+        var locator = new MnistLocator([], name => name == MnistOptions.DirectoryEnvironmentVariable ? Scratch : null);
+        TestFiles.WriteImages(Path.Combine(Scratch, MnistFiles.TestImages.Name), 2);
+        TestFiles.WriteLabels(Path.Combine(Scratch, MnistFiles.TestLabels.Name), 3, 4);
 
-        Assert.That(locator.Locate(MnistSplit.Test, CacheOptions()), Is.EqualTo(_directory));
+        Assert.That(locator.Locate(MnistSplit.Test, CacheOptions()), Is.EqualTo(Scratch));
         var error = Assert.Throws<FileNotFoundException>(() => locator.Locate(MnistSplit.Train, CacheOptions()));
         Assert.That(error!.Message, Does.Contain(MnistOptions.DirectoryEnvironmentVariable));
     }

@@ -2,16 +2,8 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Gan.Tests.Imaging;
 
-public sealed class GanImagesTests
+public sealed class GanImagesTests : ScratchDirectoryTest
 {
-    private string _directory = "";
-
-    [SetUp]
-    public void CreateDirectory() => _directory = TestFiles.NewDirectory();
-
-    [TearDown]
-    public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
-
     private static float[] Gradient(int height, int width)
         => Enumerable.Range(0, height * width).Select(i => (i % 256) / 255f).ToArray();
 
@@ -19,7 +11,7 @@ public sealed class GanImagesTests
     public void PngRoundTripKeepsGrayValuesAndIsOpaque()
     {
         float[] pixels = Gradient(28, 28);
-        string path = Path.Combine(_directory, "digit.png");
+        string path = Path.Combine(Scratch, "digit.png");
         using (MLImage image = GanImages.FromGrayscale(pixels, 28, 28))
         {
             GanImages.SavePng(image, path);
@@ -36,7 +28,7 @@ public sealed class GanImagesTests
             Assert.That(bgra[(4 * i) + 3], Is.EqualTo(255), $"alpha of pixel {i}");
         }
 
-        Assert.That(Directory.GetFiles(_directory), Has.Length.EqualTo(1), "no temporary file remains");
+        Assert.That(Directory.GetFiles(Scratch), Has.Length.EqualTo(1), "no temporary file remains");
     }
 
     [Test]
@@ -64,10 +56,10 @@ public sealed class GanImagesTests
     [Test]
     public void SaveIntoMissingDirectoryLeavesNothing()
     {
-        string path = Path.Combine(_directory, "missing", "digit.png");
+        string path = Path.Combine(Scratch, "missing", "digit.png");
         using MLImage image = GanImages.FromGrayscale(Gradient(2, 2), 2, 2);
         var error = Assert.Throws<DirectoryNotFoundException>(() => GanImages.SavePng(image, path));
         Assert.That(error!.Message, Does.Contain(path));
-        Assert.That(Directory.GetFileSystemEntries(_directory), Is.Empty);
+        Assert.That(Directory.GetFileSystemEntries(Scratch), Is.Empty);
     }
 }

@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan;
+
+namespace Gan.Samples.Commands;
+
+/// <summary>
+/// <c>generate</c>: loads a model zip with <c>mlContext.Model.Load</c> (no Microsoft.ML.Gan types needed to
+/// score it) and writes N generated digits as a PNG grid and as an IDX image file.
+/// </summary>
+internal static class GenerateCommand
+{
+    public static Command Create()
+    {
+        Option<FileInfo> model = new("--model", "-m")
+        {
+            Description = "Model zip written by 'train'.",
+            DefaultValueFactory = _ => new FileInfo("out/train/mnist-gan.zip"),
+        };
+        Option<DirectoryInfo> output = CommonOptions.Output("out/generate");
+        Option<int> count = new("--count", "-n") { Description = "Images to generate.", DefaultValueFactory = _ => 64 };
+        Option<int> seed = new("--seed") { Description = "Seed of the latent vectors.", DefaultValueFactory = _ => 7 };
+        Option<LatentDistribution> distribution = new("--latent-distribution")
+        {
+            Description = "Distribution of z; use the one the model was trained with.",
+            DefaultValueFactory = _ => LatentDistribution.Uniform,
+        };
+
+        var command = new Command("generate", "Load a model zip and write N generated images as a PNG grid and an IDX file.")
+        {
+            model, output, count, seed, distribution,
+        };
+        command.SetAction(result => Run(result.GetValue(model)!, result.GetValue(output)!, result.GetValue(count), result.GetValue(seed), result.GetValue(distribution)));
+        return command;
+    }
+
+    private static int Run(FileInfo modelFile, DirectoryInfo output, int count, int seed, LatentDistribution distribution)
+    {
+        if (!modelFile.Exists)
+        {
+            throw new FileNotFoundException($"Model '{modelFile.FullName}' does not exist; run 'train' first or pass --model.", modelFile.FullName);
+        }
+
+        if (count < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "--count must be at least 1.");
+        }
+
+        var ml = new MLContext(seed: seed);
+        ITransformer model = ml.Model.Load(modelFile.FullName, out DataViewSchema inputSchema);
+        DataViewSchema.Column latent = inputSchema.Single(c => !c.IsHidden);
+        int dimension = latent.Type is VectorDataViewType { Size: > 0 } vector
+            ? vector.Size
+            : throw new InvalidDataException($"Model '{modelFile.FullName}' expects input column '{latent.Name}' of type {latent.Type}; expected a latent Vector<Single>.");
+        IDataView generated = model.Transform(ml.Gan().SampleLatent(count, seed, dimension, distribution, latent.Name));
+
+        var pixelColumn = generated.Schema.Single(c => !c.IsHidden && c.Type is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && c.Name != latent.Name);
+        var dimensions = ((VectorDataViewType)pixelColumn.Type).Dimensions;
+        int height = dimensions[^2], width = dimensions[^1];
+        List<float[]> images = generated.GetColumn<float[]>(pixelColumn.Name).ToList();
+
+        output.Create();
+        string png = Path.Combine(output.FullName, "generated.png");
+        using (MLImage grid = GanImages.Grid(images, height, width, columns: (int)Math.Ceiling(Math.Sqrt(count))))
+        {
+            GanImages.SavePng(grid, png);
+        }
+
+        string idx = Path.Combine(output.FullName, "generated-images-idx3-ubyte");
+        ml.Gan().SaveAsIdx(generated, idx, pixelColumn.Name);
+        Console.WriteLine($"Generated {count} images of {height} x {width} from {modelFile.Name} (latent {latent.Name}: {latent.Type}, seed {seed})");
+        Console.WriteLine($"Wrote {png}");
+        Console.WriteLine($"Wrote {idx}");
+        return 0;
+    }
+}

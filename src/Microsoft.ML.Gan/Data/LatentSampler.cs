@@ -1,0 +1,52 @@
+namespace Microsoft.ML.Gan.Data;
+
+/// <summary>
+/// Latent vectors as a pure function of (seed, row): the same row of the same seed always gets the same
+/// vector, whatever order or batching rows are read in. Each row seeds a SplitMix64 stream
+/// (Steele, Lea and Flood, 2014) from the mixed seed and row id; uniform floats use the top 24 bits,
+/// normals the Box–Muller transform.
+/// </summary>
+internal static class LatentSampler
+{
+    public static void Fill(Span<float> destination, int seed, ulong row, LatentDistribution distribution)
+    {
+        ulong state = Mix(((ulong)(uint)seed << 32) ^ Mix(row + 0x9E3779B97F4A7C15UL));
+        if (distribution == LatentDistribution.Normal)
+        {
+            for (int i = 0; i < destination.Length; i += 2)
+            {
+                // 1 - u keeps the logarithm's argument in (0, 1].
+                double radius = Math.Sqrt(-2.0 * Math.Log(1.0 - NextUnit(ref state)));
+                double angle = 2.0 * Math.PI * NextUnit(ref state);
+                destination[i] = (float)(radius * Math.Cos(angle));
+                if (i + 1 < destination.Length)
+                {
+                    destination[i + 1] = (float)(radius * Math.Sin(angle));
+                }
+            }
+        }
+        else
+        {
+            for (int i = 0; i < destination.Length; i++)
+            {
+                destination[i] = (float)((2.0 * NextUnit(ref state)) - 1.0);
+            }
+        }
+    }
+
+    /// <summary>Uniform in [0, 1) with 24 bits, so the float conversion is exact and never reaches 1.</summary>
+    private static double NextUnit(ref ulong state) => (Next(ref state) >> 40) * (1.0 / (1 << 24));
+
+    private static ulong Next(ref ulong state)
+    {
+        state += 0x9E3779B97F4A7C15UL;
+        return Mix(state);
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Training;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Transforms.Image;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>
+/// Trains a GAN on the images of an <see cref="IDataView"/> with TorchSharp and returns a
+/// <see cref="GanTransformer"/> that generates images from latent vectors. Create it with
+/// <c>mlContext.Gan().Train(options)</c>.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>Input column</term><description><see cref="GanOptions.PixelsColumnName"/>: known-size
+/// <c>Vector&lt;Single&gt;</c> in [0, 1] (or [0, <see cref="GanOptions.MaxPixelValue"/>]), known-size
+/// <c>Vector&lt;Byte&gt;</c>, or a fixed-size <c>MLImage</c>.</description></item>
+/// <item><term>Output columns</term><description><see cref="GanOptions.GeneratedPixelsColumnName"/> (pixels in
+/// [0, 1], training dimensions) and <see cref="GanOptions.GeneratedImageColumnName"/> (<c>MLImage</c>), from
+/// <see cref="GanOptions.LatentColumnName"/> (added per row when missing; see <see cref="GanTransformer"/>).</description></item>
+/// <item><term>Reads the data</term><description>once, into memory (the set is held as one tensor).</description></item>
+/// </list>
+/// </remarks>
+public sealed class GanEstimator : IEstimator<GanTransformer>
+{
+    private readonly MLContext _context;
+    private readonly GanOptions _options;
+
+    internal GanEstimator(MLContext context, GanOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _context = context;
+        _options = options.Clone();
+    }
+
+    /// <inheritdoc />
+    public GanTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
+
+    /// <summary>Trains the GAN; <paramref name="cancellationToken"/> is checked every step.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The pixel column is missing or of a type the GAN cannot learn from.</exception>
+    /// <exception cref="InvalidDataException">A pixel value is NaN, infinite or outside [0, max].</exception>
+    /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
+    public GanTransformer Fit(IDataView input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        PixelColumn column = PixelColumn.Resolve(input.Schema, _options);
+        ILogger logger = _options.Logger ?? NullLogger.Instance;
+        int seed = _options.Seed ?? ((IHostEnvironment)_context).Register(nameof(GanEstimator)).Rand.Next();
+
+        var clock = Stopwatch.StartNew();
+        TrainingImages images = TrainingImages.Read(input, column, cancellationToken);
+        GanLog.DataRead(logger, images.Count, images.Shape.ToString(), column.Name, clock.Elapsed.TotalSeconds);
+
+        GanTrainingResult result = GanTrainer.Train(images, _options, seed, logger, cancellationToken);
+        return new GanTransformer(_context, result.Generator, result.History, _options, column.Dimensions);
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        string pixels = _options.PixelsColumnName;
+        if (Find(inputSchema, pixels) is not SchemaShape.Column pixelColumn)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Pixel column '{pixels}' not found in the input schema.");
+        }
+
+        bool isVector = pixelColumn.Kind == SchemaShape.Column.VectorKind.Vector
+            && (pixelColumn.ItemType == NumberDataViewType.Single || pixelColumn.ItemType == NumberDataViewType.Byte);
+        bool isImage = pixelColumn.Kind == SchemaShape.Column.VectorKind.Scalar && pixelColumn.ItemType is ImageDataViewType;
+        if (!isVector && !isImage)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema),
+                $"Schema mismatch for pixel column '{pixels}': expected a known-size Vector<Single> or Vector<Byte>, or an MLImage; got {pixelColumn.Kind} of {pixelColumn.ItemType}.");
+        }
+
+        var builder = new DataViewSchema.Builder();
+        foreach (SchemaShape.Column column in inputSchema)
+        {
+            builder.AddColumn(column.Name, ToType(column), ToAnnotations(column.Annotations));
+        }
+
+        if (Find(inputSchema, _options.LatentColumnName) is null)
+        {
+            builder.AddColumn(_options.LatentColumnName, new VectorDataViewType(NumberDataViewType.Single, _options.LatentDimension));
+        }
+
+        // Sizes are unknown until Fit has seen the data; the shape records kinds and item types only.
+        builder.AddColumn(_options.GeneratedPixelsColumnName, new VectorDataViewType(NumberDataViewType.Single, 1));
+        builder.AddColumn(_options.GeneratedImageColumnName, new ImageDataViewType());
+        return ShapeOf(builder.ToSchema());
+    }
+
+    private static SchemaShape.Column? Find(SchemaShape shape, string name)
+        => shape.Where(c => c.Name == name).Select(c => (SchemaShape.Column?)c).LastOrDefault();
+
+    // SchemaShape.Column has no public constructor and SchemaShape.Create(DataViewSchema) is internal, so
+    // a third-party estimator cannot describe new output columns through public API. The output shape is
+    // built as a schema of stand-in types with the same kinds, item types and annotation kinds, and
+    // converted by that one internal method, called by reflection (ML.NET 5.0.1; checked by a test).
+    internal static readonly Func<DataViewSchema, SchemaShape> ShapeOf = CreateShapeConverter();
+
+    private static Func<DataViewSchema, SchemaShape> CreateShapeConverter()
+    {
+        MethodInfo? create = typeof(SchemaShape).GetMethod("Create", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(DataViewSchema)]);
+        return create is null
+            ? _ => throw new NotSupportedException("This ML.NET version has no SchemaShape.Create(DataViewSchema); GanEstimator.GetOutputSchema needs it.")
+            : create.CreateDelegate<Func<DataViewSchema, SchemaShape>>();
+    }
+
+    private static DataViewType ToType(SchemaShape.Column column)
+    {
+        // A shape records that a column is a key, not its count; any count gives the same shape back.
+        DataViewType item = column.IsKey && column.ItemType is not KeyDataViewType
+            ? new KeyDataViewType(column.ItemType.RawType, 1)
+            : column.ItemType;
+        return column.Kind switch
+        {
+            SchemaShape.Column.VectorKind.Vector => new VectorDataViewType((PrimitiveDataViewType)item, 1),
+            SchemaShape.Column.VectorKind.VariableVector => new VectorDataViewType((PrimitiveDataViewType)item),
+            _ => item,
+        };
+    }
+
+    private static DataViewSchema.Annotations? ToAnnotations(SchemaShape? annotations)
+    {
+        if (annotations is null || !annotations.Any())
+        {
+            return null;
+        }
+
+        var builder = new DataViewSchema.Annotations.Builder();
+        MethodInfo add = typeof(GanEstimator).GetMethod(nameof(AddDefaultAnnotation), BindingFlags.NonPublic | BindingFlags.Static)!;
+        foreach (SchemaShape.Column annotation in annotations)
+        {
+            DataViewType type = ToType(annotation);
+            add.MakeGenericMethod(type.RawType).Invoke(null, [builder, annotation.Name, type]);
+        }
+
+        return builder.ToAnnotations();
+    }
+
+    private static void AddDefaultAnnotation<T>(DataViewSchema.Annotations.Builder builder, string name, DataViewType type)
+        => builder.Add(name, type, (ref T value) => value = default!);
+}

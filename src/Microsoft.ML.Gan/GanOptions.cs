@@ -1,0 +1,203 @@
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>
+/// Options of <see cref="GanEstimator"/>. Every default reproduces the vanilla GAN of the source article
+/// (an MLP generator and discriminator on MNIST in PyTorch): hidden size 32, latent size 100, dropout 0.3,
+/// LeakyReLU slope 0.2, Adam with learning rate 0.002 and default betas for both networks, batch 64,
+/// 100 epochs, z ~ Uniform(-1, 1), real images labelled 0.9 (label smoothing), 16 fixed latent vectors
+/// rendered after every epoch.
+/// </summary>
+public sealed class GanOptions
+{
+    /// <summary>
+    /// Training images: a known-size <c>Vector&lt;Single&gt;</c> (values in [0, <see cref="MaxPixelValue"/>]),
+    /// a known-size <c>Vector&lt;Byte&gt;</c>, or an ImageAnalytics <c>MLImage</c> column (read as grayscale).
+    /// Vector dimensions are read as C × H × W (3 dimensions), H × W (2) or a square H × W (1).
+    /// Default: <c>Pixels</c>.
+    /// </summary>
+    public string PixelsColumnName { get; set; } = "Pixels";
+
+    /// <summary>The latent-vector input of the fitted transformer (<c>Vector&lt;Single, LatentDimension&gt;</c>). Default: <c>Latent</c>.</summary>
+    public string LatentColumnName { get; set; } = "Latent";
+
+    /// <summary>Label column; reserved for class-conditional architectures, ignored by the vanilla GAN. Default: <c>Label</c>.</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>Output: generated pixels in [0, 1], shaped like the training column. Default: <c>GeneratedPixels</c>.</summary>
+    public string GeneratedPixelsColumnName { get; set; } = "GeneratedPixels";
+
+    /// <summary>Output: the generated image as an opaque <c>MLImage</c> (white on black). Default: <c>GeneratedImage</c>.</summary>
+    public string GeneratedImageColumnName { get; set; } = "GeneratedImage";
+
+    /// <summary>Size of the latent vector z. Default: 100 (article).</summary>
+    public int LatentDimension { get; set; } = 100;
+
+    /// <summary>The article's h: the networks' layers are h, 2h, 4h wide. Default: 32 (article).</summary>
+    public int HiddenSize { get; set; } = 32;
+
+    /// <summary>Dropout probability after every hidden layer of both networks. Default: 0.3 (article).</summary>
+    public float Dropout { get; set; } = 0.3f;
+
+    /// <summary>Negative slope of the LeakyReLU activations. Default: 0.2 (article).</summary>
+    public float LeakyReluSlope { get; set; } = 0.2f;
+
+    /// <summary>Adam learning rate of the generator. Default: 0.002 (article).</summary>
+    public float GeneratorLearningRate { get; set; } = 0.002f;
+
+    /// <summary>Adam learning rate of the discriminator. Default: 0.002 (article).</summary>
+    public float DiscriminatorLearningRate { get; set; } = 0.002f;
+
+    /// <summary>Adam (beta1, beta2) of the generator. Default: (0.9, 0.999), PyTorch's default as in the article.</summary>
+    public (float Beta1, float Beta2) GeneratorBetas { get; set; } = (0.9f, 0.999f);
+
+    /// <summary>Adam (beta1, beta2) of the discriminator. Default: (0.9, 0.999), PyTorch's default as in the article.</summary>
+    public (float Beta1, float Beta2) DiscriminatorBetas { get; set; } = (0.9f, 0.999f);
+
+    /// <summary>Images per training step. Default: 64 (article).</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Passes over the training data. Default: 100 (article).</summary>
+    public int Epochs { get; set; } = 100;
+
+    /// <summary>Target the discriminator is trained towards for real images (one-sided label smoothing; 1 disables it). Default: 0.9 (article).</summary>
+    public float RealLabel { get; set; } = 0.9f;
+
+    /// <summary>Distribution of z, in training and when the transformer draws latent vectors itself. Default: <see cref="LatentDistribution.Uniform"/> (article).</summary>
+    public LatentDistribution LatentDistribution { get; set; } = LatentDistribution.Uniform;
+
+    /// <summary>Number of fixed latent vectors rendered after every epoch into <see cref="GanTrainingHistory"/>. Default: 16 (article).</summary>
+    public int SampleCount { get; set; } = 16;
+
+    /// <summary>
+    /// Shuffle the training rows every epoch. Default: true. (The article's DataLoader does not shuffle;
+    /// shuffling is the usual practice and costs nothing measurable.)
+    /// </summary>
+    public bool Shuffle { get; set; } = true;
+
+    /// <summary>
+    /// Seed of every random choice in training (weights, dropout, z, shuffling). Same seed, same options and
+    /// data, one thread: identical weights. Default: null, drawn from the <see cref="MLContext"/>'s seeded generator.
+    /// </summary>
+    public int? Seed { get; set; }
+
+    /// <summary>
+    /// Intra-op threads TorchSharp uses while training (a process-wide setting, restored afterwards).
+    /// Default: 1 — on small MLPs extra threads did not help and were many times slower when another
+    /// process was busy (docs/BENCHMARKS.md).
+    /// </summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>TorchSharp device to train on, e.g. <c>cpu</c> or <c>cuda</c> (needs a CUDA backend package). Default: <c>cpu</c>.</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>
+    /// The value that means full intensity in the pixel column; values must lie in [0, MaxPixelValue].
+    /// Default: null, meaning 1 for <c>Single</c> columns and 255 for <c>Byte</c> and image columns.
+    /// </summary>
+    public float? MaxPixelValue { get; set; }
+
+    /// <summary>Also log (and report progress) every this many steps; 0 logs per epoch only. Default: 0.</summary>
+    public int LogEveryNSteps { get; set; }
+
+    /// <summary>Receives training progress and summaries. Default: none.</summary>
+    public ILogger? Logger { get; set; }
+
+    /// <summary>
+    /// Called synchronously on the training thread after every epoch (and every <see cref="LogEveryNSteps"/> steps).
+    /// Default: none.
+    /// </summary>
+    public IProgress<GanTrainingProgress>? Progress { get; set; }
+
+    internal GanOptions Clone() => (GanOptions)MemberwiseClone();
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    internal void Validate()
+    {
+        RequireColumnName(PixelsColumnName, nameof(PixelsColumnName));
+        RequireColumnName(LatentColumnName, nameof(LatentColumnName));
+        RequireColumnName(LabelColumnName, nameof(LabelColumnName));
+        RequireColumnName(GeneratedPixelsColumnName, nameof(GeneratedPixelsColumnName));
+        RequireColumnName(GeneratedImageColumnName, nameof(GeneratedImageColumnName));
+        string[] outputs = [LatentColumnName, GeneratedPixelsColumnName, GeneratedImageColumnName];
+        if (outputs.Distinct(StringComparer.Ordinal).Count() != outputs.Length)
+        {
+            throw new ArgumentException(
+                $"{nameof(LatentColumnName)}, {nameof(GeneratedPixelsColumnName)} and {nameof(GeneratedImageColumnName)} must differ; got '{string.Join("', '", outputs)}'.");
+        }
+
+        RequireAtLeast(LatentDimension, 1, nameof(LatentDimension));
+        RequireAtLeast(HiddenSize, 1, nameof(HiddenSize));
+        RequireAtLeast(BatchSize, 1, nameof(BatchSize));
+        RequireAtLeast(Epochs, 1, nameof(Epochs));
+        RequireAtLeast(SampleCount, 0, nameof(SampleCount));
+        RequireAtLeast(Threads, 1, nameof(Threads));
+        RequireAtLeast(LogEveryNSteps, 0, nameof(LogEveryNSteps));
+        RequireInRange(Dropout, 0f, 1f, nameof(Dropout), upperInclusive: false);
+        RequireInRange(RealLabel, 0f, 1f, nameof(RealLabel), upperInclusive: true);
+        RequirePositive(GeneratorLearningRate, nameof(GeneratorLearningRate));
+        RequirePositive(DiscriminatorLearningRate, nameof(DiscriminatorLearningRate));
+        RequireBetas(GeneratorBetas, nameof(GeneratorBetas));
+        RequireBetas(DiscriminatorBetas, nameof(DiscriminatorBetas));
+        if (!float.IsFinite(LeakyReluSlope) || LeakyReluSlope < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LeakyReluSlope), LeakyReluSlope, $"{nameof(GanOptions)}.{nameof(LeakyReluSlope)} must be a finite value >= 0.");
+        }
+
+        if (MaxPixelValue is float max)
+        {
+            RequirePositive(max, nameof(MaxPixelValue));
+        }
+
+        if (!Enum.IsDefined(LatentDistribution))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LatentDistribution), LatentDistribution, $"{nameof(GanOptions)}.{nameof(LatentDistribution)} must be Uniform or Normal.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Device))
+        {
+            throw new ArgumentException($"{nameof(GanOptions)}.{nameof(Device)} must name a device such as 'cpu' or 'cuda'.", nameof(Device));
+        }
+    }
+
+    private static void RequireColumnName(string value, string name)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"{nameof(GanOptions)}.{name} must name a column.", name);
+        }
+    }
+
+    private static void RequireAtLeast(int value, int minimum, string name)
+    {
+        if (value < minimum)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{nameof(GanOptions)}.{name} must be at least {minimum}; got {value}.");
+        }
+    }
+
+    private static void RequirePositive(float value, string name)
+    {
+        if (!float.IsFinite(value) || value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{nameof(GanOptions)}.{name} must be a finite value > 0; got {value}.");
+        }
+    }
+
+    private static void RequireInRange(float value, float low, float high, string name, bool upperInclusive)
+    {
+        bool ok = float.IsFinite(value) && value >= low && (upperInclusive ? value <= high : value < high);
+        if (!ok)
+        {
+            string range = upperInclusive ? $"[{low}, {high}]" : $"[{low}, {high})";
+            throw new ArgumentOutOfRangeException(name, value, $"{nameof(GanOptions)}.{name} must lie in {range}; got {value}.");
+        }
+    }
+
+    private static void RequireBetas((float Beta1, float Beta2) betas, string name)
+    {
+        RequireInRange(betas.Beta1, 0f, 1f, name, upperInclusive: false);
+        RequireInRange(betas.Beta2, 0f, 1f, name, upperInclusive: false);
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>What one epoch left behind (the article's per-epoch losses and <c>view_samples</c> images).</summary>
+/// <param name="Epoch">1-based epoch number.</param>
+/// <param name="DiscriminatorLoss">Mean discriminator loss over the epoch (real + fake BCE).</param>
+/// <param name="GeneratorLoss">Mean generator loss over the epoch.</param>
+/// <param name="Duration">Wall-clock time of the epoch.</param>
+/// <param name="Samples">The fixed latent vectors rendered by the generator in eval mode after the epoch,
+/// each <c>Channels × Height × Width</c> values in [0, 1].</param>
+public sealed record GanEpochSummary(int Epoch, double DiscriminatorLoss, double GeneratorLoss, TimeSpan Duration, IReadOnlyList<float[]> Samples);
+
+/// <summary>
+/// The training history of a <see cref="GanTransformer"/>. Losses are epoch means (the article recorded
+/// the last batch's; means are less noisy and cost one device sync per epoch).
+/// </summary>
+public sealed class GanTrainingHistory
+{
+    internal GanTrainingHistory(ImageShape imageShape, IReadOnlyList<GanEpochSummary> epochs, int seed)
+    {
+        ImageShape = imageShape;
+        Epochs = epochs;
+        Seed = seed;
+    }
+
+    /// <summary>Shape of every sample image.</summary>
+    public ImageShape ImageShape { get; }
+
+    /// <summary>One summary per completed epoch, in order.</summary>
+    public IReadOnlyList<GanEpochSummary> Epochs { get; }
+
+    /// <summary>The seed training used (given or drawn from the <see cref="MLContext"/>).</summary>
+    public int Seed { get; }
+
+    /// <summary>
+    /// Writes the losses as CSV with the header <c>epoch,d_loss,g_loss,seconds</c> (invariant culture,
+    /// round-trippable numbers), atomically.
+    /// </summary>
+    public void SaveLossesCsv(string path)
+    {
+        var text = new StringBuilder().Append("epoch,d_loss,g_loss,seconds").Append('\n');
+        foreach (GanEpochSummary epoch in Epochs)
+        {
+            text.Append(string.Create(CultureInfo.InvariantCulture,
+                $"{epoch.Epoch},{epoch.DiscriminatorLoss:R},{epoch.GeneratorLoss:R},{epoch.Duration.TotalSeconds:F3}")).Append('\n');
+        }
+
+        AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}

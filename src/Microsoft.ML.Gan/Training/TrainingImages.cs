@@ -1,0 +1,144 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Gan.Training;
+
+/// <summary>
+/// The training set, read once through a cursor and held as one flat array of images rescaled from
+/// [0, max] to [-1, 1] (the generator's tanh range, as in the article).
+/// </summary>
+internal sealed class TrainingImages
+{
+    private TrainingImages(float[] values, int count, ImageShape shape)
+    {
+        Values = values;
+        Count = count;
+        Shape = shape;
+    }
+
+    /// <summary>Count × Shape.Size values in [-1, 1] (the array may be longer; the tail is unused).</summary>
+    public float[] Values { get; }
+
+    public int Count { get; }
+
+    public ImageShape Shape { get; }
+
+    public static TrainingImages Read(IDataView data, PixelColumn column, CancellationToken cancellationToken)
+    {
+        int size = column.Shape.Size;
+        long? known = data.GetRowCount();
+        var values = new float[(int)Math.Min((known ?? 1024) * size, Array.MaxLength)];
+        int count = 0;
+        DataViewSchema.Column source = data.Schema[column.Name];
+        using DataViewRowCursor cursor = data.GetRowCursor([source]);
+        Action<Span<float>> read = CreateReader(cursor, source, column);
+        float scale = 2f / column.MaxValue;
+        while (cursor.MoveNext())
+        {
+            if ((count & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if ((long)(count + 1) * size > values.Length)
+            {
+                Array.Resize(ref values, (int)Math.Min(Math.Max(2L * values.Length, (long)(count + 1) * size), Array.MaxLength));
+            }
+
+            Span<float> image = values.AsSpan(count * size, size);
+            read(image);
+            for (int i = 0; i < image.Length; i++)
+            {
+                float v = image[i];
+                if (!float.IsFinite(v))
+                {
+                    throw new InvalidDataException(
+                        $"Pixel column '{column.Name}' has a non-finite value ({v}) at row {cursor.Position}, index {i}; expected values in [0, {column.MaxValue}].");
+                }
+
+                if (v < 0 || v > column.MaxValue)
+                {
+                    throw new InvalidDataException(
+                        $"Pixel column '{column.Name}' has value {v} at row {cursor.Position}, index {i}; expected values in [0, {column.MaxValue}]. " +
+                        $"Scale the column (e.g. ExtractPixels with scaleImage: 1f / 255) or set {nameof(GanOptions)}.{nameof(GanOptions.MaxPixelValue)}.");
+                }
+
+                image[i] = (v * scale) - 1f;
+            }
+
+            count++;
+        }
+
+        if (count == 0)
+        {
+            throw new ArgumentException($"The training data has no rows; expected at least one image in column '{column.Name}'.", nameof(data));
+        }
+
+        return new TrainingImages(values, count, column.Shape);
+    }
+
+    private static Action<Span<float>> CreateReader(DataViewRowCursor cursor, DataViewSchema.Column source, PixelColumn column)
+    {
+        switch (column.Storage)
+        {
+            case PixelStorage.Single:
+            {
+                ValueGetter<VBuffer<float>> getter = cursor.GetGetter<VBuffer<float>>(source);
+                VBuffer<float> buffer = default;
+                return destination =>
+                {
+                    getter(ref buffer);
+                    buffer.CopyTo(destination);
+                };
+            }
+
+            case PixelStorage.Byte:
+            {
+                ValueGetter<VBuffer<byte>> getter = cursor.GetGetter<VBuffer<byte>>(source);
+                VBuffer<byte> buffer = default;
+                var dense = new byte[column.Shape.Size];
+                return destination =>
+                {
+                    getter(ref buffer);
+                    buffer.CopyTo(dense);
+                    for (int i = 0; i < dense.Length; i++)
+                    {
+                        destination[i] = dense[i];
+                    }
+                };
+            }
+
+            default:
+            {
+                ValueGetter<MLImage> getter = cursor.GetGetter<MLImage>(source);
+                MLImage image = null!;
+                return destination =>
+                {
+                    getter(ref image);
+                    if (image is null || image.Width != column.Shape.Width || image.Height != column.Shape.Height)
+                    {
+                        throw new InvalidDataException(
+                            $"Image column '{column.Name}' has a {(image is null ? "missing" : $"{image.Width} x {image.Height}")} image at row {cursor.Position}; " +
+                            $"expected {column.Shape.Width} x {column.Shape.Height}.");
+                    }
+
+                    ToGrayscale(image, destination, column.MaxValue / 255f);
+                };
+            }
+        }
+    }
+
+    /// <summary>ITU-R BT.601 luma of a 4-byte-per-pixel image, in [0, maxValue].</summary>
+    private static void ToGrayscale(MLImage image, Span<float> destination, float scale)
+    {
+        ReadOnlySpan<byte> pixels = image.Pixels;
+        bool bgra = image.PixelFormat == MLPixelFormat.Bgra32;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            ReadOnlySpan<byte> p = pixels.Slice(4 * i, 4);
+            float red = bgra ? p[2] : p[0];
+            float blue = bgra ? p[0] : p[2];
+            // The weights sum to 1 only up to rounding; clamp so white stays exactly 255.
+            destination[i] = MathF.Min((0.299f * red) + (0.587f * p[1]) + (0.114f * blue), 255f) * scale;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+namespace Microsoft.ML.Gan.Tests;
+
+public sealed class GanOptionsTests
+{
+    [Test]
+    public void DefaultsAreTheArticlesNetwork()
+    {
+        var options = new GanOptions();
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.HiddenSize, Is.EqualTo(32));
+            Assert.That(options.LatentDimension, Is.EqualTo(100));
+            Assert.That(options.Dropout, Is.EqualTo(0.3f));
+            Assert.That(options.LeakyReluSlope, Is.EqualTo(0.2f));
+            Assert.That(options.GeneratorLearningRate, Is.EqualTo(0.002f));
+            Assert.That(options.DiscriminatorLearningRate, Is.EqualTo(0.002f));
+            Assert.That(options.GeneratorBetas, Is.EqualTo((0.9f, 0.999f)));
+            Assert.That(options.BatchSize, Is.EqualTo(64));
+            Assert.That(options.Epochs, Is.EqualTo(100));
+            Assert.That(options.RealLabel, Is.EqualTo(0.9f));
+            Assert.That(options.LatentDistribution, Is.EqualTo(LatentDistribution.Uniform));
+            Assert.That(options.SampleCount, Is.EqualTo(16));
+            Assert.That((options.PixelsColumnName, options.LabelColumnName, options.LatentColumnName), Is.EqualTo(("Pixels", "Label", "Latent")));
+        });
+    }
+
+    private static IEnumerable<TestCaseData> InvalidOptions()
+    {
+        yield return new TestCaseData(new GanOptions { BatchSize = 0 }, "BatchSize");
+        yield return new TestCaseData(new GanOptions { Epochs = 0 }, "Epochs");
+        yield return new TestCaseData(new GanOptions { LatentDimension = 0 }, "LatentDimension");
+        yield return new TestCaseData(new GanOptions { HiddenSize = -1 }, "HiddenSize");
+        yield return new TestCaseData(new GanOptions { Dropout = 1f }, "Dropout");
+        yield return new TestCaseData(new GanOptions { RealLabel = 1.5f }, "RealLabel");
+        yield return new TestCaseData(new GanOptions { GeneratorLearningRate = float.NaN }, "GeneratorLearningRate");
+        yield return new TestCaseData(new GanOptions { DiscriminatorBetas = (0.5f, 1f) }, "DiscriminatorBetas");
+        yield return new TestCaseData(new GanOptions { Threads = 0 }, "Threads");
+        yield return new TestCaseData(new GanOptions { PixelsColumnName = " " }, "PixelsColumnName");
+        yield return new TestCaseData(new GanOptions { GeneratedImageColumnName = "Latent" }, "GeneratedImageColumnName");
+        yield return new TestCaseData(new GanOptions { MaxPixelValue = 0 }, "MaxPixelValue");
+        yield return new TestCaseData(new GanOptions { Device = "" }, "Device");
+    }
+
+    [TestCaseSource(nameof(InvalidOptions))]
+    public void InvalidOptionIsNamedWhenTheEstimatorIsCreated(GanOptions options, string option)
+    {
+        var error = Assert.Throws(Is.InstanceOf<ArgumentException>(), () => new MLContext().Gan().Train(options));
+        Assert.That(error!.Message, Does.Contain(option));
+    }
+}

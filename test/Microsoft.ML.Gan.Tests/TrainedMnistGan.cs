@@ -1,0 +1,23 @@
+namespace Microsoft.ML.Gan.Tests;
+
+/// <summary>
+/// One GAN with the article's defaults, trained briefly on real MNIST (all 60,000 rows, 2 epochs, seed 1),
+/// shared by the tests that need a trained model. Never disposed: it lives as long as the test run.
+/// </summary>
+internal static class TrainedMnistGan
+{
+    public const int Rows = 60_000;
+    public const int Epochs = 2;
+
+    private static readonly Lazy<(MLContext Context, GanTransformer Gan)> Trained = new(() =>
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView train = RealMnist.Load(ml, MnistSplit.Train, Rows);
+        GanTransformer gan = ml.Gan().Train(new GanOptions { Epochs = Epochs, Seed = 1 }).Fit(train);
+        return (ml, gan);
+    });
+
+    public static MLContext Context => Trained.Value.Context;
+
+    public static GanTransformer Gan => Trained.Value.Gan;
+}
