@@ -7,6 +7,7 @@ var root = new RootCommand("Microsoft.ML.Gan samples: GANs on MNIST with ML.NET 
     MnistCommand.Create(),
     TrainCommand.Create(),
     GenerateCommand.Create(),
+    BenchCommand.Create(),
 };
 
 try

@@ -15,7 +15,7 @@ internal sealed class TrainingImages
         Shape = shape;
     }
 
-    /// <summary>Count × Shape.Size values in [-1, 1] (the array may be longer; the tail is unused).</summary>
+    /// <summary>Count × Shape.Size values in [-1, 1].</summary>
     public float[] Values { get; }
 
     public int Count { get; }
@@ -71,6 +71,11 @@ internal sealed class TrainingImages
         if (count == 0)
         {
             throw new ArgumentException($"The training data has no rows; expected at least one image in column '{column.Name}'.", nameof(data));
+        }
+
+        if (values.Length != count * size)
+        {
+            Array.Resize(ref values, count * size);
         }
 
         return new TrainingImages(values, count, column.Shape);
