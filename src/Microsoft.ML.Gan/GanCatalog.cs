@@ -111,12 +111,19 @@ public sealed class GanCatalog
     }
 
     /// <summary>
-    /// Latent rows for <paramref name="gan"/>: its latent size, column name and training distribution.
+    /// Latent rows for <paramref name="gan"/>: its latent size, column name and training distribution. For a
+    /// conditional generator each row also gets a label (the training label column's name and type): row i
+    /// class i mod classes, or, with <paramref name="countsPerClass"/>, that many rows of each class in order.
     /// </summary>
-    public IDataView SampleLatent(GanTransformer gan, long count, int seed)
+    /// <param name="gan">The generator the rows are for.</param>
+    /// <param name="count">Number of rows.</param>
+    /// <param name="seed">Seed of the vectors.</param>
+    /// <param name="countsPerClass">Rows per class (conditional generators only), summing to <paramref name="count"/>.</param>
+    public IDataView SampleLatent(GanTransformer gan, long count, int seed, IReadOnlyList<int>? countsPerClass = null)
     {
         ArgumentNullException.ThrowIfNull(gan);
-        return SampleLatent(count, seed, gan.LatentDimension, gan.LatentDistribution, gan.LatentColumnName);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return gan.SampleLatent(count, seed, countsPerClass);
     }
 
     private static int RowCount(int? requested, int available, string option, string source)

@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Training;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Transforms.Image;
@@ -49,15 +50,26 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         PixelColumn column = PixelColumn.Resolve(input.Schema, _options);
+        GanNetworks.CheckShape(_options, column.Shape, column.Name);
+        LabelColumn? label = _options.Conditional ? LabelColumn.Resolve(input.Schema, _options) : null;
         ILogger logger = _options.Logger ?? NullLogger.Instance;
         int seed = _options.Seed ?? ((IHostEnvironment)_context).Register(nameof(GanEstimator)).Rand.Next();
 
         var clock = Stopwatch.StartNew();
-        TrainingImages images = TrainingImages.Read(input, column, cancellationToken);
+        TrainingImages images = TrainingImages.Read(input, column, label, cancellationToken);
         GanLog.DataRead(logger, images.Count, images.Shape.ToString(), column.Name, clock.Elapsed.TotalSeconds);
 
         GanTrainingResult result = GanTrainer.Train(images, _options, seed, logger, cancellationToken);
-        return new GanTransformer(_context, result.Generator, result.History, _options, column.Dimensions);
+        try
+        {
+            DataViewSchema.Annotations? labelAnnotations = label is null ? null : input.Schema[label.Name].Annotations;
+            return new GanTransformer(_context, result.Generator, result.History, _options, column, label, labelAnnotations);
+        }
+        catch
+        {
+            result.Generator.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -83,6 +95,11 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
         foreach (SchemaShape.Column column in inputSchema)
         {
             builder.AddColumn(column.Name, ToType(column), ToAnnotations(column.Annotations));
+        }
+
+        if (_options.Conditional && Find(inputSchema, _options.LabelColumnName) is not SchemaShape.Column)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Label column '{_options.LabelColumnName}' not found; a conditional GAN learns from it.");
         }
 
         if (Find(inputSchema, _options.LatentColumnName) is null)

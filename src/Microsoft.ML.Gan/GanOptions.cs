@@ -7,7 +7,8 @@ namespace Microsoft.ML.Gan;
 /// (an MLP generator and discriminator on MNIST in PyTorch): hidden size 32, latent size 100, dropout 0.3,
 /// LeakyReLU slope 0.2, Adam with learning rate 0.002 and default betas for both networks, batch 64,
 /// 100 epochs, z ~ Uniform(-1, 1), real images labelled 0.9 (label smoothing), 16 fixed latent vectors
-/// rendered after every epoch.
+/// rendered after every epoch. Other architectures, losses, class conditioning, an EMA generator and
+/// checkpoints are options too.
 /// </summary>
 public sealed class GanOptions
 {
@@ -22,8 +23,70 @@ public sealed class GanOptions
     /// <summary>The latent-vector input of the fitted transformer (<c>Vector&lt;Single, LatentDimension&gt;</c>). Default: <c>Latent</c>.</summary>
     public string LatentColumnName { get; set; } = "Latent";
 
-    /// <summary>Label column; reserved for class-conditional architectures, ignored by the vanilla GAN. Default: <c>Label</c>.</summary>
+    /// <summary>
+    /// Label column of a <see cref="Conditional"/> GAN: a key type (its count is the number of classes) or an
+    /// integer type (classes 0..<see cref="ClassCount"/>-1). The fitted transformer then takes a column of the
+    /// same name and type next to the latent column. Ignored when not conditional. Default: <c>Label</c>.
+    /// </summary>
     public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>The networks. Default: <see cref="GanArchitecture.Mlp"/> (article).</summary>
+    public GanArchitecture Architecture { get; set; } = GanArchitecture.Mlp;
+
+    /// <summary>
+    /// Condition both networks on the label column: the generator on a label embedding concatenated to z, the
+    /// discriminator by projection. The result generates labelled images. Default: false (article).
+    /// </summary>
+    public bool Conditional { get; set; }
+
+    /// <summary>Also train the discriminator to classify (AC-GAN); needs <see cref="Conditional"/>. Default: false.</summary>
+    public bool AuxiliaryClassifier { get; set; }
+
+    /// <summary>Number of classes of an integer label column. Default: null — the largest label + 1. Key-typed labels bring their own count.</summary>
+    public int? ClassCount { get; set; }
+
+    /// <summary>Base width w of <see cref="GanArchitecture.Dcgan"/> (channels w and 2w). Default: 64 (the usual 128 × 7 × 7 start for MNIST).</summary>
+    public int DcganWidth { get; set; } = 64;
+
+    /// <summary>The adversarial loss. Default: <see cref="GanLoss.NonSaturating"/> (article).</summary>
+    public GanLoss Loss { get; set; } = GanLoss.NonSaturating;
+
+    /// <summary>λ of <see cref="GanLoss.WassersteinGradientPenalty"/>. Default: 10 (Gulrajani et al., 2017).</summary>
+    public float GradientPenaltyWeight { get; set; } = 10f;
+
+    /// <summary>Discriminator (critic) steps per generator step; each uses its own real batch. Default: 1 (article; WGAN-GP usually uses 5).</summary>
+    public int DiscriminatorStepsPerGeneratorStep { get; set; } = 1;
+
+    /// <summary>
+    /// Decay of an exponential moving average of the generator's weights, updated after every generator step;
+    /// when set, the average is what gets rendered, exported and scored. Default: null (off); 0.999 is common.
+    /// </summary>
+    public float? GeneratorEmaDecay { get; set; }
+
+    /// <summary>Clip each network's gradient norm to this value before every optimizer step. Default: null (off).</summary>
+    public float? MaxGradientNorm { get; set; }
+
+    /// <summary>What to do when a loss becomes NaN or infinite. Default: <see cref="DivergenceAction.Throw"/>.</summary>
+    public DivergenceAction OnDivergence { get; set; } = DivergenceAction.Throw;
+
+    /// <summary>
+    /// Directory for checkpoints (networks, EMA copy, optimizers, random state, counters, history), written
+    /// atomically. Default: null (none).
+    /// </summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Write a checkpoint every this many epochs (with <see cref="CheckpointDirectory"/>). Default: 1.</summary>
+    public int CheckpointEveryEpochs { get; set; } = 1;
+
+    /// <summary>Also write one at the end of any epoch when this many minutes passed since the last. Default: null.</summary>
+    public double? CheckpointEveryMinutes { get; set; }
+
+    /// <summary>
+    /// Continue from the latest checkpoint in <see cref="CheckpointDirectory"/>. <see cref="Epochs"/> is the
+    /// total target: a finished run is not trained further. Without a checkpoint, training starts fresh and
+    /// says so; a corrupt or incompatible checkpoint is an error, never a silent restart. Default: false.
+    /// </summary>
+    public bool Resume { get; set; }
 
     /// <summary>Output: generated pixels in [0, 1], shaped like the training column. Default: <c>GeneratedPixels</c>.</summary>
     public string GeneratedPixelsColumnName { get; set; } = "GeneratedPixels";
@@ -43,17 +106,17 @@ public sealed class GanOptions
     /// <summary>Negative slope of the LeakyReLU activations. Default: 0.2 (article).</summary>
     public float LeakyReluSlope { get; set; } = 0.2f;
 
-    /// <summary>Adam learning rate of the generator. Default: 0.002 (article).</summary>
-    public float GeneratorLearningRate { get; set; } = 0.002f;
+    /// <summary>Adam learning rate of the generator. Default: null — 0.002 for Mlp (article), 0.0002 for Dcgan (Radford et al.).</summary>
+    public float? GeneratorLearningRate { get; set; }
 
-    /// <summary>Adam learning rate of the discriminator. Default: 0.002 (article).</summary>
-    public float DiscriminatorLearningRate { get; set; } = 0.002f;
+    /// <summary>Adam learning rate of the discriminator. Default: null — 0.002 for Mlp (article), 0.0002 for Dcgan.</summary>
+    public float? DiscriminatorLearningRate { get; set; }
 
-    /// <summary>Adam (beta1, beta2) of the generator. Default: (0.9, 0.999), PyTorch's default as in the article.</summary>
-    public (float Beta1, float Beta2) GeneratorBetas { get; set; } = (0.9f, 0.999f);
+    /// <summary>Adam (beta1, beta2) of the generator. Default: null — (0.9, 0.999) for Mlp (PyTorch's, as in the article), (0.5, 0.999) for Dcgan.</summary>
+    public (float Beta1, float Beta2)? GeneratorBetas { get; set; }
 
-    /// <summary>Adam (beta1, beta2) of the discriminator. Default: (0.9, 0.999), PyTorch's default as in the article.</summary>
-    public (float Beta1, float Beta2) DiscriminatorBetas { get; set; } = (0.9f, 0.999f);
+    /// <summary>Adam (beta1, beta2) of the discriminator. Default: null — as <see cref="GeneratorBetas"/>.</summary>
+    public (float Beta1, float Beta2)? DiscriminatorBetas { get; set; }
 
     /// <summary>Images per training step. Default: 64 (article).</summary>
     public int BatchSize { get; set; } = 64;
@@ -61,8 +124,11 @@ public sealed class GanOptions
     /// <summary>Passes over the training data. Default: 100 (article).</summary>
     public int Epochs { get; set; } = 100;
 
-    /// <summary>Target the discriminator is trained towards for real images (one-sided label smoothing; 1 disables it). Default: 0.9 (article).</summary>
-    public float RealLabel { get; set; } = 0.9f;
+    /// <summary>
+    /// Target the discriminator is trained towards for real images with <see cref="GanLoss.NonSaturating"/>
+    /// (one-sided label smoothing; 1 disables it). Default: null — 0.9 (article). Other losses have no targets.
+    /// </summary>
+    public float? RealLabel { get; set; }
 
     /// <summary>Distribution of z, in training and when the transformer draws latent vectors itself. Default: <see cref="LatentDistribution.Uniform"/> (article).</summary>
     public LatentDistribution LatentDistribution { get; set; } = LatentDistribution.Uniform;
@@ -112,6 +178,18 @@ public sealed class GanOptions
 
     internal GanOptions Clone() => (GanOptions)MemberwiseClone();
 
+    internal bool IsDcgan => Architecture == GanArchitecture.Dcgan;
+
+    internal float EffectiveGeneratorLearningRate => GeneratorLearningRate ?? (IsDcgan ? 0.0002f : 0.002f);
+
+    internal float EffectiveDiscriminatorLearningRate => DiscriminatorLearningRate ?? (IsDcgan ? 0.0002f : 0.002f);
+
+    internal (float Beta1, float Beta2) EffectiveGeneratorBetas => GeneratorBetas ?? (IsDcgan ? (0.5f, 0.999f) : (0.9f, 0.999f));
+
+    internal (float Beta1, float Beta2) EffectiveDiscriminatorBetas => DiscriminatorBetas ?? (IsDcgan ? (0.5f, 0.999f) : (0.9f, 0.999f));
+
+    internal float EffectiveRealLabel => RealLabel ?? 0.9f;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     internal void Validate()
     {
@@ -134,12 +212,61 @@ public sealed class GanOptions
         RequireAtLeast(SampleCount, 0, nameof(SampleCount));
         RequireAtLeast(Threads, 1, nameof(Threads));
         RequireAtLeast(LogEveryNSteps, 0, nameof(LogEveryNSteps));
+        RequireAtLeast(DcganWidth, 1, nameof(DcganWidth));
+        RequireAtLeast(DiscriminatorStepsPerGeneratorStep, 1, nameof(DiscriminatorStepsPerGeneratorStep));
+        RequireAtLeast(CheckpointEveryEpochs, 1, nameof(CheckpointEveryEpochs));
         RequireInRange(Dropout, 0f, 1f, nameof(Dropout), upperInclusive: false);
-        RequireInRange(RealLabel, 0f, 1f, nameof(RealLabel), upperInclusive: true);
-        RequirePositive(GeneratorLearningRate, nameof(GeneratorLearningRate));
-        RequirePositive(DiscriminatorLearningRate, nameof(DiscriminatorLearningRate));
-        RequireBetas(GeneratorBetas, nameof(GeneratorBetas));
-        RequireBetas(DiscriminatorBetas, nameof(DiscriminatorBetas));
+        RequirePositive(EffectiveGeneratorLearningRate, nameof(GeneratorLearningRate));
+        RequirePositive(EffectiveDiscriminatorLearningRate, nameof(DiscriminatorLearningRate));
+        RequireBetas(EffectiveGeneratorBetas, nameof(GeneratorBetas));
+        RequireBetas(EffectiveDiscriminatorBetas, nameof(DiscriminatorBetas));
+        RequirePositive(GradientPenaltyWeight, nameof(GradientPenaltyWeight));
+        if (RealLabel is float realLabel)
+        {
+            if (Loss != GanLoss.NonSaturating)
+            {
+                throw new ArgumentException(
+                    $"{nameof(GanOptions)}.{nameof(RealLabel)} (label smoothing) applies to {nameof(GanLoss.NonSaturating)} only; {Loss} has no targets. Leave it unset.",
+                    nameof(RealLabel));
+            }
+
+            RequireInRange(realLabel, 0f, 1f, nameof(RealLabel), upperInclusive: true);
+        }
+
+        if (GeneratorEmaDecay is float decay)
+        {
+            RequireInRange(decay, 0f, 1f, nameof(GeneratorEmaDecay), upperInclusive: false);
+        }
+
+        if (MaxGradientNorm is float norm)
+        {
+            RequirePositive(norm, nameof(MaxGradientNorm));
+        }
+
+        if (CheckpointEveryMinutes is double minutes && (!double.IsFinite(minutes) || minutes <= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CheckpointEveryMinutes), minutes, $"{nameof(GanOptions)}.{nameof(CheckpointEveryMinutes)} must be a finite value > 0.");
+        }
+
+        if (ClassCount is int classes)
+        {
+            RequireAtLeast(classes, 2, nameof(ClassCount));
+        }
+
+        if (AuxiliaryClassifier && !Conditional)
+        {
+            throw new ArgumentException($"{nameof(GanOptions)}.{nameof(AuxiliaryClassifier)} needs {nameof(Conditional)} = true (it classifies the label column).", nameof(AuxiliaryClassifier));
+        }
+
+        if (Resume && string.IsNullOrWhiteSpace(CheckpointDirectory))
+        {
+            throw new ArgumentException($"{nameof(GanOptions)}.{nameof(Resume)} needs {nameof(CheckpointDirectory)}.", nameof(Resume));
+        }
+
+        if (!Enum.IsDefined(Architecture) || !Enum.IsDefined(Loss) || !Enum.IsDefined(OnDivergence))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Architecture), $"{nameof(GanOptions)}: {Architecture}, {Loss} or {OnDivergence} is not a defined value.");
+        }
         if (!float.IsFinite(LeakyReluSlope) || LeakyReluSlope < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(LeakyReluSlope), LeakyReluSlope, $"{nameof(GanOptions)}.{nameof(LeakyReluSlope)} must be a finite value >= 0.");

@@ -2,22 +2,24 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Data;
 using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Onnx;
+using Microsoft.ML.Gan.Training;
 using Microsoft.ML.Transforms.Onnx;
 
 namespace Microsoft.ML.Gan;
 
 /// <summary>
-/// A trained GAN generator as an ML.NET transformer: a latent-vector column in, a pixels column
-/// (values in [0, 1], shaped like the training images) and an opaque <see cref="MLImage"/> column out.
+/// A trained GAN generator as an ML.NET transformer: a latent-vector column (and, for a conditional GAN,
+/// the label column) in; a pixels column (values in [0, 1], shaped like the training images) and an opaque
+/// <see cref="MLImage"/> column out.
 /// </summary>
 /// <remarks>
 /// <para>
 /// <b>One engine before and after saving.</b> The generator is exported to ONNX when training ends and
-/// scoring always runs that graph: <c>OnnxTransformer</c> (latent → pixels and 3 × H × W image planes)
-/// → <c>ConvertToImage</c> → <c>DropColumns</c> (the planes). <c>mlContext.Model.Save</c> stores that chain
-/// (ML.NET's own persistence is closed to third-party transformers, so this type forwards
-/// <see cref="ICanSaveModel.Save"/> to it), and <c>mlContext.Model.Load</c> returns it as a
-/// <c>TransformerChain</c> that needs only Microsoft.ML, Microsoft.ML.ImageAnalytics and
+/// scoring always runs that graph: [<c>MapKeyToVector</c> or <c>ConvertType</c> of the label] →
+/// <c>OnnxTransformer</c> (→ pixels and 3 × H × W image planes) → <c>ConvertToImage</c> → <c>DropColumns</c>.
+/// <c>mlContext.Model.Save</c> stores that chain (ML.NET's own persistence is closed to third-party
+/// transformers, so this type forwards <see cref="ICanSaveModel.Save"/> to it), and <c>mlContext.Model.Load</c>
+/// returns it as a <c>TransformerChain</c> that needs only Microsoft.ML, Microsoft.ML.ImageAnalytics and
 /// Microsoft.ML.OnnxTransformer. Outputs are identical for rows that carry a latent column.
 /// </para>
 /// <para>
@@ -25,24 +27,28 @@ namespace Microsoft.ML.Gan;
 /// fitted transformer, and training data has no latent column. So when the latent column is absent,
 /// this transformer (in memory) draws one latent vector per input row, a function of the training seed
 /// and the row's id, appends it as the latent column and generates from it: a synthetic twin of every
-/// row. A loaded model does not do this — it requires the latent column, like any OnnxTransformer.
+/// row (of the row's class, for a conditional GAN). A loaded model does not do this — it requires the
+/// latent column, like any OnnxTransformer.
 /// </para>
 /// </remarks>
 public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
 {
     private const string ImagePlanesColumn = "GanImagePlanes";
+    private const string ClassInputColumn = "GanClassInput";
     private const int BulkBatchSize = 1000;
 
     private readonly MLContext _context;
-    private readonly byte[] _onnxModel;
     private readonly byte[] _batchedOnnxModel;
     private readonly GeneratorGraphLayout _layout;
     private readonly TransformerChain<ITransformer> _scoring;
     private readonly Lazy<OnnxGeneratorSession> _bulkSession;
     private readonly TemporaryModelFile _scoringModelFile;
+    private readonly PixelColumn _pixelColumn;
+    private readonly LabelSpec? _label;
     private readonly int _threads;
 
-    internal GanTransformer(MLContext context, Generator generator, GanTrainingHistory history, GanOptions options, int[] pixelDimensions)
+    internal GanTransformer(MLContext context, GeneratorNetwork generator, GanTrainingHistory history, GanOptions options,
+        PixelColumn pixelColumn, LabelColumn? labelColumn, DataViewSchema.Annotations? labelAnnotations)
     {
         _context = context;
         Generator = generator;
@@ -50,11 +56,16 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
         LatentDistribution = options.LatentDistribution;
         GeneratedImageColumnName = options.GeneratedImageColumnName;
         _threads = options.Threads;
-        _layout = new GeneratorGraphLayout(options.LatentColumnName, options.GeneratedPixelsColumnName, ImagePlanesColumn, pixelDimensions, history.ImageShape);
-        _onnxModel = GeneratorOnnxExporter.Export(generator, _layout, batched: false);
+        _pixelColumn = pixelColumn;
+        _label = labelColumn is null
+            ? null
+            : new LabelSpec(labelColumn.Name, labelColumn.Type, labelColumn.IsKey, labelAnnotations, generator.ClassCount, LabelSpec.RoundRobin(generator.ClassCount));
+        _layout = new GeneratorGraphLayout(options.LatentColumnName, options.GeneratedPixelsColumnName, ImagePlanesColumn, pixelColumn.Dimensions, history.ImageShape,
+            labelColumn is null ? null : ClassInputColumn, ClassesAreOneHot: labelColumn?.IsKey ?? true, generator.ClassCount);
+        byte[] onnxModel = GeneratorOnnxExporter.Export(generator, _layout, batched: false);
         _batchedOnnxModel = GeneratorOnnxExporter.Export(generator, _layout, batched: true);
-        _scoringModelFile = new TemporaryModelFile(_onnxModel);
-        _scoring = BuildScoringChain(context, _scoringModelFile.Path, _layout, generator.LatentDimension, GeneratedImageColumnName);
+        _scoringModelFile = new TemporaryModelFile(onnxModel);
+        _scoring = BuildScoringChain();
         _bulkSession = new(() => new OnnxGeneratorSession(_batchedOnnxModel, _layout, LatentDimension, _threads));
     }
 
@@ -76,22 +87,39 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// <summary>The distribution latent vectors were drawn from in training.</summary>
     public LatentDistribution LatentDistribution { get; }
 
+    /// <summary>Whether the generator is conditioned on a label (then an input column next to the latent one).</summary>
+    public bool IsConditional => _label is not null;
+
+    /// <summary>Number of classes of a conditional generator; 0 otherwise.</summary>
+    public int ClassCount => Generator.ClassCount;
+
+    /// <summary>The label input of a conditional generator (the training label column's name); null otherwise.</summary>
+    public string? LabelColumnName => _label?.Name;
+
+    /// <summary>The label input's type (the training label column's type); null when not conditional.</summary>
+    public DataViewType? LabelColumnType => _label?.Type;
+
     /// <summary>Per-epoch losses and fixed-latent samples.</summary>
     public GanTrainingHistory History { get; }
 
-    /// <summary>The trained TorchSharp generator (eval mode); the discriminator is dropped after training.</summary>
-    internal Generator Generator { get; }
+    /// <summary>The trained TorchSharp generator (eval mode; the EMA copy when enabled); the discriminator is dropped.</summary>
+    internal GeneratorNetwork Generator { get; }
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 
-    /// <summary>The generator as an ONNX model with a batch dimension: input [N, z], output [N, …pixel dimensions] in [0, 1].</summary>
+    /// <summary>
+    /// The generator as an ONNX model with a batch dimension: input [N, z] (and, when conditional, the class
+    /// as a one-hot [N, classes] for key labels or an int64 [N] index for integer labels), output [N, …pixel
+    /// dimensions] in [0, 1].
+    /// </summary>
     public byte[] GetOnnxModel() => (byte[])_batchedOnnxModel.Clone();
 
     /// <inheritdoc />
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
+        CheckLabelColumn(inputSchema);
         return _scoring.GetOutputSchema(HasLatentColumn(inputSchema) ? inputSchema : LatentDataView.SchemaWithLatent(inputSchema, LatentColumnName, LatentDimension));
     }
 
@@ -99,6 +127,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        CheckLabelColumn(input.Schema);
         IDataView withLatent = HasLatentColumn(input.Schema)
             ? input
             : LatentDataView.Append(input, LatentColumnName, LatentDimension, History.Seed, LatentDistribution);
@@ -110,6 +139,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
+        CheckLabelColumn(inputSchema);
         if (!HasLatentColumn(inputSchema))
         {
             throw new ArgumentOutOfRangeException(nameof(inputSchema),
@@ -120,25 +150,66 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     }
 
     /// <summary>
-    /// <paramref name="count"/> generated rows (<c>Latent</c>, <c>GeneratedPixels</c>), computed lazily in batches
-    /// of 1,000 by ONNX Runtime — the fast path for bulk generation. Row i uses the latent vector
-    /// <see cref="GanCatalog.SampleLatent(GanTransformer, long, int)"/> gives row i for the same seed, so the pixels equal those of
-    /// <see cref="Transform"/> over that view.
+    /// Latent rows for this generator (and, when conditional, a label per row: row i gets class i mod classes,
+    /// or the classes <paramref name="countsPerClass"/> asks for, in class order).
     /// </summary>
-    public IDataView Generate(long count, int seed)
+    internal IDataView SampleLatent(long count, int seed, IReadOnlyList<int>? countsPerClass)
+        => LatentDataView.Sample(count, LatentColumnName, LatentDimension, seed, LatentDistribution, LabelPlan(count, countsPerClass));
+
+    /// <summary>
+    /// <paramref name="count"/> generated rows (<c>Latent</c>, the label when conditional, <c>GeneratedPixels</c>),
+    /// computed lazily in batches of 1,000 by ONNX Runtime — the fast path for bulk generation. Row i uses the
+    /// latent vector (and class) <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int})"/>
+    /// gives row i for the same seed, so the pixels equal those of <see cref="Transform"/> over that view.
+    /// </summary>
+    /// <param name="count">Rows to generate.</param>
+    /// <param name="seed">Seed of the latent vectors.</param>
+    /// <param name="countsPerClass">Conditional generators: rows per class, summing to <paramref name="count"/>; null for a balanced round robin.</param>
+    public IDataView Generate(long count, int seed, IReadOnlyList<int>? countsPerClass = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return new GeneratedDataView(() => _bulkSession.Value, _layout, count, LatentDimension, seed, LatentDistribution, BulkBatchSize);
+        return new GeneratedDataView(() => _bulkSession.Value, _layout, count, LatentDimension, seed, LatentDistribution, BulkBatchSize,
+            LatentColumnName, LabelPlan(count, countsPerClass), new PixelOutput(GeneratedPixelsColumnName, _layout.PixelDimensions, AsBytes: false, Scale: 1f));
     }
 
     /// <summary>
-    /// Saves the model like <c>mlContext.Model.Save(this, latentSchema, path)</c>, but atomically: the zip is
-    /// written to a temporary file and renamed, so a failure leaves nothing at <paramref name="path"/>.
+    /// Synthetic labelled rows with the training data's schema — the label column (same name, type and key
+    /// names) and the pixel column (same name and type, values in the training column's range) — to append
+    /// to real rows and feed to any ML.NET trainer. Needs a conditional generator trained on a
+    /// <c>Vector&lt;Single&gt;</c> or <c>Vector&lt;Byte&gt;</c> pixel column.
+    /// </summary>
+    /// <param name="count">Rows to generate.</param>
+    /// <param name="seed">Seed of the latent vectors.</param>
+    /// <param name="countsPerClass">Rows per class, summing to <paramref name="count"/>; null for a balanced round robin.</param>
+    public IDataView GenerateTrainingRows(long count, int seed, IReadOnlyList<int>? countsPerClass = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (!IsConditional)
+        {
+            throw new InvalidOperationException(
+                $"Labelled synthetic rows need a conditional generator; train with {nameof(GanOptions)}.{nameof(GanOptions.Conditional)} = true.");
+        }
+
+        if (_pixelColumn.Storage == PixelStorage.Image)
+        {
+            throw new NotSupportedException(
+                $"The generator was trained on the image column '{_pixelColumn.Name}'; training rows are written for vector pixel columns only. Use {nameof(Generate)} or {nameof(Transform)}.");
+        }
+
+        var pixels = new PixelOutput(_pixelColumn.Name, _pixelColumn.Dimensions, _pixelColumn.Storage == PixelStorage.Byte, _pixelColumn.MaxValue);
+        return new GeneratedDataView(() => _bulkSession.Value, _layout, count, LatentDimension, seed, LatentDistribution, BulkBatchSize,
+            latentColumn: null, LabelPlan(count, countsPerClass), pixels);
+    }
+
+    /// <summary>
+    /// Saves the model like <c>mlContext.Model.Save(this, inputSchema, path)</c> with the latent (and label)
+    /// columns as the input schema, but atomically: the zip is written to a temporary file and renamed, so a
+    /// failure leaves nothing at <paramref name="path"/>.
     /// </summary>
     public void Save(string path)
     {
-        DataViewSchema latentOnly = LatentDataView.Sample(0, LatentColumnName, LatentDimension, 0, LatentDistribution).Schema;
-        AtomicFile.Write(path, stream => _context.Model.Save(this, latentOnly, stream));
+        DataViewSchema inputs = SampleLatent(0, 0, null).Schema;
+        AtomicFile.Write(path, stream => _context.Model.Save(this, inputs, stream));
     }
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_scoring).Save(ctx);
@@ -160,6 +231,47 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
         _scoringModelFile.Dispose();
     }
 
+    private LabelSpec? LabelPlan(long count, IReadOnlyList<int>? countsPerClass)
+    {
+        if (_label is null)
+        {
+            if (countsPerClass is not null)
+            {
+                throw new InvalidOperationException("Counts per class need a conditional generator.");
+            }
+
+            return null;
+        }
+
+        if (countsPerClass is null)
+        {
+            return _label;
+        }
+
+        if (countsPerClass.Count != ClassCount || countsPerClass.Any(c => c < 0) || countsPerClass.Sum(c => (long)c) != count)
+        {
+            throw new ArgumentException(
+                $"Expected {ClassCount} non-negative counts per class summing to {count}; got [{string.Join(", ", countsPerClass)}].", nameof(countsPerClass));
+        }
+
+        return _label.WithClasses(LabelSpec.FromCounts(countsPerClass));
+    }
+
+    private void CheckLabelColumn(DataViewSchema schema)
+    {
+        if (_label is null)
+        {
+            return;
+        }
+
+        DataViewSchema.Column? column = schema.GetColumnOrNull(_label.Name);
+        if (column is null || !column.Value.Type.Equals(_label.Type))
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema),
+                $"Schema mismatch for label column '{_label.Name}': the conditional generator needs it as {_label.Type}, got {(column is null ? "no such column" : column.Value.Type.ToString())}.");
+        }
+    }
+
     private bool HasLatentColumn(DataViewSchema schema)
     {
         if (schema.GetColumnOrNull(LatentColumnName) is not DataViewSchema.Column column)
@@ -176,24 +288,39 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
         return true;
     }
 
-    private static TransformerChain<ITransformer> BuildScoringChain(MLContext context, string modelFile, GeneratorGraphLayout layout, int latentDimension, string imageColumn)
+    private TransformerChain<ITransformer> BuildScoringChain()
     {
-        IDataView empty = LatentDataView.Sample(0, layout.LatentName, latentDimension, 0, LatentDistribution.Uniform);
-        // One row per ONNX Runtime call: a thread pool costs more than it saves on a graph this small
-        // (1 thread scored ~65% more rows/s than the default here; docs/BENCHMARKS.md). ML.NET does not
-        // save thread settings, so a loaded model runs with ONNX Runtime's defaults.
-        ITransformer onnx = context.Transforms.ApplyOnnxModel(new OnnxOptions
+        IDataView current = SampleLatent(0, 0, null);
+        var transformers = new List<ITransformer>();
+        ITransformer Add(IEstimator<ITransformer> estimator)
         {
-            ModelFile = modelFile,
-            InputColumns = [layout.LatentName],
-            OutputColumns = [layout.PixelsName, layout.ImagePlanesName],
+            ITransformer fitted = estimator.Fit(current);
+            current = fitted.Transform(current);
+            transformers.Add(fitted);
+            return fitted;
+        }
+
+        if (_label is not null)
+        {
+            // ML.NET converts keys to nothing numeric, but to a one-hot vector; integers become an int64 index.
+            Add(_label.IsKey
+                ? _context.Transforms.Conversion.MapKeyToVector(ClassInputColumn, _label.Name)
+                : _context.Transforms.Conversion.ConvertType(ClassInputColumn, _label.Name, DataKind.Int64));
+        }
+
+        // One row per ONNX Runtime call: a thread pool costs more than it saves on graphs this small
+        // (1 thread scored ~1.6x the rows/s of the default here; docs/BENCHMARKS.md). ML.NET does not
+        // save thread settings, so a loaded model runs with ONNX Runtime's defaults.
+        Add(_context.Transforms.ApplyOnnxModel(new OnnxOptions
+        {
+            ModelFile = _scoringModelFile.Path,
+            InputColumns = _label is null ? [_layout.LatentName] : [_layout.LatentName, ClassInputColumn],
+            OutputColumns = [_layout.PixelsName, _layout.ImagePlanesName],
             IntraOpNumThreads = 1,
             InterOpNumThreads = 1,
-        }).Fit(empty);
-        IDataView scored = onnx.Transform(empty);
-        ITransformer image = context.Transforms.ConvertToImage(layout.Shape.Height, layout.Shape.Width, imageColumn, layout.ImagePlanesName).Fit(scored);
-        IDataView imaged = image.Transform(scored);
-        ITransformer drop = context.Transforms.DropColumns(layout.ImagePlanesName).Fit(imaged);
-        return new TransformerChain<ITransformer>(onnx, image, drop);
+        }));
+        Add(_context.Transforms.ConvertToImage(_layout.Shape.Height, _layout.Shape.Width, GeneratedImageColumnName, _layout.ImagePlanesName));
+        Add(_context.Transforms.DropColumns(_label is null ? [_layout.ImagePlanesName] : [_layout.ImagePlanesName, ClassInputColumn]));
+        return new TransformerChain<ITransformer>([.. transformers]);
     }
 }

@@ -12,12 +12,18 @@ public sealed class GanOptionsTests
             Assert.That(options.LatentDimension, Is.EqualTo(100));
             Assert.That(options.Dropout, Is.EqualTo(0.3f));
             Assert.That(options.LeakyReluSlope, Is.EqualTo(0.2f));
-            Assert.That(options.GeneratorLearningRate, Is.EqualTo(0.002f));
-            Assert.That(options.DiscriminatorLearningRate, Is.EqualTo(0.002f));
-            Assert.That(options.GeneratorBetas, Is.EqualTo((0.9f, 0.999f)));
+            Assert.That(options.EffectiveGeneratorLearningRate, Is.EqualTo(0.002f));
+            Assert.That(options.EffectiveDiscriminatorLearningRate, Is.EqualTo(0.002f));
+            Assert.That(options.EffectiveGeneratorBetas, Is.EqualTo((0.9f, 0.999f)));
+            Assert.That(options.EffectiveDiscriminatorBetas, Is.EqualTo((0.9f, 0.999f)));
             Assert.That(options.BatchSize, Is.EqualTo(64));
             Assert.That(options.Epochs, Is.EqualTo(100));
-            Assert.That(options.RealLabel, Is.EqualTo(0.9f));
+            Assert.That(options.EffectiveRealLabel, Is.EqualTo(0.9f));
+            Assert.That(options.Architecture, Is.EqualTo(GanArchitecture.Mlp));
+            Assert.That(options.Loss, Is.EqualTo(GanLoss.NonSaturating));
+            Assert.That(options.Conditional, Is.False);
+            Assert.That(options.GeneratorEmaDecay, Is.Null);
+            Assert.That(options.DiscriminatorStepsPerGeneratorStep, Is.EqualTo(1));
             Assert.That(options.LatentDistribution, Is.EqualTo(LatentDistribution.Uniform));
             Assert.That(options.SampleCount, Is.EqualTo(16));
             Assert.That((options.PixelsColumnName, options.LabelColumnName, options.LatentColumnName), Is.EqualTo(("Pixels", "Label", "Latent")));
@@ -39,6 +45,23 @@ public sealed class GanOptionsTests
         yield return new TestCaseData(new GanOptions { GeneratedImageColumnName = "Latent" }, "GeneratedImageColumnName");
         yield return new TestCaseData(new GanOptions { MaxPixelValue = 0 }, "MaxPixelValue");
         yield return new TestCaseData(new GanOptions { Device = "" }, "Device");
+        yield return new TestCaseData(new GanOptions { Loss = GanLoss.WassersteinGradientPenalty, RealLabel = 0.9f }, "RealLabel");
+        yield return new TestCaseData(new GanOptions { Loss = GanLoss.Hinge, RealLabel = 1f }, "RealLabel");
+        yield return new TestCaseData(new GanOptions { AuxiliaryClassifier = true }, "AuxiliaryClassifier");
+        yield return new TestCaseData(new GanOptions { Resume = true }, "CheckpointDirectory");
+        yield return new TestCaseData(new GanOptions { GeneratorEmaDecay = 1f }, "GeneratorEmaDecay");
+        yield return new TestCaseData(new GanOptions { DiscriminatorStepsPerGeneratorStep = 0 }, "DiscriminatorStepsPerGeneratorStep");
+        yield return new TestCaseData(new GanOptions { MaxGradientNorm = -1 }, "MaxGradientNorm");
+        yield return new TestCaseData(new GanOptions { ClassCount = 1 }, "ClassCount");
+    }
+
+    [Test]
+    public void DcganDefaultsAreRadfordsAdam()
+    {
+        var options = new GanOptions { Architecture = GanArchitecture.Dcgan };
+        Assert.That(options.EffectiveGeneratorLearningRate, Is.EqualTo(0.0002f));
+        Assert.That(options.EffectiveGeneratorBetas, Is.EqualTo((0.5f, 0.999f)));
+        Assert.That(options.EffectiveDiscriminatorBetas, Is.EqualTo((0.5f, 0.999f)));
     }
 
     [TestCaseSource(nameof(InvalidOptions))]

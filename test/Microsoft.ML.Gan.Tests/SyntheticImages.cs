@@ -13,6 +13,23 @@ internal static class SyntheticImages
         public float[] Pixels { get; set; } = [];
     }
 
+    public sealed class LabelledRow
+    {
+        [KeyType(4)]
+        public uint Label { get; set; }
+
+        [VectorType(Side, Side)]
+        public float[] Pixels { get; set; } = [];
+    }
+
+    public sealed class IntegerLabelledRow
+    {
+        public int Label { get; set; }
+
+        [VectorType(Side, Side)]
+        public float[] Pixels { get; set; } = [];
+    }
+
     public sealed class ByteRow
     {
         [VectorType(Side * Side)]
@@ -40,6 +57,14 @@ internal static class SyntheticImages
     public static IDataView LoadWith(MLContext ml, Func<int, float[]> pixels, int count = 16)
         => ml.Data.LoadFromEnumerable(Enumerable.Range(0, count).Select(i => new Row { Pixels = pixels(i) }));
 
+    /// <summary>Squares whose class (0..3) sets their place: key-typed labels (LoadFromEnumerable takes zero-based key values).</summary>
+    public static IDataView LoadLabelled(MLContext ml, int count = 128)
+        => ml.Data.LoadFromEnumerable(Enumerable.Range(0, count).Select(i => new LabelledRow { Label = (uint)(i % 4), Pixels = Square(i % 4) }));
+
+    /// <summary>The same squares with plain integer labels 0..3.</summary>
+    public static IDataView LoadIntegerLabelled(MLContext ml, int count = 128)
+        => ml.Data.LoadFromEnumerable(Enumerable.Range(0, count).Select(i => new IntegerLabelledRow { Label = i % 4, Pixels = Square(i % 4) }));
+
     /// <summary>Options that train in well under a second on <see cref="Load"/>.</summary>
     public static GanOptions FastOptions(int seed = 1) => new()
     {
@@ -49,5 +74,6 @@ internal static class SyntheticImages
         Epochs = 2,
         Seed = seed,
         SampleCount = 4,
+        DcganWidth = 4,
     };
 }

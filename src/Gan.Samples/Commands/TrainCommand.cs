@@ -26,14 +26,25 @@ internal static class TrainCommand
         Option<int> batchSize = new("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
         Option<int> hiddenSize = new("--hidden-size") { Description = "The article's h (layers h, 2h, 4h).", DefaultValueFactory = _ => defaults.HiddenSize };
         Option<int> latentDimension = new("--latent-dim") { Description = "Size of z.", DefaultValueFactory = _ => defaults.LatentDimension };
-        Option<float> learningRate = new("--lr") { Description = "Adam learning rate of both networks.", DefaultValueFactory = _ => defaults.GeneratorLearningRate };
+        Option<float?> learningRate = new("--lr") { Description = "Adam learning rate of both networks (default: 0.002 for mlp, 0.0002 for dcgan)." };
+        Option<GanArchitecture> architecture = new("--architecture") { Description = "Networks: Mlp (the article's) or Dcgan.", DefaultValueFactory = _ => defaults.Architecture };
+        Option<GanLoss> loss = new("--loss") { Description = "NonSaturating (the article's), Hinge or WassersteinGradientPenalty.", DefaultValueFactory = _ => defaults.Loss };
+        Option<bool> conditional = new("--conditional") { Description = "Condition on the digit label (generates labelled digits)." };
+        Option<bool> auxiliary = new("--aux-classifier") { Description = "AC-GAN: the discriminator also classifies (needs --conditional)." };
+        Option<int> criticSteps = new("--critic-steps") { Description = "Discriminator steps per generator step.", DefaultValueFactory = _ => defaults.DiscriminatorStepsPerGeneratorStep };
+        Option<float?> ema = new("--ema") { Description = "Decay of an EMA of the generator's weights (e.g. 0.999); the average is what gets saved." };
+        Option<float?> maxGradientNorm = new("--max-grad-norm") { Description = "Clip gradient norms to this value." };
+        Option<DirectoryInfo?> checkpoints = new("--checkpoint-dir") { Description = "Write checkpoints here (every --checkpoint-every epochs)." };
+        Option<int> checkpointEvery = new("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => defaults.CheckpointEveryEpochs };
+        Option<bool> resume = new("--resume") { Description = "Continue from the newest checkpoint in --checkpoint-dir; --epochs is the total." };
         Option<LatentDistribution> distribution = new("--latent-distribution") { Description = "Distribution of z.", DefaultValueFactory = _ => defaults.LatentDistribution };
         Option<int> seed = new("--seed") { Description = "Training seed.", DefaultValueFactory = _ => 1 };
         Option<int> threads = new("--threads") { Description = "TorchSharp intra-op threads.", DefaultValueFactory = _ => defaults.Threads };
 
-        var command = new Command("train", "Train the article's vanilla GAN on MNIST; write the model zip, per-epoch sample grids and the loss CSV.")
+        var command = new Command("train", "Train a GAN on MNIST (by default the article's vanilla GAN); write the model zip, per-epoch sample grids and the loss CSV.")
         {
             mnistDirectory, output, epochs, maxRows, batchSize, hiddenSize, latentDimension, learningRate, distribution, seed, threads, logLevel,
+            architecture, loss, conditional, auxiliary, criticSteps, ema, maxGradientNorm, checkpoints, checkpointEvery, resume,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -48,6 +59,16 @@ internal static class TrainCommand
                 LatentDistribution = result.GetValue(distribution),
                 Seed = result.GetValue(seed),
                 Threads = result.GetValue(threads),
+                Architecture = result.GetValue(architecture),
+                Loss = result.GetValue(loss),
+                Conditional = result.GetValue(conditional),
+                AuxiliaryClassifier = result.GetValue(auxiliary),
+                DiscriminatorStepsPerGeneratorStep = result.GetValue(criticSteps),
+                GeneratorEmaDecay = result.GetValue(ema),
+                MaxGradientNorm = result.GetValue(maxGradientNorm),
+                CheckpointDirectory = result.GetValue(checkpoints)?.FullName,
+                CheckpointEveryEpochs = result.GetValue(checkpointEvery),
+                Resume = result.GetValue(resume),
             };
             return Task.FromResult(Run(options, result.GetValue(mnistDirectory), result.GetValue(maxRows), result.GetValue(output)!, result.GetValue(logLevel), cancellationToken));
         });

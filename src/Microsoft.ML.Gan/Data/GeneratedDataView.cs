@@ -3,10 +3,19 @@ using Microsoft.ML.Gan.Onnx;
 
 namespace Microsoft.ML.Gan.Data;
 
+/// <summary>How generated pixels are written out.</summary>
+/// <param name="Name">Column name.</param>
+/// <param name="Dimensions">Vector dimensions.</param>
+/// <param name="AsBytes">Write bytes 0..255 instead of floats.</param>
+/// <param name="Scale">Floats are pixel × Scale (1 for [0, 1]; the training column's maximum for training rows).</param>
+internal sealed record PixelOutput(string Name, int[] Dimensions, bool AsBytes, float Scale);
+
 /// <summary>
-/// <c>count</c> generated rows (latent vector + pixels), computed lazily a batch at a time by ONNX Runtime.
-/// Row i's latent vector is the one <see cref="GanCatalog.SampleLatent(GanTransformer, long, int)"/> gives row i for the same seed, so
-/// bulk output equals <see cref="GanTransformer.Transform"/> over <c>SampleLatent</c>.
+/// <c>count</c> generated rows, computed lazily a batch at a time by ONNX Runtime. Row i's latent vector is
+/// the one <see cref="LatentDataView"/> gives row i for the same seed, and its class (conditional
+/// generators) the label plan's class for row i, so bulk output equals <see cref="GanTransformer.Transform"/>
+/// over <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int})"/>. Columns: the latent vector (unless
+/// <c>latentColumn</c> is null), the label, and the pixels.
 /// </summary>
 internal sealed class GeneratedDataView : IDataView
 {
@@ -17,8 +26,14 @@ internal sealed class GeneratedDataView : IDataView
     private readonly int _seed;
     private readonly LatentDistribution _distribution;
     private readonly int _batchSize;
+    private readonly LabelSpec? _label;
+    private readonly PixelOutput _pixels;
+    private readonly int _latentIndex;
+    private readonly int _labelIndex;
+    private readonly int _pixelsIndex;
 
-    public GeneratedDataView(Func<OnnxGeneratorSession> session, GeneratorGraphLayout layout, long count, int dimension, int seed, LatentDistribution distribution, int batchSize)
+    public GeneratedDataView(Func<OnnxGeneratorSession> session, GeneratorGraphLayout layout, long count, int dimension, int seed,
+        LatentDistribution distribution, int batchSize, string? latentColumn, LabelSpec? label, PixelOutput pixels)
     {
         _session = session;
         _layout = layout;
@@ -27,9 +42,25 @@ internal sealed class GeneratedDataView : IDataView
         _seed = seed;
         _distribution = distribution;
         _batchSize = batchSize;
+        _label = label;
+        _pixels = pixels;
         var builder = new DataViewSchema.Builder();
-        builder.AddColumn(layout.LatentName, new VectorDataViewType(NumberDataViewType.Single, dimension));
-        builder.AddColumn(layout.PixelsName, new VectorDataViewType(NumberDataViewType.Single, layout.PixelDimensions));
+        int index = 0;
+        _latentIndex = _labelIndex = -1;
+        if (latentColumn is not null)
+        {
+            builder.AddColumn(latentColumn, new VectorDataViewType(NumberDataViewType.Single, dimension));
+            _latentIndex = index++;
+        }
+
+        if (label is not null)
+        {
+            builder.AddColumn(label.Name, label.Type, label.Annotations);
+            _labelIndex = index++;
+        }
+
+        builder.AddColumn(pixels.Name, new VectorDataViewType(pixels.AsBytes ? NumberDataViewType.Byte : NumberDataViewType.Single, pixels.Dimensions));
+        _pixelsIndex = index;
         Schema = builder.ToSchema();
     }
 
@@ -40,15 +71,16 @@ internal sealed class GeneratedDataView : IDataView
     public long? GetRowCount() => _count;
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-        => new Cursor(this, columnsNeeded.Any(c => c.Index == 1));
+        => new Cursor(this, columnsNeeded.Select(c => c.Index).ToHashSet());
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => [GetRowCursor(columnsNeeded, rand)];
 
-    private sealed class Cursor(GeneratedDataView parent, bool pixelsActive) : DataViewRowCursor
+    private sealed class Cursor(GeneratedDataView parent, HashSet<int> active) : DataViewRowCursor
     {
         private readonly float[] _latents = new float[parent._batchSize * parent._dimension];
-        private readonly float[] _pixels = new float[pixelsActive ? parent._batchSize * parent._layout.Shape.Size : 0];
+        private readonly long[]? _classes = parent._label is null ? null : new long[parent._batchSize];
+        private readonly float[] _pixels = new float[active.Contains(parent._pixelsIndex) ? parent._batchSize * parent._layout.Shape.Size : 0];
         private long _position = -1;
         private long _batchStart = -1;
 
@@ -58,7 +90,7 @@ internal sealed class GeneratedDataView : IDataView
 
         public override long Batch => 0;
 
-        public override bool IsColumnActive(DataViewSchema.Column column) => column.Index == 0 || pixelsActive;
+        public override bool IsColumnActive(DataViewSchema.Column column) => active.Contains(column.Index);
 
         public override bool MoveNext()
         {
@@ -76,11 +108,15 @@ internal sealed class GeneratedDataView : IDataView
                 for (int r = 0; r < rows; r++)
                 {
                     LatentSampler.Fill(_latents.AsSpan(r * parent._dimension, parent._dimension), parent._seed, (ulong)(_batchStart + r), parent._distribution);
+                    if (_classes is not null)
+                    {
+                        _classes[r] = parent._label!.ClassOfRow(_batchStart + r);
+                    }
                 }
 
-                if (pixelsActive)
+                if (_pixels.Length > 0)
                 {
-                    parent._session().Run(_latents, rows, _pixels);
+                    parent._session().Run(_latents, _classes, rows, _pixels);
                 }
             }
 
@@ -92,21 +128,61 @@ internal sealed class GeneratedDataView : IDataView
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
-            if (column.Index == 1 && !pixelsActive)
+            if (!active.Contains(column.Index))
             {
                 throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
             }
 
-            int width = column.Index == 0 ? parent._dimension : parent._layout.Shape.Size;
-            float[] source = column.Index == 0 ? _latents : _pixels;
-            ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) =>
+            Delegate getter;
+            if (column.Index == parent._labelIndex)
             {
-                var editor = VBufferEditor.Create(ref value, width);
-                source.AsSpan((int)(_position - _batchStart) * width, width).CopyTo(editor.Values);
-                value = editor.Commit();
-            };
+                getter = parent._label!.Getter(() => _classes![_position - _batchStart]);
+            }
+            else if (column.Index == parent._latentIndex)
+            {
+                getter = Floats(_latents, parent._dimension, 1f);
+            }
+            else if (parent._pixels.AsBytes)
+            {
+                int size = parent._layout.Shape.Size;
+                getter = (ValueGetter<VBuffer<byte>>)((ref VBuffer<byte> value) =>
+                {
+                    var editor = VBufferEditor.Create(ref value, size);
+                    ReadOnlySpan<float> source = _pixels.AsSpan((int)(_position - _batchStart) * size, size);
+                    for (int i = 0; i < size; i++)
+                    {
+                        editor.Values[i] = GanImages.ToByte(source[i]);
+                    }
+
+                    value = editor.Commit();
+                });
+            }
+            else
+            {
+                getter = Floats(_pixels, parent._layout.Shape.Size, parent._pixels.Scale);
+            }
+
             return getter as ValueGetter<TValue>
-                ?? throw new InvalidOperationException($"Column '{column.Name}' holds VBuffer<Single>; requested {typeof(TValue).Name}.");
+                ?? throw new InvalidOperationException($"Column '{column.Name}' holds {column.Type}; requested {typeof(TValue).Name}.");
         }
+
+        private ValueGetter<VBuffer<float>> Floats(float[] source, int width, float scale) => (ref VBuffer<float> value) =>
+        {
+            var editor = VBufferEditor.Create(ref value, width);
+            ReadOnlySpan<float> row = source.AsSpan((int)(_position - _batchStart) * width, width);
+            if (scale == 1f)
+            {
+                row.CopyTo(editor.Values);
+            }
+            else
+            {
+                for (int i = 0; i < width; i++)
+                {
+                    editor.Values[i] = row[i] * scale;
+                }
+            }
+
+            value = editor.Commit();
+        };
     }
 }

@@ -5,7 +5,7 @@ namespace Microsoft.ML.Gan.Data;
 /// <summary>
 /// Latent vectors as an <see cref="IDataView"/>, computed lazily from (seed, row) by <see cref="LatentSampler"/>.
 /// Two uses, one implementation: on its own, <c>count</c> rows holding only the latent column
-/// (<see cref="GanCatalog.SampleLatent(GanTransformer, long, int)"/>); over a source view, every source row plus a latent column
+/// (<see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int})"/>); over a source view, every source row plus a latent column
 /// derived from the row's id (how <see cref="GanTransformer"/> draws a synthetic twin per input row).
 /// </summary>
 internal sealed class LatentDataView : IDataView
@@ -15,9 +15,11 @@ internal sealed class LatentDataView : IDataView
     private readonly int _dimension;
     private readonly int _seed;
     private readonly LatentDistribution _distribution;
+    private readonly LabelSpec? _label;
 
-    private LatentDataView(IDataView? source, long count, string column, int dimension, int seed, LatentDistribution distribution)
+    private LatentDataView(IDataView? source, long count, string column, int dimension, int seed, LatentDistribution distribution, LabelSpec? label = null)
     {
+        _label = label;
         _source = source;
         _count = count;
         _dimension = dimension;
@@ -30,6 +32,11 @@ internal sealed class LatentDataView : IDataView
         }
 
         builder.AddColumn(column, new VectorDataViewType(NumberDataViewType.Single, dimension));
+        if (label is not null)
+        {
+            builder.AddColumn(label.Name, label.Type, label.Annotations);
+        }
+
         Schema = builder.ToSchema();
     }
 
@@ -42,8 +49,9 @@ internal sealed class LatentDataView : IDataView
         return builder.ToSchema();
     }
 
-    public static LatentDataView Sample(long count, string column, int dimension, int seed, LatentDistribution distribution)
-        => new(null, count, column, dimension, seed, distribution);
+    /// <summary><paramref name="count"/> latent rows; with <paramref name="label"/>, also a class per row.</summary>
+    public static LatentDataView Sample(long count, string column, int dimension, int seed, LatentDistribution distribution, LabelSpec? label = null)
+        => new(null, count, column, dimension, seed, distribution, label);
 
     public static LatentDataView Append(IDataView source, string column, int dimension, int seed, LatentDistribution distribution)
         => new(source, 0, column, dimension, seed, distribution);
@@ -67,12 +75,14 @@ internal sealed class LatentDataView : IDataView
         private readonly ValueGetter<DataViewRowId>? _sourceId;
         private readonly int _latentIndex;
         private readonly bool _latentActive;
+        private readonly int _labelIndex;
         private long _position = -1;
 
         public Cursor(LatentDataView parent, DataViewSchema.Column[] columnsNeeded)
         {
             _parent = parent;
-            _latentIndex = parent.Schema.Count - 1;
+            _labelIndex = parent._label is null ? -1 : parent.Schema.Count - 1;
+            _latentIndex = parent.Schema.Count - (parent._label is null ? 1 : 2);
             _latentActive = columnsNeeded.Any(c => c.Index == _latentIndex);
             if (parent._source is not null)
             {
@@ -89,7 +99,7 @@ internal sealed class LatentDataView : IDataView
         public override long Batch => 0;
 
         public override bool IsColumnActive(DataViewSchema.Column column)
-            => column.Index == _latentIndex ? _latentActive : _source!.IsColumnActive(_source.Schema[column.Index]);
+            => column.Index == _latentIndex ? _latentActive : column.Index == _labelIndex || _source!.IsColumnActive(_source.Schema[column.Index]);
 
         public override bool MoveNext()
         {
@@ -107,6 +117,12 @@ internal sealed class LatentDataView : IDataView
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
+            if (column.Index == _labelIndex)
+            {
+                return _parent._label!.Getter(() => _parent._label.ClassOfRow(_position)) as ValueGetter<TValue>
+                    ?? throw new InvalidOperationException($"Column '{column.Name}' holds {column.Type}; requested {typeof(TValue).Name}.");
+            }
+
             if (column.Index != _latentIndex)
             {
                 return _source!.GetGetter<TValue>(_source.Schema[column.Index]);

@@ -40,4 +40,19 @@ internal static partial class GanLog
 
     [LoggerMessage(24, LogLevel.Debug, "Exported the generator to ONNX ({Bytes} bytes)")]
     public static partial void OnnxExported(ILogger logger, int bytes);
+
+    [LoggerMessage(25, LogLevel.Warning, "Epoch {Epoch} diverged (non-finite loss); rolled back to its start ({RollBack} of 3) with learning rates x{Factor}")]
+    public static partial void RolledBack(ILogger logger, int epoch, int rollBack, double factor);
+
+    [LoggerMessage(26, LogLevel.Information, "Checkpoint written: {Path}")]
+    public static partial void CheckpointWritten(ILogger logger, string path);
+
+    [LoggerMessage(27, LogLevel.Information, "Resuming from {Path}: {Completed} of {Epochs} epochs done")]
+    public static partial void Resumed(ILogger logger, string path, int completed, int epochs);
+
+    [LoggerMessage(28, LogLevel.Warning, "Training had already reached {Completed} epochs (target {Epochs}); nothing to train")]
+    public static partial void AlreadyFinished(ILogger logger, int completed, int epochs);
+
+    [LoggerMessage(29, LogLevel.Warning, "Resume requested but {Directory} holds no checkpoint; training from the start")]
+    public static partial void NoCheckpoint(ILogger logger, string directory);
 }

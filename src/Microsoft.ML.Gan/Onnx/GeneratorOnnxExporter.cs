@@ -1,8 +1,5 @@
-using Google.Protobuf;
 using Microsoft.ML.Gan.Networks;
 using Onnx;
-using TorchSharp;
-using TorchSharp.Modules;
 
 namespace Microsoft.ML.Gan.Onnx;
 
@@ -12,127 +9,76 @@ namespace Microsoft.ML.Gan.Onnx;
 /// <param name="ImagePlanesName">Graph output: 3 × H × W planes of integers 0..255 for ML.NET's ConvertToImage.</param>
 /// <param name="PixelDimensions">Dimensions of one generated image as the training column declared them.</param>
 /// <param name="Shape">Channels × height × width of one image.</param>
-internal sealed record GeneratorGraphLayout(string LatentName, string PixelsName, string ImagePlanesName, int[] PixelDimensions, ImageShape Shape);
+/// <param name="ClassInputName">Conditional generators: the graph input that carries the class; null otherwise.</param>
+/// <param name="ClassesAreOneHot">True: that input is a float one-hot vector of <paramref name="ClassCount"/> values
+/// (what ML.NET's MapKeyToVector makes of a key-typed label; ML.NET converts keys to nothing numeric).
+/// False: an int64 class index (from an integer label column).</param>
+/// <param name="ClassCount">Number of classes of a conditional generator; 0 otherwise.</param>
+internal sealed record GeneratorGraphLayout(
+    string LatentName,
+    string PixelsName,
+    string ImagePlanesName,
+    int[] PixelDimensions,
+    ImageShape Shape,
+    string? ClassInputName = null,
+    bool ClassesAreOneHot = true,
+    int ClassCount = 0);
 
 /// <summary>
-/// Writes the article's MLP generator as an ONNX graph (TorchSharp has no exporter). The graph, opset 17:
+/// Writes a trained generator as an ONNX graph (opset 17; TorchSharp has no exporter):
 /// <code>
-/// Latent ─ MatMul(W1ᵀ) ─ Add(b1) ─ LeakyRelu ─ … ─ MatMul(W4ᵀ) ─ Add(b4) ─ Tanh ─ Mul(0.5) ─ Add(0.5) ─┬─ Reshape ─▶ pixels [0, 1]
-///                                                                                                    └─ Mul(255) ─ Round ─ Reshape(C,H,W) ─ Concat(×3 if C = 1) ─▶ image planes
+/// Latent ─┬─ [Reshape to 1 × z when unbatched] ─ network body (see each network's ExportOnnx) ─ Tanh
+/// Class ──┘  (one-hot floats, or an int64 index turned one-hot by OneHot; the body multiplies it by the label embedding)
+///   ─ Mul(0.5) ─ Add(0.5) ─ Clip(0, 1) ─┬─ Reshape ─▶ pixels in [0, 1], shaped like the training column
+///                                     └─ Mul(255) ─ Round ─ Reshape(C, H, W) ─ Concat(×3 if C = 1) ─▶ image planes
 /// </code>
-/// Dropout is the identity in eval mode and is left out. Weights are stored as float initializers, the
-/// matrices transposed to [in, out] so MatMul needs no Transpose node. MatMul accepts a vector or a
-/// batch, so one layer chain serves both variants: <c>batched: false</c> has input [z] and outputs shaped
-/// exactly like one training row (ML.NET's OnnxTransformer then gives the output column the training
-/// column's dimensions); <c>batched: true</c> has input [N, z] for bulk generation with ONNX Runtime.
+/// <c>batched: false</c> takes one row (input [z], outputs shaped exactly like one training row, so ML.NET's
+/// OnnxTransformer gives the output column the training column's dimensions); <c>batched: true</c> takes
+/// [N, z] for bulk generation with ONNX Runtime. Both share the network body, which is always batched.
 /// </summary>
 internal static class GeneratorOnnxExporter
 {
-    private const int Opset = 17;
-
-    public static byte[] Export(Generator generator, GeneratorGraphLayout layout, bool batched)
+    public static byte[] Export(GeneratorNetwork generator, GeneratorGraphLayout layout, bool batched)
     {
-        var graph = new GraphProto { Name = "generator" };
+        var graph = new OnnxGraph();
         long[] batch = batched ? [-1] : [];
-        graph.Input.Add(FloatValue(layout.LatentName, [.. batch, generator.LatentDimension]));
+        graph.AddInput(layout.LatentName, [.. batch, generator.LatentDimension]);
+        string latent = batched ? layout.LatentName : graph.Reshape(layout.LatentName, "latent_row", 1, generator.LatentDimension);
 
-        string current = layout.LatentName;
-        IReadOnlyList<Linear> layers = generator.Layers;
-        for (int i = 0; i < layers.Count; i++)
+        string? oneHot = null;
+        if (generator.IsConditional)
         {
-            string weight = $"fc{i + 1}.weight_t";
-            string bias = $"fc{i + 1}.bias";
-            using (torch.no_grad())
+            string input = layout.ClassInputName ?? throw new InvalidOperationException("A conditional generator needs a class input name.");
+            int classes = generator.ClassCount;
+            if (layout.ClassesAreOneHot)
             {
-                using torch.Tensor transposed = layers[i].weight!.detach().t().contiguous().cpu();
-                graph.Initializer.Add(FloatTensor(weight, transposed.data<float>().ToArray(), transposed.shape));
-                using torch.Tensor b = layers[i].bias!.detach().cpu();
-                graph.Initializer.Add(FloatTensor(bias, b.data<float>().ToArray(), b.shape));
+                graph.AddInput(input, [.. batch, classes]);
+                oneHot = batched ? input : graph.Reshape(input, "class_row", 1, classes);
             }
-
-            current = Node(graph, "MatMul", [current, weight], $"fc{i + 1}.matmul");
-            current = Node(graph, "Add", [current, bias], $"fc{i + 1}");
-            if (i < layers.Count - 1)
+            else
             {
-                current = Node(graph, "LeakyRelu", [current], $"fc{i + 1}.leaky_relu",
-                    new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = (float)generator.LeakyReluSlope });
+                graph.AddInput(input, batched ? [-1] : [1], TensorProto.Types.DataType.Int64);
+                oneHot = graph.Node("OneHot", [input, graph.Int64Constant("depth", classes), graph.Constant("off_on", [0f, 1f], 2)], "class_one_hot",
+                    [OnnxGraph.Int("axis", -1)]);
             }
         }
 
-        current = Node(graph, "Tanh", [current], "tanh");
-        graph.Initializer.Add(FloatTensor("half", [0.5f], []));
-        graph.Initializer.Add(FloatTensor("full_intensity", [255f], []));
-        string unit = Node(graph, "Add", [Node(graph, "Mul", [current, "half"], "tanh_half"), "half"], "pixels_flat");
+        string tanh = generator.ExportOnnx(graph, latent, oneHot);
+        string half = graph.Constant("half", [0.5f]);
+        // ONNX Runtime's tanh can overshoot ±1 by an ulp; Clip keeps pixels exactly within [0, 1].
+        string shifted = graph.Node("Add", [graph.Node("Mul", [tanh, half], "tanh_half"), half], "pixels_shifted");
+        string unit = graph.Node("Clip", [shifted, graph.Constant("zero", [0f]), graph.Constant("one", [1f])], "pixels_flat");
 
-        graph.Initializer.Add(Int64Tensor("pixels_shape", [.. batch, .. layout.PixelDimensions.Select(d => (long)d)]));
-        graph.Node.Add(new NodeProto { OpType = "Reshape", Input = { unit, "pixels_shape" }, Output = { layout.PixelsName }, Name = "pixels" });
-        graph.Output.Add(FloatValue(layout.PixelsName, [.. batch, .. layout.PixelDimensions.Select(d => (long)d)]));
+        long[] pixelDims = [.. batch, .. layout.PixelDimensions.Select(d => (long)d)];
+        graph.Node("Reshape", [unit, graph.Int64Constant("pixels_shape", pixelDims)], "pixels", output: layout.PixelsName);
+        graph.AddOutput(layout.PixelsName, pixelDims);
 
         ImageShape shape = layout.Shape;
-        string intensities = Node(graph, "Round", [Node(graph, "Mul", [unit, "full_intensity"], "intensity")], "intensity_rounded");
-        graph.Initializer.Add(Int64Tensor("planes_shape", [.. batch, shape.Channels, shape.Height, shape.Width]));
-        string planes = Node(graph, "Reshape", [intensities, "planes_shape"], "planes");
-        var rgb = new NodeProto { OpType = "Concat", Output = { layout.ImagePlanesName }, Name = "rgb_planes" };
-        rgb.Input.AddRange(shape.Channels == 1 ? [planes, planes, planes] : [planes]);
-        rgb.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = batched ? 1 : 0 });
-        graph.Node.Add(rgb);
-        graph.Output.Add(FloatValue(layout.ImagePlanesName, [.. batch, 3, shape.Height, shape.Width]));
+        string intensities = graph.Node("Round", [graph.Node("Mul", [unit, graph.Constant("full_intensity", [255f])], "intensity")], "intensity_rounded");
+        string planes = graph.Reshape(intensities, "planes", [.. batch, shape.Channels, shape.Height, shape.Width]);
+        graph.Concat(shape.Channels == 1 ? [planes, planes, planes] : [planes], batched ? 1 : 0, "rgb_planes", layout.ImagePlanesName);
+        graph.AddOutput(layout.ImagePlanesName, [.. batch, 3, shape.Height, shape.Width]);
 
-        var model = new ModelProto
-        {
-            IrVersion = 8,
-            ProducerName = "Microsoft.ML.Gan",
-            ProducerVersion = typeof(GeneratorOnnxExporter).Assembly.GetName().Version?.ToString() ?? "",
-            DocString = "Generator of a GAN trained with Microsoft.ML.Gan (TorchSharp); latent vector in, image out.",
-            Graph = graph,
-        };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        return model.ToByteArray();
-    }
-
-    private static string Node(GraphProto graph, string op, string[] inputs, string output, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = op, Name = output };
-        node.Input.AddRange(inputs);
-        node.Output.Add(output);
-        node.Attribute.AddRange(attributes);
-        graph.Node.Add(node);
-        return output;
-    }
-
-    private static TensorProto FloatTensor(string name, float[] values, long[] dims)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        tensor.Dims.AddRange(dims);
-        tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
-        return tensor;
-    }
-
-    private static TensorProto Int64Tensor(string name, long[] values)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        tensor.Dims.Add(values.Length);
-        tensor.Int64Data.AddRange(values);
-        return tensor;
-    }
-
-    private static ValueInfoProto FloatValue(string name, long[] dims)
-    {
-        var shape = new TensorShapeProto();
-        foreach (long dim in dims)
-        {
-            shape.Dim.Add(dim < 0
-                ? new TensorShapeProto.Types.Dimension { DimParam = "batch" }
-                : new TensorShapeProto.Types.Dimension { DimValue = dim });
-        }
-
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto
-            {
-                TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape },
-            },
-        };
+        return graph.ToModel("Generator of a GAN trained with Microsoft.ML.Gan (TorchSharp); latent vector in, image out.");
     }
 }

@@ -3,21 +3,22 @@ using Microsoft.Extensions.Logging;
 using Microsoft.ML.Gan.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
-using Generator = Microsoft.ML.Gan.Networks.Generator;
 
 namespace Microsoft.ML.Gan.Training;
 
-/// <summary>The trained generator and what training recorded.</summary>
-internal sealed record GanTrainingResult(Generator Generator, GanTrainingHistory History);
+/// <summary>The trained (published) generator and what training recorded.</summary>
+internal sealed record GanTrainingResult(GeneratorNetwork Generator, GanTrainingHistory History);
 
 /// <summary>
-/// The article's training loop, one method to read top to bottom: for every batch a discriminator step
-/// on real images (target <see cref="GanOptions.RealLabel"/>) and fakes generated without gradients
-/// (target 0), then a generator step on fresh fakes with flipped labels (target 1). After every epoch
-/// the generator renders the fixed latent vectors in eval mode.
+/// The training loop, one method to read top to bottom (<see cref="RunEpoch"/>): for every batch a
+/// discriminator step on real images and on fakes generated without gradients; after every
+/// <see cref="GanOptions.DiscriminatorStepsPerGeneratorStep"/> of them, a generator step on fresh fakes.
+/// Around it: resuming from a checkpoint, the divergence guard, rendering the fixed samples, checkpoints.
 /// </summary>
 internal static class GanTrainer
 {
+    private const int MaxRollBacks = 3;
+
     public static GanTrainingResult Train(TrainingImages data, GanOptions options, int seed, ILogger logger, CancellationToken cancellationToken)
     {
         Device device = ResolveDevice(options.Device);
@@ -25,18 +26,59 @@ internal static class GanTrainer
         torch.set_num_threads(options.Threads);
         try
         {
-            torch.manual_seed(seed);
-            int pixels = data.Shape.Size;
-            var generator = new Generator(options.LatentDimension, options.HiddenSize, pixels, options.Dropout, options.LeakyReluSlope);
-            try
+            using TrainingState state = StartOrResume(data, options, seed, device, logger);
+            var clock = Stopwatch.StartNew();
+            TimeSpan lastCheckpoint = TimeSpan.Zero;
+            int batch = options.BatchSize;
+            int stepsPerEpoch = (data.Count + batch - 1) / batch;
+            using Tensor images = ToDevice(torch.tensor(data.Values, [data.Count, data.Shape.Size]), device);
+            using Tensor? classes = data.Classes is null ? null : ToDevice(torch.tensor(data.Classes), device);
+            GanLog.TrainingStarted(logger, data.Count, data.Shape.ToString(), options.Epochs, stepsPerEpoch, state.Seed, options.Threads, device.ToString());
+
+            int rollBacks = 0;
+            for (int epoch = state.CompletedEpochs + 1; epoch <= options.Epochs; epoch++)
             {
-                return TrainGenerator(generator, data, options, seed, device, logger, cancellationToken);
+                byte[]? rollBackPoint = options.OnDivergence == DivergenceAction.RollBack ? state.Snapshot() : null;
+                TimeSpan epochStart = clock.Elapsed;
+                (double discriminatorLoss, double generatorLoss) = RunEpoch(state, images, classes, data.ClassCount, options, epoch, stepsPerEpoch, clock, logger, cancellationToken);
+                if (!double.IsFinite(discriminatorLoss) || !double.IsFinite(generatorLoss))
+                {
+                    if (rollBackPoint is null || ++rollBacks > MaxRollBacks)
+                    {
+                        throw new InvalidOperationException(
+                            $"Training diverged in epoch {epoch}: discriminator loss {discriminatorLoss}, generator loss {generatorLoss}" +
+                            (rollBackPoint is null ? "" : $", after {MaxRollBacks} roll-backs") + ". " +
+                            $"Lower {nameof(GanOptions.GeneratorLearningRate)}/{nameof(GanOptions.DiscriminatorLearningRate)} or set {nameof(GanOptions.MaxGradientNorm)}.");
+                    }
+
+                    state.Restore(rollBackPoint);
+                    state.ScaleLearningRates(Math.Pow(0.5, rollBacks));
+                    GanLog.RolledBack(logger, epoch, rollBacks, Math.Pow(0.5, rollBacks));
+                    epoch--;
+                    continue;
+                }
+
+                rollBacks = 0;
+                IReadOnlyList<float[]> samples = Render(state.Published, state.FixedLatents, state.FixedClasses, data.Shape.Size);
+                TimeSpan duration = clock.Elapsed - epochStart;
+                state.History.Add(new GanEpochSummary(epoch, discriminatorLoss, generatorLoss, duration, samples));
+                state.CompletedEpochs = epoch;
+                GanLog.EpochCompleted(logger, epoch, options.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
+                options.Progress?.Report(new GanTrainingProgress(epoch, options.Epochs, stepsPerEpoch, stepsPerEpoch, discriminatorLoss, generatorLoss, true, clock.Elapsed, samples));
+
+                bool due = epoch % options.CheckpointEveryEpochs == 0 || epoch == options.Epochs
+                    || (options.CheckpointEveryMinutes is double minutes && (clock.Elapsed - lastCheckpoint).TotalMinutes >= minutes);
+                if (options.CheckpointDirectory is string directory && due)
+                {
+                    string path = Checkpoint.Write(directory, HeaderFor(options, data, state.Seed, epoch), state);
+                    lastCheckpoint = clock.Elapsed;
+                    GanLog.CheckpointWritten(logger, path);
+                }
             }
-            catch
-            {
-                generator.Dispose();
-                throw;
-            }
+
+            GeneratorNetwork published = state.TakePublished();
+            published.eval();
+            return new GanTrainingResult(published, new GanTrainingHistory(data.Shape, [.. state.History], state.Seed));
         }
         finally
         {
@@ -44,106 +86,148 @@ internal static class GanTrainer
         }
     }
 
-    private static GanTrainingResult TrainGenerator(Generator generator, TrainingImages data, GanOptions options, int seed, Device device, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>One pass over the data. Returns the epoch's mean discriminator and generator losses (NaN when diverged).</summary>
+    private static (double Discriminator, double Generator) RunEpoch(TrainingState state, Tensor images, Tensor? classes, int classCount,
+        GanOptions options, int epoch, int stepsPerEpoch, Stopwatch clock, ILogger logger, CancellationToken cancellationToken)
     {
-        int pixels = data.Shape.Size;
-        using var discriminator = new Discriminator(pixels, options.HiddenSize, options.Dropout, options.LeakyReluSlope);
-        generator.to(device);
-        discriminator.to(device);
-        using var generatorOptimizer = optim.Adam(generator.parameters(), options.GeneratorLearningRate,
-            options.GeneratorBetas.Beta1, options.GeneratorBetas.Beta2);
-        using var discriminatorOptimizer = optim.Adam(discriminator.parameters(), options.DiscriminatorLearningRate,
-            options.DiscriminatorBetas.Beta1, options.DiscriminatorBetas.Beta2);
+        using var epochScope = torch.NewDisposeScope();
+        GeneratorNetwork generator = state.Generator;
+        DiscriminatorNetwork discriminator = state.Discriminator;
+        Device device = images.device;
+        int count = (int)images.shape[0];
+        Tensor order = options.Shuffle ? torch.randperm(count, device: device) : torch.arange(count, device: device);
+        Tensor epochImages = images.index_select(0, order);
+        Tensor? epochClasses = classes?.index_select(0, order);
+        Tensor discriminatorLossSum = torch.zeros(1, device: device);
+        Tensor generatorLossSum = torch.zeros(1, device: device);
+        int generatorSteps = 0;
 
-        // The dataset lives on the device once; each epoch reorders it with one gather, batches are views.
-        using Tensor hostImages = torch.tensor(data.Values, [data.Count, pixels]);
-        using Tensor images = hostImages.to(device);
-        using Tensor fixedLatents = SampleLatents(options.SampleCount, options, device);
-        int batch = options.BatchSize;
-        // Targets of the discriminator step: RealLabel for the real half, 0 for the fake half; 1 for the generator step.
-        using Tensor realTargets = torch.full(batch, 1, options.RealLabel, device: device);
-        using Tensor fakeTargets = torch.zeros(batch, 1, device: device);
-        using Tensor discriminatorTargets = torch.cat([realTargets, fakeTargets], 0);
-        using Tensor generatorTargets = torch.ones(batch, 1, device: device);
-
-        int stepsPerEpoch = (data.Count + batch - 1) / batch;
-        var epochs = new List<GanEpochSummary>(options.Epochs);
-        var clock = Stopwatch.StartNew();
-        GanLog.TrainingStarted(logger, data.Count, data.Shape.ToString(), options.Epochs, stepsPerEpoch, seed, options.Threads, device.ToString());
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int step = 0; step < stepsPerEpoch; step++)
         {
-            TimeSpan epochStart = clock.Elapsed;
-            using var epochScope = torch.NewDisposeScope();
-            Tensor order = options.Shuffle ? torch.randperm(data.Count, device: device) : torch.arange(data.Count, device: device);
-            Tensor epochImages = images.index_select(0, order);
-            Tensor discriminatorLossSum = torch.zeros(1, device: device);
-            Tensor generatorLossSum = torch.zeros(1, device: device);
+            cancellationToken.ThrowIfCancellationRequested();
+            using var stepScope = torch.NewDisposeScope();
+            int start = step * options.BatchSize;
+            int size = Math.Min(options.BatchSize, count - start);
+            Tensor real = epochImages.narrow(0, start, size);
+            Tensor? realClasses = epochClasses?.narrow(0, start, size);
 
-            for (int step = 0; step < stepsPerEpoch; step++)
+            // Discriminator step: real images and fakes made without generator gradients.
+            discriminator.train();
+            state.DiscriminatorOptimizer.zero_grad();
+            Tensor? fakeClasses = classCount > 0 ? torch.randint(classCount, [size], device: device) : null;
+            Tensor fake;
+            using (torch.no_grad())
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var stepScope = torch.NewDisposeScope();
-                int start = step * batch;
-                int size = Math.Min(batch, data.Count - start);
-                Tensor real = epochImages.narrow(0, start, size);
+                fake = generator.forward(SampleLatents(size, options, device), fakeClasses);
+            }
 
-                // Discriminator step: real images towards RealLabel, fakes (no generator gradients) towards 0.
-                // One forward pass over [real; fake] equals the article's two passes (the network has no
-                // batch statistics); the mean over 2n rows times 2 is the sum of the two n-row means.
-                discriminatorOptimizer.zero_grad();
-                Tensor fake;
-                using (torch.no_grad())
-                {
-                    fake = generator.forward(SampleLatents(size, options, device));
-                }
+            Tensor discriminatorLoss = GanLosses.Discriminator(discriminator, real, realClasses, fake, fakeClasses, options);
+            discriminatorLoss.backward();
+            Clip(discriminator, options);
+            state.DiscriminatorOptimizer.step();
+            discriminatorLossSum.add_(discriminatorLoss.detach());
 
-                Tensor discriminatorLoss = nn.functional.binary_cross_entropy_with_logits(
-                    discriminator.forward(torch.cat([real, fake], 0)), Targets(discriminatorTargets, batch, size)) * 2;
-                discriminatorLoss.backward();
-                discriminatorOptimizer.step();
-
-                // Generator step: fresh fakes, labels flipped to 1.
-                generatorOptimizer.zero_grad();
-                Tensor generatorLoss = nn.functional.binary_cross_entropy_with_logits(
-                    discriminator.forward(generator.forward(SampleLatents(size, options, device))),
-                    size == batch ? generatorTargets : generatorTargets.narrow(0, 0, size));
+            // Generator step after every k-th discriminator step: fresh fakes, scored as if real.
+            if ((step + 1) % options.DiscriminatorStepsPerGeneratorStep == 0)
+            {
+                state.GeneratorOptimizer.zero_grad();
+                Tensor? generatedClasses = classCount > 0 ? torch.randint(classCount, [size], device: device) : null;
+                Tensor generated = generator.forward(SampleLatents(size, options, device), generatedClasses);
+                Tensor generatorLoss = GanLosses.Generator(discriminator.forward(generated, generatedClasses), generatedClasses, options);
                 generatorLoss.backward();
-                generatorOptimizer.step();
-
-                discriminatorLossSum.add_(discriminatorLoss.detach());
+                Clip(generator, options);
+                state.GeneratorOptimizer.step();
+                state.UpdateEma(options.GeneratorEmaDecay ?? 0);
                 generatorLossSum.add_(generatorLoss.detach());
-                if (options.LogEveryNSteps > 0 && (step + 1) % options.LogEveryNSteps == 0 && step + 1 < stepsPerEpoch)
-                {
-                    double d = discriminatorLossSum.item<float>() / (step + 1);
-                    double g = generatorLossSum.item<float>() / (step + 1);
-                    GanLog.TrainingStep(logger, epoch, options.Epochs, step + 1, stepsPerEpoch, d, g);
-                    options.Progress?.Report(new GanTrainingProgress(epoch, options.Epochs, step + 1, stepsPerEpoch, d, g, false, clock.Elapsed));
-                }
+                generatorSteps++;
             }
 
-            double discriminatorMean = discriminatorLossSum.item<float>() / stepsPerEpoch;
-            double generatorMean = generatorLossSum.item<float>() / stepsPerEpoch;
-            if (!double.IsFinite(discriminatorMean) || !double.IsFinite(generatorMean))
+            if (options.LogEveryNSteps > 0 && (step + 1) % options.LogEveryNSteps == 0 && step + 1 < stepsPerEpoch)
             {
-                throw new InvalidOperationException(
-                    $"Training diverged in epoch {epoch}: discriminator loss {discriminatorMean}, generator loss {generatorMean}. " +
-                    $"Lower {nameof(GanOptions.GeneratorLearningRate)}/{nameof(GanOptions.DiscriminatorLearningRate)}.");
+                double d = discriminatorLossSum.item<float>() / (step + 1);
+                double g = generatorLossSum.item<float>() / Math.Max(generatorSteps, 1);
+                GanLog.TrainingStep(logger, epoch, options.Epochs, step + 1, stepsPerEpoch, d, g);
+                options.Progress?.Report(new GanTrainingProgress(epoch, options.Epochs, step + 1, stepsPerEpoch, d, g, false, clock.Elapsed));
             }
-
-            IReadOnlyList<float[]> samples = Render(generator, fixedLatents, pixels);
-            TimeSpan duration = clock.Elapsed - epochStart;
-            epochs.Add(new GanEpochSummary(epoch, discriminatorMean, generatorMean, duration, samples));
-            GanLog.EpochCompleted(logger, epoch, options.Epochs, discriminatorMean, generatorMean, duration.TotalSeconds);
-            options.Progress?.Report(new GanTrainingProgress(epoch, options.Epochs, stepsPerEpoch, stepsPerEpoch, discriminatorMean, generatorMean, true, clock.Elapsed, samples));
         }
 
-        generator.eval();
-        return new GanTrainingResult(generator, new GanTrainingHistory(data.Shape, epochs, seed));
+        return (discriminatorLossSum.item<float>() / stepsPerEpoch, generatorLossSum.item<float>() / Math.Max(generatorSteps, 1));
     }
 
-    /// <summary>The [real; fake] targets for a batch of <paramref name="size"/> (the last batch may be short).</summary>
-    private static Tensor Targets(Tensor full, int batch, int size)
-        => size == batch ? full : torch.cat([full.narrow(0, 0, size), full.narrow(0, batch, size)], 0);
+    private static TrainingState StartOrResume(TrainingImages data, GanOptions options, int seed, Device device, ILogger logger)
+    {
+        if (!options.Resume || Checkpoint.Latest(options.CheckpointDirectory!) is not string path)
+        {
+            if (options.Resume)
+            {
+                GanLog.NoCheckpoint(logger, options.CheckpointDirectory!);
+            }
+
+            return TrainingState.Create(options, data.Shape, data.ClassCount, seed, device);
+        }
+
+        CheckpointHeader expected = HeaderFor(options, data, seed, 0);
+        Checkpoint.Read(path, saved =>
+        {
+            IReadOnlyList<string> differences = Checkpoint.Differences(saved, expected);
+            if (differences.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"Checkpoint '{path}' was written for different options or data: {string.Join("; ", differences)}. " +
+                    $"Use the same options, or another {nameof(GanOptions.CheckpointDirectory)}.");
+            }
+
+            return TrainingState.Create(options, data.Shape, data.ClassCount, saved.Seed, device);
+        }, out TrainingState state);
+
+        GanLog.Resumed(logger, path, state.CompletedEpochs, options.Epochs);
+        if (state.CompletedEpochs >= options.Epochs)
+        {
+            GanLog.AlreadyFinished(logger, state.CompletedEpochs, options.Epochs);
+        }
+
+        return state;
+    }
+
+    private static CheckpointHeader HeaderFor(GanOptions options, TrainingImages data, int seed, int completedEpochs) => new(
+        Checkpoint.FormatVersion,
+        options.Architecture.ToString(),
+        options.Conditional,
+        options.AuxiliaryClassifier,
+        data.ClassCount,
+        options.LatentDimension,
+        options.HiddenSize,
+        options.DcganWidth,
+        options.Loss.ToString(),
+        options.GeneratorEmaDecay is not null,
+        data.Shape.Channels,
+        data.Shape.Height,
+        data.Shape.Width,
+        data.Count,
+        options.SampleCount,
+        seed,
+        completedEpochs);
+
+    private static void Clip(nn.Module module, GanOptions options)
+    {
+        if (options.MaxGradientNorm is float norm)
+        {
+            nn.utils.clip_grad_norm_(module.parameters(), norm);
+        }
+    }
+
+    private static Tensor ToDevice(Tensor tensor, Device device)
+    {
+        if (tensor.device == device)
+        {
+            return tensor;
+        }
+
+        using (tensor)
+        {
+            return tensor.to(device);
+        }
+    }
 
     /// <summary>z for <paramref name="count"/> images: Uniform(-1, 1) as in the article, or N(0, 1).</summary>
     internal static Tensor SampleLatents(int count, GanOptions options, Device device) => options.LatentDistribution switch
@@ -152,8 +236,8 @@ internal static class GanTrainer
         _ => torch.rand(count, options.LatentDimension, device: device).mul_(2).sub_(1),
     };
 
-    /// <summary>The generator in eval mode on <paramref name="latents"/>, as [0, 1] images on the CPU.</summary>
-    internal static IReadOnlyList<float[]> Render(Generator generator, Tensor latents, int pixels)
+    /// <summary>The generator in eval mode on <paramref name="latents"/> (and classes), as [0, 1] images on the CPU.</summary>
+    internal static IReadOnlyList<float[]> Render(GeneratorNetwork generator, Tensor latents, Tensor? classes, int pixels)
     {
         int count = (int)latents.shape[0];
         if (count == 0)
@@ -162,14 +246,15 @@ internal static class GanTrainer
         }
 
         using var scope = torch.NewDisposeScope();
+        bool training = generator.training;
         generator.eval();
         float[] all;
         using (torch.no_grad())
         {
-            all = ((generator.forward(latents) + 1) / 2).cpu().data<float>().ToArray();
+            all = ((generator.forward(latents, classes) + 1) / 2).cpu().data<float>().ToArray();
         }
 
-        generator.train();
+        generator.train(training);
         return Enumerable.Range(0, count).Select(i => all.AsSpan(i * pixels, pixels).ToArray()).ToArray();
     }
 

@@ -8,11 +8,13 @@ namespace Microsoft.ML.Gan.Training;
 /// </summary>
 internal sealed class TrainingImages
 {
-    private TrainingImages(float[] values, int count, ImageShape shape)
+    private TrainingImages(float[] values, int count, ImageShape shape, long[]? classes, int classCount)
     {
         Values = values;
         Count = count;
         Shape = shape;
+        Classes = classes;
+        ClassCount = classCount;
     }
 
     /// <summary>Count × Shape.Size values in [-1, 1].</summary>
@@ -22,15 +24,24 @@ internal sealed class TrainingImages
 
     public ImageShape Shape { get; }
 
-    public static TrainingImages Read(IDataView data, PixelColumn column, CancellationToken cancellationToken)
+    /// <summary>Class index (0..ClassCount-1) of every image, for a conditional GAN; null otherwise.</summary>
+    public long[]? Classes { get; }
+
+    /// <summary>Number of classes; 0 without labels.</summary>
+    public int ClassCount { get; }
+
+    public static TrainingImages Read(IDataView data, PixelColumn column, LabelColumn? label, CancellationToken cancellationToken)
     {
         int size = column.Shape.Size;
         long? known = data.GetRowCount();
         var values = new float[(int)Math.Min((known ?? 1024) * size, Array.MaxLength)];
         int count = 0;
         DataViewSchema.Column source = data.Schema[column.Name];
-        using DataViewRowCursor cursor = data.GetRowCursor([source]);
+        DataViewSchema.Column[] needed = label is null ? [source] : [source, data.Schema[label.Name]];
+        using DataViewRowCursor cursor = data.GetRowCursor(needed);
         Action<Span<float>> read = CreateReader(cursor, source, column);
+        Func<long>? readClass = label?.CreateReader(cursor);
+        var classes = new List<long>();
         float scale = 2f / column.MaxValue;
         while (cursor.MoveNext())
         {
@@ -65,6 +76,19 @@ internal sealed class TrainingImages
                 image[i] = (v * scale) - 1f;
             }
 
+            if (readClass is not null)
+            {
+                long index = readClass();
+                if (index < 0 || (label!.KnownClassCount is int classLimit && index >= classLimit))
+                {
+                    string range = label!.KnownClassCount is int k ? $"0..{k - 1}" : "0 or more";
+                    throw new InvalidDataException(
+                        $"Label column '{label.Name}' has {(label.IsKey ? $"key {index + 1}" : $"value {index}")} at row {cursor.Position}; expected a class in {range}.");
+                }
+
+                classes.Add(index);
+            }
+
             count++;
         }
 
@@ -78,7 +102,17 @@ internal sealed class TrainingImages
             Array.Resize(ref values, count * size);
         }
 
-        return new TrainingImages(values, count, column.Shape);
+        int classCount = 0;
+        if (label is not null)
+        {
+            classCount = label.KnownClassCount ?? (int)(classes.Max() + 1);
+            if (classCount < 2)
+            {
+                throw new InvalidDataException($"Label column '{label.Name}' holds a single class; a conditional GAN needs at least 2 (or set {nameof(GanOptions)}.{nameof(GanOptions.ClassCount)}).");
+            }
+        }
+
+        return new TrainingImages(values, count, column.Shape, label is null ? null : [.. classes], classCount);
     }
 
     private static Action<Span<float>> CreateReader(DataViewRowCursor cursor, DataViewSchema.Column source, PixelColumn column)

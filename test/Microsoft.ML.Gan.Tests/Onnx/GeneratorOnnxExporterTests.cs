@@ -10,7 +10,7 @@ public sealed class GeneratorOnnxExporterTests
     {
         using var scope = torch.NewDisposeScope();
         using torch.Tensor z = torch.tensor(latents.SelectMany(v => v).ToArray(), [latents.Length, gan.LatentDimension]);
-        return GanTrainer.Render(gan.Generator, z, gan.ImageShape.Size).ToArray();
+        return GanTrainer.Render(gan.Generator, z, null, gan.ImageShape.Size).ToArray();
     }
 
     private static double MaxDifference(float[][] a, float[][] b)

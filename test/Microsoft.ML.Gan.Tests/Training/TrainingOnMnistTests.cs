@@ -21,9 +21,9 @@ public sealed class TrainingOnMnistTests
         var (realMean, realBlack) = Statistics(RealMnist.Load(new MLContext(), MnistSplit.Test, 1000).GetColumn<float[]>("Pixels"));
 
         torch.manual_seed(1);
-        using var untrained = new Generator(100, 32, 784, 0.3, 0.2);
+        using var untrained = new MlpGenerator(100, 32, 784, 0.3, 0.2);
         using torch.Tensor z = GanTrainer.SampleLatents(1000, new GanOptions(), torch.CPU);
-        var (untrainedMean, untrainedBlack) = Statistics(GanTrainer.Render(untrained, z, 784));
+        var (untrainedMean, untrainedBlack) = Statistics(GanTrainer.Render(untrained, z, null, 784));
 
         var (trainedMean, trainedBlack) = Statistics(TrainedMnistGan.Gan.Generate(1000, seed: 5).GetColumn<float[]>("GeneratedPixels"));
 

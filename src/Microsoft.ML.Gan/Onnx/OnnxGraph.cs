@@ -1,0 +1,155 @@
+using Google.Protobuf;
+using Onnx;
+using TorchSharp;
+using TorchSharp.Modules;
+
+namespace Microsoft.ML.Gan.Onnx;
+
+/// <summary>
+/// A small builder for ONNX graphs (opset 17) over OnnxSharp's protobuf classes, with the few layers our
+/// networks use. Every method returns the name of the value it produced; names are made unique.
+/// Weights are copied from TorchSharp modules as float initializers (raw little-endian data).
+/// </summary>
+internal sealed class OnnxGraph
+{
+    public const int Opset = 17;
+    private int _counter;
+
+    public GraphProto Graph { get; } = new() { Name = "generator" };
+
+    public void AddInput(string name, long[] dims, TensorProto.Types.DataType type = TensorProto.Types.DataType.Float)
+        => Graph.Input.Add(Value(name, dims, type));
+
+    public void AddOutput(string name, long[] dims)
+        => Graph.Output.Add(Value(name, dims, TensorProto.Types.DataType.Float));
+
+    public string Constant(string hint, float[] values, params long[] dims)
+    {
+        string name = Unique(hint);
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        tensor.Dims.AddRange(dims);
+        tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    public string Constant(string hint, torch.Tensor value)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.Tensor data = value.detach().cpu().contiguous();
+        return Constant(hint, data.data<float>().ToArray(), data.shape);
+    }
+
+    public string Int64Constant(string hint, params long[] values)
+    {
+        string name = Unique(hint);
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        tensor.Dims.Add(values.Length);
+        tensor.Int64Data.AddRange(values);
+        Graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    /// <summary>Adds a node and returns its output, or writes to <paramref name="output"/> when given.</summary>
+    public string Node(string op, string[] inputs, string hint, AttributeProto[]? attributes = null, string? output = null)
+    {
+        string name = output ?? Unique(hint);
+        var node = new NodeProto { OpType = op, Name = Unique(hint + "_node") };
+        node.Input.AddRange(inputs);
+        node.Output.Add(name);
+        if (attributes is not null)
+        {
+            node.Attribute.AddRange(attributes);
+        }
+
+        Graph.Node.Add(node);
+        return name;
+    }
+
+    /// <summary>y = x Wᵀ + b, with Wᵀ stored as [in, out] so no Transpose node is needed.</summary>
+    public string Linear(string x, Linear layer, string hint)
+    {
+        using var scope = torch.NewDisposeScope();
+        string weight = Constant(hint + "_weight_t", layer.weight!.detach().t());
+        string product = Node("MatMul", [x, weight], hint + "_matmul");
+        return layer.bias is null ? product : Node("Add", [product, Constant(hint + "_bias", layer.bias)], hint);
+    }
+
+    /// <summary>A transposed convolution; ONNX and PyTorch share the [in, out, kH, kW] weight layout.</summary>
+    public string ConvTranspose(string x, ConvTranspose2d layer, long kernel, long stride, long padding, string hint)
+    {
+        var inputs = new List<string> { x, Constant(hint + "_weight", layer.weight!) };
+        if (layer.bias is not null)
+        {
+            inputs.Add(Constant(hint + "_bias", layer.bias));
+        }
+
+        return Node("ConvTranspose", [.. inputs], hint,
+        [
+            Ints("kernel_shape", kernel, kernel),
+            Ints("strides", stride, stride),
+            Ints("pads", padding, padding, padding, padding),
+        ]);
+    }
+
+    /// <summary>Inference-mode batch normalization with the layer's running statistics.</summary>
+    public string BatchNorm(string x, BatchNorm2d layer, string hint)
+        => Node("BatchNormalization",
+        [
+            x,
+            Constant(hint + "_scale", layer.weight!),
+            Constant(hint + "_bias", layer.bias!),
+            Constant(hint + "_mean", layer.running_mean!),
+            Constant(hint + "_var", layer.running_var!),
+        ], hint, [Float("epsilon", (float)layer.eps)]);
+
+    public string Reshape(string x, string hint, params long[] shape)
+        => Node("Reshape", [x, Int64Constant(hint + "_shape", shape)], hint);
+
+    public string Concat(string[] inputs, long axis, string hint, string? output = null)
+        => Node("Concat", inputs, hint, [Int("axis", axis)], output);
+
+    public byte[] ToModel(string docString)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = "Microsoft.ML.Gan",
+            ProducerVersion = typeof(OnnxGraph).Assembly.GetName().Version?.ToString() ?? "",
+            DocString = docString,
+            Graph = Graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        return model.ToByteArray();
+    }
+
+    public static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto Ints(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    private string Unique(string hint) => $"{hint}_{_counter++}";
+
+    private static ValueInfoProto Value(string name, long[] dims, TensorProto.Types.DataType type)
+    {
+        var shape = new TensorShapeProto();
+        foreach (long dim in dims)
+        {
+            shape.Dim.Add(dim < 0
+                ? new TensorShapeProto.Types.Dimension { DimParam = "batch" }
+                : new TensorShapeProto.Types.Dimension { DimValue = dim });
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.ML.Gan.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Training;
+
+/// <summary>The adversarial losses (<see cref="GanLoss"/>) and the auxiliary-classifier term.</summary>
+internal static class GanLosses
+{
+    /// <summary>The discriminator's (critic's) loss on a real batch and a fake batch of the same size.</summary>
+    public static Tensor Discriminator(DiscriminatorNetwork discriminator, Tensor real, Tensor? realClasses, Tensor fake, Tensor? fakeClasses, GanOptions options)
+    {
+        (DiscriminatorOutput onReal, DiscriminatorOutput onFake) = Score(discriminator, real, realClasses, fake, fakeClasses);
+        Tensor loss = options.Loss switch
+        {
+            GanLoss.Hinge => nn.functional.relu(1 - onReal.Logit).mean() + nn.functional.relu(1 + onFake.Logit).mean(),
+            GanLoss.WassersteinGradientPenalty => onFake.Logit.mean() - onReal.Logit.mean()
+                + (options.GradientPenaltyWeight * GradientPenalty(discriminator, real, realClasses, fake)),
+            _ => nn.functional.binary_cross_entropy_with_logits(onReal.Logit, torch.full_like(onReal.Logit, options.EffectiveRealLabel))
+                + nn.functional.binary_cross_entropy_with_logits(onFake.Logit, torch.zeros_like(onFake.Logit)),
+        };
+
+        if (onReal.ClassLogits is not null && onFake.ClassLogits is not null)
+        {
+            loss = loss + nn.functional.cross_entropy(onReal.ClassLogits, realClasses!) + nn.functional.cross_entropy(onFake.ClassLogits, fakeClasses!);
+        }
+
+        return loss;
+    }
+
+    /// <summary>The generator's loss given the discriminator's output on its fakes.</summary>
+    public static Tensor Generator(DiscriminatorOutput onFake, Tensor? fakeClasses, GanOptions options)
+    {
+        Tensor loss = options.Loss switch
+        {
+            GanLoss.Hinge or GanLoss.WassersteinGradientPenalty => -onFake.Logit.mean(),
+            // Non-saturating: the fakes' targets are flipped to 1 (the article's "real_loss" on fakes).
+            _ => nn.functional.binary_cross_entropy_with_logits(onFake.Logit, torch.ones_like(onFake.Logit)),
+        };
+
+        return onFake.ClassLogits is null ? loss : loss + nn.functional.cross_entropy(onFake.ClassLogits, fakeClasses!);
+    }
+
+    /// <summary>
+    /// The discriminator on both batches. Without batch statistics one pass over [real; fake] computes the
+    /// same as two passes, in fewer calls; with batch normalization the batches must be scored apart.
+    /// </summary>
+    private static (DiscriminatorOutput Real, DiscriminatorOutput Fake) Score(DiscriminatorNetwork discriminator, Tensor real, Tensor? realClasses, Tensor fake, Tensor? fakeClasses)
+    {
+        if (discriminator.HasBatchStatistics)
+        {
+            return (discriminator.forward(real, realClasses), discriminator.forward(fake, fakeClasses));
+        }
+
+        int size = (int)real.shape[0];
+        Tensor? classes = realClasses is null ? null : torch.cat([realClasses, fakeClasses!], 0);
+        DiscriminatorOutput both = discriminator.forward(torch.cat([real, fake], 0), classes);
+        return (Half(both, 0, size), Half(both, size, size));
+    }
+
+    private static DiscriminatorOutput Half(DiscriminatorOutput output, int start, int size)
+        => new(output.Logit.narrow(0, start, size), output.ClassLogits?.narrow(0, start, size));
+
+    /// <summary>
+    /// (‖∇D(x̂)‖₂ − 1)², averaged, at x̂ = αx + (1 − α)G(z) with α ~ U(0, 1) per image (Gulrajani et al., 2017).
+    /// The gradient keeps its graph (create_graph and, in TorchSharp, retain_graph) so the penalty trains D.
+    /// </summary>
+    private static Tensor GradientPenalty(DiscriminatorNetwork discriminator, Tensor real, Tensor? classes, Tensor fake)
+    {
+        // A libtorch error inside autograd.grad aborts the process instead of throwing: check first.
+        if (!real.shape.SequenceEqual(fake.shape))
+        {
+            throw new InvalidOperationException($"Gradient penalty needs real and fake batches of one shape; got [{string.Join(", ", real.shape)}] and [{string.Join(", ", fake.shape)}].");
+        }
+
+        Tensor alpha = torch.rand(real.shape[0], 1, device: real.device);
+        Tensor interpolated = ((alpha * real) + ((1 - alpha) * fake.detach())).detach().requires_grad_(true);
+        Tensor scores = discriminator.forward(interpolated, classes).Logit;
+        Tensor gradient = torch.autograd.grad([scores.sum()], [interpolated], retain_graph: true, create_graph: true)[0];
+        return (gradient.flatten(1).norm(1, keepdim: false, p: 2) - 1).pow(2).mean();
+    }
+}

@@ -1,0 +1,214 @@
+using System.Text;
+using Microsoft.ML.Gan.Networks;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Training;
+
+/// <summary>
+/// Everything training changes, in one place: both networks, the EMA copy, both optimizers, the fixed
+/// sample inputs, the random state, the epoch counter and the history. This is what a checkpoint holds
+/// and what a divergence roll-back restores.
+/// </summary>
+internal sealed class TrainingState : IDisposable
+{
+    private TrainingState(GeneratorNetwork generator, DiscriminatorNetwork discriminator, GeneratorNetwork? ema,
+        Adam generatorOptimizer, Adam discriminatorOptimizer, Tensor fixedLatents, Tensor? fixedClasses)
+    {
+        Generator = generator;
+        Discriminator = discriminator;
+        Ema = ema;
+        GeneratorOptimizer = generatorOptimizer;
+        DiscriminatorOptimizer = discriminatorOptimizer;
+        FixedLatents = fixedLatents;
+        FixedClasses = fixedClasses;
+    }
+
+    private List<(Tensor Average, Tensor Current, bool Blend)>? _emaPairs;
+    private GeneratorNetwork? _taken;
+
+    public GeneratorNetwork Generator { get; }
+
+    public DiscriminatorNetwork Discriminator { get; }
+
+    /// <summary>The exponential moving average of the generator's weights, when enabled.</summary>
+    public GeneratorNetwork? Ema { get; }
+
+    /// <summary>The generator that is rendered, exported and scored: the average when there is one.</summary>
+    public GeneratorNetwork Published => Ema ?? Generator;
+
+    public Adam GeneratorOptimizer { get; }
+
+    public Adam DiscriminatorOptimizer { get; }
+
+    public Tensor FixedLatents { get; private set; }
+
+    public Tensor? FixedClasses { get; private set; }
+
+    public int CompletedEpochs { get; set; }
+
+    /// <summary>The seed the state was created from (kept in checkpoints and the history).</summary>
+    public int Seed { get; private init; }
+
+    public List<GanEpochSummary> History { get; } = [];
+
+    /// <summary>Seeds the random state, then builds networks, optimizers and the fixed sample inputs.</summary>
+    public static TrainingState Create(GanOptions options, ImageShape shape, int classCount, int seed, Device device)
+    {
+        torch.manual_seed(seed);
+        GeneratorNetwork generator = GanNetworks.CreateGenerator(options, shape, classCount);
+        DiscriminatorNetwork discriminator = GanNetworks.CreateDiscriminator(options, shape, classCount);
+        generator.to(device);
+        discriminator.to(device);
+        GeneratorNetwork? ema = null;
+        if (options.GeneratorEmaDecay is not null)
+        {
+            ema = GanNetworks.CreateGenerator(options, shape, classCount);
+            ema.to(device);
+            ema.load_state_dict(generator.state_dict());
+            ema.eval();
+            foreach (Parameter parameter in ema.parameters())
+            {
+                parameter.requires_grad_(false);
+            }
+        }
+
+        (float g1, float g2) = options.EffectiveGeneratorBetas;
+        (float d1, float d2) = options.EffectiveDiscriminatorBetas;
+        Adam generatorOptimizer = optim.Adam(generator.parameters(), options.EffectiveGeneratorLearningRate, g1, g2);
+        Adam discriminatorOptimizer = optim.Adam(discriminator.parameters(), options.EffectiveDiscriminatorLearningRate, d1, d2);
+        Tensor fixedLatents = GanTrainer.SampleLatents(options.SampleCount, options, device);
+        Tensor? fixedClasses = classCount > 0 ? torch.arange(options.SampleCount, device: device).remainder(classCount) : null;
+        return new TrainingState(generator, discriminator, ema, generatorOptimizer, discriminatorOptimizer, fixedLatents, fixedClasses) { Seed = seed };
+    }
+
+    /// <summary>Moves the average towards the generator: ema ← decay·ema + (1 − decay)·g; buffers are copied.</summary>
+    public void UpdateEma(float decay)
+    {
+        if (Ema is null)
+        {
+            return;
+        }
+
+        // state_dict gives the modules' live tensors; pair them once (loading copies into the same tensors).
+        _emaPairs ??= PairEmaTensors(Ema, Generator);
+        using var noGrad = torch.no_grad();
+        foreach ((Tensor average, Tensor current, bool blend) in _emaPairs)
+        {
+            if (blend)
+            {
+                average.mul_(decay).add_(current, alpha: 1 - decay);
+            }
+            else
+            {
+                average.copy_(current);
+            }
+        }
+    }
+
+    private static List<(Tensor Average, Tensor Current, bool Blend)> PairEmaTensors(GeneratorNetwork ema, GeneratorNetwork generator)
+    {
+        Dictionary<string, Tensor> current = generator.state_dict();
+        var parameters = ema.named_parameters().Select(p => p.name).ToHashSet();
+        return ema.state_dict().Select(entry => (entry.Value, current[entry.Key], parameters.Contains(entry.Key))).ToList();
+    }
+
+    /// <summary>Multiplies both optimizers' learning rates by <paramref name="factor"/>.</summary>
+    public void ScaleLearningRates(double factor)
+    {
+        foreach (var group in GeneratorOptimizer.ParamGroups.Concat(DiscriminatorOptimizer.ParamGroups))
+        {
+            group.LearningRate *= factor;
+        }
+    }
+
+    /// <summary>
+    /// Writes networks, EMA, optimizers, the random state and the fixed inputs, in that order, with
+    /// TorchSharp's own formats (Module.save, Optimizer.save_state_dict, Tensor.Save).
+    /// </summary>
+    public void WriteTensors(BinaryWriter writer)
+    {
+        Generator.save(writer);
+        Discriminator.save(writer);
+        Ema?.save(writer);
+        GeneratorOptimizer.save_state_dict(writer);
+        DiscriminatorOptimizer.save_state_dict(writer);
+        using (Tensor random = torch.random.get_rng_state())
+        {
+            random.Save(writer);
+        }
+
+        FixedLatents.Save(writer);
+        FixedClasses?.Save(writer);
+    }
+
+    /// <summary>Reads what <see cref="WriteTensors"/> wrote into this state (same architecture and options).</summary>
+    public void ReadTensors(BinaryReader reader)
+    {
+        Generator.load(reader);
+        Discriminator.load(reader);
+        Ema?.load(reader);
+        GeneratorOptimizer.load_state_dict(reader);
+        DiscriminatorOptimizer.load_state_dict(reader);
+        using (Tensor random = TensorExtensionMethods.Load(reader))
+        {
+            torch.random.set_rng_state(random);
+        }
+
+        Replace(FixedLatents, TensorExtensionMethods.Load(reader), t => FixedLatents = t);
+        if (FixedClasses is not null)
+        {
+            Replace(FixedClasses, TensorExtensionMethods.Load(reader), t => FixedClasses = t);
+        }
+    }
+
+    /// <summary>The state as bytes (for an in-memory roll-back point).</summary>
+    public byte[] Snapshot()
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            WriteTensors(writer);
+        }
+
+        return stream.ToArray();
+    }
+
+    public void Restore(byte[] snapshot)
+    {
+        using var reader = new BinaryReader(new MemoryStream(snapshot), Encoding.UTF8);
+        ReadTensors(reader);
+    }
+
+    /// <summary>Hands the published generator to the caller; <see cref="Dispose"/> then leaves it alive.</summary>
+    public GeneratorNetwork TakePublished()
+    {
+        _taken = Published;
+        return _taken;
+    }
+
+    public void Dispose()
+    {
+        Discriminator.Dispose();
+        GeneratorOptimizer.Dispose();
+        DiscriminatorOptimizer.Dispose();
+        FixedLatents.Dispose();
+        FixedClasses?.Dispose();
+        if (!ReferenceEquals(_taken, Generator))
+        {
+            Generator.Dispose();
+        }
+
+        if (Ema is not null && !ReferenceEquals(_taken, Ema))
+        {
+            Ema.Dispose();
+        }
+    }
+
+    private static void Replace(Tensor old, Tensor loaded, Action<Tensor> set)
+    {
+        set(loaded.to(old.device));
+        old.Dispose();
+    }
+}
