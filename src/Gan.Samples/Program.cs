@@ -8,6 +8,7 @@ var root = new RootCommand("Microsoft.ML.Gan samples: GANs on MNIST with ML.NET 
     TrainCommand.Create(),
     GenerateCommand.Create(),
     BenchCommand.Create(),
+    AugmentCommand.Create(),
 };
 
 try

@@ -86,6 +86,19 @@ public sealed class GanCatalog
     }
 
     /// <summary>
+    /// The rows of <paramref name="first"/> followed by the rows of <paramref name="others"/> — e.g. real training
+    /// rows and <see cref="GanTransformer.GenerateTrainingRows"/> — as one lazy view. All need the same schema
+    /// (column names and types, in order).
+    /// </summary>
+    /// <exception cref="ArgumentException">A schema differs; the message names the column.</exception>
+    public IDataView AppendRows(IDataView first, params IDataView[] others)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(others);
+        return new AppendedDataView([first, .. others]);
+    }
+
+    /// <summary>
     /// A GAN estimator; its options' defaults reproduce the source article's vanilla GAN on MNIST.
     /// <c>Fit</c> trains with TorchSharp and returns a <see cref="GanTransformer"/>.
     /// </summary>
@@ -124,6 +137,45 @@ public sealed class GanCatalog
         ArgumentNullException.ThrowIfNull(gan);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         return gan.SampleLatent(count, seed, countsPerClass);
+    }
+
+    /// <summary>
+    /// Latent rows that fit the input schema of a loaded model (<c>mlContext.Model.Load(path, out inputSchema)</c>):
+    /// its latent vector column and, for a conditional generator, its label column with row i getting class
+    /// i mod classes. Use it when only the model zip is at hand.
+    /// </summary>
+    /// <param name="inputSchema">The input schema saved with the model.</param>
+    /// <param name="count">Number of rows.</param>
+    /// <param name="seed">Seed of the vectors.</param>
+    /// <param name="distribution">The distribution the generator was trained with (the zip does not record it).</param>
+    /// <param name="classCount">Classes of an integer label column (key types bring their own count).</param>
+    /// <exception cref="ArgumentException">The schema is not a generator's input (one latent vector, at most one label).</exception>
+    public IDataView SampleLatent(DataViewSchema inputSchema, long count, int seed, LatentDistribution distribution = LatentDistribution.Uniform, int? classCount = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        DataViewSchema.Column[] columns = inputSchema.Where(c => !c.IsHidden).ToArray();
+        DataViewSchema.Column[] vectors = columns.Where(c => c.Type is VectorDataViewType { ItemType: NumberDataViewType n, Size: > 0 } && n == NumberDataViewType.Single).ToArray();
+        DataViewSchema.Column[] labels = columns.Except(vectors).ToArray();
+        if (vectors.Length != 1 || labels.Length > 1)
+        {
+            throw new ArgumentException(
+                $"Expected a generator's input schema (one Vector<Single> latent column, at most one label column); got {string.Join(", ", columns.Select(c => $"{c.Name} ({c.Type})"))}.",
+                nameof(inputSchema));
+        }
+
+        DataViewSchema.Column latent = vectors[0];
+        LabelSpec? label = null;
+        if (labels.Length == 1)
+        {
+            DataViewSchema.Column column = labels[0];
+            bool isKey = column.Type is KeyDataViewType;
+            int classes = column.Type is KeyDataViewType key ? (int)key.Count
+                : classCount ?? throw new ArgumentException($"Label column '{column.Name}' ({column.Type}) is not a key type; pass {nameof(classCount)}.", nameof(classCount));
+            label = new LabelSpec(column.Name, column.Type, isKey, column.Annotations, classes, LabelSpec.RoundRobin(classes));
+        }
+
+        return LatentDataView.Sample(count, latent.Name, ((VectorDataViewType)latent.Type).Size, seed, distribution, label);
     }
 
     private static int RowCount(int? requested, int available, string option, string source)

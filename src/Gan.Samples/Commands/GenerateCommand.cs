@@ -49,29 +49,35 @@ internal static class GenerateCommand
 
         var ml = new MLContext(seed: seed);
         ITransformer model = ml.Model.Load(modelFile.FullName, out DataViewSchema inputSchema);
-        DataViewSchema.Column latent = inputSchema.Single(c => !c.IsHidden);
-        int dimension = latent.Type is VectorDataViewType { Size: > 0 } vector
-            ? vector.Size
-            : throw new InvalidDataException($"Model '{modelFile.FullName}' expects input column '{latent.Name}' of type {latent.Type}; expected a latent Vector<Single>.");
-        IDataView generated = model.Transform(ml.Gan().SampleLatent(count, seed, dimension, distribution, latent.Name));
+        // A conditional model also takes a label: rows then cycle through the classes.
+        IDataView latent = ml.Gan().SampleLatent(inputSchema, count, seed, distribution);
+        IDataView generated = model.Transform(latent);
+        string[] inputs = inputSchema.Select(c => c.Name).ToArray();
+        DataViewSchema.Column? label = inputSchema.Cast<DataViewSchema.Column?>().FirstOrDefault(c => c!.Value.Type is KeyDataViewType);
 
-        var pixelColumn = generated.Schema.Single(c => !c.IsHidden && c.Type is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && c.Name != latent.Name);
+        var pixelColumn = generated.Schema.Single(c => !c.IsHidden && c.Type is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && !inputs.Contains(c.Name));
         var dimensions = ((VectorDataViewType)pixelColumn.Type).Dimensions;
         int height = dimensions[^2], width = dimensions[^1];
         List<float[]> images = generated.GetColumn<float[]>(pixelColumn.Name).ToList();
 
         output.Create();
         string png = Path.Combine(output.FullName, "generated.png");
-        using (MLImage grid = GanImages.Grid(images, height, width, columns: (int)Math.Ceiling(Math.Sqrt(count))))
+        int columns = label?.Type is KeyDataViewType key ? (int)key.Count : (int)Math.Ceiling(Math.Sqrt(count));
+        using (MLImage grid = GanImages.Grid(images, height, width, columns))
         {
             GanImages.SavePng(grid, png);
         }
 
         string idx = Path.Combine(output.FullName, "generated-images-idx3-ubyte");
-        ml.Gan().SaveAsIdx(generated, idx, pixelColumn.Name);
-        Console.WriteLine($"Generated {count} images of {height} x {width} from {modelFile.Name} (latent {latent.Name}: {latent.Type}, seed {seed})");
+        string? labels = label is null ? null : Path.Combine(output.FullName, "generated-labels-idx1-ubyte");
+        ml.Gan().SaveAsIdx(generated, idx, pixelColumn.Name, labels, label?.Name ?? "Label");
+        Console.WriteLine($"Generated {count} images of {height} x {width} from {modelFile.Name} (inputs: {string.Join(", ", inputSchema.Select(c => $"{c.Name} {c.Type}"))}; seed {seed})");
         Console.WriteLine($"Wrote {png}");
         Console.WriteLine($"Wrote {idx}");
+        if (labels is not null)
+        {
+            Console.WriteLine($"Wrote {labels} (row i has class i mod {((KeyDataViewType)label!.Value.Type).Count})");
+        }
         return 0;
     }
 }

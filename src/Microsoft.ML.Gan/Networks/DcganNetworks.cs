@@ -77,7 +77,7 @@ internal sealed class DcganDiscriminator : DiscriminatorNetwork
         conv2 = nn.Conv2d(width, 2 * width, 4, stride: 2, padding: 1, bias: false);
         bn2 = nn.BatchNorm2d(2 * width);
         fc = nn.Linear(features, 1);
-        projection = classCount > 0 ? nn.Embedding(classCount, features) : null;
+        projection = classCount > 0 ? ProjectionEmbedding(classCount, features) : null;
         classifier = auxiliaryClassifier ? nn.Linear(features, classCount) : null;
         RegisterComponents();
         DcganInit.Apply(this);

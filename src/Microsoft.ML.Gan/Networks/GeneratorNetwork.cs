@@ -64,6 +64,22 @@ internal abstract class DiscriminatorNetwork : nn.Module<Tensor, Tensor?, Discri
     {
     }
 
+    /// <summary>
+    /// A class-embedding table for projection, initialised N(0, 0.02): with the default N(0, 1), the inner
+    /// product over hundreds or thousands of features swamps the logit at the start and the discriminator
+    /// saturates (seen here as a collapsed conditional DCGAN).
+    /// </summary>
+    protected static TorchSharp.Modules.Embedding ProjectionEmbedding(int classCount, int features)
+    {
+        TorchSharp.Modules.Embedding embedding = nn.Embedding(classCount, features);
+        using (torch.no_grad())
+        {
+            nn.init.normal_(embedding.weight!, 0.0, 0.02);
+        }
+
+        return embedding;
+    }
+
     /// <summary>True when outputs depend on the batch (batch normalization): real and fake must then be scored apart.</summary>
     public abstract bool HasBatchStatistics { get; }
 

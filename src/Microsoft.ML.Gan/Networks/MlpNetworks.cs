@@ -77,7 +77,7 @@ internal sealed class MlpDiscriminator : DiscriminatorNetwork
         fc3 = nn.Linear(hiddenSize * 2, hiddenSize);
         fc4 = nn.Linear(hiddenSize, 1);
         dropout = nn.Dropout(dropoutProbability);
-        projection = classCount > 0 ? nn.Embedding(classCount, hiddenSize) : null;
+        projection = classCount > 0 ? ProjectionEmbedding(classCount, hiddenSize) : null;
         classifier = auxiliaryClassifier ? nn.Linear(hiddenSize, classCount) : null;
         _slope = leakyReluSlope;
         RegisterComponents();

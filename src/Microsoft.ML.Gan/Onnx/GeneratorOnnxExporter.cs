@@ -57,8 +57,10 @@ internal static class GeneratorOnnxExporter
             }
             else
             {
-                graph.AddInput(input, batched ? [-1] : [1], TensorProto.Types.DataType.Int64);
-                oneHot = graph.Node("OneHot", [input, graph.Int64Constant("depth", classes), graph.Constant("off_on", [0f, 1f], 2)], "class_one_hot",
+                // OnnxTransformer feeds a scalar column as a [1, 1] tensor.
+                graph.AddInput(input, batched ? [-1] : [1, 1], TensorProto.Types.DataType.Int64);
+                string index = batched ? input : graph.Reshape(input, "class_index", 1);
+                oneHot = graph.Node("OneHot", [index, graph.Int64Constant("depth", classes), graph.Constant("off_on", [0f, 1f], 2)], "class_one_hot",
                     [OnnxGraph.Int("axis", -1)]);
             }
         }
