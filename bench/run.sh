@@ -40,10 +40,15 @@ busy=$!
 "${app[@]}" bench --fit-only --epochs 1 --threads 1 2 --label ", one core busy with another process" --markdown "$scratch/dotnet-busy.md" >/dev/null
 kill "$busy"
 
+echo "== .NET DCGAN: gan-samples bench --fit-only --architecture Dcgan --epochs 1 --threads 1" >&2
+"${app[@]}" bench --fit-only --architecture Dcgan --epochs 1 --threads 1 --markdown "$scratch/dotnet-dcgan.md" >/dev/null
+
 for threads in 1 2; do
-  echo "== PyTorch: vanilla_gan.py --epochs $py_epochs --threads $threads" >&2
-  OMP_NUM_THREADS=$threads "$python" bench/pytorch/vanilla_gan.py --data-dir "$data_dir" --epochs "$py_epochs" --threads "$threads" > "$scratch/pytorch-$threads.json"
+  echo "== PyTorch: gan_reference.py --architecture mlp --epochs $py_epochs --threads $threads" >&2
+  OMP_NUM_THREADS=$threads "$python" bench/pytorch/gan_reference.py --data-dir "$data_dir" --epochs "$py_epochs" --threads "$threads" > "$scratch/pytorch-mlp-$threads.json"
 done
+echo "== PyTorch: gan_reference.py --architecture dcgan --epochs 1 --threads 1" >&2
+OMP_NUM_THREADS=1 "$python" bench/pytorch/gan_reference.py --data-dir "$data_dir" --architecture dcgan --epochs 1 --threads 1 > "$scratch/pytorch-dcgan-1.json"
 
 cpu="$(lscpu | sed -n 's/^Model name:\s*//p' | head -1)"
 memory="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -55,13 +60,15 @@ import json, sys, datetime, pathlib
 scratch, output, cpu, cores, memory, os_name, sdk, openblas, epochs, py_epochs, rows = sys.argv[1:]
 dotnet = pathlib.Path(scratch, "dotnet.md").read_text()
 busy = pathlib.Path(scratch, "dotnet-busy.md").read_text().splitlines()[2:]
+dcgan = pathlib.Path(scratch, "dotnet-dcgan.md").read_text().splitlines()[2:]
 py_rows = []
 torch_version = "?"
-for threads in (1, 2):
-    result = json.loads(pathlib.Path(scratch, f"pytorch-{threads}.json").read_text())
+for name in ("mlp-1", "mlp-2", "dcgan-1"):
+    result = json.loads(pathlib.Path(scratch, f"pytorch-{name}.json").read_text())
     torch_version = result["torch"]
     seconds = result["epoch_seconds"]
-    py_rows.append(f"| PyTorch (article's code), s per MNIST epoch | {threads} thread(s) | "
+    what = "Mlp (the article's code)" if result["architecture"] == "mlp" else "Dcgan (same networks)"
+    py_rows.append(f"| PyTorch {what}, s per MNIST epoch | {result['threads']} thread(s) | "
                    f"{sum(seconds) / len(seconds):.2f} s (epochs: {', '.join(f'{s:.2f}' for s in seconds)}) |")
 text = f"""# Benchmarks
 
@@ -72,18 +79,21 @@ between runs.
 - Machine: {cpu}, {cores} cores, {memory} RAM, {os_name}
 - .NET SDK {sdk}; Microsoft.ML 5.0.1; TorchSharp 0.107.0 with libtorch 2.10.0 (CPU); ONNX Runtime 1.31.1
 - PyTorch reference: Debian python3-torch {torch_version} with libopenblas0-pthread {openblas}
-- Network: the article's vanilla GAN (h = 32, z = 100, batch 64, Adam 0.002), full MNIST train split
+- Networks: the article's vanilla GAN (Mlp: h = 32, z = 100, batch 64, Adam 0.002) and the DCGAN
+  (w = 64, Adam 0.0002), both unconditional with the BCE loss, full MNIST train split
 - Threads: the setting column; `torch.set_num_threads` on both sides (and `OMP_NUM_THREADS` for PyTorch).
   In-memory Transform runs ONNX Runtime with 1 thread per call, a loaded model with ONNX Runtime's
   defaults (ML.NET does not save thread settings), bulk generation with 1 intra-op thread.
 - Commands: `gan-samples bench --epochs {epochs} --threads 1 2 --rows {rows}`; the same with
-  `--fit-only --epochs 1` while a Python busy loop occupies one core; and
-  `python3 bench/pytorch/vanilla_gan.py --epochs {py_epochs} --threads N`
+  `--fit-only --epochs 1` while a Python busy loop occupies one core; `gan-samples bench --fit-only
+  --architecture Dcgan --epochs 1 --threads 1`; `python3 bench/pytorch/gan_reference.py --architecture
+  mlp --epochs {py_epochs} --threads N` and `--architecture dcgan --epochs 1 --threads 1`
 
 ## Training and generation
 
 {dotnet.rstrip()}
 {chr(10).join(busy)}
+{chr(10).join(dcgan)}
 {chr(10).join(py_rows)}
 """
 pathlib.Path(output).write_text(text)

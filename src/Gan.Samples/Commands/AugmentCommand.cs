@@ -25,23 +25,25 @@ internal static class AugmentCommand
         Option<int[]> seeds = new("--seeds") { Description = "Seeds; each gives another subset, GAN and classifier.", DefaultValueFactory = _ => [1, 2, 3], AllowMultipleArgumentsPerToken = true };
         Option<int> epochs = new("--epochs") { Description = "GAN epochs over the real subset.", DefaultValueFactory = _ => 30 };
         Option<GanArchitecture> architecture = new("--architecture") { Description = "GAN networks.", DefaultValueFactory = _ => GanArchitecture.Dcgan };
+        Option<FileInfo?> report = new("--report") { Description = "Where to write the Markdown report (default: <output>/augment.md)." };
 
         var command = new Command("augment", "Compare a classifier trained on a small MNIST subset with and without synthetic rows from a conditional GAN.")
         {
-            mnistDirectory, output, realRows, syntheticRows, seeds, epochs, architecture, logLevel,
+            mnistDirectory, output, realRows, syntheticRows, seeds, epochs, architecture, logLevel, report,
         };
         command.SetAction((result, cancellationToken) => Task.FromResult(Run(
-            result.GetValue(mnistDirectory), result.GetValue(output)!, result.GetValue(realRows), result.GetValue(syntheticRows),
+            result.GetValue(mnistDirectory), result.GetValue(output)!, result.GetValue(report), result.GetValue(realRows), result.GetValue(syntheticRows),
             result.GetValue(seeds)!, result.GetValue(epochs), result.GetValue(architecture), result.GetValue(logLevel), cancellationToken)));
         return command;
     }
 
-    private static int Run(DirectoryInfo? mnistDirectory, DirectoryInfo output, int realRows, int syntheticRows, int[] seeds, int epochs,
+    private static int Run(DirectoryInfo? mnistDirectory, DirectoryInfo output, FileInfo? reportFile, int realRows, int syntheticRows, int[] seeds, int epochs,
         GanArchitecture architecture, LogLevel logLevel, CancellationToken cancellationToken)
     {
         using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(logLevel);
         ILogger logger = loggers.CreateLogger("augment");
         var results = new List<(int Seed, double RealOnly, double WithSynthetic)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (int seed in seeds)
         {
             var ml = new MLContext(seed);
@@ -70,9 +72,9 @@ internal static class AugmentCommand
                 $"seed {seed}: accuracy {realOnly:P2} on {realRows:N0} real rows, {withSynthetic:P2} with {syntheticRows:N0} synthetic rows added"));
         }
 
-        string report = Report(results, realRows, syntheticRows, epochs, architecture);
+        string report = Report(results, realRows, syntheticRows, epochs, architecture, clock.Elapsed);
         output.Create();
-        string path = Path.Combine(output.FullName, "augment.md");
+        string path = reportFile?.FullName ?? Path.Combine(output.FullName, "augment.md");
         File.WriteAllText(path, report);
         Console.Write(report);
         Console.WriteLine($"Wrote {path}");
@@ -88,7 +90,8 @@ internal static class AugmentCommand
         return ml.MulticlassClassification.Evaluate(model.Transform(test), labelColumnName: "Label").MicroAccuracy;
     }
 
-    private static string Report(List<(int Seed, double RealOnly, double WithSynthetic)> results, int realRows, int syntheticRows, int epochs, GanArchitecture architecture)
+    private static string Report(List<(int Seed, double RealOnly, double WithSynthetic)> results, int realRows, int syntheticRows, int epochs,
+        GanArchitecture architecture, TimeSpan elapsed)
     {
         static (double Mean, double Sd) Stats(IEnumerable<double> values)
         {
@@ -99,6 +102,11 @@ internal static class AugmentCommand
         }
 
         var text = new StringBuilder();
+        text.AppendLine("# Does synthetic data help? (the augment experiment)");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Produced by `gan-samples {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}` on {DateTime.UtcNow:yyyy-MM-dd} in {elapsed.TotalMinutes:F1} minutes;");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}, 1 training thread.");
+        text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Classifier: ML.NET LbfgsMaximumEntropy on raw pixels; test: MNIST test split (10,000 rows).");
         text.AppendLine(CultureInfo.InvariantCulture, $"Real rows per run: {realRows:N0} (random subset of MNIST train); synthetic rows: {syntheticRows:N0} from a conditional {architecture} GAN trained {epochs} epochs on that subset.");
         text.AppendLine();

@@ -23,19 +23,21 @@ internal static class BenchCommand
         Option<int> rows = new("--rows") { Description = "Latent rows for the Transform and bulk measurements.", DefaultValueFactory = _ => 100_000 };
         Option<FileInfo?> markdown = new("--markdown") { Description = "Also write the result table to this file." };
         Option<bool> fitOnly = new("--fit-only") { Description = "Measure Fit only (no generation rates)." };
+        Option<GanArchitecture> architecture = new("--architecture") { Description = "Networks to measure.", DefaultValueFactory = _ => GanArchitecture.Mlp };
         Option<string> label = new("--label") { Description = "Text added to every setting (e.g. the machine's load)." , DefaultValueFactory = _ => "" };
 
         var command = new Command("bench", "Measure training and generation speed of the article's GAN on MNIST.")
         {
-            mnistDirectory, epochs, threads, rows, markdown, fitOnly, label,
+            mnistDirectory, epochs, threads, rows, markdown, fitOnly, label, architecture,
         };
         command.SetAction((result, cancellationToken) => Task.FromResult(Run(
             result.GetValue(mnistDirectory), result.GetValue(epochs), result.GetValue(threads)!, result.GetValue(rows), result.GetValue(markdown),
-            result.GetValue(fitOnly), result.GetValue(label)!, cancellationToken)));
+            result.GetValue(fitOnly), result.GetValue(label)!, result.GetValue(architecture), cancellationToken)));
         return command;
     }
 
-    private static int Run(DirectoryInfo? mnistDirectory, int epochs, int[] threadSettings, int rows, FileInfo? markdown, bool fitOnly, string label, CancellationToken cancellationToken)
+    private static int Run(DirectoryInfo? mnistDirectory, int epochs, int[] threadSettings, int rows, FileInfo? markdown, bool fitOnly, string label,
+        GanArchitecture architecture, CancellationToken cancellationToken)
     {
         var table = new StringBuilder();
         GanTransformer? gan = null;
@@ -44,10 +46,10 @@ internal static class BenchCommand
             var ml = new MLContext(seed: 1);
             IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName });
             var clock = Stopwatch.StartNew();
-            GanTransformer fitted = ml.Gan().Train(new GanOptions { Epochs = epochs, Seed = 1, Threads = threads }).Fit(train, cancellationToken);
+            GanTransformer fitted = ml.Gan().Train(new GanOptions { Architecture = architecture, Epochs = epochs, Seed = 1, Threads = threads }).Fit(train, cancellationToken);
             double fitSeconds = clock.Elapsed.TotalSeconds;
             double[] perEpoch = fitted.History.Epochs.Select(e => e.Duration.TotalSeconds).ToArray();
-            Row(table, "Fit, s per MNIST epoch (60,000 images, batch 64)", $"{threads} intra-op thread(s){label}",
+            Row(table, $"{architecture} Fit, s per MNIST epoch (60,000 images, batch 64)", $"{threads} intra-op thread(s){label}",
                 $"{perEpoch.Average():F2} s (epochs: {string.Join(", ", perEpoch.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))}; whole Fit incl. reading and ONNX export {fitSeconds:F1} s)");
             if (gan is null)
             {
@@ -67,7 +69,7 @@ internal static class BenchCommand
 
         var context = new MLContext(seed: 1);
         IDataView latent = context.Gan().SampleLatent(gan!, rows, seed: 1);
-        Row(table, $"Transform (OnnxTransformer, one row per call), rows/s over {rows:N0} rows", "GeneratedPixels only, in memory (1 ONNX Runtime thread)",
+        Row(table, $"{architecture} Transform (OnnxTransformer, one row per call), rows/s over {rows:N0} rows", "GeneratedPixels only, in memory (1 ONNX Runtime thread)",
             Rate(rows, () => Drain(gan!.Transform(latent), gan.GeneratedPixelsColumnName)));
         string zip = Path.Combine(Path.GetTempPath(), $"gan-bench-{Guid.NewGuid():N}.zip");
         gan!.Save(zip);
