@@ -9,6 +9,8 @@ var root = new RootCommand("Microsoft.ML.Gan samples: GANs on MNIST with ML.NET 
     GenerateCommand.Create(),
     BenchCommand.Create(),
     AugmentCommand.Create(),
+    FeatureNetCommand.Create(),
+    EvaluateCommand.Create(),
 };
 
 try

@@ -178,6 +178,36 @@ public sealed class GanCatalog
         return LatentDataView.Sample(count, latent.Name, ((VectorDataViewType)latent.Type).Size, seed, distribution, label);
     }
 
+    /// <summary>
+    /// Measures generated 28 × 28 digits against real ones with the shipped MNIST feature network: FID and KID
+    /// on its 128 penultimate features (and the floor between two real sets, with
+    /// <see cref="GanEvaluationOptions.FloorReference"/>), the entropy of the predicted-class histogram (mode
+    /// collapse shows as low entropy), the mean classifier confidence and, for labelled generated rows, label
+    /// agreement and the classification accuracy score.
+    /// </summary>
+    /// <param name="generated">Generated images (<see cref="GanEvaluationOptions.GeneratedPixelsColumnName"/>, 784 values in [0, 1] or bytes).</param>
+    /// <param name="real">Real images (e.g. the MNIST test split).</param>
+    /// <param name="options">Sample counts, columns, floor reference; defaults when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or not 1 × 28 × 28; CAS without real labels.</exception>
+    public GanEvaluationResult Evaluate(IDataView generated, IDataView real, GanEvaluationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(generated);
+        ArgumentNullException.ThrowIfNull(real);
+        return Evaluation.GanEvaluator.Evaluate(Context, generated, real, options ?? new GanEvaluationOptions());
+    }
+
+    /// <summary>
+    /// Generates <see cref="GanEvaluationOptions.SampleCount"/> images with <paramref name="gan"/> (classes round
+    /// robin when conditional) and evaluates them against <paramref name="real"/>, like
+    /// <see cref="Evaluate(IDataView, IDataView, GanEvaluationOptions?)"/>.
+    /// </summary>
+    public GanEvaluationResult Evaluate(GanTransformer gan, IDataView real, GanEvaluationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(gan);
+        ArgumentNullException.ThrowIfNull(real);
+        return Evaluation.GanEvaluator.Evaluate(Context, gan, real, options ?? new GanEvaluationOptions());
+    }
+
     private static int RowCount(int? requested, int available, string option, string source)
     {
         if (requested is not int rows)

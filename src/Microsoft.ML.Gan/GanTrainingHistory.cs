@@ -10,7 +10,10 @@ namespace Microsoft.ML.Gan;
 /// <param name="Duration">Wall-clock time of the epoch.</param>
 /// <param name="Samples">The fixed latent vectors rendered by the generator in eval mode after the epoch,
 /// each <c>Channels × Height × Width</c> values in [0, 1].</param>
-public sealed record GanEpochSummary(int Epoch, double DiscriminatorLoss, double GeneratorLoss, TimeSpan Duration, IReadOnlyList<float[]> Samples);
+/// <param name="Fid">FID against training images when <see cref="GanOptions.EvaluateEveryEpochs"/> measured it this epoch.</param>
+/// <param name="Kid">KID likewise.</param>
+public sealed record GanEpochSummary(int Epoch, double DiscriminatorLoss, double GeneratorLoss, TimeSpan Duration, IReadOnlyList<float[]> Samples,
+    double? Fid = null, double? Kid = null);
 
 /// <summary>
 /// The training history of a <see cref="GanTransformer"/>. Losses are epoch means (the article recorded
@@ -35,16 +38,16 @@ public sealed class GanTrainingHistory
     public int Seed { get; }
 
     /// <summary>
-    /// Writes the losses as CSV with the header <c>epoch,d_loss,g_loss,seconds</c> (invariant culture,
-    /// round-trippable numbers), atomically.
+    /// Writes the losses as CSV with the header <c>epoch,d_loss,g_loss,seconds,fid,kid</c> (invariant culture,
+    /// round-trippable numbers; fid and kid empty where not measured), atomically.
     /// </summary>
     public void SaveLossesCsv(string path)
     {
-        var text = new StringBuilder().Append("epoch,d_loss,g_loss,seconds").Append('\n');
+        var text = new StringBuilder().Append("epoch,d_loss,g_loss,seconds,fid,kid").Append('\n');
         foreach (GanEpochSummary epoch in Epochs)
         {
             text.Append(string.Create(CultureInfo.InvariantCulture,
-                $"{epoch.Epoch},{epoch.DiscriminatorLoss:R},{epoch.GeneratorLoss:R},{epoch.Duration.TotalSeconds:F3}")).Append('\n');
+                $"{epoch.Epoch},{epoch.DiscriminatorLoss:R},{epoch.GeneratorLoss:R},{epoch.Duration.TotalSeconds:F3},{epoch.Fid:R},{epoch.Kid:R}")).Append('\n');
         }
 
         AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(text.ToString())));

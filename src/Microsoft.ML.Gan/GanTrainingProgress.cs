@@ -11,6 +11,8 @@ namespace Microsoft.ML.Gan;
 /// <param name="Elapsed">Time since training started.</param>
 /// <param name="Samples">On epoch-closing reports, the fixed latent vectors rendered after the epoch
 /// (as in <see cref="GanEpochSummary.Samples"/>); otherwise null.</param>
+/// <param name="Fid">On epoch-closing reports of evaluated epochs, FID against training images.</param>
+/// <param name="Kid">KID likewise.</param>
 public sealed record GanTrainingProgress(
     int Epoch,
     int Epochs,
@@ -20,4 +22,6 @@ public sealed record GanTrainingProgress(
     double GeneratorLoss,
     bool EpochCompleted,
     TimeSpan Elapsed,
-    IReadOnlyList<float[]>? Samples = null);
+    IReadOnlyList<float[]>? Samples = null,
+    double? Fid = null,
+    double? Kid = null);

@@ -19,13 +19,48 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
         }
 
         string[] csv = File.ReadAllLines(Path.Combine(output, "losses.csv"));
-        Assert.That(csv[0], Is.EqualTo("epoch,d_loss,g_loss,seconds"));
+        Assert.That(csv[0], Is.EqualTo("epoch,d_loss,g_loss,seconds,fid,kid"));
         Assert.That(csv.Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { "1", "2" }));
-        Assert.That(csv.Skip(1).All(l => l.Split(',').Skip(1).All(v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out double x) && double.IsFinite(x))));
+        Assert.That(csv.Skip(1).All(l => l.Split(',').Skip(1).All(v => double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out double x) && double.IsFinite(x))),
+            "losses, seconds and (evaluated every epoch by default) FID and KID are numbers");
+
+        foreach (string curve in new[] { "losses.png", "fid.png" })
+        {
+            using MLImage chart = MLImage.CreateFromFile(Path.Combine(output, curve));
+            Assert.That((chart.Width, chart.Height), Is.EqualTo((720, 400)), curve);
+        }
+
+        string html = File.ReadAllText(Path.Combine(output, "report.html"));
+        string[] embedded = System.Text.RegularExpressions.Regex.Matches(html, "data:image/png;base64,([A-Za-z0-9+/=]+)").Select(m => m.Groups[1].Value).ToArray();
+        Assert.That(embedded, Has.Length.EqualTo(2 + 1 + 2), "two curves, the last grid, one grid per epoch");
+        foreach (string image in embedded)
+        {
+            string path = Path.Combine(Scratch, "embedded.png");
+            File.WriteAllBytes(path, Convert.FromBase64String(image));
+            using MLImage decoded = MLImage.CreateFromFile(path);
+            Assert.That(decoded.Width, Is.GreaterThan(0));
+        }
 
         (int generateExit, string generateLog) = SamplesApp.Run("generate", "--model", Path.Combine(output, "mnist-gan.zip"), "--count", "16", "--output", Path.Combine(Scratch, "generated"));
         Assert.That(generateExit, Is.Zero, generateLog);
         Assert.That(File.Exists(Path.Combine(Scratch, "generated", "generated.png")));
+
+        (int evaluateExit, string evaluateLog) = SamplesApp.Run("evaluate", "--model", Path.Combine(output, "mnist-gan.zip"), "--samples", "300",
+            "--mnist-dir", RealMnist.Directory, "--output", Path.Combine(Scratch, "evaluated"));
+        Assert.That(evaluateExit, Is.Zero, evaluateLog);
+        GanEvaluationResult metrics = GanEvaluationResult.FromJson(File.ReadAllText(Path.Combine(Scratch, "evaluated", "metrics.json")));
+        Assert.That(metrics.GeneratedCount, Is.EqualTo(300));
+        Assert.That(metrics.Fid, Is.GreaterThan(metrics.FloorFid!.Value), "a two-epoch GAN on 640 images is farther from MNIST than MNIST train is");
+        Assert.That(evaluateLog, Does.Contain("FID").And.Contain("class entropy"));
+    }
+
+    [Test]
+    public void EvaluateRejectsAnIdxFileWithTheWrongMagicNumber()
+    {
+        string labels = TestFiles.WriteLabels(Path.Combine(Scratch, "labels-idx1-ubyte"), 1, 2, 3);
+        (int exitCode, string log) = SamplesApp.Run("evaluate", "--idx", labels, "--mnist-dir", RealMnist.Directory, "--output", Scratch);
+        Assert.That(exitCode, Is.Not.Zero);
+        Assert.That(log, Does.Contain("magic number").And.Contain(labels));
     }
 
     [Test]

@@ -9,9 +9,9 @@ using Spectre.Console;
 namespace Gan.Samples.Commands;
 
 /// <summary>
-/// <c>train</c>: trains the article's GAN on MNIST through MLContext, with a progress display; writes the
-/// model zip, a PNG grid of the 16 fixed-latent samples after every epoch (the article's view_samples)
-/// and the loss history as CSV.
+/// <c>train</c>: trains a GAN on MNIST through MLContext, with a progress display; writes the model zip,
+/// a PNG grid of the 16 fixed-latent samples after every epoch (the article's view_samples), the loss
+/// history as CSV, loss and FID curves as PNG and a self-contained HTML report.
 /// </summary>
 internal static class TrainCommand
 {
@@ -36,6 +36,8 @@ internal static class TrainCommand
         Option<float?> maxGradientNorm = new("--max-grad-norm") { Description = "Clip gradient norms to this value." };
         Option<DirectoryInfo?> checkpoints = new("--checkpoint-dir") { Description = "Write checkpoints here (every --checkpoint-every epochs)." };
         Option<int> checkpointEvery = new("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => defaults.CheckpointEveryEpochs };
+        Option<int> evaluateEvery = new("--eval-every") { Description = "Measure FID/KID (MNIST feature network) every N epochs; 0 turns it off.", DefaultValueFactory = _ => 1 };
+        Option<int> evaluationSamples = new("--eval-samples") { Description = "Images per in-training FID/KID.", DefaultValueFactory = _ => defaults.EvaluationSampleCount };
         Option<bool> resume = new("--resume") { Description = "Continue from the newest checkpoint in --checkpoint-dir; --epochs is the total." };
         Option<LatentDistribution> distribution = new("--latent-distribution") { Description = "Distribution of z.", DefaultValueFactory = _ => defaults.LatentDistribution };
         Option<int> seed = new("--seed") { Description = "Training seed.", DefaultValueFactory = _ => 1 };
@@ -45,6 +47,7 @@ internal static class TrainCommand
         {
             mnistDirectory, output, epochs, maxRows, batchSize, hiddenSize, latentDimension, learningRate, distribution, seed, threads, logLevel,
             architecture, loss, conditional, auxiliary, criticSteps, ema, maxGradientNorm, checkpoints, checkpointEvery, resume,
+            evaluateEvery, evaluationSamples,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -69,6 +72,8 @@ internal static class TrainCommand
                 CheckpointDirectory = result.GetValue(checkpoints)?.FullName,
                 CheckpointEveryEpochs = result.GetValue(checkpointEvery),
                 Resume = result.GetValue(resume),
+                EvaluateEveryEpochs = result.GetValue(evaluateEvery),
+                EvaluationSampleCount = result.GetValue(evaluationSamples),
             };
             return Task.FromResult(Run(options, result.GetValue(mnistDirectory), result.GetValue(maxRows), result.GetValue(output)!, result.GetValue(logLevel), cancellationToken));
         });
@@ -100,10 +105,15 @@ internal static class TrainCommand
             gan.History.SaveLossesCsv(losses);
             GanEpochSummary last = gan.History.Epochs[^1];
             Console.WriteLine($"Trained {gan.History.Epochs.Count} epochs (seed {gan.History.Seed}): d_loss {last.DiscriminatorLoss:F4}, g_loss {last.GeneratorLoss:F4}, " +
+                              (last.Fid is double fid ? $"FID {fid:F2}, " : "") +
                               $"{gan.History.Epochs.Average(e => e.Duration.TotalSeconds):F1} s per epoch");
             Console.WriteLine($"Wrote {model}");
             Console.WriteLine($"Wrote {losses}");
             Console.WriteLine($"Wrote {gan.History.Epochs.Count} sample grids to {samplesDirectory}");
+            foreach (string file in Reporting.TrainingReport.Write(output.FullName, gan.History, options, samplesDirectory))
+            {
+                Console.WriteLine($"Wrote {file}");
+            }
         }
 
         return 0;
@@ -129,7 +139,7 @@ internal static class TrainCommand
                     epochWriter.Write(report);
                     task.Value = report.Epoch - 1 + ((double)report.Step / report.StepsPerEpoch);
                     task.Description = string.Create(CultureInfo.InvariantCulture,
-                        $"Epoch {report.Epoch}/{report.Epochs}  d_loss {report.DiscriminatorLoss:F3}  g_loss {report.GeneratorLoss:F3}");
+                        $"Epoch {report.Epoch}/{report.Epochs}  d_loss {report.DiscriminatorLoss:F3}  g_loss {report.GeneratorLoss:F3}{(report.Fid is double fid ? $"  FID {fid:F1}" : "")}");
                 });
                 gan = ml.Gan().Train(options).Fit(train, cancellationToken);
             });

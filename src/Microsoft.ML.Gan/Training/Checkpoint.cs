@@ -32,7 +32,7 @@ internal sealed record CheckpointHeader(
 /// 8 bytes   magic "MLGANCK1"
 /// int32     length of the header, then the header as UTF-8 JSON (<see cref="CheckpointHeader"/>)
 /// int32     epochs in the history; per epoch: int32 epoch, float64 d_loss, float64 g_loss, float64 seconds,
-///           int32 samples, int32 values per sample, then the samples as float32
+///           float64 fid, float64 kid (NaN when not measured), int32 samples, int32 values per sample, then the samples as float32
 /// …         <see cref="TrainingState.WriteTensors"/>: generator, discriminator, EMA, optimizers, random state, fixed inputs
 /// 32 bytes  SHA-256 of everything before it
 /// </code>
@@ -64,6 +64,8 @@ internal static class Checkpoint
                 writer.Write(epoch.DiscriminatorLoss);
                 writer.Write(epoch.GeneratorLoss);
                 writer.Write(epoch.Duration.TotalSeconds);
+                writer.Write(epoch.Fid ?? double.NaN);
+                writer.Write(epoch.Kid ?? double.NaN);
                 writer.Write(epoch.Samples.Count);
                 writer.Write(epoch.Samples.Count == 0 ? 0 : epoch.Samples[0].Length);
                 foreach (float[] sample in epoch.Samples)
@@ -124,6 +126,7 @@ internal static class Checkpoint
             {
                 int epoch = reader.ReadInt32();
                 double d = reader.ReadDouble(), g = reader.ReadDouble(), seconds = reader.ReadDouble();
+                double fid = reader.ReadDouble(), kid = reader.ReadDouble();
                 int count = reader.ReadInt32(), size = reader.ReadInt32();
                 var samples = new float[count][];
                 for (int i = 0; i < count; i++)
@@ -132,7 +135,8 @@ internal static class Checkpoint
                     reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(samples[i].AsSpan()));
                 }
 
-                state.History.Add(new GanEpochSummary(epoch, d, g, TimeSpan.FromSeconds(seconds), samples));
+                state.History.Add(new GanEpochSummary(epoch, d, g, TimeSpan.FromSeconds(seconds), samples,
+                    double.IsNaN(fid) ? null : fid, double.IsNaN(kid) ? null : kid));
             }
 
             state.ReadTensors(reader);

@@ -33,6 +33,7 @@ internal static class GanTrainer
             int stepsPerEpoch = (data.Count + batch - 1) / batch;
             using Tensor images = ToDevice(torch.tensor(data.Values, [data.Count, data.Shape.Size]), device);
             using Tensor? classes = data.Classes is null ? null : ToDevice(torch.tensor(data.Classes), device);
+            using TrainingEvaluator? evaluator = TrainingEvaluator.Create(data, options, state.Seed, device);
             GanLog.TrainingStarted(logger, data.Count, data.Shape.ToString(), options.Epochs, stepsPerEpoch, state.Seed, options.Threads, device.ToString());
 
             int rollBacks = 0;
@@ -61,10 +62,17 @@ internal static class GanTrainer
                 rollBacks = 0;
                 IReadOnlyList<float[]> samples = Render(state.Published, state.FixedLatents, state.FixedClasses, data.Shape.Size);
                 TimeSpan duration = clock.Elapsed - epochStart;
-                state.History.Add(new GanEpochSummary(epoch, discriminatorLoss, generatorLoss, duration, samples));
+                (double? fid, double? kid) = (null, null);
+                if (evaluator is not null && (epoch % options.EvaluateEveryEpochs == 0 || epoch == options.Epochs))
+                {
+                    (fid, kid) = evaluator.Measure(state.Published);
+                    GanLog.EpochEvaluated(logger, epoch, fid ?? double.NaN, kid.Value);
+                }
+
+                state.History.Add(new GanEpochSummary(epoch, discriminatorLoss, generatorLoss, duration, samples, fid, kid));
                 state.CompletedEpochs = epoch;
                 GanLog.EpochCompleted(logger, epoch, options.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
-                options.Progress?.Report(new GanTrainingProgress(epoch, options.Epochs, stepsPerEpoch, stepsPerEpoch, discriminatorLoss, generatorLoss, true, clock.Elapsed, samples));
+                options.Progress?.Report(new GanTrainingProgress(epoch, options.Epochs, stepsPerEpoch, stepsPerEpoch, discriminatorLoss, generatorLoss, true, clock.Elapsed, samples, fid, kid));
 
                 bool due = epoch % options.CheckpointEveryEpochs == 0 || epoch == options.Epochs
                     || (options.CheckpointEveryMinutes is double minutes && (clock.Elapsed - lastCheckpoint).TotalMinutes >= minutes);

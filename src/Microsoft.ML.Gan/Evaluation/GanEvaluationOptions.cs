@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>Options of <c>mlContext.Gan().Evaluate(...)</c>.</summary>
+public sealed class GanEvaluationOptions
+{
+    /// <summary>Images taken from each set (the first rows). Default: 10,000 generated vs 10,000 real.</summary>
+    public int SampleCount { get; set; } = 10_000;
+
+    /// <summary>Pixel column of the real data. Default: <c>Pixels</c>.</summary>
+    public string PixelsColumnName { get; set; } = "Pixels";
+
+    /// <summary>Pixel column of the generated data. Default: <c>GeneratedPixels</c> (use <c>Pixels</c> for an IDX file).</summary>
+    public string GeneratedPixelsColumnName { get; set; } = "GeneratedPixels";
+
+    /// <summary>Label column (key over the 10 digits) of the real data and of a conditional generator's rows. Default: <c>Label</c>.</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>
+    /// A second real set (e.g. a subset of MNIST train) compared with the real data like the generated set,
+    /// giving the floor FID and KID of two real samples. Default: null (no floor).
+    /// </summary>
+    public IDataView? FloorReference { get; set; }
+
+    /// <summary>KID: number of random subsets. Default: 10.</summary>
+    public int KidSubsets { get; set; } = 10;
+
+    /// <summary>KID: rows per subset (at most the smaller set). Default: 1,000.</summary>
+    public int KidSubsetSize { get; set; } = 1000;
+
+    /// <summary>
+    /// Classification accuracy score for labelled generated rows: a classifier (ML.NET LbfgsMaximumEntropy on
+    /// the pixels) is trained on this many generated rows only and tested on the real data. 0 turns it off.
+    /// Default: 10,000.
+    /// </summary>
+    public int CasSampleCount { get; set; } = 10_000;
+
+    /// <summary>Seed of the KID subsets and of generation when evaluating a generator. Default: 1.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Receives warnings (e.g. too few samples for FID) and progress. Default: none.</summary>
+    public ILogger? Logger { get; set; }
+
+    internal void Validate()
+    {
+        if (SampleCount < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SampleCount), SampleCount, $"{nameof(GanEvaluationOptions)}.{nameof(SampleCount)} must be at least 2.");
+        }
+
+        if (KidSubsets < 1 || KidSubsetSize < 2 || CasSampleCount < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(KidSubsets),
+                $"{nameof(GanEvaluationOptions)}: {nameof(KidSubsets)} must be >= 1, {nameof(KidSubsetSize)} >= 2, {nameof(CasSampleCount)} >= 0.");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Training;
+
+namespace Microsoft.ML.Gan.Evaluation;
+
+/// <summary>Computes <see cref="GanEvaluationResult"/> for generated images against real ones.</summary>
+internal static class GanEvaluator
+{
+    /// <summary>Below twice the feature size the covariance is too unstable for FID: it is left out with a warning.</summary>
+    public const int MinimumRowsForFid = 2 * LeNet.FeatureSize;
+
+    public static GanEvaluationResult Evaluate(MLContext ml, IDataView generated, IDataView real, GanEvaluationOptions options)
+    {
+        options.Validate();
+        ILogger logger = options.Logger ?? NullLogger.Instance;
+        Digits fake = Digits.Read(ml, generated, options.GeneratedPixelsColumnName, options.LabelColumnName, options.SampleCount, "generated", labelRequired: false);
+        Digits truth = Digits.Read(ml, real, options.PixelsColumnName, options.LabelColumnName, options.SampleCount, "real", labelRequired: false);
+        (double[,] fakeFeatures, float[,] fakeProbabilities) = MnistFeatureNetwork.Describe(fake.Pixels, fake.Count);
+        (double[,] realFeatures, _) = MnistFeatureNetwork.Describe(truth.Pixels, truth.Count);
+
+        double? fid = Fid(fakeFeatures, realFeatures, "generated", logger);
+        (double kid, double kidSd) = FeatureStatistics.KernelDistance(fakeFeatures, realFeatures, options.KidSubsets, options.KidSubsetSize, options.Seed);
+
+        double? floorFid = null, floorKid = null;
+        if (options.FloorReference is IDataView floorData)
+        {
+            Digits floor = Digits.Read(ml, floorData, options.PixelsColumnName, options.LabelColumnName, options.SampleCount, "floor reference", labelRequired: false);
+            (double[,] floorFeatures, _) = MnistFeatureNetwork.Describe(floor.Pixels, floor.Count);
+            floorFid = Fid(floorFeatures, realFeatures, "floor reference", logger);
+            floorKid = FeatureStatistics.KernelDistance(floorFeatures, realFeatures, options.KidSubsets, options.KidSubsetSize, options.Seed).Mean;
+        }
+
+        var histogram = new double[LeNet.ClassCount];
+        double confidence = 0;
+        int agreeing = 0;
+        for (int i = 0; i < fake.Count; i++)
+        {
+            int best = 0;
+            for (int c = 1; c < LeNet.ClassCount; c++)
+            {
+                if (fakeProbabilities[i, c] > fakeProbabilities[i, best])
+                {
+                    best = c;
+                }
+            }
+
+            histogram[best]++;
+            confidence += fakeProbabilities[i, best];
+            if (fake.Labels is not null && fake.Labels[i] == best)
+            {
+                agreeing++;
+            }
+        }
+
+        for (int c = 0; c < histogram.Length; c++)
+        {
+            histogram[c] /= fake.Count;
+        }
+
+        double entropy = -histogram.Where(p => p > 0).Sum(p => p * Math.Log2(p));
+        double? cas = null;
+        int? casRows = null;
+        if (fake.Labels is not null && options.CasSampleCount > 0)
+        {
+            if (truth.Labels is null)
+            {
+                throw new ArgumentOutOfRangeException(nameof(real),
+                    $"The classification accuracy score tests on the real data's labels, but it has no label column '{options.LabelColumnName}'. " +
+                    $"Add it or set {nameof(GanEvaluationOptions)}.{nameof(GanEvaluationOptions.CasSampleCount)} = 0.");
+            }
+
+            casRows = (int)Math.Min(options.CasSampleCount, generated.GetRowCount() ?? options.CasSampleCount);
+            cas = ClassificationAccuracyScore(ml, ml.Data.TakeRows(generated, casRows.Value), options.GeneratedPixelsColumnName, real, options);
+        }
+
+        return new GanEvaluationResult
+        {
+            GeneratedCount = fake.Count,
+            RealCount = truth.Count,
+            Fid = fid,
+            Kid = kid,
+            KidStandardDeviation = kidSd,
+            FloorFid = floorFid,
+            FloorKid = floorKid,
+            ClassHistogram = histogram,
+            ClassEntropyBits = entropy,
+            MeanConfidence = confidence / fake.Count,
+            LabelAgreement = fake.Labels is null ? null : agreeing / (double)fake.Count,
+            ClassificationAccuracyScore = cas,
+            CasTrainingRows = casRows,
+        };
+    }
+
+    /// <summary>Generates rows with the generator's bulk path (labels round robin when conditional) and evaluates them.</summary>
+    public static GanEvaluationResult Evaluate(MLContext ml, GanTransformer gan, IDataView real, GanEvaluationOptions options)
+    {
+        options.Validate();
+        int count = gan.IsConditional ? Math.Max(options.SampleCount, options.CasSampleCount) : options.SampleCount;
+        IDataView generated = ml.Data.Cache(gan.Generate(count, options.Seed));
+        var forGenerator = new GanEvaluationOptions
+        {
+            SampleCount = options.SampleCount,
+            PixelsColumnName = options.PixelsColumnName,
+            GeneratedPixelsColumnName = gan.GeneratedPixelsColumnName,
+            LabelColumnName = gan.LabelColumnName ?? options.LabelColumnName,
+            FloorReference = options.FloorReference,
+            KidSubsets = options.KidSubsets,
+            KidSubsetSize = options.KidSubsetSize,
+            CasSampleCount = options.CasSampleCount,
+            Seed = options.Seed,
+            Logger = options.Logger,
+        };
+        return Evaluate(ml, generated, real, forGenerator);
+    }
+
+    /// <summary>FID of two feature sets, or null (with a warning) when either has too few rows.</summary>
+    public static double? Fid(double[,] first, double[,] second, string what, ILogger logger)
+    {
+        int rows = Math.Min(first.GetLength(0), second.GetLength(0));
+        if (rows < MinimumRowsForFid)
+        {
+            GanLog.TooFewForFid(logger, what, rows, MinimumRowsForFid);
+            return null;
+        }
+
+        return FeatureStatistics.FrechetDistance(first, second);
+    }
+
+    private static double ClassificationAccuracyScore(MLContext ml, IDataView generated, string generatedPixels, IDataView real, GanEvaluationOptions options)
+    {
+        // Features are made outside the model, so the classifier applies to the real rows' column as well.
+        IDataView train = ml.Transforms.Conversion.ConvertType("Features", generatedPixels, DataKind.Single).Fit(generated).Transform(generated);
+        ITransformer model = ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(labelColumnName: options.LabelColumnName, featureColumnName: "Features").Fit(train);
+        IDataView test = ml.Transforms.Conversion.ConvertType("Features", options.PixelsColumnName, DataKind.Single).Fit(real).Transform(real);
+        return ml.MulticlassClassification.Evaluate(model.Transform(test), labelColumnName: options.LabelColumnName).MicroAccuracy;
+    }
+
+    /// <summary>Up to N flat 28 × 28 one-channel images in [0, 1] (and class indices when labelled).</summary>
+    internal sealed record Digits(float[] Pixels, int Count, long[]? Labels)
+    {
+        public static Digits Read(MLContext ml, IDataView data, string pixelsColumn, string labelColumn, int maxRows, string what, bool labelRequired)
+        {
+            var options = new GanOptions { PixelsColumnName = pixelsColumn, LabelColumnName = labelColumn, ClassCount = LeNet.ClassCount };
+            PixelColumn column = PixelColumn.Resolve(data.Schema, options);
+            if (column.Shape != new ImageShape(1, LeNet.Side, LeNet.Side))
+            {
+                throw new ArgumentOutOfRangeException(nameof(data),
+                    $"The {what} image column '{pixelsColumn}' holds {column.Shape} images; the MNIST feature network needs 1 x 28 x 28.");
+            }
+
+            LabelColumn? label = null;
+            if (data.Schema.GetColumnOrNull(labelColumn) is not null)
+            {
+                label = LabelColumn.Resolve(data.Schema, options);
+            }
+            else if (labelRequired)
+            {
+                throw new ArgumentOutOfRangeException(nameof(data), $"The {what} data has no label column '{labelColumn}'.");
+            }
+
+            TrainingImages images = TrainingImages.Read(ml.Data.TakeRows(data, maxRows), column, label, CancellationToken.None);
+            var pixels = new float[images.Count * 784];
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                pixels[i] = (images.Values[i] + 1) / 2;
+            }
+
+            return new Digits(pixels, images.Count, images.Classes);
+        }
+    }
+}

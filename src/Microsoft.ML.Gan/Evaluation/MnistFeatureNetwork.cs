@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Evaluation;
+
+/// <summary>What training the feature network measured.</summary>
+/// <param name="TestAccuracy">Accuracy on the MNIST test split.</param>
+/// <param name="Epochs">Epochs trained.</param>
+/// <param name="Seed">Seed used.</param>
+/// <param name="Duration">Wall-clock training time.</param>
+public sealed record FeatureNetworkReport(double TestAccuracy, int Epochs, int Seed, TimeSpan Duration);
+
+/// <summary>
+/// The MNIST feature network behind <c>mlContext.Gan().Evaluate</c>:
+/// a small LeNet-style CNN trained by <see cref="Train"/> (the samples app's <c>feature-net</c> command).
+/// Its weights ship inside this assembly, so evaluation works offline. FID and KID are computed on its
+/// 128 penultimate features; numbers from other feature networks (e.g. Inception) are not comparable.
+/// </summary>
+public static class MnistFeatureNetwork
+{
+    internal const string ResourceName = "Microsoft.ML.Gan.Evaluation.mnist-lenet.weights";
+    private static readonly object Gate = new();
+    private static LeNet? _shipped;
+
+    /// <summary>
+    /// Trains the network on <paramref name="train"/> (MNIST train: <c>Label</c> key, <c>Pixels</c> 28 × 28 in [0, 1])
+    /// with Adam (0.001, batch 128), measures accuracy on <paramref name="test"/>, and writes the weights
+    /// (TorchSharp's module format) atomically to <paramref name="weightsPath"/>.
+    /// </summary>
+    public static FeatureNetworkReport Train(IDataView train, IDataView test, string weightsPath, int epochs = 8, int seed = 1, int threads = 1, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        logger ??= NullLogger.Instance;
+        int previousThreads = torch.get_num_threads();
+        torch.set_num_threads(threads);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            torch.manual_seed(seed);
+            (float[] images, long[] labels) = ReadDigits(train, "train");
+            using var network = new LeNet();
+            using var optimizer = optim.Adam(network.parameters(), 0.001);
+            using Tensor allImages = torch.tensor(images, [labels.Length, LeNet.Side * LeNet.Side]);
+            using Tensor allLabels = torch.tensor(labels);
+            const int batch = 128;
+            for (int epoch = 1; epoch <= epochs; epoch++)
+            {
+                network.train();
+                using var epochScope = torch.NewDisposeScope();
+                Tensor order = torch.randperm(labels.Length);
+                Tensor shuffledImages = allImages.index_select(0, order);
+                Tensor shuffledLabels = allLabels.index_select(0, order);
+                Tensor lossSum = torch.zeros(1);
+                int steps = 0;
+                for (int start = 0; start < labels.Length; start += batch)
+                {
+                    using var stepScope = torch.NewDisposeScope();
+                    int size = Math.Min(batch, labels.Length - start);
+                    optimizer.zero_grad();
+                    Tensor loss = nn.functional.cross_entropy(network.forward(shuffledImages.narrow(0, start, size)).Logits, shuffledLabels.narrow(0, start, size));
+                    loss.backward();
+                    optimizer.step();
+                    lossSum.add_(loss.detach());
+                    steps++;
+                }
+
+                GanLog.FeatureNetworkEpoch(logger, epoch, epochs, lossSum.item<float>() / steps);
+            }
+
+            network.eval();
+            (float[] testImages, long[] testLabels) = ReadDigits(test, "test");
+            double accuracy = Accuracy(network, testImages, testLabels);
+            AtomicFile.Write(weightsPath, stream =>
+            {
+                using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+                network.save(writer);
+            });
+            GanLog.FeatureNetworkTrained(logger, accuracy, weightsPath);
+            return new FeatureNetworkReport(accuracy, epochs, seed, clock.Elapsed);
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
+    }
+
+    /// <summary>Accuracy of the shipped network on labelled 28 × 28 digits (<c>Label</c> key, <c>Pixels</c>).</summary>
+    public static double Accuracy(IDataView digits)
+    {
+        (float[] images, long[] labels) = ReadDigits(digits, "digits");
+        lock (Gate)
+        {
+            return Accuracy(Shipped(), images, labels);
+        }
+    }
+
+    /// <summary>The network with the weights embedded in this assembly, loaded once (eval mode).</summary>
+    internal static LeNet Shipped()
+    {
+        lock (Gate)
+        {
+            if (_shipped is null)
+            {
+                using Stream stream = typeof(MnistFeatureNetwork).Assembly.GetManifestResourceStream(ResourceName)
+                    ?? throw new InvalidOperationException($"The feature network's weights ({ResourceName}) are not embedded in this build.");
+                using var reader = new BinaryReader(stream, Encoding.UTF8);
+                // Building the layers draws their initial weights from the global generator; keep its state so
+                // loading the evaluator never changes a training run's random stream.
+                using Tensor randomState = torch.random.get_rng_state();
+                var network = new LeNet();
+                torch.random.set_rng_state(randomState);
+                network.load(reader);
+                network.eval();
+                _shipped = network;
+            }
+
+            return _shipped;
+        }
+    }
+
+    /// <summary>Features [N, 128] and softmax probabilities [N, 10] of flat 28 × 28 images in [0, 1], in batches of 1,000.</summary>
+    internal static (double[,] Features, float[,] Probabilities) Describe(float[] images, int count)
+    {
+        var features = new double[count, LeNet.FeatureSize];
+        var probabilities = new float[count, LeNet.ClassCount];
+        const int batch = 1000;
+        lock (Gate)
+        {
+            LeNet network = Shipped();
+            using var noGrad = torch.no_grad();
+            for (int start = 0; start < count; start += batch)
+            {
+                using var scope = torch.NewDisposeScope();
+                int size = Math.Min(batch, count - start);
+                Tensor input = torch.tensor(images.AsSpan(start * 784, size * 784).ToArray(), [size, 784]);
+                (Tensor f, Tensor logits) = network.forward(input);
+                float[] fs = f.data<float>().ToArray();
+                float[] ps = nn.functional.softmax(logits, 1).data<float>().ToArray();
+                for (int i = 0; i < size; i++)
+                {
+                    for (int j = 0; j < LeNet.FeatureSize; j++)
+                    {
+                        features[start + i, j] = fs[(i * LeNet.FeatureSize) + j];
+                    }
+
+                    for (int j = 0; j < LeNet.ClassCount; j++)
+                    {
+                        probabilities[start + i, j] = ps[(i * LeNet.ClassCount) + j];
+                    }
+                }
+            }
+        }
+
+        return (features, probabilities);
+    }
+
+    private static double Accuracy(LeNet network, float[] images, long[] labels)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        int correct = 0;
+        for (int start = 0; start < labels.Length; start += 1000)
+        {
+            int size = Math.Min(1000, labels.Length - start);
+            long[] predicted = network.forward(torch.tensor(images.AsSpan(start * 784, size * 784).ToArray(), [size, 784])).Logits.argmax(1).data<long>().ToArray();
+            correct += predicted.Where((p, i) => p == labels[start + i]).Count();
+        }
+
+        return correct / (double)labels.Length;
+    }
+
+    /// <summary>Reads <c>Pixels</c> (784 values in [0, 1]) and the <c>Label</c> key (class = key − 1).</summary>
+    private static (float[] Images, long[] Labels) ReadDigits(IDataView data, string what)
+    {
+        var images = new List<float>();
+        var labels = new List<long>();
+        DataViewSchema.Column pixels = data.Schema.GetColumnOrNull("Pixels") ?? throw new ArgumentOutOfRangeException(nameof(data), $"The {what} data has no 'Pixels' column.");
+        DataViewSchema.Column label = data.Schema.GetColumnOrNull("Label") ?? throw new ArgumentOutOfRangeException(nameof(data), $"The {what} data has no 'Label' column.");
+        if (pixels.Type is not VectorDataViewType { Size: 784 } || label.Type is not KeyDataViewType { Count: 10 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(data), $"The {what} data must be MNIST-shaped: 'Pixels' with 784 values and 'Label' a key over 10 digits; got {pixels.Type} and {label.Type}.");
+        }
+
+        using DataViewRowCursor cursor = data.GetRowCursor([pixels, label]);
+        ValueGetter<VBuffer<float>> getPixels = cursor.GetGetter<VBuffer<float>>(pixels);
+        ValueGetter<uint> getLabel = cursor.GetGetter<uint>(label);
+        VBuffer<float> buffer = default;
+        uint key = 0;
+        while (cursor.MoveNext())
+        {
+            getPixels(ref buffer);
+            getLabel(ref key);
+            images.AddRange(buffer.DenseValues());
+            labels.Add(key - 1);
+        }
+
+        return ([.. images], [.. labels]);
+    }
+}

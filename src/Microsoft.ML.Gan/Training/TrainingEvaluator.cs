@@ -1,0 +1,75 @@
+using Microsoft.ML.Gan.Evaluation;
+using Microsoft.ML.Gan.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Training;
+
+/// <summary>
+/// FID and KID during training: the features of <see cref="GanOptions.EvaluationSampleCount"/> training images
+/// are computed once; every evaluation renders as many images from fixed latent vectors drawn from its own
+/// seeded generator (so the training random stream is untouched) and compares their features.
+/// </summary>
+internal sealed class TrainingEvaluator : IDisposable
+{
+    private readonly double[,] _realFeatures;
+    private readonly Tensor _latents;
+    private readonly Tensor? _classes;
+    private readonly int _count;
+    private readonly int _seed;
+
+    private TrainingEvaluator(double[,] realFeatures, Tensor latents, Tensor? classes, int count, int seed)
+    {
+        _realFeatures = realFeatures;
+        _latents = latents;
+        _classes = classes;
+        _count = count;
+        _seed = seed;
+    }
+
+    /// <summary>Null when evaluation is off; throws when the images do not fit the MNIST feature network.</summary>
+    public static TrainingEvaluator? Create(TrainingImages data, GanOptions options, int seed, Device device)
+    {
+        if (options.EvaluateEveryEpochs == 0)
+        {
+            return null;
+        }
+
+        if (data.Shape != new ImageShape(1, LeNet.Side, LeNet.Side))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options),
+                $"{nameof(GanOptions)}.{nameof(GanOptions.EvaluateEveryEpochs)} uses the MNIST feature network, which needs 1 x 28 x 28 images; the training images are {data.Shape}.");
+        }
+
+        int count = Math.Min(options.EvaluationSampleCount, data.Count);
+        var real = new float[count * 784];
+        for (int i = 0; i < real.Length; i++)
+        {
+            real[i] = (data.Values[i] + 1) / 2;
+        }
+
+        (double[,] features, _) = MnistFeatureNetwork.Describe(real, count);
+        using var generator = new torch.Generator((ulong)(uint)seed ^ 0x5EEDUL, device);
+        Tensor latents = options.LatentDistribution == LatentDistribution.Normal
+            ? torch.randn(count, options.LatentDimension, generator: generator, device: device)
+            : torch.rand(count, options.LatentDimension, generator: generator, device: device).mul_(2).sub_(1);
+        Tensor? classes = data.ClassCount > 0 ? torch.arange(count, device: device).remainder(data.ClassCount) : null;
+        return new TrainingEvaluator(features, latents, classes, count, seed);
+    }
+
+    public (double? Fid, double Kid) Measure(GeneratorNetwork generator)
+    {
+        IReadOnlyList<float[]> images = GanTrainer.Render(generator, _latents, _classes, 784);
+        float[] flat = images.SelectMany(i => i).ToArray();
+        (double[,] features, _) = MnistFeatureNetwork.Describe(flat, _count);
+        double? fid = _count >= GanEvaluator.MinimumRowsForFid ? FeatureStatistics.FrechetDistance(features, _realFeatures) : null;
+        double kid = FeatureStatistics.KernelDistance(features, _realFeatures, 5, Math.Min(1000, _count), _seed).Mean;
+        return (fid, kid);
+    }
+
+    public void Dispose()
+    {
+        _latents.Dispose();
+        _classes?.Dispose();
+    }
+}
