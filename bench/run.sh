@@ -107,9 +107,9 @@ between runs.
 ## Time to quality
 
 FID here is measured with the project's MNIST feature network (docs/EVALUATION.md) on 2,000 generated
-images against 2,000 training images after every epoch; the floor between two real samples of this size
-is about 20. The PyTorch side has no such measurement (it would need the same feature network), so this
-table is .NET only.
+images against 2,000 training images after every epoch; docs/EVALUATION.md has the floor between two
+real samples (at 10,000 images; smaller samples sit higher). The PyTorch side has no such measurement
+(it would need the same feature network), so this table is .NET only.
 
 | measurement | setting | result |
 |---|---|---|
