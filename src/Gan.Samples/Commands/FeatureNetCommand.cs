@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML;
 using Microsoft.ML.Gan;
-using Microsoft.ML.Gan.Evaluation;
 
 namespace Gan.Samples.Commands;
 

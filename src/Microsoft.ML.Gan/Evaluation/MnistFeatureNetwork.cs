@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.Data;
 using TorchSharp;
+using Microsoft.ML.Gan.Evaluation;
 using static TorchSharp.torch;
 
-namespace Microsoft.ML.Gan.Evaluation;
+namespace Microsoft.ML.Gan;
 
 /// <summary>What training the feature network measured.</summary>
 /// <param name="TestAccuracy">Accuracy on the MNIST test split.</param>
