@@ -308,9 +308,10 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
                 : _context.Transforms.Conversion.ConvertType(ClassInputColumn, _label.Name, DataKind.Int64));
         }
 
-        // One row per ONNX Runtime call: a thread pool costs more than it saves on graphs this small
-        // (1 thread scored ~1.6x the rows/s of the default here; docs/BENCHMARKS.md). ML.NET does not
-        // save thread settings, so a loaded model runs with ONNX Runtime's defaults.
+        // One row per ONNX Runtime call: a thread pool costs more than it saves on graphs this small (in
+        // docs/BENCHMARKS.md the in-memory transformer, at 1 thread, scores more rows/s than the same graph
+        // loaded from the zip). ML.NET does not save thread settings, so a loaded model runs with ONNX
+        // Runtime's defaults.
         Add(_context.Transforms.ApplyOnnxModel(new OnnxOptions
         {
             ModelFile = _scoringModelFile.Path,

@@ -69,7 +69,9 @@ public sealed class CompositionTests : ScratchDirectoryTest
         using GanTransformer gan = pipeline.Fit(folder).LastTransformer;
 
         Assert.That(gan.ImageShape, Is.EqualTo(new ImageShape(1, 28, 28)));
-        Assert.That(ml.Gan().SampleLatent(gan, 3, 1) is var latent && gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").All(p => p.Length == 784));
+        float[][] generated = gan.Transform(ml.Gan().SampleLatent(gan, 3, 1)).GetColumn<float[]>("GeneratedPixels").ToArray();
+        Assert.That(generated, Has.Length.EqualTo(3));
+        Assert.That(generated.All(p => p.Length == 784));
     }
 
     [Test]

@@ -68,17 +68,10 @@ internal static class EvaluateCommand
             return (ml.Gan().LoadIdx(idx.FullName, labels?.FullName), idx.FullName);
         }
 
-        if (!model!.Exists)
-        {
-            throw new FileNotFoundException($"Model '{model.FullName}' does not exist; run 'train' first or pass --model.", model.FullName);
-        }
-
-        ITransformer loaded = ml.Model.Load(model.FullName, out DataViewSchema inputSchema);
-        int rows = Math.Max(options.SampleCount, options.CasSampleCount);
-        IDataView generated = ml.Data.Cache(loaded.Transform(ml.Gan().SampleLatent(inputSchema, rows, options.Seed, distribution)));
-        string[] inputs = inputSchema.Select(c => c.Name).ToArray();
-        options.GeneratedPixelsColumnName = generated.Schema.Single(c => !c.IsHidden && c.Type is VectorDataViewType { ItemType: NumberDataViewType n } && n == NumberDataViewType.Single && !inputs.Contains(c.Name)).Name;
-        return (generated, model.FullName);
+        SavedGenerator saved = SavedGenerator.Generate(ml, model!, Math.Max(options.SampleCount, options.CasSampleCount), options.Seed, distribution);
+        options.GeneratedPixelsColumnName = saved.Pixels.Name;
+        IDataView generated = saved.Generated;
+        return (generated, model!.FullName);
     }
 
     private static string Describe(GanEvaluationResult m, string source) => string.Create(CultureInfo.InvariantCulture, $"""

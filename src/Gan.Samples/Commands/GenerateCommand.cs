@@ -37,25 +37,14 @@ internal static class GenerateCommand
 
     private static int Run(FileInfo modelFile, DirectoryInfo output, int count, int seed, LatentDistribution distribution)
     {
-        if (!modelFile.Exists)
-        {
-            throw new FileNotFoundException($"Model '{modelFile.FullName}' does not exist; run 'train' first or pass --model.", modelFile.FullName);
-        }
-
         if (count < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(count), count, "--count must be at least 1.");
         }
 
         var ml = new MLContext(seed: seed);
-        ITransformer model = ml.Model.Load(modelFile.FullName, out DataViewSchema inputSchema);
-        // A conditional model also takes a label: rows then cycle through the classes.
-        IDataView latent = ml.Gan().SampleLatent(inputSchema, count, seed, distribution);
-        IDataView generated = model.Transform(latent);
-        string[] inputs = inputSchema.Select(c => c.Name).ToArray();
+        (IDataView generated, DataViewSchema inputSchema, DataViewSchema.Column pixelColumn) = SavedGenerator.Generate(ml, modelFile, count, seed, distribution);
         DataViewSchema.Column? label = inputSchema.Cast<DataViewSchema.Column?>().FirstOrDefault(c => c!.Value.Type is KeyDataViewType);
-
-        var pixelColumn = generated.Schema.Single(c => !c.IsHidden && c.Type is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && !inputs.Contains(c.Name));
         var dimensions = ((VectorDataViewType)pixelColumn.Type).Dimensions;
         int height = dimensions[^2], width = dimensions[^1];
         List<float[]> images = generated.GetColumn<float[]>(pixelColumn.Name).ToList();

@@ -59,10 +59,7 @@ internal static class TrainingReport
         }
 
         html.Append("</table></body></html>");
-        string report = Path.Combine(directory, "report.html");
-        File.WriteAllText(report + ".tmp", html.ToString());
-        File.Move(report + ".tmp", report, overwrite: true);
-        written.Add(report);
+        written.Add(Save(Path.Combine(directory, "report.html"), Encoding.UTF8.GetBytes(html.ToString())));
         return written;
     }
 
@@ -75,9 +72,10 @@ internal static class TrainingReport
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 
-    private static string Save(string path, byte[] png)
+    /// <summary>Writes a temporary file and renames it, so a failed write leaves no partial report.</summary>
+    private static string Save(string path, byte[] content)
     {
-        File.WriteAllBytes(path + ".tmp", png);
+        File.WriteAllBytes(path + ".tmp", content);
         File.Move(path + ".tmp", path, overwrite: true);
         return path;
     }

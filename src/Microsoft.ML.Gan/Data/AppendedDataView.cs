@@ -6,7 +6,7 @@ namespace Microsoft.ML.Gan.Data;
 /// The rows of several views with the same schema, one after another (ML.NET's own AppendRowsDataView is
 /// internal). Used to add synthetic rows to real ones before training any ML.NET trainer.
 /// </summary>
-internal sealed class AppendedDataView : IDataView
+internal sealed class AppendedDataView : SequentialDataView
 {
     private readonly IDataView[] _sources;
 
@@ -41,11 +41,9 @@ internal sealed class AppendedDataView : IDataView
         Schema = first;
     }
 
-    public bool CanShuffle => false;
+    public override DataViewSchema Schema { get; }
 
-    public DataViewSchema Schema { get; }
-
-    public long? GetRowCount()
+    public override long? GetRowCount()
     {
         long total = 0;
         foreach (IDataView source in _sources)
@@ -61,11 +59,8 @@ internal sealed class AppendedDataView : IDataView
         return total;
     }
 
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    public override DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
         => new Cursor(this, columnsNeeded.Select(c => c.Index).ToArray());
-
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
-        => [GetRowCursor(columnsNeeded, rand)];
 
     private sealed class Cursor(AppendedDataView parent, int[] active) : DataViewRowCursor
     {
@@ -107,7 +102,7 @@ internal sealed class AppendedDataView : IDataView
         {
             if (!active.Contains(column.Index))
             {
-                throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
+                throw NotRequested(column);
             }
 
             // Each source cursor has its own getters; fetch the current source's lazily and keep them.

@@ -17,7 +17,7 @@ internal sealed record PixelOutput(string Name, int[] Dimensions, bool AsBytes, 
 /// over <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int})"/>. Columns: the latent vector (unless
 /// <c>latentColumn</c> is null), the label, and the pixels.
 /// </summary>
-internal sealed class GeneratedDataView : IDataView
+internal sealed class GeneratedDataView : SequentialDataView
 {
     private readonly Func<OnnxGeneratorSession> _session;
     private readonly GeneratorGraphLayout _layout;
@@ -64,17 +64,12 @@ internal sealed class GeneratedDataView : IDataView
         Schema = builder.ToSchema();
     }
 
-    public bool CanShuffle => false;
+    public override DataViewSchema Schema { get; }
 
-    public DataViewSchema Schema { get; }
+    public override long? GetRowCount() => _count;
 
-    public long? GetRowCount() => _count;
-
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    public override DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
         => new Cursor(this, columnsNeeded.Select(c => c.Index).ToHashSet());
-
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
-        => [GetRowCursor(columnsNeeded, rand)];
 
     private sealed class Cursor(GeneratedDataView parent, HashSet<int> active) : DataViewRowCursor
     {
@@ -130,7 +125,7 @@ internal sealed class GeneratedDataView : IDataView
         {
             if (!active.Contains(column.Index))
             {
-                throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
+                throw NotRequested(column);
             }
 
             Delegate getter;

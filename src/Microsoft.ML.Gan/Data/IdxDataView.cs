@@ -8,7 +8,7 @@ namespace Microsoft.ML.Gan.Data;
 /// Columns: <c>Label</c> (key type over the classes, values 1..classes; key 1 is class 0, with the
 /// class names as key values) and <c>Pixels</c> (<c>Vector&lt;Single, H, W&gt;</c>, byte / 255).
 /// </summary>
-internal sealed class IdxDataView : IDataView
+internal sealed class IdxDataView : SequentialDataView
 {
     private readonly IdxFile _images;
     private readonly byte[]? _labels;
@@ -53,17 +53,12 @@ internal sealed class IdxDataView : IDataView
         Schema = builder.ToSchema();
     }
 
-    public bool CanShuffle => false;
+    public override DataViewSchema Schema { get; }
 
-    public DataViewSchema Schema { get; }
+    public override long? GetRowCount() => _rowCount;
 
-    public long? GetRowCount() => _rowCount;
-
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    public override DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
         => new Cursor(this, columnsNeeded);
-
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
-        => [GetRowCursor(columnsNeeded, rand)];
 
     private sealed class Cursor : DataViewRowCursor
     {
@@ -134,7 +129,7 @@ internal sealed class IdxDataView : IDataView
         {
             if (!_active[column.Index])
             {
-                throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
+                throw NotRequested(column);
             }
 
             if (column.Index == _pixelsIndex)

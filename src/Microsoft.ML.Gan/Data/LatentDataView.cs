@@ -8,7 +8,7 @@ namespace Microsoft.ML.Gan.Data;
 /// (<see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int})"/>); over a source view, every source row plus a latent column
 /// derived from the row's id (how <see cref="GanTransformer"/> draws a synthetic twin per input row).
 /// </summary>
-internal sealed class LatentDataView : IDataView
+internal sealed class LatentDataView : SequentialDataView
 {
     private readonly IDataView? _source;
     private readonly long _count;
@@ -56,17 +56,12 @@ internal sealed class LatentDataView : IDataView
     public static LatentDataView Append(IDataView source, string column, int dimension, int seed, LatentDistribution distribution)
         => new(source, 0, column, dimension, seed, distribution);
 
-    public bool CanShuffle => false;
+    public override DataViewSchema Schema { get; }
 
-    public DataViewSchema Schema { get; }
+    public override long? GetRowCount() => _source is null ? _count : _source.GetRowCount();
 
-    public long? GetRowCount() => _source is null ? _count : _source.GetRowCount();
-
-    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    public override DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
         => new Cursor(this, columnsNeeded.ToArray());
-
-    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
-        => [GetRowCursor(columnsNeeded, rand)];
 
     private sealed class Cursor : DataViewRowCursor
     {
@@ -130,7 +125,7 @@ internal sealed class LatentDataView : IDataView
 
             if (!_latentActive)
             {
-                throw new InvalidOperationException($"Column '{column.Name}' was not requested when this cursor was created.");
+                throw NotRequested(column);
             }
 
             ValueGetter<VBuffer<float>> latent = GetLatent;

@@ -42,6 +42,8 @@ public sealed class GanEvaluationOptions
     /// <summary>Receives warnings (e.g. too few samples for FID) and progress. Default: none.</summary>
     public ILogger? Logger { get; set; }
 
+    internal GanEvaluationOptions Clone() => (GanEvaluationOptions)MemberwiseClone();
+
     internal void Validate()
     {
         if (SampleCount < 2)

@@ -15,8 +15,8 @@ internal static class GanEvaluator
     {
         options.Validate();
         ILogger logger = options.Logger ?? NullLogger.Instance;
-        Digits fake = Digits.Read(ml, generated, options.GeneratedPixelsColumnName, options.LabelColumnName, options.SampleCount, "generated", labelRequired: false);
-        Digits truth = Digits.Read(ml, real, options.PixelsColumnName, options.LabelColumnName, options.SampleCount, "real", labelRequired: false);
+        Digits fake = Digits.Read(generated, options.GeneratedPixelsColumnName, options.LabelColumnName, options.SampleCount, "generated", labelRequired: false);
+        Digits truth = Digits.Read(real, options.PixelsColumnName, options.LabelColumnName, options.SampleCount, "real", labelRequired: false);
         (double[,] fakeFeatures, float[,] fakeProbabilities) = MnistFeatureNetwork.Describe(fake.Pixels, fake.Count);
         (double[,] realFeatures, _) = MnistFeatureNetwork.Describe(truth.Pixels, truth.Count);
 
@@ -26,7 +26,7 @@ internal static class GanEvaluator
         double? floorFid = null, floorKid = null;
         if (options.FloorReference is IDataView floorData)
         {
-            Digits floor = Digits.Read(ml, floorData, options.PixelsColumnName, options.LabelColumnName, options.SampleCount, "floor reference", labelRequired: false);
+            Digits floor = Digits.Read(floorData, options.PixelsColumnName, options.LabelColumnName, options.SampleCount, "floor reference", labelRequired: false);
             (double[,] floorFeatures, _) = MnistFeatureNetwork.Describe(floor.Pixels, floor.Count);
             floorFid = Fid(floorFeatures, realFeatures, "floor reference", logger);
             floorKid = FeatureStatistics.KernelDistance(floorFeatures, realFeatures, options.KidSubsets, options.KidSubsetSize, options.Seed).Mean;
@@ -99,19 +99,9 @@ internal static class GanEvaluator
         options.Validate();
         int count = gan.IsConditional ? Math.Max(options.SampleCount, options.CasSampleCount) : options.SampleCount;
         IDataView generated = ml.Data.Cache(gan.Generate(count, options.Seed));
-        var forGenerator = new GanEvaluationOptions
-        {
-            SampleCount = options.SampleCount,
-            PixelsColumnName = options.PixelsColumnName,
-            GeneratedPixelsColumnName = gan.GeneratedPixelsColumnName,
-            LabelColumnName = gan.LabelColumnName ?? options.LabelColumnName,
-            FloorReference = options.FloorReference,
-            KidSubsets = options.KidSubsets,
-            KidSubsetSize = options.KidSubsetSize,
-            CasSampleCount = options.CasSampleCount,
-            Seed = options.Seed,
-            Logger = options.Logger,
-        };
+        GanEvaluationOptions forGenerator = options.Clone();
+        forGenerator.GeneratedPixelsColumnName = gan.GeneratedPixelsColumnName;
+        forGenerator.LabelColumnName = gan.LabelColumnName ?? options.LabelColumnName;
         return Evaluate(ml, generated, real, forGenerator);
     }
 
@@ -140,7 +130,7 @@ internal static class GanEvaluator
     /// <summary>Up to N flat 28 × 28 one-channel images in [0, 1] (and class indices when labelled).</summary>
     internal sealed record Digits(float[] Pixels, int Count, long[]? Labels)
     {
-        public static Digits Read(MLContext ml, IDataView data, string pixelsColumn, string labelColumn, int maxRows, string what, bool labelRequired)
+        public static Digits Read(IDataView data, string pixelsColumn, string labelColumn, int maxRows, string what, bool labelRequired)
         {
             var options = new GanOptions { PixelsColumnName = pixelsColumn, LabelColumnName = labelColumn, ClassCount = LeNet.ClassCount };
             PixelColumn column = PixelColumn.Resolve(data.Schema, options);
@@ -160,14 +150,8 @@ internal static class GanEvaluator
                 throw new ArgumentOutOfRangeException(nameof(data), $"The {what} data has no label column '{labelColumn}'.");
             }
 
-            TrainingImages images = TrainingImages.Read(ml.Data.TakeRows(data, maxRows), column, label, CancellationToken.None);
-            var pixels = new float[images.Count * 784];
-            for (int i = 0; i < pixels.Length; i++)
-            {
-                pixels[i] = (images.Values[i] + 1) / 2;
-            }
-
-            return new Digits(pixels, images.Count, images.Classes);
+            TrainingImages images = TrainingImages.Read(data, column, label, CancellationToken.None, maxRows);
+            return new Digits(images.UnitPixels(images.Count), images.Count, images.Classes);
         }
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.ML.Data;
 using TorchSharp;
 using Microsoft.ML.Gan.Evaluation;
 using static TorchSharp.torch;
@@ -45,7 +44,7 @@ public static class MnistFeatureNetwork
         {
             var clock = Stopwatch.StartNew();
             torch.manual_seed(seed);
-            (float[] images, long[] labels) = ReadDigits(train, "train");
+            (float[] images, long[] labels) = ReadDigits(train, "training");
             using var network = new LeNet();
             using var optimizer = optim.Adam(network.parameters(), 0.001);
             using Tensor allImages = torch.tensor(images, [labels.Length, LeNet.Side * LeNet.Side]);
@@ -177,31 +176,10 @@ public static class MnistFeatureNetwork
         return correct / (double)labels.Length;
     }
 
-    /// <summary>Reads <c>Pixels</c> (784 values in [0, 1]) and the <c>Label</c> key (class = key − 1).</summary>
+    /// <summary>Labelled 28 × 28 digits (<c>Pixels</c>, <c>Label</c>) as flat [0, 1] pixels and class indices.</summary>
     private static (float[] Images, long[] Labels) ReadDigits(IDataView data, string what)
     {
-        var images = new List<float>();
-        var labels = new List<long>();
-        DataViewSchema.Column pixels = data.Schema.GetColumnOrNull("Pixels") ?? throw new ArgumentOutOfRangeException(nameof(data), $"The {what} data has no 'Pixels' column.");
-        DataViewSchema.Column label = data.Schema.GetColumnOrNull("Label") ?? throw new ArgumentOutOfRangeException(nameof(data), $"The {what} data has no 'Label' column.");
-        if (pixels.Type is not VectorDataViewType { Size: 784 } || label.Type is not KeyDataViewType { Count: 10 })
-        {
-            throw new ArgumentOutOfRangeException(nameof(data), $"The {what} data must be MNIST-shaped: 'Pixels' with 784 values and 'Label' a key over 10 digits; got {pixels.Type} and {label.Type}.");
-        }
-
-        using DataViewRowCursor cursor = data.GetRowCursor([pixels, label]);
-        ValueGetter<VBuffer<float>> getPixels = cursor.GetGetter<VBuffer<float>>(pixels);
-        ValueGetter<uint> getLabel = cursor.GetGetter<uint>(label);
-        VBuffer<float> buffer = default;
-        uint key = 0;
-        while (cursor.MoveNext())
-        {
-            getPixels(ref buffer);
-            getLabel(ref key);
-            images.AddRange(buffer.DenseValues());
-            labels.Add(key - 1);
-        }
-
-        return ([.. images], [.. labels]);
+        GanEvaluator.Digits digits = GanEvaluator.Digits.Read(data, "Pixels", "Label", int.MaxValue, what, labelRequired: true);
+        return (digits.Pixels, digits.Labels!);
     }
 }

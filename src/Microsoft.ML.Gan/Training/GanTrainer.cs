@@ -109,6 +109,8 @@ internal static class GanTrainer
         Tensor discriminatorLossSum = torch.zeros(1, device: device);
         Tensor generatorLossSum = torch.zeros(1, device: device);
         int generatorSteps = 0;
+        generator.train();
+        discriminator.train();
 
         for (int step = 0; step < stepsPerEpoch; step++)
         {
@@ -120,7 +122,6 @@ internal static class GanTrainer
             Tensor? realClasses = epochClasses?.narrow(0, start, size);
 
             // Discriminator step: real images and fakes made without generator gradients.
-            discriminator.train();
             state.DiscriminatorOptimizer.zero_grad();
             Tensor? fakeClasses = classCount > 0 ? torch.randint(classCount, [size], device: device) : null;
             Tensor fake;

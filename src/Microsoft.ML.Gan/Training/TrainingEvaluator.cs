@@ -42,13 +42,7 @@ internal sealed class TrainingEvaluator : IDisposable
         }
 
         int count = Math.Min(options.EvaluationSampleCount, data.Count);
-        var real = new float[count * 784];
-        for (int i = 0; i < real.Length; i++)
-        {
-            real[i] = (data.Values[i] + 1) / 2;
-        }
-
-        (double[,] features, _) = MnistFeatureNetwork.Describe(real, count);
+        (double[,] features, _) = MnistFeatureNetwork.Describe(data.UnitPixels(count), count);
         using var generator = new torch.Generator((ulong)(uint)seed ^ 0x5EEDUL, device);
         Tensor latents = options.LatentDistribution == LatentDistribution.Normal
             ? torch.randn(count, options.LatentDimension, generator: generator, device: device)

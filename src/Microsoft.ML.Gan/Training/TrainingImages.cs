@@ -22,6 +22,18 @@ internal sealed class TrainingImages
 
     public int Count { get; }
 
+    /// <summary>The first <paramref name="count"/> images back in [0, 1] (the feature network's input range).</summary>
+    public float[] UnitPixels(int count)
+    {
+        var pixels = new float[count * Shape.Size];
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            pixels[i] = (Values[i] + 1) / 2;
+        }
+
+        return pixels;
+    }
+
     public ImageShape Shape { get; }
 
     /// <summary>Class index (0..ClassCount-1) of every image, for a conditional GAN; null otherwise.</summary>
@@ -30,7 +42,8 @@ internal sealed class TrainingImages
     /// <summary>Number of classes; 0 without labels.</summary>
     public int ClassCount { get; }
 
-    public static TrainingImages Read(IDataView data, PixelColumn column, LabelColumn? label, CancellationToken cancellationToken)
+    /// <summary>Reads at most <paramref name="maxRows"/> rows (all by default).</summary>
+    public static TrainingImages Read(IDataView data, PixelColumn column, LabelColumn? label, CancellationToken cancellationToken, int maxRows = int.MaxValue)
     {
         int size = column.Shape.Size;
         long? known = data.GetRowCount();
@@ -43,7 +56,7 @@ internal sealed class TrainingImages
         Func<long>? readClass = label?.CreateReader(cursor);
         var classes = new List<long>();
         float scale = 2f / column.MaxValue;
-        while (cursor.MoveNext())
+        while (count < maxRows && cursor.MoveNext())
         {
             if ((count & 1023) == 0)
             {

@@ -38,7 +38,7 @@ public sealed class DivergenceTests
     }
 
     [Test]
-    public void RollBackRecoversWhenASmallerRateIsStable()
+    public void StableRunNeverRollsBack()
     {
         var ml = new MLContext(1);
         var logger = new ListLogger();
