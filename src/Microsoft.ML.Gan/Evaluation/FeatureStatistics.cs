@@ -34,7 +34,8 @@ internal static class FeatureStatistics
             trace += cov1[i, i] + cov2[i, i];
         }
 
-        return meanTerm + trace - (2 * traceSqrt);
+        // A distance: identical sets give 0, which rounding can turn into -1e-12.
+        return Math.Max(0, meanTerm + trace - (2 * traceSqrt));
     }
 
     /// <summary>
