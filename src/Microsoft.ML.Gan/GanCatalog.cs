@@ -208,6 +208,16 @@ public sealed class GanCatalog
         return Evaluation.GanEvaluator.Evaluate(Context, gan, real, options ?? new GanEvaluationOptions());
     }
 
+    /// <summary>
+    /// Trains a small CNN (<see cref="LeNetClassifier"/>) on labelled images: to filter synthetic rows with a classifier
+    /// that has seen only your labels (<see cref="SyntheticRowOptions.Classifier"/>), or as a downstream model.
+    /// </summary>
+    /// <param name="data">Labelled images (<see cref="LeNetClassifierOptions.PixelsColumnName"/>, <see cref="LeNetClassifierOptions.LabelColumnName"/>).</param>
+    /// <param name="options">Columns and the training recipe; defaults (Adam 0.001, batch 128, 3 epochs) when null.</param>
+    /// <param name="logger">Receives per-epoch losses.</param>
+    public LeNetClassifier TrainClassifier(IDataView data, LeNetClassifierOptions? options = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+        => LeNetClassifier.Train(data, options, logger);
+
     private static int RowCount(int? requested, int available, string option, string source)
     {
         if (requested is not int rows)

@@ -121,8 +121,34 @@ public sealed class GanOptions
     /// <summary>Images per training step. Default: 64 (article).</summary>
     public int BatchSize { get; set; } = 64;
 
-    /// <summary>Passes over the training data. Default: 100 (article).</summary>
-    public int Epochs { get; set; } = 100;
+    /// <summary>Passes over the training data. Default: 100 (article). Set this or <see cref="MaxSteps"/>, not both.</summary>
+    public int Epochs
+    {
+        get => _epochs;
+        set
+        {
+            _epochs = value;
+            _epochsSet = true;
+        }
+    }
+
+    private int _epochs = 100;
+    private bool _epochsSet;
+
+    /// <summary>
+    /// A step budget instead of <see cref="Epochs"/>: train exactly this many generator steps, whatever the dataset
+    /// size. Training then runs ⌈MaxSteps / generator steps per epoch⌉ epochs, the last one cut short. With 1,000
+    /// images and batch 64 an epoch is 16 steps, so epochs say little; steps are what a GAN's quality follows.
+    /// Set this or <see cref="Epochs"/>, not both. Default: null (train <see cref="Epochs"/> epochs).
+    /// </summary>
+    public int? MaxSteps { get; set; }
+
+    /// <summary>
+    /// Differentiable augmentation of every image the discriminator sees, real and generated (DiffAugment, Zhao et
+    /// al. 2020): the lever for training on few images. <c>Translation | Cutout</c> (or <see cref="DiffAugmentPolicy.All"/>
+    /// for colour images) is the paper's recommendation for limited data. Default: <see cref="DiffAugmentPolicy.None"/> (article).
+    /// </summary>
+    public DiffAugmentPolicy DiffAugment { get; set; }
 
     /// <summary>
     /// Target the discriminator is trained towards for real images with <see cref="GanLoss.NonSaturating"/>
@@ -219,6 +245,21 @@ public sealed class GanOptions
         RequireAtLeast(HiddenSize, 1, nameof(HiddenSize));
         RequireAtLeast(BatchSize, 1, nameof(BatchSize));
         RequireAtLeast(Epochs, 1, nameof(Epochs));
+        if (MaxSteps is int maxSteps)
+        {
+            RequireAtLeast(maxSteps, 1, nameof(MaxSteps));
+            if (_epochsSet)
+            {
+                throw new ArgumentException(
+                    $"{nameof(GanOptions)}.{nameof(Epochs)} ({Epochs}) and {nameof(MaxSteps)} ({maxSteps}) are both set; a run is measured in one of them. Set only one.",
+                    nameof(MaxSteps));
+            }
+        }
+
+        if ((DiffAugment & ~DiffAugmentPolicy.All) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DiffAugment), DiffAugment, $"{nameof(GanOptions)}.{nameof(DiffAugment)} must combine Color, Translation and Cutout.");
+        }
         RequireAtLeast(SampleCount, 0, nameof(SampleCount));
         RequireAtLeast(Threads, 1, nameof(Threads));
         RequireAtLeast(LogEveryNSteps, 0, nameof(LogEveryNSteps));

@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.Evaluation;
 using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Onnx;
 using Microsoft.ML.Gan.Training;
@@ -181,9 +182,15 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// <param name="count">Rows to generate.</param>
     /// <param name="seed">Seed of the latent vectors.</param>
     /// <param name="countsPerClass">Rows per class, summing to <paramref name="count"/>; null for a balanced round robin.</param>
-    public IDataView GenerateTrainingRows(long count, int seed, IReadOnlyList<int>? countsPerClass = null)
+    /// <param name="options">
+    /// Filtering by a classifier's confidence in each row's label, and an optional weight column; null keeps every row.
+    /// With a filter, the rows come from per-class candidate streams of the seed rather than from
+    /// <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int})"/>'s rows.
+    /// </param>
+    public IDataView GenerateTrainingRows(long count, int seed, IReadOnlyList<int>? countsPerClass = null, SyntheticRowOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        options?.Validate();
         if (!IsConditional)
         {
             throw new InvalidOperationException(
@@ -198,7 +205,48 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
 
         var pixels = new PixelOutput(_pixelColumn.Name, _pixelColumn.Dimensions, _pixelColumn.Storage == PixelStorage.Byte, _pixelColumn.MaxValue);
         return new GeneratedDataView(() => _bulkSession.Value, _layout, count, LatentDimension, seed, LatentDistribution, BulkBatchSize,
-            latentColumn: null, LabelPlan(count, countsPerClass), pixels);
+            latentColumn: null, LabelPlan(count, countsPerClass), pixels, Judge(options));
+    }
+
+    /// <summary>The row judge <paramref name="options"/> ask for: its classifier checked against this generator's images and classes.</summary>
+    private RowJudge? Judge(SyntheticRowOptions? options)
+    {
+        if (options is null || !options.JudgesRows)
+        {
+            return null;
+        }
+
+        if (options.WeightColumnName is string weight && (weight == _pixelColumn.Name || weight == _label!.Name))
+        {
+            throw new ArgumentException(
+                $"{nameof(SyntheticRowOptions)}.{nameof(SyntheticRowOptions.WeightColumnName)} '{weight}' is already the pixel or label column; choose another name.", nameof(options));
+        }
+
+        Func<float[], int, float[]> probabilities;
+        if (options.Classifier is LeNetClassifier classifier)
+        {
+            if (classifier.ImageShape != ImageShape || classifier.ClassCount != ClassCount)
+            {
+                throw new ArgumentException(
+                    $"{nameof(SyntheticRowOptions)}.{nameof(SyntheticRowOptions.Classifier)} classifies {classifier.ImageShape} images into {classifier.ClassCount} classes; " +
+                    $"this generator makes {ImageShape} images of {ClassCount} classes.", nameof(options));
+            }
+
+            probabilities = (images, count) => classifier.Probabilities(images, count);
+        }
+        else
+        {
+            if (ImageShape != new ImageShape(1, LeNet.Side, LeNet.Side) || ClassCount != LeNet.ClassCount)
+            {
+                throw new ArgumentException(
+                    $"Without {nameof(SyntheticRowOptions)}.{nameof(SyntheticRowOptions.Classifier)} rows are judged by the shipped MNIST network, which needs 1 x 28 x 28 " +
+                    $"images of 10 classes; this generator makes {ImageShape} images of {ClassCount} classes. Train one with mlContext.Gan().TrainClassifier.", nameof(options));
+            }
+
+            probabilities = MnistFeatureNetwork.Probabilities;
+        }
+
+        return new RowJudge(probabilities, options.MinimumConfidence, options.MaxCandidatesPerRow, options.WeightColumnName);
     }
 
     /// <summary>

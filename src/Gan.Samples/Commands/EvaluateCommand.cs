@@ -24,12 +24,14 @@ internal static class EvaluateCommand
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
         Option<int> samples = new("--samples") { Description = "Images compared from each side.", DefaultValueFactory = _ => 10_000 };
         Option<int> cas = new("--cas-samples") { Description = "Generated rows the CAS classifier trains on (labelled models only); 0 skips CAS.", DefaultValueFactory = _ => 10_000 };
+        Option<int> cnnEpochs = new("--cnn-cas-epochs") { Description = "Epochs of the CNN (LeNet) CAS classifier and its real ceiling; 0 skips them.", DefaultValueFactory = _ => 3 };
+        Option<int> cnnChannels = new("--cnn-cas-channels") { Description = "Channels of the CNN CAS classifier's first convolution (16: the shipped LeNet; 32: a wider one).", DefaultValueFactory = _ => 16 };
         Option<int> seed = new("--seed") { Description = "Seed of generation and KID subsets.", DefaultValueFactory = _ => 1 };
         Option<LatentDistribution> distribution = new("--latent-distribution") { Description = "Distribution of z the model was trained with.", DefaultValueFactory = _ => LatentDistribution.Uniform };
 
         var command = new Command("evaluate", "FID, KID, class entropy (and CAS for conditional models) of a model zip or an IDX file against MNIST test.")
         {
-            model, idx, idxLabels, mnistDirectory, output, samples, cas, seed, distribution, logLevel,
+            model, idx, idxLabels, mnistDirectory, output, samples, cas, cnnEpochs, cnnChannels, seed, distribution, logLevel,
         };
         command.SetAction(result =>
         {
@@ -39,8 +41,8 @@ internal static class EvaluateCommand
             int count = result.GetValue(samples);
             DirectoryInfo? directory = result.GetValue(mnistDirectory);
             IDataView real = ml.Gan().LoadMnist(MnistSplit.Test, CommonOptions.Mnist(directory, logger));
-            IDataView floor = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: Math.Min(count, 60_000)));
-            var options = new GanEvaluationOptions { SampleCount = count, CasSampleCount = result.GetValue(cas), Seed = result.GetValue(seed), FloorReference = floor, Logger = logger };
+            IDataView floor = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: Math.Min(Math.Max(count, result.GetValue(cas)), 60_000)));
+            var options = new GanEvaluationOptions { SampleCount = count, CasSampleCount = result.GetValue(cas), CnnCasEpochs = result.GetValue(cnnEpochs), CnnCasChannels = result.GetValue(cnnChannels), Seed = result.GetValue(seed), FloorReference = floor, Logger = logger };
             (IDataView generated, string source) = Generated(ml, result.GetValue(model), result.GetValue(idx), result.GetValue(idxLabels), options, result.GetValue(distribution));
 
             GanEvaluationResult metrics = ml.Gan().Evaluate(generated, real, options);
@@ -80,6 +82,9 @@ internal static class EvaluateCommand
           KID {m.Kid:F4} ± {m.KidStandardDeviation:F4} (floor {m.FloorKid?.ToString("F4", CultureInfo.InvariantCulture) ?? "n/a"})
           class entropy {m.ClassEntropyBits:F3} bits of 3.322; mean confidence {m.MeanConfidence:P1}
           classes: {string.Join(" ", m.ClassHistogram.Select((p, i) => $"{i}:{p:P0}"))}
-          label agreement {m.LabelAgreement?.ToString("P1", CultureInfo.InvariantCulture) ?? "n/a"}; CAS {m.ClassificationAccuracyScore?.ToString("P1", CultureInfo.InvariantCulture) ?? "n/a"}
+          label agreement {m.LabelAgreement?.ToString("P2", CultureInfo.InvariantCulture) ?? "n/a"}
+          CAS on {m.CasTrainingRows?.ToString("N0", CultureInfo.InvariantCulture) ?? "n/a"} rows: LbfgsMaximumEntropy {Percent(m.ClassificationAccuracyScore)} (real ceiling {Percent(m.CasCeiling)}), LeNet CNN {Percent(m.CnnClassificationAccuracyScore)} (real ceiling {Percent(m.CnnCasCeiling)})
         """);
+
+    private static string Percent(double? value) => value?.ToString("P2", CultureInfo.InvariantCulture) ?? "n/a";
 }

@@ -22,11 +22,22 @@ internal static class TrainCommand
         Option<DirectoryInfo> output = CommonOptions.Output("out/train");
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
         Option<int> epochs = new("--epochs") { Description = "Epochs (the article trains 100).", DefaultValueFactory = _ => 5 };
+        Option<int?> maxSteps = new("--max-steps") { Description = "Train this many generator steps instead of --epochs (a step budget, whatever the data size)." };
+        Option<DiffAugmentPolicy> diffAugment = new("--diff-augment")
+        {
+            Description = "DiffAugment policy for the discriminator's inputs: None, or a comma list of Color, Translation, Cutout (e.g. Translation,Cutout).",
+            DefaultValueFactory = _ => defaults.DiffAugment,
+        };
         Option<int?> maxRows = new("--max-rows") { Description = "Train on the first N MNIST rows only (default: all 60,000)." };
         Option<int> batchSize = new("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
         Option<int> hiddenSize = new("--hidden-size") { Description = "The article's h (layers h, 2h, 4h).", DefaultValueFactory = _ => defaults.HiddenSize };
         Option<int> latentDimension = new("--latent-dim") { Description = "Size of z.", DefaultValueFactory = _ => defaults.LatentDimension };
         Option<float?> learningRate = new("--lr") { Description = "Adam learning rate of both networks (default: 0.002 for mlp, 0.0002 for dcgan)." };
+        Option<float?> generatorLearningRate = new("--g-lr") { Description = "Adam learning rate of the generator (overrides --lr)." };
+        Option<float?> discriminatorLearningRate = new("--d-lr") { Description = "Adam learning rate of the discriminator (overrides --lr)." };
+        Option<float?> beta1 = new("--beta1") { Description = "Adam beta1 of both networks (default: 0.9 for mlp, 0.5 for dcgan)." };
+        Option<float?> beta2 = new("--beta2") { Description = "Adam beta2 of both networks (default: 0.999)." };
+        Option<int> dcganWidth = new("--dcgan-width") { Description = "Base width w of Dcgan (channels w and 2w).", DefaultValueFactory = _ => defaults.DcganWidth };
         Option<GanArchitecture> architecture = new("--architecture") { Description = "Networks: Mlp (the article's) or Dcgan.", DefaultValueFactory = _ => defaults.Architecture };
         Option<GanLoss> loss = new("--loss") { Description = "NonSaturating (the article's), Hinge or WassersteinGradientPenalty.", DefaultValueFactory = _ => defaults.Loss };
         Option<bool> conditional = new("--conditional") { Description = "Condition on the digit label (generates labelled digits)." };
@@ -45,7 +56,8 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a GAN on MNIST (by default the article's vanilla GAN); write the model zip, per-epoch sample grids and the loss CSV.")
         {
-            mnistDirectory, output, epochs, maxRows, batchSize, hiddenSize, latentDimension, learningRate, distribution, seed, threads, logLevel,
+            mnistDirectory, output, epochs, maxSteps, diffAugment, maxRows, batchSize, hiddenSize, latentDimension, learningRate, generatorLearningRate, discriminatorLearningRate,
+            beta1, beta2, dcganWidth, distribution, seed, threads, logLevel,
             architecture, loss, conditional, auxiliary, criticSteps, ema, maxGradientNorm, checkpoints, checkpointEvery, resume,
             evaluateEvery, evaluationSamples,
         };
@@ -53,12 +65,14 @@ internal static class TrainCommand
         {
             var options = new GanOptions
             {
-                Epochs = result.GetValue(epochs),
+                MaxSteps = result.GetValue(maxSteps),
+                DiffAugment = result.GetValue(diffAugment),
                 BatchSize = result.GetValue(batchSize),
                 HiddenSize = result.GetValue(hiddenSize),
                 LatentDimension = result.GetValue(latentDimension),
-                GeneratorLearningRate = result.GetValue(learningRate),
-                DiscriminatorLearningRate = result.GetValue(learningRate),
+                GeneratorLearningRate = result.GetValue(generatorLearningRate) ?? result.GetValue(learningRate),
+                DiscriminatorLearningRate = result.GetValue(discriminatorLearningRate) ?? result.GetValue(learningRate),
+                DcganWidth = result.GetValue(dcganWidth),
                 LatentDistribution = result.GetValue(distribution),
                 Seed = result.GetValue(seed),
                 Threads = result.GetValue(threads),
@@ -75,6 +89,19 @@ internal static class TrainCommand
                 EvaluateEveryEpochs = result.GetValue(evaluateEvery),
                 EvaluationSampleCount = result.GetValue(evaluationSamples),
             };
+            // --epochs has a default; with a step budget it applies only when given explicitly (and then the library refuses both).
+            if (result.GetValue(maxSteps) is null || result.GetResult(epochs) is { Implicit: false })
+            {
+                options.Epochs = result.GetValue(epochs);
+            }
+
+            if (result.GetValue(beta1) is not null || result.GetValue(beta2) is not null)
+            {
+                // The library's per-architecture defaults (GanOptions.GeneratorBetas) for the one not given.
+                float defaultBeta1 = options.Architecture == GanArchitecture.Dcgan ? 0.5f : 0.9f;
+                options.GeneratorBetas = options.DiscriminatorBetas = (result.GetValue(beta1) ?? defaultBeta1, result.GetValue(beta2) ?? 0.999f);
+            }
+
             return Task.FromResult(Run(options, result.GetValue(mnistDirectory), result.GetValue(maxRows), result.GetValue(output)!, result.GetValue(logLevel), cancellationToken));
         });
         return command;

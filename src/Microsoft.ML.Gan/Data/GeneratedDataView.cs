@@ -11,11 +11,23 @@ namespace Microsoft.ML.Gan.Data;
 internal sealed record PixelOutput(string Name, int[] Dimensions, bool AsBytes, float Scale);
 
 /// <summary>
+/// Judges generated rows by a classifier's probability of their label: rows below <paramref name="MinimumConfidence"/>
+/// are replaced by further candidates of the same class, and <paramref name="WeightColumn"/> (when set) holds the probability.
+/// </summary>
+/// <param name="Probabilities">Softmax probabilities [count × classes] of count images with pixels in [0, 1].</param>
+/// <param name="MinimumConfidence">Keep rows whose label probability is at least this; null keeps every row.</param>
+/// <param name="MaxCandidatesPerRow">Give up when a class needs more candidates than this per kept row.</param>
+/// <param name="WeightColumn">Name of the weight column; null for none.</param>
+internal sealed record RowJudge(Func<float[], int, float[]> Probabilities, float? MinimumConfidence, int MaxCandidatesPerRow, string? WeightColumn);
+
+/// <summary>
 /// <c>count</c> generated rows, computed lazily a batch at a time by ONNX Runtime. Row i's latent vector is
 /// the one <see cref="LatentDataView"/> gives row i for the same seed, and its class (conditional
 /// generators) the label plan's class for row i, so bulk output equals <see cref="GanTransformer.Transform"/>
 /// over <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int})"/>. Columns: the latent vector (unless
-/// <c>latentColumn</c> is null), the label, and the pixels.
+/// <c>latentColumn</c> is null), the label, the pixels, and a weight when a <see cref="RowJudge"/> asks for one.
+/// With a filtering judge, rows are drawn from per-class candidate streams instead (candidate k of class c has latent
+/// row k·classes + c), so the kept rows still follow the label plan and depend only on the seed.
 /// </summary>
 internal sealed class GeneratedDataView : SequentialDataView
 {
@@ -31,10 +43,18 @@ internal sealed class GeneratedDataView : SequentialDataView
     private readonly int _latentIndex;
     private readonly int _labelIndex;
     private readonly int _pixelsIndex;
+    private readonly RowJudge? _judge;
+    private readonly int _weightIndex = -1;
 
     public GeneratedDataView(Func<OnnxGeneratorSession> session, GeneratorGraphLayout layout, long count, int dimension, int seed,
-        LatentDistribution distribution, int batchSize, string? latentColumn, LabelSpec? label, PixelOutput pixels)
+        LatentDistribution distribution, int batchSize, string? latentColumn, LabelSpec? label, PixelOutput pixels, RowJudge? judge = null)
     {
+        if (judge is not null && label is null)
+        {
+            throw new InvalidOperationException("Judging generated rows by their label needs a conditional generator.");
+        }
+
+        _judge = judge;
         _session = session;
         _layout = layout;
         _count = count;
@@ -60,7 +80,13 @@ internal sealed class GeneratedDataView : SequentialDataView
         }
 
         builder.AddColumn(pixels.Name, new VectorDataViewType(pixels.AsBytes ? NumberDataViewType.Byte : NumberDataViewType.Single, pixels.Dimensions));
-        _pixelsIndex = index;
+        _pixelsIndex = index++;
+        if (judge?.WeightColumn is string weightColumn)
+        {
+            builder.AddColumn(weightColumn, NumberDataViewType.Single);
+            _weightIndex = index;
+        }
+
         Schema = builder.ToSchema();
     }
 
@@ -75,7 +101,9 @@ internal sealed class GeneratedDataView : SequentialDataView
     {
         private readonly float[] _latents = new float[parent._batchSize * parent._dimension];
         private readonly long[]? _classes = parent._label is null ? null : new long[parent._batchSize];
-        private readonly float[] _pixels = new float[active.Contains(parent._pixelsIndex) ? parent._batchSize * parent._layout.Shape.Size : 0];
+        private readonly float[] _pixels = new float[active.Contains(parent._pixelsIndex) || parent._judge is not null ? parent._batchSize * parent._layout.Shape.Size : 0];
+        private readonly float[] _weights = new float[parent._judge is null ? 0 : parent._batchSize];
+        private readonly CandidateStreams? _candidates = parent._judge?.MinimumConfidence is null ? null : new CandidateStreams(parent);
         private long _position = -1;
         private long _batchStart = -1;
 
@@ -100,6 +128,12 @@ internal sealed class GeneratedDataView : SequentialDataView
             {
                 _batchStart = _position;
                 int rows = (int)Math.Min(parent._batchSize, parent._count - _position);
+                if (_candidates is not null)
+                {
+                    _candidates.Fill(_batchStart, rows, _latents, _classes!, _pixels, _weights);
+                    return true;
+                }
+
                 for (int r = 0; r < rows; r++)
                 {
                     LatentSampler.Fill(_latents.AsSpan(r * parent._dimension, parent._dimension), parent._seed, (ulong)(_batchStart + r), parent._distribution);
@@ -112,6 +146,16 @@ internal sealed class GeneratedDataView : SequentialDataView
                 if (_pixels.Length > 0)
                 {
                     parent._session().Run(_latents, _classes, rows, _pixels);
+                }
+
+                if (parent._judge is RowJudge judge)
+                {
+                    float[] probabilities = judge.Probabilities(_pixels, rows);
+                    int classes = parent._label!.ClassCount;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        _weights[r] = probabilities[(r * classes) + _classes![r]];
+                    }
                 }
             }
 
@@ -129,7 +173,11 @@ internal sealed class GeneratedDataView : SequentialDataView
             }
 
             Delegate getter;
-            if (column.Index == parent._labelIndex)
+            if (column.Index == parent._weightIndex)
+            {
+                getter = (ValueGetter<float>)((ref float value) => value = _weights[_position - _batchStart]);
+            }
+            else if (column.Index == parent._labelIndex)
             {
                 getter = parent._label!.Getter(() => _classes![_position - _batchStart]);
             }
@@ -179,5 +227,74 @@ internal sealed class GeneratedDataView : SequentialDataView
 
             value = editor.Commit();
         };
+    }
+
+    /// <summary>
+    /// Per-class streams of candidate rows for a filtering judge: candidates are generated a batch at a time for the
+    /// class that needs one, judged, and the kept ones queued until the label plan asks for that class.
+    /// </summary>
+    private sealed class CandidateStreams(GeneratedDataView parent)
+    {
+        private const int CandidateBatch = 256;
+        private readonly int _classes = parent._label!.ClassCount;
+        private readonly Queue<(float[] Latent, float[] Pixels, float Weight)>[] _kept =
+            Enumerable.Range(0, parent._label!.ClassCount).Select(_ => new Queue<(float[], float[], float)>()).ToArray();
+        private readonly long[] _drawn = new long[parent._label!.ClassCount];
+        private readonly long[] _taken = new long[parent._label!.ClassCount];
+        private readonly float[] _latents = new float[CandidateBatch * parent._dimension];
+        private readonly long[] _candidateClasses = new long[CandidateBatch];
+        private readonly float[] _pixels = new float[CandidateBatch * parent._layout.Shape.Size];
+
+        public void Fill(long batchStart, int rows, float[] latents, long[] classes, float[] pixels, float[] weights)
+        {
+            int dimension = parent._dimension, size = parent._layout.Shape.Size;
+            for (int r = 0; r < rows; r++)
+            {
+                int c = (int)parent._label!.ClassOfRow(batchStart + r);
+                while (_kept[c].Count == 0)
+                {
+                    Draw(c);
+                }
+
+                (float[] latent, float[] image, float weight) = _kept[c].Dequeue();
+                _taken[c]++;
+                classes[r] = c;
+                latent.CopyTo(latents.AsSpan(r * dimension, dimension));
+                image.CopyTo(pixels.AsSpan(r * size, size));
+                weights[r] = weight;
+            }
+        }
+
+        private void Draw(int c)
+        {
+            RowJudge judge = parent._judge!;
+            if (_drawn[c] >= (long)judge.MaxCandidatesPerRow * (_taken[c] + 1))
+            {
+                throw new InvalidOperationException(
+                    $"Only {_taken[c]} of {_drawn[c]} generated rows of class {c} reached the minimum confidence {judge.MinimumConfidence}; " +
+                    $"lower {nameof(SyntheticRowOptions)}.{nameof(SyntheticRowOptions.MinimumConfidence)}, raise {nameof(SyntheticRowOptions.MaxCandidatesPerRow)} " +
+                    "or train the generator longer.");
+            }
+
+            int dimension = parent._dimension, size = parent._layout.Shape.Size;
+            for (int i = 0; i < CandidateBatch; i++)
+            {
+                ulong row = (ulong)(((_drawn[c] + i) * _classes) + c);
+                LatentSampler.Fill(_latents.AsSpan(i * dimension, dimension), parent._seed, row, parent._distribution);
+                _candidateClasses[i] = c;
+            }
+
+            _drawn[c] += CandidateBatch;
+            parent._session().Run(_latents, _candidateClasses, CandidateBatch, _pixels);
+            float[] probabilities = judge.Probabilities(_pixels, CandidateBatch);
+            for (int i = 0; i < CandidateBatch; i++)
+            {
+                float confidence = probabilities[(i * _classes) + c];
+                if (confidence >= judge.MinimumConfidence!.Value)
+                {
+                    _kept[c].Enqueue((_latents.AsSpan(i * dimension, dimension).ToArray(), _pixels.AsSpan(i * size, size).ToArray(), confidence));
+                }
+            }
+        }
     }
 }

@@ -55,6 +55,18 @@ public sealed record GanEvaluationResult
     /// <summary>Generated rows the CAS classifier was trained on.</summary>
     public int? CasTrainingRows { get; init; }
 
+    /// <summary>The LbfgsMaximumEntropy CAS recipe trained on as many real rows (of the floor reference): the ceiling; null without labelled floor rows.</summary>
+    public double? CasCeiling { get; init; }
+
+    /// <summary>
+    /// Conditional generators: accuracy on the real data of a <see cref="LeNetClassifier"/> CNN trained from scratch on
+    /// <see cref="CasTrainingRows"/> generated rows only; null when off.
+    /// </summary>
+    public double? CnnClassificationAccuracyScore { get; init; }
+
+    /// <summary>The same CNN recipe trained on as many real rows (of the floor reference): the ceiling of <see cref="CnnClassificationAccuracyScore"/>.</summary>
+    public double? CnnCasCeiling { get; init; }
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 
     /// <summary>The result as indented JSON.</summary>
@@ -71,7 +83,8 @@ public sealed record GanEvaluationResult
             && Fid == other.Fid && Kid == other.Kid && KidStandardDeviation == other.KidStandardDeviation && FloorFid == other.FloorFid
             && FloorKid == other.FloorKid && ClassHistogram.SequenceEqual(other.ClassHistogram) && ClassEntropyBits == other.ClassEntropyBits
             && MeanConfidence == other.MeanConfidence && LabelAgreement == other.LabelAgreement
-            && ClassificationAccuracyScore == other.ClassificationAccuracyScore && CasTrainingRows == other.CasTrainingRows;
+            && ClassificationAccuracyScore == other.ClassificationAccuracyScore && CasTrainingRows == other.CasTrainingRows
+            && CasCeiling == other.CasCeiling && CnnClassificationAccuracyScore == other.CnnClassificationAccuracyScore && CnnCasCeiling == other.CnnCasCeiling;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Fid, Kid, ClassEntropyBits, GeneratedCount);

@@ -60,7 +60,7 @@ internal static class GanEvaluator
         }
 
         double entropy = -histogram.Where(p => p > 0).Sum(p => p * Math.Log2(p));
-        double? cas = null;
+        double? cas = null, casCeiling = null, cnnCas = null, cnnCeiling = null;
         int? casRows = null;
         if (fake.Labels is not null && options.CasSampleCount > 0)
         {
@@ -72,7 +72,16 @@ internal static class GanEvaluator
             }
 
             casRows = (int)Math.Min(options.CasSampleCount, generated.GetRowCount() ?? options.CasSampleCount);
-            cas = ClassificationAccuracyScore(ml, ml.Data.TakeRows(generated, casRows.Value), options.GeneratedPixelsColumnName, real, options);
+            IDataView casTraining = ml.Data.TakeRows(generated, casRows.Value);
+            cas = ClassificationAccuracyScore(ml, casTraining, options.GeneratedPixelsColumnName, real, options);
+            cnnCas = CnnClassificationAccuracyScore(casTraining, options.GeneratedPixelsColumnName, real, options, logger);
+            if (options.FloorReference is IDataView ceilingData && ceilingData.Schema.GetColumnOrNull(options.LabelColumnName) is not null
+                && HasRows(ceilingData, casRows.Value, logger))
+            {
+                IDataView ceilingTraining = ml.Data.TakeRows(ceilingData, casRows.Value);
+                casCeiling = ClassificationAccuracyScore(ml, ceilingTraining, options.PixelsColumnName, real, options);
+                cnnCeiling = CnnClassificationAccuracyScore(ceilingTraining, options.PixelsColumnName, real, options, logger);
+            }
         }
 
         return new GanEvaluationResult
@@ -90,6 +99,9 @@ internal static class GanEvaluator
             LabelAgreement = fake.Labels is null ? null : agreeing / (double)fake.Count,
             ClassificationAccuracyScore = cas,
             CasTrainingRows = casRows,
+            CasCeiling = casCeiling,
+            CnnClassificationAccuracyScore = cnnCas,
+            CnnCasCeiling = cnnCeiling,
         };
     }
 
@@ -125,6 +137,51 @@ internal static class GanEvaluator
         ITransformer model = ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(labelColumnName: options.LabelColumnName, featureColumnName: "Features").Fit(train);
         IDataView test = ml.Transforms.Conversion.ConvertType("Features", options.PixelsColumnName, DataKind.Single).Fit(real).Transform(real);
         return ml.MulticlassClassification.Evaluate(model.Transform(test), labelColumnName: options.LabelColumnName).MicroAccuracy;
+    }
+
+    /// <summary>A ceiling is only comparable when trained on as many real rows as the CAS classifiers saw generated ones.</summary>
+    private static bool HasRows(IDataView data, int rows, ILogger logger)
+    {
+        long available = data.GetRowCount() ?? CountRows(data);
+        if (available >= rows)
+        {
+            return true;
+        }
+
+        GanLog.CeilingLeftOut(logger, available, rows);
+        return false;
+    }
+
+    private static long CountRows(IDataView data)
+    {
+        using DataViewRowCursor cursor = data.GetRowCursor([]);
+        long count = 0;
+        while (cursor.MoveNext())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>A LeNet trained from scratch on <paramref name="training"/>, its accuracy on the real rows; null when the CNN CAS is off.</summary>
+    private static double? CnnClassificationAccuracyScore(IDataView training, string pixelsColumn, IDataView real, GanEvaluationOptions options, ILogger logger)
+    {
+        if (options.CnnCasEpochs == 0)
+        {
+            return null;
+        }
+
+        var recipe = new LeNetClassifierOptions
+        {
+            PixelsColumnName = pixelsColumn,
+            LabelColumnName = options.LabelColumnName,
+            Epochs = options.CnnCasEpochs,
+            Channels = options.CnnCasChannels,
+            Seed = options.CnnCasSeed,
+        };
+        using LeNetClassifier classifier = LeNetClassifier.Train(training, recipe, logger);
+        return classifier.Accuracy(real, options.PixelsColumnName, options.LabelColumnName);
     }
 
     /// <summary>Up to N flat 28 × 28 one-channel images in [0, 1] (and class indices when labelled).</summary>

@@ -29,7 +29,7 @@ public static class MnistFeatureNetwork
 
     /// <summary>
     /// Trains the network on <paramref name="train"/> (MNIST train: <c>Label</c> key, <c>Pixels</c> 28 × 28 in [0, 1])
-    /// with Adam (0.001, batch 128), measures accuracy on <paramref name="test"/>, and writes the weights
+    /// with Adam (0.001, batch 128; the <see cref="LeNetClassifier"/> loop), measures accuracy on <paramref name="test"/>, and writes the weights
     /// (TorchSharp's module format) atomically to <paramref name="weightsPath"/>.
     /// </summary>
     public static FeatureNetworkReport Train(IDataView train, IDataView test, string weightsPath, int epochs = 8, int seed = 1, int threads = 1, ILogger? logger = null)
@@ -38,57 +38,19 @@ public static class MnistFeatureNetwork
         ArgumentNullException.ThrowIfNull(test);
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         logger ??= NullLogger.Instance;
-        int previousThreads = torch.get_num_threads();
-        torch.set_num_threads(threads);
-        try
+        var clock = Stopwatch.StartNew();
+        (float[] images, long[] labels) = ReadDigits(train, "training");
+        var recipe = new LeNetClassifierOptions { Epochs = epochs, Seed = seed, Threads = threads };
+        using LeNet network = LeNetClassifier.TrainNetwork(images, labels, null, new ImageShape(1, LeNet.Side, LeNet.Side), LeNet.ClassCount, recipe, logger);
+        (float[] testImages, long[] testLabels) = ReadDigits(test, "test");
+        double accuracy = Accuracy(network, testImages, testLabels);
+        AtomicFile.Write(weightsPath, stream =>
         {
-            var clock = Stopwatch.StartNew();
-            torch.manual_seed(seed);
-            (float[] images, long[] labels) = ReadDigits(train, "training");
-            using var network = new LeNet();
-            using var optimizer = optim.Adam(network.parameters(), 0.001);
-            using Tensor allImages = torch.tensor(images, [labels.Length, LeNet.Side * LeNet.Side]);
-            using Tensor allLabels = torch.tensor(labels);
-            const int batch = 128;
-            for (int epoch = 1; epoch <= epochs; epoch++)
-            {
-                network.train();
-                using var epochScope = torch.NewDisposeScope();
-                Tensor order = torch.randperm(labels.Length);
-                Tensor shuffledImages = allImages.index_select(0, order);
-                Tensor shuffledLabels = allLabels.index_select(0, order);
-                Tensor lossSum = torch.zeros(1);
-                int steps = 0;
-                for (int start = 0; start < labels.Length; start += batch)
-                {
-                    using var stepScope = torch.NewDisposeScope();
-                    int size = Math.Min(batch, labels.Length - start);
-                    optimizer.zero_grad();
-                    Tensor loss = nn.functional.cross_entropy(network.forward(shuffledImages.narrow(0, start, size)).Logits, shuffledLabels.narrow(0, start, size));
-                    loss.backward();
-                    optimizer.step();
-                    lossSum.add_(loss.detach());
-                    steps++;
-                }
-
-                GanLog.FeatureNetworkEpoch(logger, epoch, epochs, lossSum.item<float>() / steps);
-            }
-
-            network.eval();
-            (float[] testImages, long[] testLabels) = ReadDigits(test, "test");
-            double accuracy = Accuracy(network, testImages, testLabels);
-            AtomicFile.Write(weightsPath, stream =>
-            {
-                using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-                network.save(writer);
-            });
-            GanLog.FeatureNetworkTrained(logger, accuracy, weightsPath);
-            return new FeatureNetworkReport(accuracy, epochs, seed, clock.Elapsed);
-        }
-        finally
-        {
-            torch.set_num_threads(previousThreads);
-        }
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            network.save(writer);
+        });
+        GanLog.FeatureNetworkTrained(logger, accuracy, weightsPath);
+        return new FeatureNetworkReport(accuracy, epochs, seed, clock.Elapsed);
     }
 
     /// <summary>Accuracy of the shipped network on labelled 28 × 28 digits (<c>Label</c> key, <c>Pixels</c>).</summary>
@@ -159,6 +121,15 @@ public static class MnistFeatureNetwork
         }
 
         return (features, probabilities);
+    }
+
+    /// <summary>Softmax probabilities [count × 10] of flat 28 × 28 images in [0, 1] by the shipped network.</summary>
+    internal static float[] Probabilities(float[] images, int count)
+    {
+        (_, float[,] probabilities) = Describe(images, count);
+        var flat = new float[count * LeNet.ClassCount];
+        Buffer.BlockCopy(probabilities, 0, flat, 0, flat.Length * sizeof(float));
+        return flat;
     }
 
     private static double Accuracy(LeNet network, float[] images, long[] labels)

@@ -56,14 +56,17 @@ internal static partial class GanLog
     [LoggerMessage(29, LogLevel.Warning, "Resume requested but {Directory} holds no checkpoint; training from the start")]
     public static partial void NoCheckpoint(ILogger logger, string directory);
 
-    [LoggerMessage(40, LogLevel.Information, "Feature network epoch {Epoch}/{Epochs}: loss {Loss:F4}")]
-    public static partial void FeatureNetworkEpoch(ILogger logger, int epoch, int epochs, double loss);
+    [LoggerMessage(40, LogLevel.Information, "LeNet classifier epoch {Epoch}/{Epochs}: loss {Loss:F4}")]
+    public static partial void ClassifierEpoch(ILogger logger, int epoch, int epochs, double loss);
 
     [LoggerMessage(41, LogLevel.Information, "Feature network: test accuracy {Accuracy:P2}; weights written to {Path}")]
     public static partial void FeatureNetworkTrained(ILogger logger, double accuracy, string path);
 
     [LoggerMessage(42, LogLevel.Warning, "FID left out for the {What} set: {Rows} rows, fewer than {Minimum} for a stable 128 x 128 covariance; KID is reported")]
     public static partial void TooFewForFid(ILogger logger, string what, int rows, int minimum);
+
+    [LoggerMessage(44, LogLevel.Warning, "CAS ceilings left out: the floor reference has {Rows} rows, fewer than the {CasRows} generated rows the CAS classifiers train on")]
+    public static partial void CeilingLeftOut(ILogger logger, long rows, int casRows);
 
     [LoggerMessage(43, LogLevel.Information, "Epoch {Epoch}: FID {Fid:F3}, KID {Kid:F5} (against training images)")]
     public static partial void EpochEvaluated(ILogger logger, int epoch, double fid, double kid);

@@ -17,6 +17,7 @@ internal sealed record CheckpointHeader(
     int DcganWidth,
     string Loss,
     bool Ema,
+    string? DiffAugment,
     int Channels,
     int Height,
     int Width,

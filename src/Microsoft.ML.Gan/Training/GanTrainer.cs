@@ -26,22 +26,22 @@ internal static class GanTrainer
         torch.set_num_threads(options.Threads);
         try
         {
-            using TrainingState state = StartOrResume(data, options, seed, device, logger);
+            TrainingSchedule schedule = TrainingSchedule.For(options, data.Count);
+            using TrainingState state = StartOrResume(data, options, schedule, seed, device, logger);
             var clock = Stopwatch.StartNew();
             TimeSpan lastCheckpoint = TimeSpan.Zero;
-            int batch = options.BatchSize;
-            int stepsPerEpoch = (data.Count + batch - 1) / batch;
+            int stepsPerEpoch = schedule.StepsPerEpoch;
             using Tensor images = ToDevice(torch.tensor(data.Values, [data.Count, data.Shape.Size]), device);
             using Tensor? classes = data.Classes is null ? null : ToDevice(torch.tensor(data.Classes), device);
             using TrainingEvaluator? evaluator = TrainingEvaluator.Create(data, options, state.Seed, device);
-            GanLog.TrainingStarted(logger, data.Count, data.Shape.ToString(), options.Epochs, stepsPerEpoch, state.Seed, options.Threads, device.ToString());
+            GanLog.TrainingStarted(logger, data.Count, data.Shape.ToString(), schedule.Epochs, stepsPerEpoch, state.Seed, options.Threads, device.ToString());
 
             int rollBacks = 0;
-            for (int epoch = state.CompletedEpochs + 1; epoch <= options.Epochs; epoch++)
+            for (int epoch = state.CompletedEpochs + 1; epoch <= schedule.Epochs; epoch++)
             {
                 byte[]? rollBackPoint = options.OnDivergence == DivergenceAction.RollBack ? state.Snapshot() : null;
                 TimeSpan epochStart = clock.Elapsed;
-                (double discriminatorLoss, double generatorLoss) = RunEpoch(state, images, classes, data.ClassCount, options, epoch, stepsPerEpoch, clock, logger, cancellationToken);
+                (double discriminatorLoss, double generatorLoss) = RunEpoch(state, images, classes, data.Shape, data.ClassCount, options, epoch, schedule, clock, logger, cancellationToken);
                 if (!double.IsFinite(discriminatorLoss) || !double.IsFinite(generatorLoss))
                 {
                     if (rollBackPoint is null || ++rollBacks > MaxRollBacks)
@@ -63,7 +63,7 @@ internal static class GanTrainer
                 IReadOnlyList<float[]> samples = Render(state.Published, state.FixedLatents, state.FixedClasses, data.Shape.Size);
                 TimeSpan duration = clock.Elapsed - epochStart;
                 (double? fid, double? kid) = (null, null);
-                if (evaluator is not null && (epoch % options.EvaluateEveryEpochs == 0 || epoch == options.Epochs))
+                if (evaluator is not null && (epoch % options.EvaluateEveryEpochs == 0 || epoch == schedule.Epochs))
                 {
                     (fid, kid) = evaluator.Measure(state.Published);
                     GanLog.EpochEvaluated(logger, epoch, fid ?? double.NaN, kid.Value);
@@ -71,10 +71,10 @@ internal static class GanTrainer
 
                 state.History.Add(new GanEpochSummary(epoch, discriminatorLoss, generatorLoss, duration, samples, fid, kid));
                 state.CompletedEpochs = epoch;
-                GanLog.EpochCompleted(logger, epoch, options.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
-                options.Progress?.Report(new GanTrainingProgress(epoch, options.Epochs, stepsPerEpoch, stepsPerEpoch, discriminatorLoss, generatorLoss, true, clock.Elapsed, samples, fid, kid));
+                GanLog.EpochCompleted(logger, epoch, schedule.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
+                options.Progress?.Report(new GanTrainingProgress(epoch, schedule.Epochs, schedule.StepsIn(epoch), stepsPerEpoch, discriminatorLoss, generatorLoss, true, clock.Elapsed, samples, fid, kid));
 
-                bool due = epoch % options.CheckpointEveryEpochs == 0 || epoch == options.Epochs
+                bool due = epoch % options.CheckpointEveryEpochs == 0 || epoch == schedule.Epochs
                     || (options.CheckpointEveryMinutes is double minutes && (clock.Elapsed - lastCheckpoint).TotalMinutes >= minutes);
                 if (options.CheckpointDirectory is string directory && due)
                 {
@@ -95,9 +95,11 @@ internal static class GanTrainer
     }
 
     /// <summary>One pass over the data. Returns the epoch's mean discriminator and generator losses (NaN when diverged).</summary>
-    private static (double Discriminator, double Generator) RunEpoch(TrainingState state, Tensor images, Tensor? classes, int classCount,
-        GanOptions options, int epoch, int stepsPerEpoch, Stopwatch clock, ILogger logger, CancellationToken cancellationToken)
+    private static (double Discriminator, double Generator) RunEpoch(TrainingState state, Tensor images, Tensor? classes, ImageShape shape, int classCount,
+        GanOptions options, int epoch, TrainingSchedule schedule, Stopwatch clock, ILogger logger, CancellationToken cancellationToken)
     {
+        int stepsPerEpoch = schedule.StepsPerEpoch;
+        int steps = schedule.StepsIn(epoch);
         using var epochScope = torch.NewDisposeScope();
         GeneratorNetwork generator = state.Generator;
         DiscriminatorNetwork discriminator = state.Discriminator;
@@ -112,7 +114,7 @@ internal static class GanTrainer
         generator.train();
         discriminator.train();
 
-        for (int step = 0; step < stepsPerEpoch; step++)
+        for (int step = 0; step < steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var stepScope = torch.NewDisposeScope();
@@ -130,7 +132,9 @@ internal static class GanTrainer
                 fake = generator.forward(SampleLatents(size, options, device), fakeClasses);
             }
 
-            Tensor discriminatorLoss = GanLosses.Discriminator(discriminator, real, realClasses, fake, fakeClasses, options);
+            // DiffAugment (when on): the discriminator only ever sees augmented images, real and fake alike.
+            Tensor discriminatorLoss = GanLosses.Discriminator(discriminator, DiffAugment.Apply(real, shape, options.DiffAugment), realClasses,
+                DiffAugment.Apply(fake, shape, options.DiffAugment), fakeClasses, options);
             discriminatorLoss.backward();
             Clip(discriminator, options);
             state.DiscriminatorOptimizer.step();
@@ -142,7 +146,7 @@ internal static class GanTrainer
                 state.GeneratorOptimizer.zero_grad();
                 Tensor? generatedClasses = classCount > 0 ? torch.randint(classCount, [size], device: device) : null;
                 Tensor generated = generator.forward(SampleLatents(size, options, device), generatedClasses);
-                Tensor generatorLoss = GanLosses.Generator(discriminator.forward(generated, generatedClasses), generatedClasses, options);
+                Tensor generatorLoss = GanLosses.Generator(discriminator.forward(DiffAugment.Apply(generated, shape, options.DiffAugment), generatedClasses), generatedClasses, options);
                 generatorLoss.backward();
                 Clip(generator, options);
                 state.GeneratorOptimizer.step();
@@ -151,19 +155,19 @@ internal static class GanTrainer
                 generatorSteps++;
             }
 
-            if (options.LogEveryNSteps > 0 && (step + 1) % options.LogEveryNSteps == 0 && step + 1 < stepsPerEpoch)
+            if (options.LogEveryNSteps > 0 && (step + 1) % options.LogEveryNSteps == 0 && step + 1 < steps)
             {
                 double d = discriminatorLossSum.item<float>() / (step + 1);
                 double g = generatorLossSum.item<float>() / Math.Max(generatorSteps, 1);
-                GanLog.TrainingStep(logger, epoch, options.Epochs, step + 1, stepsPerEpoch, d, g);
-                options.Progress?.Report(new GanTrainingProgress(epoch, options.Epochs, step + 1, stepsPerEpoch, d, g, false, clock.Elapsed));
+                GanLog.TrainingStep(logger, epoch, schedule.Epochs, step + 1, stepsPerEpoch, d, g);
+                options.Progress?.Report(new GanTrainingProgress(epoch, schedule.Epochs, step + 1, stepsPerEpoch, d, g, false, clock.Elapsed));
             }
         }
 
-        return (discriminatorLossSum.item<float>() / stepsPerEpoch, generatorLossSum.item<float>() / Math.Max(generatorSteps, 1));
+        return (discriminatorLossSum.item<float>() / steps, generatorLossSum.item<float>() / Math.Max(generatorSteps, 1));
     }
 
-    private static TrainingState StartOrResume(TrainingImages data, GanOptions options, int seed, Device device, ILogger logger)
+    private static TrainingState StartOrResume(TrainingImages data, GanOptions options, TrainingSchedule schedule, int seed, Device device, ILogger logger)
     {
         if (!options.Resume || Checkpoint.Latest(options.CheckpointDirectory!) is not string path)
         {
@@ -189,10 +193,10 @@ internal static class GanTrainer
             return TrainingState.Create(options, data.Shape, data.ClassCount, saved.Seed, device);
         }, out TrainingState state);
 
-        GanLog.Resumed(logger, path, state.CompletedEpochs, options.Epochs);
-        if (state.CompletedEpochs >= options.Epochs)
+        GanLog.Resumed(logger, path, state.CompletedEpochs, schedule.Epochs);
+        if (state.CompletedEpochs >= schedule.Epochs)
         {
-            GanLog.AlreadyFinished(logger, state.CompletedEpochs, options.Epochs);
+            GanLog.AlreadyFinished(logger, state.CompletedEpochs, schedule.Epochs);
         }
 
         return state;
@@ -209,6 +213,7 @@ internal static class GanTrainer
         options.DcganWidth,
         options.Loss.ToString(),
         options.GeneratorEmaDecay is not null,
+        options.DiffAugment == DiffAugmentPolicy.None ? null : options.DiffAugment.ToString(),   // null keeps older checkpoints comparable
         data.Shape.Channels,
         data.Shape.Height,
         data.Shape.Width,

@@ -81,6 +81,7 @@ public sealed class EvaluationTests
         {
             GeneratedCount = 10, RealCount = 20, Fid = 1.25, Kid = 0.0125, KidStandardDeviation = 0.001, FloorFid = 0.5, FloorKid = 0.0001,
             ClassHistogram = [0.1, 0.2, 0.7], ClassEntropyBits = 1.16, MeanConfidence = 0.9, LabelAgreement = 0.8, ClassificationAccuracyScore = 0.75, CasTrainingRows = 100,
+            CasCeiling = 0.8, CnnClassificationAccuracyScore = 0.9, CnnCasCeiling = 0.95,
         };
         GanEvaluationResult again = GanEvaluationResult.FromJson(result.ToJson());
         Assert.That(again, Is.EqualTo(result));
@@ -128,6 +129,60 @@ public sealed class EvaluationTests
         Assert.That(result.ClassificationAccuracyScore, Is.InRange(0.0, 1.0));
         Assert.That(result.CasTrainingRows, Is.EqualTo(1000));
         Assert.That(result.GeneratedCount, Is.EqualTo(1000));
+    }
+
+    private sealed class LabelledImageRow
+    {
+        [KeyType(10)]
+        public uint Label { get; set; }
+
+        [VectorType(28, 28)]
+        public float[] GeneratedPixels { get; set; } = [];
+    }
+
+    [Test]
+    public void CnnCasOfRealRowsEqualsItsCeilingAndWrongLabelsScoreNearZero()
+    {
+        var ml = new MLContext(1);
+        IDataView train = RealMnist.Load(ml, MnistSplit.Train, 2000);
+        IDataView test = RealMnist.Load(ml, MnistSplit.Test, 2000);
+        var options = new GanEvaluationOptions { SampleCount = 2000, CasSampleCount = 2000, FloorReference = train, CnnCasEpochs = 5 };
+        // Every digit labelled as the next one: a classifier that learns the labels is wrong on every real digit.
+        IDataView shifted = ml.Data.LoadFromEnumerable(train.GetColumn<uint>("Label").Zip(train.GetColumn<float[]>("Pixels"))
+            .Select(p => new LabelledImageRow { Label = p.First % 10, GeneratedPixels = p.Second }));   // keys 1..10 → zero-based 1..9, 0
+
+        GanEvaluationResult real = ml.Gan().Evaluate(RealAsGenerated(ml, train), test, options);
+        GanEvaluationResult wrong = ml.Gan().Evaluate(shifted, test, options);
+
+        TestContext.Out.WriteLine($"CNN CAS real {real.CnnClassificationAccuracyScore:P2} (ceiling {real.CnnCasCeiling:P2}), shifted labels {wrong.CnnClassificationAccuracyScore:P2}");
+        Assert.That(real.CnnClassificationAccuracyScore, Is.EqualTo(real.CnnCasCeiling), "same rows, same recipe, same seed");
+        Assert.That(real.CnnClassificationAccuracyScore, Is.GreaterThan(0.85), "2,000 real rows, 5 epochs");
+        Assert.That(real.CasCeiling, Is.EqualTo(real.ClassificationAccuracyScore));
+        Assert.That(wrong.CnnClassificationAccuracyScore, Is.LessThan(0.05));
+        Assert.That(wrong.CnnCasCeiling, Is.EqualTo(real.CnnCasCeiling), "the ceiling depends on the real rows only");
+    }
+
+    [Test]
+    public void CnnCasIsLeftOutWhenTurnedOffOrWithoutLabelledFloor()
+    {
+        var ml = new MLContext(1);
+        IDataView train = RealMnist.Load(ml, MnistSplit.Train, 500);
+        IDataView test = RealMnist.Load(ml, MnistSplit.Test, 500);
+
+        GanEvaluationResult off = ml.Gan().Evaluate(RealAsGenerated(ml, train), test, new GanEvaluationOptions { SampleCount = 500, CasSampleCount = 500, CnnCasEpochs = 0 });
+        GanEvaluationResult noFloor = ml.Gan().Evaluate(RealAsGenerated(ml, train), test, new GanEvaluationOptions { SampleCount = 500, CasSampleCount = 500, CnnCasEpochs = 1 });
+
+        Assert.That(off.CnnClassificationAccuracyScore, Is.Null);
+        Assert.That(off.ClassificationAccuracyScore, Is.Not.Null);
+        Assert.That(noFloor.CnnClassificationAccuracyScore, Is.Not.Null);
+        Assert.That(noFloor.CnnCasCeiling, Is.Null);
+        Assert.That(noFloor.CasCeiling, Is.Null);
+
+        var logger = new ListLogger();
+        GanEvaluationResult smallFloor = ml.Gan().Evaluate(RealAsGenerated(ml, train), test,
+            new GanEvaluationOptions { SampleCount = 500, CasSampleCount = 500, CnnCasEpochs = 1, FloorReference = RealMnist.Load(ml, MnistSplit.Train, 300), Logger = logger });
+        Assert.That(smallFloor.CnnCasCeiling, Is.Null, "a ceiling on fewer real rows would not compare");
+        Assert.That(logger.Messages, Has.Some.Contains("300 rows, fewer than the 500"));
     }
 
     [Test]

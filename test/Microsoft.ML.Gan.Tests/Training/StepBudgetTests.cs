@@ -1,0 +1,75 @@
+namespace Microsoft.ML.Gan.Tests.Training;
+
+/// <summary><see cref="GanOptions.MaxSteps"/>: a fixed number of generator steps, whatever the data size.</summary>
+public sealed class StepBudgetTests
+{
+    private sealed class Recorder : IProgress<GanTrainingProgress>
+    {
+        public List<GanTrainingProgress> Reports { get; } = [];
+
+        public void Report(GanTrainingProgress value) => Reports.Add(value);
+    }
+
+    [Test]
+    public void TenStepsOfFourPerEpochMakeThreeEpochsTheLastCutToTwoSteps()
+    {
+        var ml = new MLContext(1);
+        var recorder = new Recorder();
+        // 128 rows in batches of 32: 4 steps per epoch.
+        var options = new GanOptions { LatentDimension = 8, HiddenSize = 8, BatchSize = 32, Seed = 1, SampleCount = 4, MaxSteps = 10, Progress = recorder };
+
+        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 128));
+
+        Assert.That(gan.History.Epochs.Select(e => e.Epoch), Is.EqualTo(new[] { 1, 2, 3 }));
+        Assert.That(recorder.Reports.Where(r => r.EpochCompleted).Select(r => r.Step), Is.EqualTo(new[] { 4, 4, 2 }), "steps made in each epoch");
+    }
+
+    [Test]
+    public void ABudgetOfWholeEpochsTrainsExactlyLikeThoseEpochs()
+    {
+        var ml = new MLContext(1);
+        float[] Train(Action<GanOptions> length)
+        {
+            var options = new GanOptions { LatentDimension = 8, HiddenSize = 8, BatchSize = 32, Seed = 1, SampleCount = 4 };
+            length(options);
+            using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 128));
+            return gan.Generate(8, seed: 2).GetColumn<float[]>("GeneratedPixels").SelectMany(p => p).ToArray();
+        }
+
+        Assert.That(Train(o => o.MaxSteps = 12), Is.EqualTo(Train(o => o.Epochs = 3)));
+        Assert.That(Train(o => o.MaxSteps = 11), Is.Not.EqualTo(Train(o => o.Epochs = 3)));
+    }
+
+    [Test]
+    public void CountsGeneratorStepsWhenTheCriticTakesSeveral()
+    {
+        var ml = new MLContext(1);
+        var recorder = new Recorder();
+        var options = new GanOptions
+        {
+            LatentDimension = 8, HiddenSize = 8, BatchSize = 16, Seed = 1, SampleCount = 4, Loss = GanLoss.Hinge,
+            DiscriminatorStepsPerGeneratorStep = 3, MaxSteps = 5, Progress = recorder,   // 8 batches per epoch: 2 generator steps each
+        };
+
+        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 128));
+
+        Assert.That(recorder.Reports.Where(r => r.EpochCompleted).Select(r => r.Step), Is.EqualTo(new[] { 8, 8, 3 }),
+            "2 + 2 + 1 generator steps; the last epoch stops after the 3rd batch");
+    }
+
+    [Test]
+    public void EpochsAndMaxStepsTogetherAreRefused()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new MLContext(1).Gan().Train(new GanOptions { Epochs = 5, MaxSteps = 100 }));
+        Assert.That(error!.Message, Does.Contain("Epochs (5) and MaxSteps (100) are both set"));
+    }
+
+    [Test]
+    public void ABudgetThatAnEpochCannotReachIsRefusedNamingTheOptions()
+    {
+        var ml = new MLContext(1);
+        var options = new GanOptions { LatentDimension = 8, HiddenSize = 8, BatchSize = 64, MaxSteps = 10, DiscriminatorStepsPerGeneratorStep = 5, Seed = 1 };
+        var error = Assert.Throws<ArgumentException>(() => ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 128)));
+        Assert.That(error!.Message, Does.Contain("MaxSteps").And.Contain("DiscriminatorStepsPerGeneratorStep"));
+    }
+}
