@@ -25,6 +25,13 @@ catch (OperationCanceledException)
 catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or InvalidDataException or UnauthorizedAccessException)
 {
     // Expected failures (bad options, missing or corrupt files) get one clear line, not a stack trace.
-    Console.Error.WriteLine($"error: {e.Message}");
+    // ML.NET wraps failures inside its cursors ("Event we were waiting on was subject to an exception"): name the cause.
+    Exception cause = e;
+    while (cause.InnerException is not null)
+    {
+        cause = cause.InnerException;
+    }
+
+    Console.Error.WriteLine(ReferenceEquals(cause, e) ? $"error: {e.Message}" : $"error: {cause.Message}");
     return 1;
 }

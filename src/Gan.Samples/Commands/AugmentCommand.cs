@@ -1,125 +1,133 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text;
+using System.CommandLine.Parsing;
+using System.Diagnostics;
+using Gan.Samples.Augmentation;
 using Microsoft.Extensions.Logging;
-using Microsoft.ML;
 using Microsoft.ML.Gan;
+using Spectre.Console;
 
 namespace Gan.Samples.Commands;
 
 /// <summary>
-/// <c>augment</c>: does synthetic data help a classifier trained on little real data? For each seed: take a
-/// random subset of MNIST train, train a conditional GAN on it, train an ML.NET multiclass classifier on the
-/// subset alone and on the subset plus synthetic labelled rows, and measure both on the full MNIST test split.
-/// Reports every seed and mean ± sd, whatever the numbers are.
+/// <c>augment</c>: does synthetic data help a classifier trained on few labels? Runs the augmentation study
+/// (<see cref="AugmentationStudy"/>) and writes its Markdown report and chart. <c>--quick</c> is a small version for
+/// CI-size checks.
 /// </summary>
 internal static class AugmentCommand
 {
+    /// <summary>GAN generator steps per regime unless --gan-steps says otherwise.</summary>
+    internal static int DefaultGanSteps(int regime) => regime switch
+    {
+        <= 100 => 1_500,
+        <= 1_000 => 2_000,
+        _ => 3_000,
+    };
+
     public static Command Create()
     {
         Option<DirectoryInfo?> mnistDirectory = CommonOptions.MnistDirectory();
         Option<DirectoryInfo> output = CommonOptions.Output("out/augment");
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
-        Option<int> realRows = new("--real-rows") { Description = "Labelled real images per run.", DefaultValueFactory = _ => 1000 };
-        Option<int> syntheticRows = new("--synthetic-rows") { Description = "Synthetic labelled images added per run (balanced over the digits).", DefaultValueFactory = _ => 5000 };
-        Option<int[]> seeds = new("--seeds") { Description = "Seeds; each gives another subset, GAN and classifier.", DefaultValueFactory = _ => [1, 2, 3], AllowMultipleArgumentsPerToken = true };
-        Option<int> epochs = new("--epochs") { Description = "GAN epochs over the real subset.", DefaultValueFactory = _ => 30 };
-        Option<GanArchitecture> architecture = new("--architecture") { Description = "GAN networks.", DefaultValueFactory = _ => GanArchitecture.Dcgan };
-        Option<FileInfo?> report = new("--report") { Description = "Where to write the Markdown report (default: <output>/augment.md)." };
+        logLevel.DefaultValueFactory = _ => LogLevel.Warning;
+        Option<FileInfo?> report = new("--report") { Description = "Where to write the Markdown report (default: <output>/augment.md); the chart goes next to it." };
+        Option<bool> quick = new("--quick") { Description = "A small study for CI-size checks: 1,000 labels, seeds 1 and 2, ratios 1 and 5, small budgets (options given explicitly still apply)." };
+        Option<int[]> regimes = new("--regimes") { Description = "Labelled real rows per run (multiples of 10).", DefaultValueFactory = _ => [100, 1_000, 5_000], AllowMultipleArgumentsPerToken = true };
+        Option<int[]> seeds = new("--seeds") { Description = "Seeds; each gives other real rows, another GAN and other classifiers.", DefaultValueFactory = _ => [1, 2, 3, 4, 5], AllowMultipleArgumentsPerToken = true };
+        Option<int[]> ratios = new("--ratios") { Description = "Synthetic rows per real row.", DefaultValueFactory = _ => [1, 5, 20], AllowMultipleArgumentsPerToken = true };
+        Option<StudyClassifier[]> classifiers = new("--classifiers") { Description = "Classifiers trained on every arm.", DefaultValueFactory = _ => [StudyClassifier.Lbfgs, StudyClassifier.LightGbm, StudyClassifier.Cnn], AllowMultipleArgumentsPerToken = true };
+        Option<int[]?> ganSteps = new("--gan-steps") { Description = "Generator steps per regime (one value, or one per regime; default 1,500 up to 100 labels, 2,000 up to 1,000, 3,000 above).", AllowMultipleArgumentsPerToken = true };
+        Option<int> width = new("--dcgan-width") { Description = "Width of the GAN's DCGAN networks.", DefaultValueFactory = _ => 32 };
+        Option<DiffAugmentPolicy> diffAugment = new("--diff-augment") { Description = "DiffAugment policy of the GAN.", DefaultValueFactory = _ => DiffAugmentPolicy.Translation | DiffAugmentPolicy.Cutout };
+        Option<float?> ema = new("--ema") { Description = "EMA decay of the GAN's generator.", DefaultValueFactory = _ => 0.999f };
+        Option<float> filterConfidence = new("--filter-confidence") { Description = "Arm (d): keep GAN rows the real-row CNN gives their label with at least this probability.", DefaultValueFactory = _ => 0.9f };
+        Option<int> cnnSteps = new("--cnn-steps") { Description = "Adam steps (batch 64) of every CNN fit.", DefaultValueFactory = _ => 500 };
+        Option<int> lightGbmIterations = new("--lightgbm-iterations") { Description = "Boosting iterations of LightGbm.", DefaultValueFactory = _ => 50 };
+        Option<int> validationRows = new("--validation-rows") { Description = "MNIST train rows held out (the last ones) to choose the best arms on.", DefaultValueFactory = _ => 5_000 };
+        Option<int> threads = new("--threads") { Description = "TorchSharp threads for the GAN and the CNN.", DefaultValueFactory = _ => 2 };
 
-        var command = new Command("augment", "Compare a classifier trained on a small MNIST subset with and without synthetic rows from a conditional GAN.")
+        var command = new Command("augment", "The augmentation study: classifiers trained on few real MNIST labels, with and without classic and GAN-made rows.")
         {
-            mnistDirectory, output, realRows, syntheticRows, seeds, epochs, architecture, logLevel, report,
+            mnistDirectory, output, report, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, filterConfidence,
+            cnnSteps, lightGbmIterations, validationRows, threads, logLevel,
         };
-        command.SetAction((result, cancellationToken) => Task.FromResult(Run(
-            result.GetValue(mnistDirectory), result.GetValue(output)!, result.GetValue(report), result.GetValue(realRows), result.GetValue(syntheticRows),
-            result.GetValue(seeds)!, result.GetValue(epochs), result.GetValue(architecture), result.GetValue(logLevel), cancellationToken)));
+        command.SetAction((result, cancellationToken) =>
+        {
+            bool small = result.GetValue(quick);
+            T Pick<T>(Option<T> option, T quickValue) => small && result.GetResult(option) is not { Implicit: false } ? quickValue : result.GetValue(option)!;
+            int[] chosenRegimes = Pick(regimes, [1_000]);
+            int[]? steps = result.GetValue(ganSteps);
+            var plan = new StudyPlan
+            {
+                Regimes = chosenRegimes,
+                Seeds = Pick(seeds, [1, 2]),
+                Ratios = Pick(ratios, [1, 5]),
+                Classifiers = result.GetValue(classifiers)!,
+                GanSteps = steps is { Length: 1 } ? [.. chosenRegimes.Select(_ => steps[0])]
+                    : steps ?? [.. chosenRegimes.Select(r => small ? 600 : DefaultGanSteps(r))],
+                DcganWidth = result.GetValue(width),
+                DiffAugment = result.GetValue(diffAugment),
+                GeneratorEma = result.GetValue(ema),
+                FilterConfidence = result.GetValue(filterConfidence),
+                CnnSteps = Pick(cnnSteps, 200),
+                LightGbmIterations = Pick(lightGbmIterations, 20),
+                ValidationRows = Pick(validationRows, 2_000),
+                Threads = result.GetValue(threads),
+            };
+            plan.Validate();
+            return Task.FromResult(Run(plan, result.GetValue(mnistDirectory), result.GetValue(output)!, result.GetValue(report), result.GetValue(logLevel), cancellationToken));
+        });
         return command;
     }
 
-    private static int Run(DirectoryInfo? mnistDirectory, DirectoryInfo output, FileInfo? reportFile, int realRows, int syntheticRows, int[] seeds, int epochs,
-        GanArchitecture architecture, LogLevel logLevel, CancellationToken cancellationToken)
+    private static int Run(StudyPlan plan, DirectoryInfo? mnistDirectory, DirectoryInfo output, FileInfo? reportFile, LogLevel logLevel, CancellationToken cancellationToken)
     {
+        string path = reportFile?.FullName ?? Path.Combine(output.FullName, "augment.md");
+        string directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
         using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(logLevel);
         ILogger logger = loggers.CreateLogger("augment");
-        var results = new List<(int Seed, double RealOnly, double WithSynthetic)>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        foreach (int seed in seeds)
+        MnistOptions mnist = CommonOptions.Mnist(mnistDirectory, logger);
+        int fits = plan.Regimes.Length * plan.Seeds.Length * plan.Arms().Count() * plan.Classifiers.Length;
+        var clock = Stopwatch.StartNew();
+        AugmentationStudy study;
+        if (AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
         {
-            var ml = new MLContext(seed);
-            IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(mnistDirectory, logger));
-            IDataView test = ml.Gan().LoadMnist(MnistSplit.Test, CommonOptions.Mnist(mnistDirectory, logger));
-            // A random subset: shuffle the 60,000 rows with this seed, keep the first realRows.
-            IDataView subset = ml.Data.TakeRows(ml.Data.ShuffleRows(ml.Data.Cache(train), seed: seed, shufflePoolSize: 60_000), realRows);
-            subset = ml.Data.Cache(subset);
-
-            var options = new GanOptions
+            study = null!;
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    ProgressTask task = context.AddTask("Reading MNIST", maxValue: fits);
+                    study = new AugmentationStudy(plan, mnist, logger, status =>
+                    {
+                        task.Description = Markup.Escape(status);
+                        task.Value = study?.Measurements.Count ?? 0;
+                    });
+                    study.Run(cancellationToken);
+                    task.Value = fits;
+                });
+        }
+        else
+        {
+            study = new AugmentationStudy(plan, mnist, logger, status =>
             {
-                Architecture = architecture,
-                Conditional = true,
-                Epochs = epochs,
-                Seed = seed,
-                Logger = logger,
-            };
-            using GanTransformer gan = ml.Gan().Train(options).Fit(subset, cancellationToken);
-            IDataView synthetic = gan.GenerateTrainingRows(syntheticRows, seed);
-            IDataView augmented = ml.Gan().AppendRows(subset, synthetic);
-
-            double realOnly = Accuracy(ml, subset, test);
-            double withSynthetic = Accuracy(ml, augmented, test);
-            results.Add((seed, realOnly, withSynthetic));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"seed {seed}: accuracy {realOnly:P2} on {realRows:N0} real rows, {withSynthetic:P2} with {syntheticRows:N0} synthetic rows added"));
+                // Without a terminal, one line per GAN and per stage, not per fit.
+                if (!status.Contains(" on real", StringComparison.Ordinal))
+                {
+                    Console.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] {status}");
+                }
+            });
+            study.Run(cancellationToken);
         }
 
-        string report = Report(results, realRows, syntheticRows, epochs, architecture, clock.Elapsed);
-        output.Create();
-        string path = reportFile?.FullName ?? Path.Combine(output.FullName, "augment.md");
-        File.WriteAllText(path, report);
-        Console.Write(report);
-        Console.WriteLine($"Wrote {path}");
+        string command = "gan-samples " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+        string chartName = Path.GetFileNameWithoutExtension(path);
+        string markdown = AugmentationReport.Write(plan, study.Measurements, study.Gans, study.Notes, command, clock.Elapsed, directory, chartName);
+        string temporary = path + ".tmp";
+        File.WriteAllText(temporary, markdown);
+        File.Move(temporary, path, overwrite: true);
+        Console.Write(markdown);
+        Console.WriteLine($"Wrote {path} and its charts ({chartName}-*.png) in {clock.Elapsed.TotalMinutes:F1} minutes ({fits} classifier fits).");
         return 0;
-    }
-
-    /// <summary>Multiclass logistic regression (L-BFGS maximum entropy) on the 784 pixels, accuracy on the test split.</summary>
-    private static double Accuracy(MLContext ml, IDataView train, IDataView test)
-    {
-        var trainer = ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(labelColumnName: "Label", featureColumnName: "Features");
-        var pipeline = ml.Transforms.CopyColumns("Features", "Pixels").Append(trainer);
-        ITransformer model = pipeline.Fit(train);
-        return ml.MulticlassClassification.Evaluate(model.Transform(test), labelColumnName: "Label").MicroAccuracy;
-    }
-
-    private static string Report(List<(int Seed, double RealOnly, double WithSynthetic)> results, int realRows, int syntheticRows, int epochs,
-        GanArchitecture architecture, TimeSpan elapsed)
-    {
-        static (double Mean, double Sd) Stats(IEnumerable<double> values)
-        {
-            double[] v = values.ToArray();
-            double mean = v.Average();
-            double sd = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0;
-            return (mean, sd);
-        }
-
-        var text = new StringBuilder();
-        text.AppendLine("# Does synthetic data help? (the augment experiment)");
-        text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Produced by `gan-samples {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}` on {DateTime.UtcNow:yyyy-MM-dd} in {elapsed.TotalMinutes:F1} minutes;");
-        text.AppendLine(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}, 1 training thread.");
-        text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Classifier: ML.NET LbfgsMaximumEntropy on raw pixels; test: MNIST test split (10,000 rows).");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Real rows per run: {realRows:N0} (random subset of MNIST train); synthetic rows: {syntheticRows:N0} from a conditional {architecture} GAN trained {epochs} epochs on that subset.");
-        text.AppendLine();
-        text.AppendLine("| seed | real only | real + synthetic |");
-        text.AppendLine("|---|---|---|");
-        foreach (var (seed, realOnly, withSynthetic) in results)
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {seed} | {realOnly:P2} | {withSynthetic:P2} |");
-        }
-
-        (double realMean, double realSd) = Stats(results.Select(r => r.RealOnly));
-        (double synthMean, double synthSd) = Stats(results.Select(r => r.WithSynthetic));
-        text.AppendLine(CultureInfo.InvariantCulture, $"| mean ± sd | {realMean:P2} ± {realSd:P2} | {synthMean:P2} ± {synthSd:P2} |");
-        return text.ToString();
     }
 }

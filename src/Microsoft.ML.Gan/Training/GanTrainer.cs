@@ -60,6 +60,11 @@ internal static class GanTrainer
                 }
 
                 rollBacks = 0;
+                if (state.Ema is not null)
+                {
+                    StandingStatistics.Recompute(state.Ema, options, state.Seed, device);
+                }
+
                 IReadOnlyList<float[]> samples = Render(state.Published, state.FixedLatents, state.FixedClasses, data.Shape.Size);
                 TimeSpan duration = clock.Elapsed - epochStart;
                 (double? fid, double? kid) = (null, null);
@@ -243,11 +248,14 @@ internal static class GanTrainer
         }
     }
 
-    /// <summary>z for <paramref name="count"/> images: Uniform(-1, 1) as in the article, or N(0, 1).</summary>
-    internal static Tensor SampleLatents(int count, GanOptions options, Device device) => options.LatentDistribution switch
+    /// <summary>
+    /// z for <paramref name="count"/> images: Uniform(-1, 1) as in the article, or N(0, 1); from the global (training)
+    /// random generator, or from <paramref name="random"/>.
+    /// </summary>
+    internal static Tensor SampleLatents(int count, GanOptions options, Device device, torch.Generator? random = null) => options.LatentDistribution switch
     {
-        LatentDistribution.Normal => torch.randn(count, options.LatentDimension, device: device),
-        _ => torch.rand(count, options.LatentDimension, device: device).mul_(2).sub_(1),
+        LatentDistribution.Normal => torch.randn(count, options.LatentDimension, generator: random, device: device),
+        _ => torch.rand(count, options.LatentDimension, generator: random, device: device).mul_(2).sub_(1),
     };
 
     /// <summary>The generator in eval mode on <paramref name="latents"/> (and classes), as [0, 1] images on the CPU.</summary>

@@ -44,9 +44,7 @@ internal sealed class TrainingEvaluator : IDisposable
         int count = Math.Min(options.EvaluationSampleCount, data.Count);
         (double[,] features, _) = MnistFeatureNetwork.Describe(data.UnitPixels(count), count);
         using var generator = new torch.Generator((ulong)(uint)seed ^ 0x5EEDUL, device);
-        Tensor latents = options.LatentDistribution == LatentDistribution.Normal
-            ? torch.randn(count, options.LatentDimension, generator: generator, device: device)
-            : torch.rand(count, options.LatentDimension, generator: generator, device: device).mul_(2).sub_(1);
+        Tensor latents = GanTrainer.SampleLatents(count, options, device, generator);
         Tensor? classes = data.ClassCount > 0 ? torch.arange(count, device: device).remainder(data.ClassCount) : null;
         return new TrainingEvaluator(features, latents, classes, count, seed);
     }

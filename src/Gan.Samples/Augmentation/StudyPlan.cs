@@ -1,0 +1,118 @@
+using Microsoft.ML.Gan;
+
+namespace Gan.Samples.Augmentation;
+
+/// <summary>The classifiers a study trains on every arm.</summary>
+internal enum StudyClassifier
+{
+    /// <summary>ML.NET LbfgsMaximumEntropy on the 784 pixels.</summary>
+    Lbfgs,
+
+    /// <summary>ML.NET LightGbm (multiclass) on the 784 pixels.</summary>
+    LightGbm,
+
+    /// <summary>The TorchSharp LeNet CNN (<see cref="LeNetClassifier"/>) with a fixed step budget.</summary>
+    Cnn,
+}
+
+/// <summary>What a classifier is trained on, besides the real rows.</summary>
+internal enum Arm
+{
+    /// <summary>(a) The real rows only.</summary>
+    Real,
+
+    /// <summary>(b) Real plus ratio × real rows of classic augmentation (shifts and rotations).</summary>
+    Classic,
+
+    /// <summary>(c) Real plus ratio × real rows from the conditional GAN.</summary>
+    Gan,
+
+    /// <summary>(d) Real plus GAN rows that a CNN trained on the real rows recognises as their label.</summary>
+    FilteredGan,
+
+    /// <summary>(e) Real plus classic rows plus GAN rows (ratio × real rows of each).</summary>
+    ClassicAndGan,
+}
+
+/// <summary>What the augmentation study runs: regimes, seeds, ratios, classifiers, and the GAN recipe.</summary>
+internal sealed record StudyPlan
+{
+    /// <summary>Labelled real rows per run (multiples of 10: balanced over the digits).</summary>
+    public required int[] Regimes { get; init; }
+
+    public required int[] Seeds { get; init; }
+
+    /// <summary>Synthetic rows per real row.</summary>
+    public required int[] Ratios { get; init; }
+
+    public required StudyClassifier[] Classifiers { get; init; }
+
+    /// <summary>Generator steps of the GAN per regime (same order as <see cref="Regimes"/>).</summary>
+    public required int[] GanSteps { get; init; }
+
+    /// <summary>MNIST train rows held out (the last ones) to choose settings on; never the test split.</summary>
+    public int ValidationRows { get; init; } = 5_000;
+
+    public int DcganWidth { get; init; } = 32;
+
+    public DiffAugmentPolicy DiffAugment { get; init; } = DiffAugmentPolicy.Translation | DiffAugmentPolicy.Cutout;
+
+    public float? GeneratorEma { get; init; } = 0.999f;
+
+    /// <summary>Arm (d) keeps GAN rows whose label the real-row CNN gives at least this probability.</summary>
+    public float FilterConfidence { get; init; } = 0.9f;
+
+    /// <summary>Optimizer steps of every CNN fit (batch 64), whatever the arm's size, so arms differ only in data.</summary>
+    public int CnnSteps { get; init; } = 500;
+
+    public int LightGbmIterations { get; init; } = 50;
+
+    /// <summary>TorchSharp threads for the GAN and the CNN.</summary>
+    public int Threads { get; init; } = 2;
+
+    public IEnumerable<(Arm Arm, int Ratio)> Arms()
+    {
+        yield return (Arm.Real, 0);
+        foreach (Arm arm in new[] { Arm.Classic, Arm.Gan, Arm.FilteredGan, Arm.ClassicAndGan })
+        {
+            foreach (int ratio in Ratios)
+            {
+                yield return (arm, ratio);
+            }
+        }
+    }
+
+    public void Validate()
+    {
+        if (Regimes.Length == 0 || Regimes.Any(r => r < 10 || r % 10 != 0))
+        {
+            throw new ArgumentException($"--regimes must be multiples of 10 (a balanced labelled set); got {string.Join(", ", Regimes)}.");
+        }
+
+        if (Seeds.Length == 0 || Ratios.Length == 0 || Ratios.Any(r => r < 1) || Classifiers.Length == 0)
+        {
+            throw new ArgumentException("--seeds, --ratios (each at least 1) and --classifiers need at least one value.");
+        }
+
+        if (GanSteps.Length != Regimes.Length || GanSteps.Any(s => s < 1))
+        {
+            throw new ArgumentException($"--gan-steps needs one positive value per regime ({Regimes.Length}); got {string.Join(", ", GanSteps)}.");
+        }
+
+        if (ValidationRows is < 100 or > 10_000 || FilterConfidence is < 0 or >= 1 || CnnSteps < 1 || LightGbmIterations < 1 || Threads < 1 || DcganWidth < 1)
+        {
+            throw new ArgumentException("--validation-rows (100 to 10,000), --filter-confidence ([0, 1)), --cnn-steps, --lightgbm-iterations, --threads and --dcgan-width are out of range.");
+        }
+
+        if (Regimes.Any(r => r / 10 > 4_000))
+        {
+            throw new ArgumentException("--regimes: at most 40,000 labelled rows (the pool is MNIST train without the validation rows).");
+        }
+    }
+}
+
+/// <summary>One classifier fit: which arm, its validation and test accuracy, and how long it took.</summary>
+internal sealed record Measurement(int Regime, int Seed, StudyClassifier Classifier, Arm Arm, int Ratio, double Validation, double Test, double Seconds);
+
+/// <summary>One GAN trained on a run's real rows, with diagnostics from the shipped MNIST network (reporting only; nothing is chosen by it).</summary>
+internal sealed record GanRun(int Regime, int Seed, double Seconds, double LabelAgreement, double FilteredLabelAgreement);

@@ -1,0 +1,98 @@
+using Gan.Samples.Augmentation;
+
+namespace Microsoft.ML.Gan.Tests.Samples;
+
+/// <summary>The augmentation study's parts: classic augmentation, balanced sets, statistics, and a tiny run of the command.</summary>
+public sealed class AugmentationStudyTests : ScratchDirectoryTest
+{
+    private static float[] Dot(int x, int y)
+    {
+        var image = new float[28 * 28];
+        image[(y * 28) + x] = 1f;
+        return image;
+    }
+
+    [Test]
+    public void WarpWithoutRotationOrShiftIsTheIdentityAndAWholePixelShiftMovesEveryPixel()
+    {
+        float[] dot = Dot(10, 12);
+        Assert.That(ClassicAugmentation.Warp(dot, 0, 0, 0), Is.EqualTo(dot));
+        Assert.That(ClassicAugmentation.Warp(dot, 0, 2, -1), Is.EqualTo(Dot(12, 11)).Within(1e-6));
+    }
+
+    [Test]
+    public void AQuarterTurnMovesAPixelAroundTheCentre()
+    {
+        // With y pointing down, a positive angle turns (x, y) = (20, 13.5) about (13.5, 13.5) onto (13.5, 20).
+        float[] turned = ClassicAugmentation.Warp(Dot(20, 13), Math.PI / 2, 0, 0);
+        int brightest = Array.IndexOf(turned, turned.Max());
+        Assert.That((brightest % 28, brightest / 28), Is.EqualTo((14, 20)).Or.EqualTo((13, 20)));
+        Assert.That(turned.Sum(), Is.EqualTo(1f).Within(1e-4), "a pixel-aligned quarter turn keeps the ink");
+    }
+
+    [Test]
+    public void ClassicRowsCycleThroughTheRealRowsKeepTheirLabelsAndRepeatForASeed()
+    {
+        var real = new LabelledDigits([Dot(10, 10), Dot(14, 14), Dot(18, 18)], [3, 5, 7]);
+
+        LabelledDigits made = ClassicAugmentation.Make(real, 7, seed: 4);
+
+        Assert.That(made.Labels, Is.EqualTo(new[] { 3, 5, 7, 3, 5, 7, 3 }));
+        Assert.That(made.Pixels.Select(p => p.Sum()), Has.All.GreaterThan(0.5f), "small moves keep the ink inside the image");
+        Assert.That(ClassicAugmentation.Make(real, 7, seed: 4).Pixels, Is.EqualTo(made.Pixels));
+        Assert.That(ClassicAugmentation.Make(real, 7, seed: 5).Pixels, Is.Not.EqualTo(made.Pixels));
+    }
+
+    [Test]
+    public void BalancedSetsHoldEveryClassEquallyAndSurviveTheDataViewRoundTrip()
+    {
+        var ml = new MLContext(1);
+        LabelledDigits mnist = LabelledDigits.Read(RealMnist.Load(ml, MnistSplit.Train, 3000));
+
+        LabelledDigits balanced = mnist.Balanced(7, new Random(1));
+        LabelledDigits again = LabelledDigits.Read(balanced.ToDataView(ml));
+
+        Assert.That(balanced.Labels.GroupBy(l => l).Select(g => g.Count()), Is.EqualTo(Enumerable.Repeat(7, 10)));
+        Assert.That(again.Labels, Is.EqualTo(balanced.Labels));
+        Assert.That(again.Pixels, Is.EqualTo(balanced.Pixels));
+        Assert.That(balanced.ToDataView(ml).Schema["Label"].Type, Is.EqualTo(RealMnist.Load(ml, MnistSplit.Test, 1).Schema["Label"].Type),
+            "the same schema as MNIST, so AppendRows takes them together");
+    }
+
+    [Test]
+    public void PairedDifferencesUseStudentsT()
+    {
+        (double mean, double half) = StudyStatistics.PairedDifference([0.90, 0.93, 0.91], [0.88, 0.90, 0.90]);
+        // Differences 0.02, 0.03, 0.01: mean 0.02, sd 0.01, t(0.975, 2) = 4.303.
+        Assert.That(mean, Is.EqualTo(0.02).Within(1e-12));
+        Assert.That(half, Is.EqualTo(4.303 * 0.01 / Math.Sqrt(3)).Within(1e-9));
+        Assert.That(double.IsNaN(StudyStatistics.PairedDifference([0.9], [0.8]).HalfWidth), "one pair has no interval");
+    }
+
+    [Test]
+    public void ATinyStudyWritesAReportWithEveryArmAndTheChart()
+    {
+        string report = Path.Combine(Scratch, "study.md");
+        (int exitCode, string log) = SamplesApp.Run("augment", "--regimes", "20", "--seeds", "1", "2", "--ratios", "1", "--gan-steps", "30", "--cnn-steps", "10",
+            "--classifiers", "Lbfgs", "Cnn", "--validation-rows", "500", "--mnist-dir", RealMnist.Directory, "--report", report, "--threads", "1");
+
+        Assert.That(exitCode, Is.Zero, log);
+        string markdown = File.ReadAllText(report);
+        Assert.That(markdown, Does.Contain("## 20 labels: real only, best classic and best GAN arm"));
+        foreach (string arm in new[] { "| real only |", "| real + 1x classic |", "| real + 1x GAN |", "| real + 1x classic + 1x GAN |" })
+        {
+            Assert.That(markdown, Does.Contain(arm));
+        }
+
+        Assert.That(markdown, Does.Contain("LbfgsMaximumEntropy").And.Contain("LeNet CNN").And.Not.Contain("LightGbm |"));
+        Assert.That(Directory.GetFiles(Scratch, "study-*.png").Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "study-cnn.png", "study-lbfgs.png" }));
+    }
+
+    [Test]
+    public void RegimesThatCannotBeBalancedAreRefusedBeforeAnyTraining()
+    {
+        (int exitCode, string log) = SamplesApp.Run("augment", "--regimes", "25", "--mnist-dir", RealMnist.Directory, "--output", Scratch);
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(log, Does.Contain("--regimes must be multiples of 10"));
+    }
+}
