@@ -63,6 +63,13 @@ public sealed class GanOptions
     /// </summary>
     public float? GeneratorEmaDecay { get; set; }
 
+    /// <summary>
+    /// λ of the mode-seeking term (Mao et al., CVPR 2019, MSGAN) added to the generator's loss: pairs of latents of one
+    /// class must give images as different as the latents are, against a conditional generator drawing each class in one
+    /// style. The paper uses 1. Default: 0 (off; the article's loss).
+    /// </summary>
+    public float ModeSeekingWeight { get; set; }
+
     /// <summary>Clip each network's gradient norm to this value before every optimizer step. Default: null (off).</summary>
     public float? MaxGradientNorm { get; set; }
 
@@ -274,6 +281,10 @@ public sealed class GanOptions
         RequireBetas(EffectiveGeneratorBetas, nameof(GeneratorBetas));
         RequireBetas(EffectiveDiscriminatorBetas, nameof(DiscriminatorBetas));
         RequirePositive(GradientPenaltyWeight, nameof(GradientPenaltyWeight));
+        if (!float.IsFinite(ModeSeekingWeight) || ModeSeekingWeight < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ModeSeekingWeight), ModeSeekingWeight, $"{nameof(GanOptions)}.{nameof(ModeSeekingWeight)} must be a finite value >= 0.");
+        }
         if (RealLabel is float realLabel)
         {
             if (Loss != GanLoss.NonSaturating)

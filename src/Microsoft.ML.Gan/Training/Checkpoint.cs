@@ -18,6 +18,7 @@ internal sealed record CheckpointHeader(
     string Loss,
     bool Ema,
     string? DiffAugment,
+    float? ModeSeekingWeight,
     int Channels,
     int Height,
     int Width,

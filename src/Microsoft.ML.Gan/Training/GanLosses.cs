@@ -42,6 +42,27 @@ internal static class GanLosses
     }
 
     /// <summary>
+    /// The mode-seeking term (Mao et al., CVPR 2019, "Mode Seeking Generative Adversarial Networks"): the first and
+    /// second halves of the batch are pairs (of one class each, see <see cref="PairedClasses"/>); the generator is
+    /// penalised by 1 / (mean |G(z₁) − G(z₂)| / mean |z₁ − z₂| + ε), so latents that differ must give images that differ.
+    /// </summary>
+    public static Tensor ModeSeeking(Tensor generated, Tensor latents)
+    {
+        long half = generated.shape[0] / 2;
+        Tensor images = (generated.narrow(0, 0, half) - generated.narrow(0, half, half)).abs().mean();
+        Tensor codes = (latents.narrow(0, 0, half) - latents.narrow(0, half, half)).abs().mean();
+        return 1 / ((images / codes) + 1e-5);
+    }
+
+    /// <summary>Classes for <see cref="ModeSeeking"/>: the first half's classes repeated in the second half (an odd last row keeps its own).</summary>
+    public static Tensor PairedClasses(Tensor classes)
+    {
+        long half = classes.shape[0] / 2;
+        Tensor first = classes.narrow(0, 0, half);
+        return torch.cat([first, first, classes.narrow(0, 2 * half, classes.shape[0] - (2 * half))], 0);
+    }
+
+    /// <summary>
     /// The discriminator on both batches. Without batch statistics one pass over [real; fake] computes the
     /// same as two passes, in fewer calls; with batch normalization the batches must be scored apart.
     /// </summary>

@@ -150,8 +150,19 @@ internal static class GanTrainer
             {
                 state.GeneratorOptimizer.zero_grad();
                 Tensor? generatedClasses = classCount > 0 ? torch.randint(classCount, [size], device: device) : null;
-                Tensor generated = generator.forward(SampleLatents(size, options, device), generatedClasses);
+                bool seekModes = options.ModeSeekingWeight > 0 && size >= 2;
+                if (seekModes && generatedClasses is not null)
+                {
+                    generatedClasses = GanLosses.PairedClasses(generatedClasses);
+                }
+
+                Tensor latents = SampleLatents(size, options, device);
+                Tensor generated = generator.forward(latents, generatedClasses);
                 Tensor generatorLoss = GanLosses.Generator(discriminator.forward(DiffAugment.Apply(generated, shape, options.DiffAugment), generatedClasses), generatedClasses, options);
+                if (seekModes)
+                {
+                    generatorLoss = generatorLoss + (options.ModeSeekingWeight * GanLosses.ModeSeeking(generated, latents));
+                }
                 generatorLoss.backward();
                 Clip(generator, options);
                 state.GeneratorOptimizer.step();
@@ -219,6 +230,7 @@ internal static class GanTrainer
         options.Loss.ToString(),
         options.GeneratorEmaDecay is not null,
         options.DiffAugment == DiffAugmentPolicy.None ? null : options.DiffAugment.ToString(),   // null keeps older checkpoints comparable
+        options.ModeSeekingWeight == 0 ? null : options.ModeSeekingWeight,
         data.Shape.Channels,
         data.Shape.Height,
         data.Shape.Width,
