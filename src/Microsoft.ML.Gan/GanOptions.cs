@@ -70,6 +70,14 @@ public sealed class GanOptions
     /// </summary>
     public float ModeSeekingWeight { get; set; }
 
+    /// <summary>
+    /// Spectral normalization of every layer of the <see cref="GanArchitecture.Dcgan"/> discriminator (Miyato et al., ICLR
+    /// 2018), replacing its batch normalization. Batch norm normalises the real and the fake batch each by its own
+    /// statistics, which hides exactly what sets a fake batch apart (too little variety); spectral normalization bounds
+    /// the discriminator without that. Dcgan only: with Mlp it is an error. Default: false (DCGAN as published).
+    /// </summary>
+    public bool SpectralNormalization { get; set; }
+
     /// <summary>Clip each network's gradient norm to this value before every optimizer step. Default: null (off).</summary>
     public float? MaxGradientNorm { get; set; }
 
@@ -315,6 +323,13 @@ public sealed class GanOptions
         if (ClassCount is int classes)
         {
             RequireAtLeast(classes, 2, nameof(ClassCount));
+        }
+
+        if (SpectralNormalization && Architecture != GanArchitecture.Dcgan)
+        {
+            throw new ArgumentException(
+                $"{nameof(GanOptions)}.{nameof(SpectralNormalization)} applies to the {nameof(GanArchitecture.Dcgan)} discriminator; the {Architecture} discriminator has none. Leave it false.",
+                nameof(SpectralNormalization));
         }
 
         if (AuxiliaryClassifier && !Conditional)

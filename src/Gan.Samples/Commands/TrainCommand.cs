@@ -29,6 +29,7 @@ internal static class TrainCommand
             DefaultValueFactory = _ => defaults.DiffAugment,
         };
         Option<float> modeSeeking = new("--mode-seeking") { Description = "Weight of the mode-seeking term (MSGAN) against one style per class; 0 turns it off.", DefaultValueFactory = _ => defaults.ModeSeekingWeight };
+        Option<bool> spectralNorm = new("--spectral-norm") { Description = "Spectral normalization of the Dcgan discriminator instead of its batch norm." };
         Option<int?> maxRows = new("--max-rows") { Description = "Train on the first N MNIST rows only (default: all 60,000)." };
         Option<int> batchSize = new("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
         Option<int> hiddenSize = new("--hidden-size") { Description = "The article's h (layers h, 2h, 4h).", DefaultValueFactory = _ => defaults.HiddenSize };
@@ -57,7 +58,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a GAN on MNIST (by default the article's vanilla GAN); write the model zip, per-epoch sample grids and the loss CSV.")
         {
-            mnistDirectory, output, epochs, maxSteps, diffAugment, modeSeeking, maxRows, batchSize, hiddenSize, latentDimension, learningRate, generatorLearningRate, discriminatorLearningRate,
+            mnistDirectory, output, epochs, maxSteps, diffAugment, modeSeeking, spectralNorm, maxRows, batchSize, hiddenSize, latentDimension, learningRate, generatorLearningRate, discriminatorLearningRate,
             beta1, beta2, dcganWidth, distribution, seed, threads, logLevel,
             architecture, loss, conditional, auxiliary, criticSteps, ema, maxGradientNorm, checkpoints, checkpointEvery, resume,
             evaluateEvery, evaluationSamples,
@@ -69,6 +70,7 @@ internal static class TrainCommand
                 MaxSteps = result.GetValue(maxSteps),
                 DiffAugment = result.GetValue(diffAugment),
                 ModeSeekingWeight = result.GetValue(modeSeeking),
+                SpectralNormalization = result.GetValue(spectralNorm),
                 BatchSize = result.GetValue(batchSize),
                 HiddenSize = result.GetValue(hiddenSize),
                 LatentDimension = result.GetValue(latentDimension),

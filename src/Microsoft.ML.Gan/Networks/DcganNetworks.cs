@@ -55,41 +55,55 @@ internal sealed class DcganGenerator : GeneratorNetwork
 
 /// <summary>
 /// DCGAN discriminator: Conv2d(C → w, 4, 2, 1) → LeakyReLU(0.2) → Conv2d(w → 2w, 4, 2, 1) → BatchNorm
-/// → LeakyReLU(0.2) → flatten → Linear(·, 1), a logit.
+/// → LeakyReLU(0.2) → flatten → Linear(·, 1), a logit. With spectral normalization (Miyato et al., 2018) every
+/// layer's weight, the projection embedding's included, is spectrally normalized and there is no batch norm, so
+/// real and fake images are scored in one pass and no batch's statistics hide what sets it apart.
 /// </summary>
 internal sealed class DcganDiscriminator : DiscriminatorNetwork
 {
-    private readonly Conv2d conv1;
-    private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
-    private readonly Linear fc;
-    private readonly Embedding? projection;
+    private readonly nn.Module<Tensor, Tensor> conv1;
+    private readonly nn.Module<Tensor, Tensor> conv2;
+    private readonly BatchNorm2d? bn2;
+    private readonly nn.Module<Tensor, Tensor> fc;
+    private readonly nn.Module<Tensor, Tensor>? projection;
     private readonly Linear? classifier;
     private readonly ImageShape _shape;
     private const double Slope = 0.2;
 
-    public DcganDiscriminator(ImageShape shape, int width, int classCount = 0, bool auxiliaryClassifier = false)
+    public DcganDiscriminator(ImageShape shape, int width, int classCount = 0, bool auxiliaryClassifier = false, bool spectralNorm = false)
         : base(nameof(DcganDiscriminator))
     {
         _shape = shape;
         int features = 2 * width * (shape.Height / 4) * (shape.Width / 4);
-        conv1 = nn.Conv2d(shape.Channels, width, 4, stride: 2, padding: 1);
-        conv2 = nn.Conv2d(width, 2 * width, 4, stride: 2, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(2 * width);
-        fc = nn.Linear(features, 1);
-        projection = classCount > 0 ? ProjectionEmbedding(classCount, features) : null;
+        if (spectralNorm)
+        {
+            conv1 = new SNConv2d(shape.Channels, width, 4, stride: 2, padding: 1);
+            conv2 = new SNConv2d(width, 2 * width, 4, stride: 2, padding: 1);
+            fc = new SNLinear(features, 1);
+            projection = classCount > 0 ? new SNEmbedding(classCount, features) : null;
+        }
+        else
+        {
+            conv1 = nn.Conv2d(shape.Channels, width, 4, stride: 2, padding: 1);
+            conv2 = nn.Conv2d(width, 2 * width, 4, stride: 2, padding: 1, bias: false);
+            bn2 = nn.BatchNorm2d(2 * width);
+            fc = nn.Linear(features, 1);
+            projection = classCount > 0 ? ProjectionEmbedding(classCount, features) : null;
+        }
+
         classifier = auxiliaryClassifier ? nn.Linear(features, classCount) : null;
         RegisterComponents();
         DcganInit.Apply(this);
     }
 
-    public override bool HasBatchStatistics => true;
+    public override bool HasBatchStatistics => bn2 is not null;
 
     public override DiscriminatorOutput forward(Tensor images, Tensor? classes)
     {
         Tensor x = images.view(-1, _shape.Channels, _shape.Height, _shape.Width);
         x = nn.functional.leaky_relu(conv1.forward(x), Slope);
-        x = nn.functional.leaky_relu(bn2.forward(conv2.forward(x)), Slope);
+        x = conv2.forward(x);
+        x = nn.functional.leaky_relu(bn2 is null ? x : bn2.forward(x), Slope);
         return Heads(x.flatten(1), classes, fc, projection, classifier);
     }
 }

@@ -19,6 +19,7 @@ internal sealed record CheckpointHeader(
     bool Ema,
     string? DiffAugment,
     float? ModeSeekingWeight,
+    bool? SpectralNormalization,
     int Channels,
     int Height,
     int Width,

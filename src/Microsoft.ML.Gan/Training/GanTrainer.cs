@@ -231,6 +231,7 @@ internal static class GanTrainer
         options.GeneratorEmaDecay is not null,
         options.DiffAugment == DiffAugmentPolicy.None ? null : options.DiffAugment.ToString(),   // null keeps older checkpoints comparable
         options.ModeSeekingWeight == 0 ? null : options.ModeSeekingWeight,
+        options.SpectralNormalization ? true : null,
         data.Shape.Channels,
         data.Shape.Height,
         data.Shape.Width,
