@@ -72,16 +72,40 @@ public sealed class GanCatalog
                 $"Column '{pixelsColumnName}' has type {data.Schema[pixelsColumnName].Type}; IDX images need a one-channel Vector<Single> in [0, 1].");
         }
 
-        var images = data.GetColumn<float[]>(pixelsColumnName).ToList();
-        IdxWriter.WriteImages(imagesPath, images, column.Shape.Height, column.Shape.Width);
-        if (labelsPath is not null)
+        if (labelsPath is not null
+            && (data.Schema.GetColumnOrNull(labelColumnName) is not { Type: KeyDataViewType { RawType: var raw } } || raw != typeof(uint)))
         {
-            if (data.Schema.GetColumnOrNull(labelColumnName) is not { Type: KeyDataViewType { RawType: var raw } } || raw != typeof(uint))
+            throw new ArgumentOutOfRangeException(nameof(labelColumnName), $"Label column '{labelColumnName}' must be a Key<UInt32> column.");
+        }
+
+        IdxWriter.WriteStreaming(imagesPath, labelsPath, Rows(data, pixelsColumnName, labelsPath is null ? null : labelColumnName), column.Shape.Height, column.Shape.Width);
+    }
+
+    /// <summary>One cursor pass: the pixels of each row and its class (key k is class k − 1; 0 without a label column).</summary>
+    private static IEnumerable<(float[] Image, int Label)> Rows(IDataView data, string pixelsColumn, string? labelColumn)
+    {
+        DataViewSchema.Column pixels = data.Schema[pixelsColumn];
+        DataViewSchema.Column[] needed = labelColumn is null ? [pixels] : [pixels, data.Schema[labelColumn]];
+        using DataViewRowCursor cursor = data.GetRowCursor(needed);
+        ValueGetter<VBuffer<float>> getPixels = cursor.GetGetter<VBuffer<float>>(pixels);
+        ValueGetter<uint>? getLabel = labelColumn is null ? null : cursor.GetGetter<uint>(data.Schema[labelColumn]);
+        VBuffer<float> buffer = default;
+        uint key = 0;
+        while (cursor.MoveNext())
+        {
+            getPixels(ref buffer);
+            var image = new float[buffer.Length];
+            buffer.CopyTo(image);
+            if (getLabel is not null)
             {
-                throw new ArgumentOutOfRangeException(nameof(labelColumnName), $"Label column '{labelColumnName}' must be a Key<UInt32> column.");
+                getLabel(ref key);
+                if (key == 0)
+                {
+                    throw new InvalidDataException($"Label column '{labelColumn}' has a missing value at row {cursor.Position}; IDX label files hold a class for every image.");
+                }
             }
 
-            IdxWriter.WriteLabels(labelsPath, data.GetColumn<uint>(labelColumnName).Select(k => (int)k - 1).ToList());
+            yield return (image, (int)key - 1);
         }
     }
 

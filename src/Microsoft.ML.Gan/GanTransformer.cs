@@ -47,6 +47,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     private readonly PixelColumn _pixelColumn;
     private readonly LabelSpec? _label;
     private readonly int _threads;
+    private bool _disposed;
 
     internal GanTransformer(MLContext context, GeneratorNetwork generator, GanTrainingHistory history, GanOptions options,
         PixelColumn pixelColumn, LabelColumn? labelColumn, DataViewSchema.Annotations? labelAnnotations)
@@ -119,6 +120,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// <inheritdoc />
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(inputSchema);
         CheckLabelColumn(inputSchema);
         return _scoring.GetOutputSchema(HasLatentColumn(inputSchema) ? inputSchema : LatentDataView.SchemaWithLatent(inputSchema, LatentColumnName, LatentDimension));
@@ -127,6 +129,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(input);
         CheckLabelColumn(input.Schema);
         IDataView withLatent = HasLatentColumn(input.Schema)
@@ -139,6 +142,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// <remarks>Requires the latent column (a row-to-row mapper cannot add the synthetic-twin column).</remarks>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(inputSchema);
         CheckLabelColumn(inputSchema);
         if (!HasLatentColumn(inputSchema))
@@ -168,6 +172,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// <param name="countsPerClass">Conditional generators: rows per class, summing to <paramref name="count"/>; null for a balanced round robin.</param>
     public IDataView Generate(long count, int seed, IReadOnlyList<int>? countsPerClass = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         return new GeneratedDataView(() => _bulkSession.Value, _layout, count, LatentDimension, seed, LatentDistribution, BulkBatchSize,
             LatentColumnName, LabelPlan(count, countsPerClass), new PixelOutput(GeneratedPixelsColumnName, _layout.PixelDimensions, AsBytes: false, Scale: 1f));
@@ -189,6 +194,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// </param>
     public IDataView GenerateTrainingRows(long count, int seed, IReadOnlyList<int>? countsPerClass = null, SyntheticRowOptions? options = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         options?.Validate();
         if (!IsConditional)
@@ -256,15 +262,26 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// </summary>
     public void Save(string path)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         DataViewSchema inputs = SampleLatent(0, 0, null).Schema;
         AtomicFile.Write(path, stream => _context.Model.Save(this, inputs, stream));
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_scoring).Save(ctx);
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ((ICanSaveModel)_scoring).Save(ctx);
+    }
 
     /// <inheritdoc />
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         foreach (ITransformer transformer in _scoring)
         {
             (transformer as IDisposable)?.Dispose();

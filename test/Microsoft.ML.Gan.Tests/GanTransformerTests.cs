@@ -173,4 +173,19 @@ public sealed class GanTransformerTests
 
         public int GetHashCode(float[] obj) => obj.Aggregate(17, (h, v) => (h * 31) + v.GetHashCode());
     }
+
+    [Test]
+    public void ADisposedTransformerSaysSo()
+    {
+        var ml = new MLContext(1);
+        GanTransformer gan = ml.Gan().Train(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32));
+        IDataView latent = ml.Gan().SampleLatent(gan, 4, seed: 1);
+        gan.Dispose();
+        gan.Dispose();   // twice is harmless
+
+        Assert.Throws<ObjectDisposedException>(() => gan.Transform(latent));
+        Assert.Throws<ObjectDisposedException>(() => gan.Generate(4, seed: 1));
+        Assert.Throws<ObjectDisposedException>(() => gan.Save(Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.zip")));
+        Assert.Throws<ObjectDisposedException>(() => gan.GetOutputSchema(latent.Schema));
+    }
 }

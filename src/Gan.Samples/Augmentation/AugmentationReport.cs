@@ -60,6 +60,17 @@ internal static class AugmentationReport
             text.AppendLine();
         }
 
+        text.AppendLine("Seconds per classifier fit (training, then scoring the validation and test splits), mean over arms and seeds:");
+        text.AppendLine();
+        text.AppendLine("| labels | " + string.Join(" | ", plan.Classifiers.Select(Short)) + " |");
+        text.AppendLine("|---|" + string.Concat(plan.Classifiers.Select(_ => "---|")));
+        foreach (int regime in plan.Regimes)
+        {
+            IEnumerable<string> seconds = plan.Classifiers.Select(c => measurements.Where(m => m.Regime == regime && m.Classifier == c).Select(m => m.Seconds).DefaultIfEmpty(double.NaN).Average().ToString("F1", Invariant));
+            text.AppendLine(Invariant, $"| {regime:N0} | {string.Join(" | ", seconds)} |");
+        }
+
+        text.AppendLine();
         text.AppendLine(Invariant, $"Classifier fits took {measurements.Sum(m => m.Seconds) / 60:F1} minutes in all; GAN training {gans.Sum(g => g.Seconds) / 60:F1} minutes.");
         return text.ToString();
     }

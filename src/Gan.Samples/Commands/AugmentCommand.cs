@@ -83,7 +83,7 @@ internal static class AugmentCommand
     {
         string path = reportFile?.FullName ?? Path.Combine(output.FullName, "augment.md");
         string directory = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
+        CommonOptions.EnsureWritableDirectory(new DirectoryInfo(directory), reportFile is null ? "--output" : "--report");
         using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(logLevel);
         ILogger logger = loggers.CreateLogger("augment");
         MnistOptions mnist = CommonOptions.Mnist(mnistDirectory, logger);

@@ -32,6 +32,36 @@ internal static class CommonOptions
             console.TimestampFormat = "HH:mm:ss ";
         }));
 
+    /// <summary>
+    /// Creates <paramref name="directory"/> and checks that a file can be written in it, before any work starts; the
+    /// error names the option and the reason (an existing file in the way, a read-only or virtual file system).
+    /// </summary>
+    public static void EnsureWritableDirectory(DirectoryInfo directory, string option)
+    {
+        if (File.Exists(directory.FullName))
+        {
+            throw new IOException($"{option} '{directory.FullName}' is an existing file; expected a directory.");
+        }
+
+        string probe = Path.Combine(directory.FullName, $".write-check-{Guid.NewGuid():N}");
+        try
+        {
+            directory.Create();
+            File.WriteAllBytes(probe, []);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"{option} '{directory.FullName}' is not writable: {e.Message}", e);
+        }
+        finally
+        {
+            if (File.Exists(probe))
+            {
+                File.Delete(probe);
+            }
+        }
+    }
+
     public static MnistOptions Mnist(DirectoryInfo? directory, ILogger logger, int? maxRows = null) => new()
     {
         DataDirectory = directory?.FullName,

@@ -37,13 +37,15 @@ internal static class EvaluateCommand
         {
             using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(result.GetValue(logLevel));
             ILogger logger = loggers.CreateLogger("evaluate");
+            CommonOptions.EnsureWritableDirectory(result.GetValue(output)!, "--output");
             var ml = new MLContext(seed: result.GetValue(seed));
             int count = result.GetValue(samples);
             DirectoryInfo? directory = result.GetValue(mnistDirectory);
             IDataView real = ml.Gan().LoadMnist(MnistSplit.Test, CommonOptions.Mnist(directory, logger));
             IDataView floor = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: Math.Min(Math.Max(count, result.GetValue(cas)), 60_000)));
             var options = new GanEvaluationOptions { SampleCount = count, CasSampleCount = result.GetValue(cas), CnnCasEpochs = result.GetValue(cnnEpochs), CnnCasChannels = result.GetValue(cnnChannels), Seed = result.GetValue(seed), FloorReference = floor, Logger = logger };
-            (IDataView generated, string source) = Generated(ml, result.GetValue(model), result.GetValue(idx), result.GetValue(idxLabels), options, result.GetValue(distribution));
+            (IDataView generated, string source, SavedGenerator? loaded) = Generated(ml, result.GetValue(model), result.GetValue(idx), result.GetValue(idxLabels), options, result.GetValue(distribution));
+            using SavedGenerator? disposeAfterwards = loaded;
 
             GanEvaluationResult metrics = ml.Gan().Evaluate(generated, real, options);
             DirectoryInfo target = result.GetValue(output)!;
@@ -57,7 +59,7 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static (IDataView Generated, string Source) Generated(MLContext ml, FileInfo? model, FileInfo? idx, FileInfo? labels, GanEvaluationOptions options, LatentDistribution distribution)
+    private static (IDataView Generated, string Source, SavedGenerator? Loaded) Generated(MLContext ml, FileInfo? model, FileInfo? idx, FileInfo? labels, GanEvaluationOptions options, LatentDistribution distribution)
     {
         if ((model is null) == (idx is null))
         {
@@ -67,13 +69,14 @@ internal static class EvaluateCommand
         if (idx is not null)
         {
             options.GeneratedPixelsColumnName = "Pixels";
-            return (ml.Gan().LoadIdx(idx.FullName, labels?.FullName), idx.FullName);
+            return (ml.Gan().LoadIdx(idx.FullName, labels?.FullName), idx.FullName, null);
         }
 
-        SavedGenerator saved = SavedGenerator.Generate(ml, model!, Math.Max(options.SampleCount, options.CasSampleCount), options.Seed, distribution);
+        // The rows are cached once (FID, KID and both CAS read them); the caller disposes the generator afterwards.
+        SavedGenerator saved = SavedGenerator.Load(ml, model!);
         options.GeneratedPixelsColumnName = saved.Pixels.Name;
-        IDataView generated = saved.Generated;
-        return (generated, model!.FullName);
+        IDataView generated = ml.Data.Cache(saved.Generate(Math.Max(options.SampleCount, options.CasSampleCount), options.Seed, distribution));
+        return (generated, model!.FullName, saved);
     }
 
     private static string Describe(GanEvaluationResult m, string source) => string.Create(CultureInfo.InvariantCulture, $"""

@@ -7,10 +7,14 @@ namespace Gan.Samples.Commands;
 
 /// <summary>
 /// <c>generate</c>: loads a model zip with <c>mlContext.Model.Load</c> (no Microsoft.ML.Gan types needed to
-/// score it) and writes N generated digits as a PNG grid and as an IDX image file.
+/// score it) and writes N generated digits as an IDX file, streamed a row at a time so memory does not grow with N,
+/// and the first (at most <see cref="GridLimit"/>) as a PNG grid.
 /// </summary>
 internal static class GenerateCommand
 {
+    /// <summary>Images shown in the PNG grid at most (a grid of every image of a large run would be hundreds of megabytes).</summary>
+    public const int GridLimit = 1024;
+
     public static Command Create()
     {
         Option<FileInfo> model = new("--model", "-m")
@@ -27,7 +31,7 @@ internal static class GenerateCommand
             DefaultValueFactory = _ => LatentDistribution.Uniform,
         };
 
-        var command = new Command("generate", "Load a model zip and write N generated images as a PNG grid and an IDX file.")
+        var command = new Command("generate", "Load a model zip and write N generated images as an IDX file and a PNG grid (of the first 1,024).")
         {
             model, output, count, seed, distribution,
         };
@@ -39,34 +43,35 @@ internal static class GenerateCommand
     {
         if (count < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(count), count, "--count must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"--count must be at least 1; got {count}.");
         }
 
+        CommonOptions.EnsureWritableDirectory(output, "--output");
         var ml = new MLContext(seed: seed);
-        (IDataView generated, DataViewSchema inputSchema, DataViewSchema.Column pixelColumn) = SavedGenerator.Generate(ml, modelFile, count, seed, distribution);
-        DataViewSchema.Column? label = inputSchema.Cast<DataViewSchema.Column?>().FirstOrDefault(c => c!.Value.Type is KeyDataViewType);
-        var dimensions = ((VectorDataViewType)pixelColumn.Type).Dimensions;
-        int height = dimensions[^2], width = dimensions[^1];
-        List<float[]> images = generated.GetColumn<float[]>(pixelColumn.Name).ToList();
+        using SavedGenerator generator = SavedGenerator.Load(ml, modelFile);
+        IDataView generated = generator.Generate(count, seed, distribution);
+        int shown = Math.Min(count, GridLimit);
+        List<float[]> gridImages = ml.Data.TakeRows(generated, shown).GetColumn<float[]>(generator.Pixels.Name).ToList();
 
-        output.Create();
         string png = Path.Combine(output.FullName, "generated.png");
-        int columns = label?.Type is KeyDataViewType key ? (int)key.Count : (int)Math.Ceiling(Math.Sqrt(count));
-        using (MLImage grid = GanImages.Grid(images, height, width, columns))
+        int columns = generator.Label?.Type is KeyDataViewType key ? (int)key.Count : (int)Math.Ceiling(Math.Sqrt(shown));
+        using (MLImage grid = GanImages.Grid(gridImages, generator.Height, generator.Width, columns))
         {
             GanImages.SavePng(grid, png);
         }
 
         string idx = Path.Combine(output.FullName, "generated-images-idx3-ubyte");
-        string? labels = label is null ? null : Path.Combine(output.FullName, "generated-labels-idx1-ubyte");
-        ml.Gan().SaveAsIdx(generated, idx, pixelColumn.Name, labels, label?.Name ?? "Label");
-        Console.WriteLine($"Generated {count} images of {height} x {width} from {modelFile.Name} (inputs: {string.Join(", ", inputSchema.Select(c => $"{c.Name} {c.Type}"))}; seed {seed})");
-        Console.WriteLine($"Wrote {png}");
+        string? labels = generator.Label is null ? null : Path.Combine(output.FullName, "generated-labels-idx1-ubyte");
+        ml.Gan().SaveAsIdx(generated, idx, generator.Pixels.Name, labels, generator.Label?.Name ?? "Label");
+        Console.WriteLine($"Generated {count:N0} images of {generator.Height} x {generator.Width} from {modelFile.Name} " +
+                          $"(inputs: {string.Join(", ", generator.InputSchema.Select(c => $"{c.Name} {c.Type}"))}; seed {seed})");
+        Console.WriteLine(shown < count ? $"Wrote {png} (the first {shown:N0} images)" : $"Wrote {png}");
         Console.WriteLine($"Wrote {idx}");
         if (labels is not null)
         {
-            Console.WriteLine($"Wrote {labels} (row i has class i mod {((KeyDataViewType)label!.Value.Type).Count})");
+            Console.WriteLine($"Wrote {labels} (row i has class i mod {((KeyDataViewType)generator.Label!.Value.Type).Count})");
         }
+
         return 0;
     }
 }

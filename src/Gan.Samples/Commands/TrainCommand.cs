@@ -113,6 +113,14 @@ internal static class TrainCommand
 
     private static int Run(GanOptions options, DirectoryInfo? mnistDirectory, int? maxRows, DirectoryInfo output, LogLevel logLevel, CancellationToken cancellationToken)
     {
+        // Every place this run writes is checked before any training starts.
+        CommonOptions.EnsureWritableDirectory(output, "--output");
+        CommonOptions.EnsureWritableDirectory(new DirectoryInfo(Path.Combine(output.FullName, "samples")), "--output");
+        if (options.CheckpointDirectory is string checkpoints)
+        {
+            CommonOptions.EnsureWritableDirectory(new DirectoryInfo(checkpoints), "--checkpoint-dir");
+        }
+
         bool interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         // A live progress bar and log lines would overwrite each other; interactive runs show the bar and warnings only.
         using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(interactive ? LogLevel.Warning : logLevel);

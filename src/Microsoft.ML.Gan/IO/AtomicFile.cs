@@ -18,6 +18,7 @@ internal static class AtomicFile
             throw new DirectoryNotFoundException($"Cannot write '{path}': directory '{directory}' does not exist.");
         }
 
+        RemoveStaleTemporaries(directory, Path.GetFileName(fullPath), extension);
         string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}{extension}");
         try
         {
@@ -26,13 +27,38 @@ internal static class AtomicFile
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new IOException($"Cannot write '{path}': {e.Message}", e);
+            // Name the target the caller asked for, not the hidden temporary next to it.
+            throw new IOException($"Cannot write '{path}': {e.Message.Replace(temporary, fullPath, StringComparison.Ordinal)}", e);
         }
         finally
         {
             if (File.Exists(temporary))
             {
                 File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes temporaries of <paramref name="name"/> that a writer killed before it could rename or delete them left
+    /// behind: those last written before this process started (a writer in this process would still own its file).
+    /// </summary>
+    private static void RemoveStaleTemporaries(string directory, string name, string extension)
+    {
+        DateTime processStart = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        foreach (string file in Directory.EnumerateFiles(directory, $".{name}.*{extension}"))
+        {
+            string guid = Path.GetFileName(file)[(name.Length + 2)..^extension.Length];
+            if (guid.Length == 32 && guid.All(char.IsAsciiHexDigitLower) && File.GetLastWriteTimeUtc(file) < processStart)
+            {
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Not ours to delete, or already gone.
+                }
             }
         }
     }

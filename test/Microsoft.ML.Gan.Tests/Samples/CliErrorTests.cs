@@ -1,0 +1,76 @@
+namespace Microsoft.ML.Gan.Tests.Samples;
+
+/// <summary>The CLI on broken inputs: one "error:" line naming the file or option, exit code 1, no stack trace.</summary>
+public sealed class CliErrorTests : ScratchDirectoryTest
+{
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
+    }
+
+    private static void AssertOneCleanError(int exitCode, string log, params string[] expected)
+    {
+        Assert.That(exitCode, Is.EqualTo(1), log);
+        Assert.That(log, Does.StartWith("error: "), log);
+        Assert.That(log, Does.Not.Contain("   at "), "no stack trace without --verbose");
+        foreach (string part in expected)
+        {
+            Assert.That(log, Does.Contain(part));
+        }
+    }
+
+    [TestCase("generate")]
+    [TestCase("evaluate")]
+    public void EmptyTruncatedAndRandomZipsAreNamedAsUnreadable(string command)
+    {
+        string empty = Path.Combine(Scratch, "empty.zip");
+        File.WriteAllBytes(empty, []);
+        string random = Path.Combine(Scratch, "random.zip");
+        File.WriteAllBytes(random, Enumerable.Range(0, 4096).Select(i => (byte)(i * 7919 % 251)).ToArray());
+
+        foreach (string model in new[] { empty, random })
+        {
+            string[] arguments = ["--model", model, "--output", Path.Combine(Scratch, "out")];
+            (int exitCode, string log) = SamplesApp.Run([command, .. arguments, .. command == "evaluate" ? new[] { "--mnist-dir", RealMnist.Directory } : []]);
+            AssertOneCleanError(exitCode, log, $"Model '{model}' is not a readable ML.NET model zip");
+        }
+    }
+
+    [Test]
+    public void AnMlNetModelThatIsNotAGeneratorIsNamedWithItsInputs()
+    {
+        var ml = new MLContext(1);
+        IDataView text = ml.Data.LoadFromEnumerable([new TextRow { Text = "a" }]);
+        ITransformer model = ml.Transforms.Text.FeaturizeText("Features", "Text").Fit(text);
+        string path = Path.Combine(Scratch, "text.zip");
+        ml.Model.Save(model, text.Schema, path);
+
+        (int exitCode, string log) = SamplesApp.Run("generate", "--model", path, "--output", Path.Combine(Scratch, "out"));
+
+        AssertOneCleanError(exitCode, log, "not a Microsoft.ML.Gan generator", "Text (String)");
+    }
+
+    [Test]
+    public void OutputsThatCannotBeWrittenAreRefusedBeforeTraining()
+    {
+        string file = Path.Combine(Scratch, "a-file");
+        File.WriteAllText(file, "");
+
+        (int exitCode, string log) = SamplesApp.Run("train", "--output", file, "--mnist-dir", RealMnist.Directory);
+        (int checkpointExit, string checkpointLog) = SamplesApp.Run("train", "--output", Path.Combine(Scratch, "out"), "--checkpoint-dir", file, "--mnist-dir", RealMnist.Directory);
+
+        AssertOneCleanError(exitCode, log, "--output", "is an existing file");
+        AssertOneCleanError(checkpointExit, checkpointLog, "--checkpoint-dir", "is an existing file");
+        Assert.That(checkpointLog, Does.Not.Contain("Epoch"), "nothing was trained");
+    }
+
+    [Test]
+    public void VerbosePrintsTheStackTrace()
+    {
+        string empty = Path.Combine(Scratch, "empty.zip");
+        File.WriteAllBytes(empty, []);
+        (int exitCode, string log) = SamplesApp.Run("generate", "--model", empty, "--output", Path.Combine(Scratch, "out"), "--verbose");
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(log, Does.Contain("   at "));
+    }
+}
