@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Gan.Samples.Commands;
 
 // The samples CLI: every command is one file under Commands/. Only this app prints; the library logs.
@@ -15,14 +16,34 @@ var root = new RootCommand("Microsoft.ML.Gan samples: GANs on MNIST with ML.NET 
 };
 root.Options.Add(verbose);
 
+// The first Ctrl+C or SIGTERM asks the running command to stop at its next safe point (training: the next step,
+// after writing a checkpoint when a folder is set); a second one ends the process at once.
+using var stop = new CancellationTokenSource();
+void RequestStop(Action keepRunning)
+{
+    if (stop.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("Stopped.");
+        Environment.Exit(130);
+    }
+
+    keepRunning();
+    Console.Error.WriteLine("Stopping at the next step (press Ctrl+C again to quit at once)...");
+    stop.Cancel();
+}
+
+Console.CancelKeyPress += (_, e) => RequestStop(() => e.Cancel = true);
+using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => RequestStop(() => context.Cancel = true));
+
 ParseResult parsed = root.Parse(args);
 try
 {
-    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // Signals are handled above, so System.CommandLine's own handling (which ends the process after a timeout) is off.
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, stop.Token);
 }
-catch (OperationCanceledException)
+catch (OperationCanceledException e)
 {
-    Console.Error.WriteLine("Cancelled.");
+    Console.Error.WriteLine(e.Message.StartsWith("Training cancelled", StringComparison.Ordinal) ? CliMessages.ForCommandLine(e.Message) : "Cancelled.");
     return 130;
 }
 catch (Exception e)
@@ -36,7 +57,8 @@ catch (Exception e)
     }
 
     bool expected = cause is ArgumentException or IOException or InvalidOperationException or InvalidDataException or UnauthorizedAccessException or NotSupportedException;
-    Console.Error.WriteLine(expected ? $"error: {cause.Message}" : $"error: {cause.GetType().Name}: {cause.Message} (run with --verbose for the stack trace)");
+    string message = CliMessages.ForCommandLine(cause.Message);
+    Console.Error.WriteLine(expected ? $"error: {message}" : $"error: {cause.GetType().Name}: {message} (run with --verbose for the stack trace)");
     if (parsed.GetValue(verbose))
     {
         Console.Error.WriteLine(e);

@@ -55,6 +55,9 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
         ILogger logger = _options.Logger ?? NullLogger.Instance;
         int seed = _options.Seed ?? ((IHostEnvironment)_context).Register(nameof(GanEstimator)).Rand.Next();
 
+        // mlContext.CancelExecution() stops training too, at the next step, like the caller's token.
+        using var cancellation = new MlContextCancellation(_context, cancellationToken);
+        cancellationToken = cancellation.Token;
         var clock = Stopwatch.StartNew();
         TrainingImages images = TrainingImages.Read(input, column, label, cancellationToken);
         GanLog.DataRead(logger, images.Count, images.Shape.ToString(), column.Name, clock.Elapsed.TotalSeconds);

@@ -90,6 +90,12 @@ public sealed class GanOptions
     /// </summary>
     public string? CheckpointDirectory { get; set; }
 
+    /// <summary>
+    /// Let a fresh run (not <see cref="Resume"/>) delete the checkpoints another run left in <see cref="CheckpointDirectory"/>.
+    /// Without it such a folder is an error, so that no run hands back another run's model. Default: false.
+    /// </summary>
+    public bool OverwriteCheckpoints { get; set; }
+
     /// <summary>Write a checkpoint every this many epochs (with <see cref="CheckpointDirectory"/>). Default: 1.</summary>
     public int CheckpointEveryEpochs { get; set; } = 1;
 

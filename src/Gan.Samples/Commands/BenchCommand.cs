@@ -43,6 +43,11 @@ internal static class BenchCommand
     private static int Run(DirectoryInfo? mnistDirectory, int epochs, int[] threadSettings, int rows, FileInfo? markdown, bool fitOnly, string label,
         GanArchitecture architecture, CancellationToken cancellationToken)
     {
+        if (rows < 1 || epochs < 1 || threadSettings.Length == 0 || threadSettings.Any(t => t < 1))
+        {
+            throw new ArgumentException($"--rows and --epochs must be at least 1 and --threads needs values of at least 1; got --rows {rows}, --epochs {epochs}, --threads {string.Join(' ', threadSettings)}.");
+        }
+
         var table = new StringBuilder();
         GanTransformer? gan = null;
         foreach (int threads in threadSettings)

@@ -38,6 +38,10 @@ internal static class EvaluateCommand
             using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(result.GetValue(logLevel));
             ILogger logger = loggers.CreateLogger("evaluate");
             CommonOptions.EnsureWritableDirectory(result.GetValue(output)!, "--output");
+            if (result.GetValue(samples) < 2 || result.GetValue(cas) < 0 || result.GetValue(cnnEpochs) < 0 || result.GetValue(cnnChannels) < 1)
+            {
+                throw new ArgumentException("--samples must be at least 2, --cas-samples and --cnn-cas-epochs at least 0, --cnn-cas-channels at least 1.");
+            }
             var ml = new MLContext(seed: result.GetValue(seed));
             int count = result.GetValue(samples);
             DirectoryInfo? directory = result.GetValue(mnistDirectory);

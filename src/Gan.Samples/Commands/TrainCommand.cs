@@ -51,6 +51,7 @@ internal static class TrainCommand
         Option<int> checkpointEvery = new("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => defaults.CheckpointEveryEpochs };
         Option<int> evaluateEvery = new("--eval-every") { Description = "Measure FID/KID (MNIST feature network) every N epochs; 0 turns it off.", DefaultValueFactory = _ => 1 };
         Option<int> evaluationSamples = new("--eval-samples") { Description = "Images per in-training FID/KID.", DefaultValueFactory = _ => defaults.EvaluationSampleCount };
+        Option<bool> overwriteCheckpoints = new("--overwrite-checkpoints") { Description = "Let a fresh run delete another run's checkpoints in --checkpoint-dir (otherwise an error)." };
         Option<bool> resume = new("--resume") { Description = "Continue from the newest checkpoint in --checkpoint-dir; --epochs is the total." };
         Option<LatentDistribution> distribution = new("--latent-distribution") { Description = "Distribution of z.", DefaultValueFactory = _ => defaults.LatentDistribution };
         Option<int> seed = new("--seed") { Description = "Training seed.", DefaultValueFactory = _ => 1 };
@@ -60,7 +61,7 @@ internal static class TrainCommand
         {
             mnistDirectory, output, epochs, maxSteps, diffAugment, modeSeeking, spectralNorm, maxRows, batchSize, hiddenSize, latentDimension, learningRate, generatorLearningRate, discriminatorLearningRate,
             beta1, beta2, dcganWidth, distribution, seed, threads, logLevel,
-            architecture, loss, conditional, auxiliary, criticSteps, ema, maxGradientNorm, checkpoints, checkpointEvery, resume,
+            architecture, loss, conditional, auxiliary, criticSteps, ema, maxGradientNorm, checkpoints, checkpointEvery, resume, overwriteCheckpoints,
             evaluateEvery, evaluationSamples,
         };
         command.SetAction((result, cancellationToken) =>
@@ -90,6 +91,7 @@ internal static class TrainCommand
                 CheckpointDirectory = result.GetValue(checkpoints)?.FullName,
                 CheckpointEveryEpochs = result.GetValue(checkpointEvery),
                 Resume = result.GetValue(resume),
+                OverwriteCheckpoints = result.GetValue(overwriteCheckpoints),
                 EvaluateEveryEpochs = result.GetValue(evaluateEvery),
                 EvaluationSampleCount = result.GetValue(evaluationSamples),
             };

@@ -56,6 +56,15 @@ internal static partial class GanLog
     [LoggerMessage(29, LogLevel.Warning, "Resume requested but {Directory} holds no checkpoint; training from the start")]
     public static partial void NoCheckpoint(ILogger logger, string directory);
 
+    [LoggerMessage(30, LogLevel.Warning, "Training cancelled at epoch {Epoch}, step {Step} of {Steps}; checkpoint: {Path}")]
+    public static partial void Cancelled(ILogger logger, int epoch, int step, int steps, string path);
+
+    [LoggerMessage(31, LogLevel.Information, "Resuming with a changed setting: {Change}")]
+    public static partial void ResumedWithChange(ILogger logger, string change);
+
+    [LoggerMessage(32, LogLevel.Warning, "Replaced {Count} checkpoint(s) of an earlier run in {Directory}")]
+    public static partial void CheckpointsReplaced(ILogger logger, int count, string directory);
+
     [LoggerMessage(40, LogLevel.Information, "LeNet classifier epoch {Epoch}/{Epochs}: loss {Loss:F4}")]
     public static partial void ClassifierEpoch(ILogger logger, int epoch, int epochs, double loss);
 

@@ -27,7 +27,8 @@ internal static class GanTrainer
         try
         {
             TrainingSchedule schedule = TrainingSchedule.For(options, data.Count);
-            using TrainingState state = StartOrResume(data, options, schedule, seed, device, logger);
+            string fingerprint = data.Fingerprint();
+            using TrainingState state = StartOrResume(data, options, schedule, seed, fingerprint, device, logger);
             var clock = Stopwatch.StartNew();
             TimeSpan lastCheckpoint = TimeSpan.Zero;
             int stepsPerEpoch = schedule.StepsPerEpoch;
@@ -41,7 +42,24 @@ internal static class GanTrainer
             {
                 byte[]? rollBackPoint = options.OnDivergence == DivergenceAction.RollBack ? state.Snapshot() : null;
                 TimeSpan epochStart = clock.Elapsed;
-                (double discriminatorLoss, double generatorLoss) = RunEpoch(state, images, classes, data.Shape, data.ClassCount, options, epoch, schedule, clock, logger, cancellationToken);
+                double discriminatorLoss, generatorLoss;
+                try
+                {
+                    (discriminatorLoss, generatorLoss) = RunEpoch(state, images, classes, data.Shape, data.ClassCount, options, epoch, schedule, clock, logger, cancellationToken);
+                }
+                catch (OperationCanceledException) when (state.Progress is EpochProgress stopped)
+                {
+                    // Cancelled at a step boundary: keep what this epoch did, so a resumed run continues it exactly.
+                    string? path = options.CheckpointDirectory is string checkpoints
+                        ? Checkpoint.Write(checkpoints, HeaderFor(options, data, state.Seed, fingerprint, epoch - 1, stopped.Step), state)
+                        : null;
+                    GanLog.Cancelled(logger, epoch, stopped.Step, schedule.StepsIn(epoch), path ?? "none");
+                    throw new OperationCanceledException(
+                        $"Training cancelled at epoch {epoch}, step {stopped.Step} of {schedule.StepsIn(epoch)}" +
+                        (path is null ? " (no checkpoint: no checkpoint directory)." : $"; checkpoint '{path}' written, resume to continue exactly there."),
+                        cancellationToken);
+                }
+
                 if (!double.IsFinite(discriminatorLoss) || !double.IsFinite(generatorLoss))
                 {
                     if (rollBackPoint is null || ++rollBacks > MaxRollBacks)
@@ -83,7 +101,7 @@ internal static class GanTrainer
                     || (options.CheckpointEveryMinutes is double minutes && (clock.Elapsed - lastCheckpoint).TotalMinutes >= minutes);
                 if (options.CheckpointDirectory is string directory && due)
                 {
-                    string path = Checkpoint.Write(directory, HeaderFor(options, data, state.Seed, epoch), state);
+                    string path = Checkpoint.Write(directory, HeaderFor(options, data, state.Seed, fingerprint, epoch, null), state);
                     lastCheckpoint = clock.Elapsed;
                     GanLog.CheckpointWritten(logger, path);
                 }
@@ -110,18 +128,29 @@ internal static class GanTrainer
         DiscriminatorNetwork discriminator = state.Discriminator;
         Device device = images.device;
         int count = (int)images.shape[0];
-        Tensor order = options.Shuffle ? torch.randperm(count, device: device) : torch.arange(count, device: device);
+        // A resumed, interrupted epoch continues with the order it drew and the sums it had; otherwise a fresh start.
+        EpochProgress? resumed = state.Progress;
+        state.Progress = null;
+        using EpochProgress? disposeResumed = resumed;
+        Tensor order = resumed?.Order ?? (options.Shuffle ? torch.randperm(count, device: device) : torch.arange(count, device: device));
         Tensor epochImages = images.index_select(0, order);
         Tensor? epochClasses = classes?.index_select(0, order);
-        Tensor discriminatorLossSum = torch.zeros(1, device: device);
-        Tensor generatorLossSum = torch.zeros(1, device: device);
-        int generatorSteps = 0;
+        Tensor discriminatorLossSum = torch.full(1, resumed?.DiscriminatorLossSum ?? 0, device: device);
+        Tensor generatorLossSum = torch.full(1, resumed?.GeneratorLossSum ?? 0, device: device);
+        int generatorSteps = resumed?.GeneratorSteps ?? 0;
         generator.train();
         discriminator.train();
 
-        for (int step = 0; step < steps; step++)
+        for (int step = resumed?.Step ?? 0; step < steps; step++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Tensor kept = order.clone();
+                kept.DetachFromDisposeScope();
+                state.Progress = new EpochProgress(kept, step, discriminatorLossSum.item<float>(), generatorLossSum.item<float>(), generatorSteps);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             using var stepScope = torch.NewDisposeScope();
             int start = step * options.BatchSize;
             int size = Math.Min(options.BatchSize, count - start);
@@ -183,31 +212,62 @@ internal static class GanTrainer
         return (discriminatorLossSum.item<float>() / steps, generatorLossSum.item<float>() / Math.Max(generatorSteps, 1));
     }
 
-    private static TrainingState StartOrResume(TrainingImages data, GanOptions options, TrainingSchedule schedule, int seed, Device device, ILogger logger)
+    private static TrainingState StartOrResume(TrainingImages data, GanOptions options, TrainingSchedule schedule, int seed, string fingerprint, Device device, ILogger logger)
     {
-        if (!options.Resume || Checkpoint.Latest(options.CheckpointDirectory!) is not string path)
+        string? directory = options.CheckpointDirectory;
+        if (directory is not null && File.Exists(directory))
+        {
+            throw new IOException($"{nameof(GanOptions)}.{nameof(GanOptions.CheckpointDirectory)} '{directory}' is an existing file; expected a directory.");
+        }
+
+        IReadOnlyList<string> existing = directory is null ? [] : Checkpoint.All(directory);
+        if (!options.Resume && existing.Count > 0)
+        {
+            if (!options.OverwriteCheckpoints)
+            {
+                CheckpointHeader? newest = Checkpoint.ReadHeaderOrNull(existing[^1]);
+                throw new InvalidOperationException(
+                    $"Checkpoint directory '{directory}' already holds {existing.Count} checkpoint(s) of a run (newest: '{Path.GetFileName(existing[^1])}'" +
+                    (newest is null ? "" : $", {newest.Architecture}, seed {newest.Seed}, {newest.CompletedEpochs} epoch(s) done") + "). " +
+                    $"Continue it with {nameof(GanOptions.Resume)} = true, replace it with {nameof(GanOptions.OverwriteCheckpoints)} = true, or choose another {nameof(GanOptions.CheckpointDirectory)}.");
+            }
+
+            foreach (string file in existing)
+            {
+                File.Delete(file);
+            }
+
+            GanLog.CheckpointsReplaced(logger, existing.Count, directory!);
+        }
+
+        if (!options.Resume || Checkpoint.Latest(directory!) is not string path)
         {
             if (options.Resume)
             {
-                GanLog.NoCheckpoint(logger, options.CheckpointDirectory!);
+                GanLog.NoCheckpoint(logger, directory!);
             }
 
             return TrainingState.Create(options, data.Shape, data.ClassCount, seed, device);
         }
 
-        CheckpointHeader expected = HeaderFor(options, data, seed, 0);
-        Checkpoint.Read(path, saved =>
+        CheckpointHeader expected = HeaderFor(options, data, seed, fingerprint, 0, null);
+        CheckpointHeader saved = Checkpoint.Read(path, saved =>
         {
             IReadOnlyList<string> differences = Checkpoint.Differences(saved, expected);
             if (differences.Count > 0)
             {
                 throw new InvalidOperationException(
-                    $"Checkpoint '{path}' was written for different options or data: {string.Join("; ", differences)}. " +
-                    $"Use the same options, or another {nameof(GanOptions.CheckpointDirectory)}.");
+                    $"Checkpoint '{path}' was written by another run, for different options or data: {string.Join("; ", differences)}. " +
+                    $"Use the same options and data, or another {nameof(GanOptions.CheckpointDirectory)}.");
             }
 
             return TrainingState.Create(options, data.Shape, data.ClassCount, saved.Seed, device);
         }, out TrainingState state);
+
+        foreach (string change in Checkpoint.Changes(saved, expected))
+        {
+            GanLog.ResumedWithChange(logger, change);
+        }
 
         GanLog.Resumed(logger, path, state.CompletedEpochs, schedule.Epochs);
         if (state.CompletedEpochs >= schedule.Epochs)
@@ -218,27 +278,42 @@ internal static class GanTrainer
         return state;
     }
 
-    private static CheckpointHeader HeaderFor(GanOptions options, TrainingImages data, int seed, int completedEpochs) => new(
-        Checkpoint.FormatVersion,
-        options.Architecture.ToString(),
-        options.Conditional,
-        options.AuxiliaryClassifier,
-        data.ClassCount,
-        options.LatentDimension,
-        options.HiddenSize,
-        options.DcganWidth,
-        options.Loss.ToString(),
-        options.GeneratorEmaDecay is not null,
-        options.DiffAugment == DiffAugmentPolicy.None ? null : options.DiffAugment.ToString(),   // null keeps older checkpoints comparable
-        options.ModeSeekingWeight == 0 ? null : options.ModeSeekingWeight,
-        options.SpectralNormalization ? true : null,
-        data.Shape.Channels,
-        data.Shape.Height,
-        data.Shape.Width,
-        data.Count,
-        options.SampleCount,
-        seed,
-        completedEpochs);
+    private static CheckpointHeader HeaderFor(GanOptions options, TrainingImages data, int seed, string fingerprint, int completedEpochs, int? epochStep)
+    {
+        var header = new CheckpointHeader(
+            Checkpoint.FormatVersion,
+            options.Architecture.ToString(),
+            options.Conditional,
+            options.AuxiliaryClassifier,
+            data.ClassCount,
+            options.LatentDimension,
+            options.HiddenSize,
+            options.DcganWidth,
+            options.Loss.ToString(),
+            options.GeneratorEmaDecay is not null,
+            options.DiffAugment == DiffAugmentPolicy.None ? null : options.DiffAugment.ToString(),   // null keeps older checkpoints comparable
+            options.ModeSeekingWeight == 0 ? null : options.ModeSeekingWeight,
+            options.SpectralNormalization ? true : null,
+            data.Shape.Channels,
+            data.Shape.Height,
+            data.Shape.Width,
+            data.Count,
+            options.SampleCount,
+            seed,
+            completedEpochs,
+            LatentDistribution: options.LatentDistribution.ToString(),
+            DataFingerprint: fingerprint,
+            Dropout: options.Dropout,
+            LeakyReluSlope: options.LeakyReluSlope,
+            RealLabel: options.Loss == GanLoss.NonSaturating ? options.EffectiveRealLabel : null,
+            GradientPenaltyWeight: options.Loss == GanLoss.WassersteinGradientPenalty ? options.GradientPenaltyWeight : null,
+            CriticSteps: options.DiscriminatorStepsPerGeneratorStep,
+            Shuffle: options.Shuffle,
+            EpochStep: epochStep,
+            Tunables: new TunableSettings(options.EffectiveGeneratorLearningRate, options.EffectiveDiscriminatorLearningRate,
+                options.EffectiveGeneratorBetas.ToString(), options.EffectiveDiscriminatorBetas.ToString(), options.BatchSize, options.GeneratorEmaDecay, options.MaxGradientNorm));
+        return header with { RunId = Checkpoint.RunIdOf(header) };
+    }
 
     private static void Clip(nn.Module module, GanOptions options)
     {

@@ -36,6 +36,19 @@ internal sealed class TrainingImages
 
     public ImageShape Shape { get; }
 
+    /// <summary>A hash over every pixel and class (16 hex digits): the same rows give the same fingerprint, different rows a different one.</summary>
+    public string Fingerprint()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Values.AsSpan()));
+        if (Classes is not null)
+        {
+            hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(Classes.AsSpan()));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+
     /// <summary>Class index (0..ClassCount-1) of every image, for a conditional GAN; null otherwise.</summary>
     public long[]? Classes { get; }
 

@@ -124,10 +124,17 @@ internal sealed class TrainingState : IDisposable
     }
 
     /// <summary>
-    /// Writes networks, EMA, optimizers, the random state and the fixed inputs, in that order, with
-    /// TorchSharp's own formats (Module.save, Optimizer.save_state_dict, Tensor.Save).
+    /// Where a cancelled epoch stopped (its row order, steps done, loss sums so far); null between epochs. A checkpoint
+    /// written at that point lets a resumed run finish the epoch exactly as an uninterrupted one would have.
     /// </summary>
-    public void WriteTensors(BinaryWriter writer)
+    public EpochProgress? Progress { get; set; }
+
+    /// <summary>
+    /// Writes networks, EMA, optimizers, the random state and the fixed inputs, in that order, with
+    /// TorchSharp's own formats (Module.save, Optimizer.save_state_dict, Tensor.Save); then, when
+    /// <paramref name="withProgress"/>, the <see cref="Progress"/> of the interrupted epoch.
+    /// </summary>
+    public void WriteTensors(BinaryWriter writer, bool withProgress)
     {
         Generator.save(writer);
         Discriminator.save(writer);
@@ -141,10 +148,19 @@ internal sealed class TrainingState : IDisposable
 
         FixedLatents.Save(writer);
         FixedClasses?.Save(writer);
+        if (withProgress)
+        {
+            EpochProgress progress = Progress ?? throw new InvalidOperationException("No interrupted epoch to write.");
+            progress.Order.Save(writer);
+            writer.Write(progress.Step);
+            writer.Write(progress.DiscriminatorLossSum);
+            writer.Write(progress.GeneratorLossSum);
+            writer.Write(progress.GeneratorSteps);
+        }
     }
 
     /// <summary>Reads what <see cref="WriteTensors"/> wrote into this state (same architecture and options).</summary>
-    public void ReadTensors(BinaryReader reader)
+    public void ReadTensors(BinaryReader reader, bool withProgress)
     {
         Generator.load(reader);
         Discriminator.load(reader);
@@ -161,6 +177,11 @@ internal sealed class TrainingState : IDisposable
         {
             Replace(FixedClasses, TensorExtensionMethods.Load(reader), t => FixedClasses = t);
         }
+
+        Progress?.Dispose();
+        Progress = withProgress
+            ? new EpochProgress(TensorExtensionMethods.Load(reader).to(FixedLatents.device), reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadInt32())
+            : null;
     }
 
     /// <summary>The state as bytes (for an in-memory roll-back point).</summary>
@@ -169,7 +190,8 @@ internal sealed class TrainingState : IDisposable
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            WriteTensors(writer);
+            writer.Write(Progress is not null);
+            WriteTensors(writer, Progress is not null);
         }
 
         return stream.ToArray();
@@ -178,7 +200,7 @@ internal sealed class TrainingState : IDisposable
     public void Restore(byte[] snapshot)
     {
         using var reader = new BinaryReader(new MemoryStream(snapshot), Encoding.UTF8);
-        ReadTensors(reader);
+        ReadTensors(reader, reader.ReadBoolean());
     }
 
     /// <summary>Hands the published generator to the caller; <see cref="Dispose"/> then leaves it alive.</summary>
@@ -190,6 +212,7 @@ internal sealed class TrainingState : IDisposable
 
     public void Dispose()
     {
+        Progress?.Dispose();
         Discriminator.Dispose();
         GeneratorOptimizer.Dispose();
         DiscriminatorOptimizer.Dispose();
@@ -211,4 +234,10 @@ internal sealed class TrainingState : IDisposable
         set(loaded.to(old.device));
         old.Dispose();
     }
+}
+
+/// <summary>An interrupted epoch: the row order it drew, the steps done, and its loss sums and generator steps so far.</summary>
+internal sealed record EpochProgress(Tensor Order, int Step, double DiscriminatorLossSum, double GeneratorLossSum, int GeneratorSteps) : IDisposable
+{
+    public void Dispose() => Order.Dispose();
 }

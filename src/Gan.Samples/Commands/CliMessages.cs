@@ -1,0 +1,43 @@
+using System.Text.RegularExpressions;
+
+namespace Gan.Samples.Commands;
+
+/// <summary>
+/// Library errors say what to change in the API (<c>GanOptions.Epochs</c>); on the command line the same advice names
+/// the option (<c>--epochs</c>). .NET's "(Parameter 'x')" and "Actual value was …" tails, which name C# parameters, go.
+/// </summary>
+internal static partial class CliMessages
+{
+    private static readonly Dictionary<string, string> Options = new(StringComparer.Ordinal)
+    {
+        ["Epochs"] = "--epochs", ["MaxSteps"] = "--max-steps", ["BatchSize"] = "--batch-size", ["HiddenSize"] = "--hidden-size",
+        ["LatentDimension"] = "--latent-dim", ["GeneratorLearningRate"] = "--g-lr", ["DiscriminatorLearningRate"] = "--d-lr",
+        ["GeneratorBetas"] = "--beta1/--beta2", ["DiscriminatorBetas"] = "--beta1/--beta2", ["DcganWidth"] = "--dcgan-width",
+        ["Architecture"] = "--architecture", ["Loss"] = "--loss", ["Conditional"] = "--conditional", ["AuxiliaryClassifier"] = "--aux-classifier",
+        ["DiscriminatorStepsPerGeneratorStep"] = "--critic-steps", ["GeneratorEmaDecay"] = "--ema", ["MaxGradientNorm"] = "--max-grad-norm",
+        ["CheckpointDirectory"] = "--checkpoint-dir", ["CheckpointEveryEpochs"] = "--checkpoint-every", ["EvaluateEveryEpochs"] = "--eval-every",
+        ["EvaluationSampleCount"] = "--eval-samples", ["OverwriteCheckpoints"] = "--overwrite-checkpoints", ["Resume"] = "--resume",
+        ["LatentDistribution"] = "--latent-distribution", ["Threads"] = "--threads", ["DiffAugment"] = "--diff-augment",
+        ["ModeSeekingWeight"] = "--mode-seeking", ["SpectralNormalization"] = "--spectral-norm", ["MaxRows"] = "--max-rows",
+        ["DataDirectory"] = "--mnist-dir", ["CasSampleCount"] = "--cas-samples", ["CnnCasEpochs"] = "--cnn-cas-epochs",
+        ["CnnCasChannels"] = "--cnn-cas-channels",
+    };
+
+    public static string ForCommandLine(string message)
+    {
+        // "GanOptions.Resume = true" and "Resume = true" → "--resume"; "MnistOptions.MaxRows" → "--max-rows".
+        message = QualifiedName().Replace(message, m => Options.TryGetValue(m.Groups["name"].Value, out string? option) ? option : m.Value);
+        message = SwitchOn().Replace(message, m => Options.TryGetValue(m.Groups["name"].Value, out string? option) ? option : m.Value);
+        message = ParameterTail().Replace(message, "");
+        return message.Trim();
+    }
+
+    [GeneratedRegex(@"\b(?:GanOptions|MnistOptions|GanEvaluationOptions)\.(?<name>[A-Z]\w*)(?: = true)?")]
+    private static partial Regex QualifiedName();
+
+    [GeneratedRegex(@"\b(?<name>Resume|OverwriteCheckpoints|CheckpointDirectory|MaxSteps|Epochs)(?: = true)?(?=[ ,.;)]|$)")]
+    private static partial Regex SwitchOn();
+
+    [GeneratedRegex(@"\s*\(Parameter '[^']*'\)|\s*Actual value was [^.\r\n]*\.?")]
+    private static partial Regex ParameterTail();
+}

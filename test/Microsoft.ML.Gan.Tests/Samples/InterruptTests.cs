@@ -1,0 +1,86 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.Gan.Tests.Samples;
+
+/// <summary>SIGTERM (as Ctrl+C) during <c>train</c>: a checkpoint at the step, exit code 130, and an exact resume.</summary>
+public sealed class InterruptTests : ScratchDirectoryTest
+{
+    private string[] Train(string output, params string[] extra) =>
+        ["train", "--epochs", "12", "--max-rows", "6400", "--eval-every", "0", "--mnist-dir", RealMnist.Directory, "--output", output, .. extra];
+
+    [Test]
+    public void TerminatedMidEpochThenResumedGivesTheUninterruptedModel()
+    {
+        string checkpoints = Path.Combine(Scratch, "checkpoints");
+        (int exitCode, string log) = RunAndTerminate(Train(Path.Combine(Scratch, "interrupted"), "--checkpoint-dir", checkpoints), TimeSpan.FromSeconds(3));
+
+        Assert.That(exitCode, Is.EqualTo(130), log);
+        Assert.That(log, Does.Match(@"Training cancelled at epoch \d+, step \d+ of 100; checkpoint '.*checkpoint-epoch-\d{4}\.step-\d{6}\.gan' written"));
+        Assert.That(log, Does.Not.Contain("   at "));
+
+        (int resumeExit, string resumeLog) = SamplesApp.Run(Train(Path.Combine(Scratch, "interrupted"), "--checkpoint-dir", checkpoints, "--resume"));
+        Assert.That(resumeExit, Is.Zero, resumeLog);
+        (int straightExit, string straightLog) = SamplesApp.Run(Train(Path.Combine(Scratch, "straight")));
+        Assert.That(straightExit, Is.Zero, straightLog);
+
+        Assert.That(Generated("interrupted"), Is.EqualTo(Generated("straight")), "the same weights give the same images");
+    }
+
+    private byte[] Generated(string run)
+    {
+        string output = Path.Combine(Scratch, run, "generated");
+        (int exitCode, string log) = SamplesApp.Run("generate", "--model", Path.Combine(Scratch, run, "mnist-gan.zip"), "-n", "256", "--output", output);
+        Assert.That(exitCode, Is.Zero, log);
+        return File.ReadAllBytes(Path.Combine(output, "generated-images-idx3-ubyte"));
+    }
+
+    /// <summary>Starts the CLI, sends SIGTERM <paramref name="after"/> training started, and waits for it to end.</summary>
+    private static (int ExitCode, string Output) RunAndTerminate(string[] arguments, TimeSpan after)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gan-samples.dll"));
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        using var started = new ManualResetEventSlim();
+        void Collect(object _, DataReceivedEventArgs e)
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains("Training on", StringComparison.Ordinal) == true)
+            {
+                started.Set();
+            }
+        }
+
+        process.OutputDataReceived += Collect;
+        process.ErrorDataReceived += Collect;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Assert.That(started.Wait(TimeSpan.FromMinutes(2)), Is.True, "training started");
+        Thread.Sleep(after);
+        using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        Assert.That(process.WaitForExit(TimeSpan.FromMinutes(2)), Is.True, "the process ends after SIGTERM");
+        process.WaitForExit();
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+}
