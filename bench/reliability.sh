@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Reliability probes of the samples CLI (issue 10): bad inputs, faults, interrupts and memory, each run as a user
+# would run it; writes docs/RELIABILITY.md with every probe's command, exit code, first line of output, outcome and
+# leftover files. Takes about 10 minutes on a 2-core machine (most of it generating 1,000,000 images).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+dotnet build src/Gan.Samples -c Release --nologo -v quiet >/dev/null || exit 1
+app=(dotnet "$PWD/src/Gan.Samples/bin/Release/net10.0/gan-samples.dll")
+"${app[@]}" mnist --output artifacts/reliability/mnist >/dev/null
+output=docs/RELIABILITY.md
+scratch=$(mktemp -d)
+export TMPDIR=$scratch/tmp   # the probes' own temp folder: whatever is left in it was left by them
+mkdir -p "$TMPDIR"
+trap 'rm -rf "$scratch"' EXIT
+cd "$scratch"
+rows=()
+handled=0; failed=0
+record() { rows+=("| $1 | \`${2//|/\\|}\` | $3 | ${4//|/\\|} | $5 |"); }
+
+# probe "what" expected-exit command... : runs it, records exit code, first line, stack traces and leftover files.
+probe() {
+  local what=$1 expected=$2; shift 2
+  local log exit first leftovers outcome
+  log=$("$@" 2>&1); exit=$?
+  first=$(printf '%s\n' "$log" | grep -m1 -E '^(error|Training cancelled|Generated|Trained|Evaluated|Wrote)' || printf '%s\n' "$log" | head -n1)
+  leftovers=$(find "$scratch" -name '.*.tmp' -o -name 'microsoft-ml-gan-*.onnx' -o -name '.write-check-*' | sed "s|$scratch/||" | tr '\n' ' ')
+  if printf '%s' "$log" | grep -q '   at '; then outcome="crash (stack trace)";
+  elif [ "$exit" != "$expected" ]; then outcome="unexpected exit code (expected $expected)";
+  elif [ -n "$leftovers" ]; then outcome="left files behind";
+  elif [ "$exit" = 0 ]; then outcome="handled";
+  elif [ "$exit" = 130 ]; then outcome="cancelled cleanly";
+  else outcome="clear error"; fi
+  case $outcome in handled|"clear error"|"cancelled cleanly") handled=$((handled + 1));; *) failed=$((failed + 1));; esac
+  local shown="$*"
+  shown=${shown#"${app[*]} "}
+  record "$what" "gan-samples $shown" "$exit" "$first" "$outcome${leftovers:+: $leftovers}"
+  find "$scratch" \( -name '.*.tmp' -o -name 'microsoft-ml-gan-*.onnx' \) -delete
+}
+
+# A small model to probe with (the article's GAN, 1 epoch on 6,400 rows).
+"${app[@]}" train --epochs 1 --max-rows 6400 --eval-every 0 --output model --log-level Warning >/dev/null
+: > empty.zip
+head -c 4096 /dev/urandom > random.zip
+head -c "$(( $(stat -c %s model/mnist-gan.zip) / 2 ))" model/mnist-gan.zip > truncated.zip
+printf 'x' > a-file
+
+probe "model zip does not exist" 1 "${app[@]}" generate --model missing.zip --output out
+probe "empty model zip" 1 "${app[@]}" generate --model empty.zip --output out
+probe "truncated model zip" 1 "${app[@]}" generate --model truncated.zip --output out
+probe "random bytes as model zip" 1 "${app[@]}" generate --model random.zip --output out
+probe "random bytes to evaluate" 1 "${app[@]}" evaluate --model random.zip --output out
+probe "generate --count 0" 1 "${app[@]}" generate --model model/mnist-gan.zip --count 0 --output out
+probe "output is an existing file" 1 "${app[@]}" generate --model model/mnist-gan.zip --output a-file
+probe "output under /proc" 1 "${app[@]}" train --output /proc/gan-out --epochs 1
+probe "checkpoint dir is an existing file" 1 "${app[@]}" train --checkpoint-dir a-file --epochs 1 --output out
+probe "--epochs 0" 1 "${app[@]}" train --epochs 0 --output out
+probe "--batch-size 0" 1 "${app[@]}" train --batch-size 0 --output out
+probe "--lr -1" 1 "${app[@]}" train --lr -1 --output out
+probe "--max-rows 70000" 1 "${app[@]}" train --max-rows 70000 --output out
+probe "--max-steps with --epochs" 1 "${app[@]}" train --max-steps 10 --epochs 3 --output out
+probe "unknown --diff-augment" 1 "${app[@]}" train --diff-augment Sideways --output out
+probe "--spectral-norm with Mlp" 1 "${app[@]}" train --spectral-norm --output out
+probe "evaluate --samples 1" 1 "${app[@]}" evaluate --model model/mnist-gan.zip --samples 1 --output out
+probe "IDX file of the wrong kind" 1 "${app[@]}" evaluate --idx "$HOME/.cache/Microsoft.ML.Gan/mnist/t10k-labels-idx1-ubyte" --output out
+probe "bench --rows 0" 1 "${app[@]}" bench --rows 0
+probe "augment --regimes 25" 1 "${app[@]}" augment --regimes 25 --output out
+
+# A reused checkpoint folder (the issue's sequence): run 1 (seed 1, 4 epochs), run 2 (seed 2) into the same folder.
+train_small=(train --max-rows 640 --eval-every 0 --log-level Warning)
+probe "run 1: 4 epochs into ck" 0 "${app[@]}" "${train_small[@]}" --seed 1 --epochs 4 --checkpoint-dir ck --output run1
+probe "run 2 (seed 2) into run 1's ck" 1 "${app[@]}" "${train_small[@]}" --seed 2 --epochs 2 --checkpoint-dir ck --output run2
+probe "run 2 with --overwrite-checkpoints" 0 "${app[@]}" "${train_small[@]}" --seed 2 --epochs 2 --checkpoint-dir ck --output run2 --overwrite-checkpoints
+probe "resume run 2 to 4 epochs" 0 "${app[@]}" "${train_small[@]}" --seed 2 --epochs 4 --checkpoint-dir ck --output run2 --resume
+"${app[@]}" "${train_small[@]}" --seed 2 --epochs 4 --output straight2 >/dev/null
+"${app[@]}" generate --model run2/mnist-gan.zip -n 256 --output g-run2 >/dev/null
+"${app[@]}" generate --model straight2/mnist-gan.zip -n 256 --output g-straight2 >/dev/null
+reused=$(cmp -s g-run2/generated-images-idx3-ubyte g-straight2/generated-images-idx3-ubyte && echo "identical to" || echo "DIFFERENT from")
+probe "resume with another --seed" 1 "${app[@]}" "${train_small[@]}" --seed 3 --epochs 5 --checkpoint-dir ck --output run3 --resume
+printf 'garbage' >> "$(ls ck/*.gan | tail -n1)"
+probe "resume from a corrupt checkpoint" 1 "${app[@]}" "${train_small[@]}" --seed 2 --epochs 5 --checkpoint-dir ck --output run2 --resume
+
+# Interrupts: SIGTERM (what Ctrl+C sends as SIGINT, handled alike) mid-epoch, and kill -9; each then resumed.
+long=(train --max-rows 6400 --epochs 12 --eval-every 0)
+interrupt() {   # interrupt SIGNAL DIR: starts a long run, signals it 3 s after training starts, resumes it
+  local signal=$1 dir=$2
+  "${app[@]}" "${long[@]}" --checkpoint-dir "$dir/ck" --output "$dir" > "$dir.log" 2>&1 &
+  local pid=$!
+  until grep -q "Training on" "$dir.log" 2>/dev/null; do sleep 0.2; done
+  sleep 3
+  kill "-$signal" "$pid"
+  wait "$pid"; echo $? > "$dir.exit"
+}
+mkdir -p term kill9
+interrupt TERM term
+term_line=$(grep -m1 -E '^(Training cancelled|error)' term.log)
+term_outcome=$( { [ "$(cat term.exit)" = 130 ] && [ -n "$term_line" ] && ! grep -q '   at ' term.log; } && echo "cancelled cleanly" || echo "NOT clean")
+[ "$term_outcome" = "cancelled cleanly" ] && handled=$((handled + 1)) || failed=$((failed + 1))
+record "SIGTERM 3 s into training" "gan-samples ${long[*]} --checkpoint-dir term/ck --output term; kill -TERM" "$(cat term.exit)" "$term_line" "$term_outcome"
+probe "resume after SIGTERM" 0 "${app[@]}" "${long[@]}" --checkpoint-dir term/ck --output term --resume --log-level Warning
+interrupt KILL kill9
+probe "resume after kill -9" 0 "${app[@]}" "${long[@]}" --checkpoint-dir kill9/ck --output kill9 --resume --log-level Warning
+"${app[@]}" "${long[@]}" --output straight --log-level Warning >/dev/null
+for run in term kill9 straight; do "${app[@]}" generate --model $run/mnist-gan.zip -n 256 --output g-$run >/dev/null; done
+after_term=$(cmp -s g-term/generated-images-idx3-ubyte g-straight/generated-images-idx3-ubyte && echo "identical to" || echo "DIFFERENT from")
+after_kill=$(cmp -s g-kill9/generated-images-idx3-ubyte g-straight/generated-images-idx3-ubyte && echo "identical to" || echo "DIFFERENT from")
+
+# Temporaries a killed writer left: a stale sibling of the model zip is removed by the next write.
+touch -d '1 day ago' model/.mnist-gan.zip.0123456789abcdef0123456789abcdef.tmp
+"${app[@]}" train --epochs 1 --max-rows 640 --eval-every 0 --output model --log-level Warning >/dev/null
+stale=$([ -e model/.mnist-gan.zip.0123456789abcdef0123456789abcdef.tmp ] && echo "still there" || echo "removed")
+
+# Memory of generate: peak RSS for 10k, 100k and 1M images.
+memory=()
+for n in 10000 100000 1000000; do
+  /usr/bin/time -f "%M %e" -o rss.txt "${app[@]}" generate --model model/mnist-gan.zip -n $n --output big >/dev/null 2>&1
+  read -r kb seconds < rss.txt
+  memory+=("| $n | $((kb / 1024)) MB | ${seconds} s |")
+done
+
+cd - >/dev/null
+{
+  echo "# Reliability"
+  echo
+  echo "Produced by \`bench/reliability.sh\` on $(date -u +%Y-%m-%d): $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version)."
+  echo "Each probe runs the published samples CLI as a user would, in a scratch folder with its own TMPDIR; \"left files behind\""
+  echo "means a hidden \`.*.tmp\`, a \`.write-check-*\` or a \`microsoft-ml-gan-*.onnx\` file was found afterwards."
+  echo
+  echo "**$handled of $((handled + failed)) probes handled** (clear error, success, or clean cancellation); $failed not."
+  echo
+  echo "| probe | command | exit | first line | outcome |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "## Runs that must end with the same weights"
+  echo
+  echo "- Reused checkpoint folder: run 2, replaced with \`--overwrite-checkpoints\` and resumed to 4 epochs, generates images $reused those of an uninterrupted 4-epoch seed-2 run."
+  echo "- SIGTERM 3 s into training, then \`--resume\`: $after_term an uninterrupted 12-epoch run."
+  echo "- \`kill -9\` 3 s into training, then \`--resume\` (from the last epoch checkpoint): $after_kill an uninterrupted 12-epoch run."
+  echo "- A stale \`.mnist-gan.zip.<guid>.tmp\` left by a killed writer (dated a day back): $stale by the next \`train\` into that folder."
+  echo
+  echo "## Memory of \`generate -n\` (the article's generator; images streamed to the IDX file, the PNG grid shows the first 1,024)"
+  echo
+  echo "| images | peak RSS | seconds |"
+  echo "|---|---|---|"
+  printf '%s\n' "${memory[@]}"
+} > "$output.tmp"
+mv "$output.tmp" "$output"
+cat "$output"
