@@ -114,7 +114,7 @@ memory=()
 for n in 10000 100000 1000000; do
   /usr/bin/time -f "%M %e" -o rss.txt "${app[@]}" generate --model model/mnist-gan.zip -n $n --output big >/dev/null 2>&1
   read -r kb seconds < rss.txt
-  memory+=("| $n | $((kb / 1024)) MB | ${seconds} s |")
+  memory+=("| $(echo $n | sed -e :a -e 's/\B[0-9]\{3\}\>/,&/;ta') | $((kb / 1024)) MB | ${seconds} s |")
 done
 
 cd - >/dev/null
