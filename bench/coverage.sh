@@ -24,6 +24,8 @@ A2-w32-ema-ms1|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --mode-see
 A3-w32-ema-hinge|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --loss Hinge --threads 1
 S1-w32-ema-sn|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --spectral-norm --threads 1
 S2-w32-ema-sn-hinge|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --spectral-norm --loss Hinge --threads 1
+D1-w32-ema-translation|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --diff-augment Translation --threads 1
+N1-w32-ema-normal|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --latent-distribution Normal --threads 1
 CONFIGS
 )
 

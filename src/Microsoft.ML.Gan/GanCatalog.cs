@@ -173,9 +173,16 @@ public sealed class GanCatalog
     /// <param name="seed">Seed of the vectors.</param>
     /// <param name="distribution">The distribution the generator was trained with (the zip does not record it).</param>
     /// <param name="classCount">Classes of an integer label column (key types bring their own count).</param>
+    /// <param name="latentScale">Multiplies every vector (a sampling temperature, see <see cref="SyntheticRowOptions.LatentScale"/>); 1 by default.</param>
     /// <exception cref="ArgumentException">The schema is not a generator's input (one latent vector, at most one label).</exception>
-    public IDataView SampleLatent(DataViewSchema inputSchema, long count, int seed, LatentDistribution distribution = LatentDistribution.Uniform, int? classCount = null)
+    public IDataView SampleLatent(DataViewSchema inputSchema, long count, int seed, LatentDistribution distribution = LatentDistribution.Uniform, int? classCount = null,
+        float latentScale = 1f)
     {
+        if (!float.IsFinite(latentScale) || latentScale <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(latentScale), latentScale, $"The latent scale must be a finite value > 0; got {latentScale}.");
+        }
+
         ArgumentNullException.ThrowIfNull(inputSchema);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         DataViewSchema.Column[] columns = inputSchema.Where(c => !c.IsHidden).ToArray();
@@ -199,7 +206,7 @@ public sealed class GanCatalog
             label = new LabelSpec(column.Name, column.Type, isKey, column.Annotations, classes, LabelSpec.RoundRobin(classes));
         }
 
-        return LatentDataView.Sample(count, latent.Name, ((VectorDataViewType)latent.Type).Size, seed, distribution, label);
+        return LatentDataView.Sample(count, latent.Name, ((VectorDataViewType)latent.Type).Size, seed, distribution, label, latentScale);
     }
 
     /// <summary>

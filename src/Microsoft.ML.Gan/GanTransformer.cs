@@ -211,7 +211,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
 
         var pixels = new PixelOutput(_pixelColumn.Name, _pixelColumn.Dimensions, _pixelColumn.Storage == PixelStorage.Byte, _pixelColumn.MaxValue);
         return new GeneratedDataView(() => _bulkSession.Value, _layout, count, LatentDimension, seed, LatentDistribution, BulkBatchSize,
-            latentColumn: null, LabelPlan(count, countsPerClass), pixels, Judge(options));
+            latentColumn: null, LabelPlan(count, countsPerClass), pixels, Judge(options), options?.LatentScale ?? 1f);
     }
 
     /// <summary>The row judge <paramref name="options"/> ask for: its classifier checked against this generator's images and classes.</summary>

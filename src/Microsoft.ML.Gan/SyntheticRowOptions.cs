@@ -33,6 +33,14 @@ public sealed class SyntheticRowOptions
     /// </summary>
     public int MaxCandidatesPerRow { get; set; } = 20;
 
+    /// <summary>
+    /// Multiplies every latent vector by this factor before generating (a sampling temperature). Above 1 the rows come
+    /// from further out in the latent space: more variety, somewhat less fidelity — the opposite of BigGAN's truncation
+    /// trick, and the better trade for training data, where variety is what a classifier learns from (on MNIST, 1.5 raised
+    /// the CNN classification accuracy score of the same generator by about 1.6 points; docs/COVERAGE.md). Default: 1.
+    /// </summary>
+    public float LatentScale { get; set; } = 1f;
+
     internal bool JudgesRows => MinimumConfidence is not null || WeightColumnName is not null;
 
     internal void Validate()
@@ -46,6 +54,11 @@ public sealed class SyntheticRowOptions
         if (WeightColumnName is not null && string.IsNullOrWhiteSpace(WeightColumnName))
         {
             throw new ArgumentException($"{nameof(SyntheticRowOptions)}.{nameof(WeightColumnName)} must name a column or be null.", nameof(WeightColumnName));
+        }
+
+        if (!float.IsFinite(LatentScale) || LatentScale <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LatentScale), LatentScale, $"{nameof(SyntheticRowOptions)}.{nameof(LatentScale)} must be a finite value > 0; got {LatentScale}.");
         }
 
         if (MaxCandidatesPerRow < 1)

@@ -101,4 +101,24 @@ public sealed class SyntheticRowsTests
             Assert.That(range!.Message, Does.Contain("MinimumConfidence"));
         }
     }
+
+    [Test]
+    public void ALatentScaleGeneratesFromScaledLatentsAndIsChecked()
+    {
+        (MLContext ml, GanTransformer gan, LeNetClassifier classifier) = Trained(ganEpochs: 1);
+        using (gan)
+        using (classifier)
+        {
+            DataViewSchema inputs = ml.Gan().SampleLatent(gan, 0, seed: 0).Schema;
+            float[][] plain = ml.Gan().SampleLatent(inputs, 12, seed: 4).GetColumn<float[]>("Latent").ToArray();
+            IDataView scaledLatents = ml.Gan().SampleLatent(inputs, 12, seed: 4, latentScale: 1.5f);
+
+            Assert.That(scaledLatents.GetColumn<float[]>("Latent"), Is.EqualTo(plain.Select(v => v.Select(x => x * 1.5f).ToArray())));
+            float[][] viaTransform = gan.Transform(scaledLatents).GetColumn<float[]>("GeneratedPixels").ToArray();
+            float[][] rows = gan.GenerateTrainingRows(12, seed: 4, options: new SyntheticRowOptions { LatentScale = 1.5f }).GetColumn<float[]>("Pixels").ToArray();
+            Assert.That(rows.Zip(viaTransform).Max(p => p.First.Zip(p.Second).Max(v => Math.Abs(v.First - v.Second))), Is.LessThan(1e-6f));
+            Assert.That(rows, Is.Not.EqualTo(gan.GenerateTrainingRows(12, seed: 4).GetColumn<float[]>("Pixels").ToArray()));
+            Assert.Throws<ArgumentOutOfRangeException>(() => gan.GenerateTrainingRows(12, seed: 4, options: new SyntheticRowOptions { LatentScale = 0 }));
+        }
+    }
 }

@@ -85,7 +85,7 @@ internal static class AugmentationReport
         string ema = plan.GeneratorEma?.ToString(Invariant) ?? "off";
         text.AppendLine(Invariant, $"- Real rows: balanced random sets of {regimes} labelled images per seed from the first {60_000 - plan.ValidationRows:N0} MNIST train rows; seeds {string.Join(", ", plan.Seeds)}.");
         text.AppendLine(Invariant, $"- Validation: the last {plan.ValidationRows:N0} MNIST train rows. Every \"best\" arm below is chosen on it (mean over seeds); test accuracies (the MNIST test split, 10,000 rows) are only reported.");
-        text.AppendLine(Invariant, $"- GAN, trained on each run's real rows only: conditional DCGAN (width {plan.DcganWidth}), DiffAugment {plan.DiffAugment}, EMA {ema}, non-saturating loss, {steps}.");
+        text.AppendLine(Invariant, $"- GAN, trained on each run's real rows only: conditional DCGAN (width {plan.DcganWidth}), DiffAugment {plan.DiffAugment}, EMA {ema}, non-saturating loss, {steps}; rows drawn with latent scale {plan.LatentScale.ToString(Invariant)}.");
         text.AppendLine(Invariant, $"- Arms: (a) real only; (b) + classic augmentation (rotation ±{ClassicAugmentation.MaxDegrees}°, shift ±{ClassicAugmentation.MaxShift} px); (c) + GAN rows; (d) + GAN rows that a LeNet trained on the real rows and 5x their classic augmentation gives their label with probability ≥ {plan.FilterConfidence}; (e) + classic + GAN rows. Synthetic rows per real row: {ratios} (in (e), that many of each kind).");
         text.AppendLine(Invariant, $"- Classifiers: {string.Join("; ", plan.Classifiers.Select(Name))}.");
         text.AppendLine("- Differences are paired by seed (same real rows); ± is the sd over seeds, [..] the 95 % t interval of the mean difference.");

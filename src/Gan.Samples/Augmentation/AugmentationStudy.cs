@@ -69,7 +69,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
 
         status($"{regime:N0} labels, seed {seed}: making synthetic rows");
         IDataView classic = ml.Data.Cache(ClassicAugmentation.Make(real, maxRows, seed).ToDataView(ml));
-        IDataView synthetic = ml.Data.Cache(gan.GenerateTrainingRows(maxRows, seed));
+        IDataView synthetic = ml.Data.Cache(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions { LatentScale = plan.LatentScale }));
         // The filter may use only what a user with these labels has: a CNN trained on the real rows and their classic augmentation.
         using LeNetClassifier judge = ml.Gan().TrainClassifier(ml.Gan().AppendRows(realRows, ml.Data.TakeRows(classic, regime * 5)), CnnRecipe(seed), logger);
         IDataView filtered = ml.Data.Cache(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions
@@ -77,6 +77,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
             MinimumConfidence = plan.FilterConfidence,
             Classifier = judge,
             MaxCandidatesPerRow = 200,
+            LatentScale = plan.LatentScale,
         }));
         double filteredAgreement;
         try

@@ -59,6 +59,9 @@ internal sealed record StudyPlan
 
     public float? GeneratorEma { get; init; } = 0.999f;
 
+    /// <summary>Sampling temperature of the GAN rows (<see cref="SyntheticRowOptions.LatentScale"/>).</summary>
+    public float LatentScale { get; init; } = 1f;
+
     /// <summary>Arm (d) keeps GAN rows whose label the real-row CNN gives at least this probability.</summary>
     public float FilterConfidence { get; init; } = 0.9f;
 
@@ -97,6 +100,11 @@ internal sealed record StudyPlan
         if (GanSteps.Length != Regimes.Length || GanSteps.Any(s => s < 1))
         {
             throw new ArgumentException($"--gan-steps needs one positive value per regime ({Regimes.Length}); got {string.Join(", ", GanSteps)}.");
+        }
+
+        if (!float.IsFinite(LatentScale) || LatentScale <= 0)
+        {
+            throw new ArgumentException($"--latent-scale must be a finite value > 0; got {LatentScale}.");
         }
 
         if (ValidationRows is < 100 or > 10_000 || FilterConfidence is < 0 or >= 1 || CnnSteps < 1 || LightGbmIterations < 1 || Threads < 1 || DcganWidth < 1)

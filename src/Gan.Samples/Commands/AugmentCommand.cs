@@ -39,6 +39,7 @@ internal static class AugmentCommand
         Option<int> width = new("--dcgan-width") { Description = "Width of the GAN's DCGAN networks.", DefaultValueFactory = _ => 32 };
         Option<DiffAugmentPolicy> diffAugment = new("--diff-augment") { Description = "DiffAugment policy of the GAN.", DefaultValueFactory = _ => DiffAugmentPolicy.Translation | DiffAugmentPolicy.Cutout };
         Option<float?> ema = new("--ema") { Description = "EMA decay of the GAN's generator.", DefaultValueFactory = _ => 0.999f };
+        Option<float> latentScale = CommonOptions.LatentScale();
         Option<float> filterConfidence = new("--filter-confidence") { Description = "Arm (d): keep GAN rows the real-row CNN gives their label with at least this probability.", DefaultValueFactory = _ => 0.9f };
         Option<int> cnnSteps = new("--cnn-steps") { Description = "Adam steps (batch 64) of every CNN fit.", DefaultValueFactory = _ => 500 };
         Option<int> lightGbmIterations = new("--lightgbm-iterations") { Description = "Boosting iterations of LightGbm.", DefaultValueFactory = _ => 50 };
@@ -47,7 +48,7 @@ internal static class AugmentCommand
 
         var command = new Command("augment", "The augmentation study: classifiers trained on few real MNIST labels, with and without classic and GAN-made rows.")
         {
-            mnistDirectory, output, report, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, filterConfidence,
+            mnistDirectory, output, report, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, latentScale, filterConfidence,
             cnnSteps, lightGbmIterations, validationRows, threads, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
@@ -67,6 +68,7 @@ internal static class AugmentCommand
                 DcganWidth = result.GetValue(width),
                 DiffAugment = result.GetValue(diffAugment),
                 GeneratorEma = result.GetValue(ema),
+                LatentScale = result.GetValue(latentScale),
                 FilterConfidence = result.GetValue(filterConfidence),
                 CnnSteps = Pick(cnnSteps, 200),
                 LightGbmIterations = Pick(lightGbmIterations, 20),

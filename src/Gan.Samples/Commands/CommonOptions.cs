@@ -24,6 +24,12 @@ internal static class CommonOptions
         DefaultValueFactory = _ => LogLevel.Information,
     };
 
+    public static Option<float> LatentScale() => new("--latent-scale")
+    {
+        Description = "Multiply every latent vector by this factor (a sampling temperature: above 1, more variety for training data).",
+        DefaultValueFactory = _ => 1f,
+    };
+
     public static ILoggerFactory CreateLoggerFactory(LogLevel level) => LoggerFactory.Create(builder => builder
         .SetMinimumLevel(level)
         .AddSimpleConsole(console =>

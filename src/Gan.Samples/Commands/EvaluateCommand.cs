@@ -26,12 +26,13 @@ internal static class EvaluateCommand
         Option<int> cas = new("--cas-samples") { Description = "Generated rows the CAS classifier trains on (labelled models only); 0 skips CAS.", DefaultValueFactory = _ => 10_000 };
         Option<int> cnnEpochs = new("--cnn-cas-epochs") { Description = "Epochs of the CNN (LeNet) CAS classifier and its real ceiling; 0 skips them.", DefaultValueFactory = _ => 3 };
         Option<int> cnnChannels = new("--cnn-cas-channels") { Description = "Channels of the CNN CAS classifier's first convolution (16: the shipped LeNet; 32: a wider one).", DefaultValueFactory = _ => 16 };
+        Option<float> latentScale = CommonOptions.LatentScale();
         Option<int> seed = new("--seed") { Description = "Seed of generation and KID subsets.", DefaultValueFactory = _ => 1 };
         Option<LatentDistribution> distribution = new("--latent-distribution") { Description = "Distribution of z the model was trained with.", DefaultValueFactory = _ => LatentDistribution.Uniform };
 
         var command = new Command("evaluate", "FID, KID, class entropy (and CAS for conditional models) of a model zip or an IDX file against MNIST test.")
         {
-            model, idx, idxLabels, mnistDirectory, output, samples, cas, cnnEpochs, cnnChannels, seed, distribution, logLevel,
+            model, idx, idxLabels, mnistDirectory, output, samples, cas, cnnEpochs, cnnChannels, seed, latentScale, distribution, logLevel,
         };
         command.SetAction(result =>
         {
@@ -48,7 +49,7 @@ internal static class EvaluateCommand
             IDataView real = ml.Gan().LoadMnist(MnistSplit.Test, CommonOptions.Mnist(directory, logger));
             IDataView floor = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: Math.Min(Math.Max(count, result.GetValue(cas)), 60_000)));
             var options = new GanEvaluationOptions { SampleCount = count, CasSampleCount = result.GetValue(cas), CnnCasEpochs = result.GetValue(cnnEpochs), CnnCasChannels = result.GetValue(cnnChannels), Seed = result.GetValue(seed), FloorReference = floor, Logger = logger };
-            (IDataView generated, string source, SavedGenerator? loaded) = Generated(ml, result.GetValue(model), result.GetValue(idx), result.GetValue(idxLabels), options, result.GetValue(distribution));
+            (IDataView generated, string source, SavedGenerator? loaded) = Generated(ml, result.GetValue(model), result.GetValue(idx), result.GetValue(idxLabels), options, result.GetValue(distribution), result.GetValue(latentScale));
             using SavedGenerator? disposeAfterwards = loaded;
 
             GanEvaluationResult metrics = ml.Gan().Evaluate(generated, real, options);
@@ -63,7 +64,7 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static (IDataView Generated, string Source, SavedGenerator? Loaded) Generated(MLContext ml, FileInfo? model, FileInfo? idx, FileInfo? labels, GanEvaluationOptions options, LatentDistribution distribution)
+    private static (IDataView Generated, string Source, SavedGenerator? Loaded) Generated(MLContext ml, FileInfo? model, FileInfo? idx, FileInfo? labels, GanEvaluationOptions options, LatentDistribution distribution, float latentScale)
     {
         if ((model is null) == (idx is null))
         {
@@ -79,7 +80,7 @@ internal static class EvaluateCommand
         // The rows are cached once (FID, KID and both CAS read them); the caller disposes the generator afterwards.
         SavedGenerator saved = SavedGenerator.Load(ml, model!);
         options.GeneratedPixelsColumnName = saved.Pixels.Name;
-        IDataView generated = ml.Data.Cache(saved.Generate(Math.Max(options.SampleCount, options.CasSampleCount), options.Seed, distribution));
+        IDataView generated = ml.Data.Cache(saved.Generate(Math.Max(options.SampleCount, options.CasSampleCount), options.Seed, distribution, latentScale));
         return (generated, model!.FullName, saved);
     }
 

@@ -31,15 +31,17 @@ internal static class GenerateCommand
             DefaultValueFactory = _ => LatentDistribution.Uniform,
         };
 
+        Option<float> latentScale = CommonOptions.LatentScale();
         var command = new Command("generate", "Load a model zip and write N generated images as an IDX file and a PNG grid (of the first 1,024).")
         {
-            model, output, count, seed, distribution,
+            model, output, count, seed, distribution, latentScale,
         };
-        command.SetAction(result => Run(result.GetValue(model)!, result.GetValue(output)!, result.GetValue(count), result.GetValue(seed), result.GetValue(distribution)));
+        command.SetAction(result => Run(result.GetValue(model)!, result.GetValue(output)!, result.GetValue(count), result.GetValue(seed), result.GetValue(distribution),
+            result.GetValue(latentScale)));
         return command;
     }
 
-    private static int Run(FileInfo modelFile, DirectoryInfo output, int count, int seed, LatentDistribution distribution)
+    private static int Run(FileInfo modelFile, DirectoryInfo output, int count, int seed, LatentDistribution distribution, float latentScale)
     {
         if (count < 1)
         {
@@ -49,7 +51,7 @@ internal static class GenerateCommand
         CommonOptions.EnsureWritableDirectory(output, "--output");
         var ml = new MLContext(seed: seed);
         using SavedGenerator generator = SavedGenerator.Load(ml, modelFile);
-        IDataView generated = generator.Generate(count, seed, distribution);
+        IDataView generated = generator.Generate(count, seed, distribution, latentScale);
         int shown = Math.Min(count, GridLimit);
         List<float[]> gridImages = ml.Data.TakeRows(generated, shown).GetColumn<float[]>(generator.Pixels.Name).ToList();
 

@@ -69,8 +69,8 @@ internal sealed class SavedGenerator : IDisposable
     }
 
     /// <summary><paramref name="count"/> generated rows, lazily (nothing is held but the current row's batch).</summary>
-    public IDataView Generate(long count, int seed, LatentDistribution distribution)
-        => _model.Transform(_ml.Gan().SampleLatent(InputSchema, count, seed, distribution));
+    public IDataView Generate(long count, int seed, LatentDistribution distribution, float latentScale = 1f)
+        => _model.Transform(_ml.Gan().SampleLatent(InputSchema, count, seed, distribution, latentScale: latentScale));
 
     public void Dispose() => (_model as IDisposable)?.Dispose();
 

@@ -45,10 +45,12 @@ internal sealed class GeneratedDataView : SequentialDataView
     private readonly int _pixelsIndex;
     private readonly RowJudge? _judge;
     private readonly int _weightIndex = -1;
+    private readonly float _latentScale;
 
     public GeneratedDataView(Func<OnnxGeneratorSession> session, GeneratorGraphLayout layout, long count, int dimension, int seed,
-        LatentDistribution distribution, int batchSize, string? latentColumn, LabelSpec? label, PixelOutput pixels, RowJudge? judge = null)
+        LatentDistribution distribution, int batchSize, string? latentColumn, LabelSpec? label, PixelOutput pixels, RowJudge? judge = null, float latentScale = 1f)
     {
+        _latentScale = latentScale;
         if (judge is not null && label is null)
         {
             throw new InvalidOperationException("Judging generated rows by their label needs a conditional generator.");
@@ -136,7 +138,7 @@ internal sealed class GeneratedDataView : SequentialDataView
 
                 for (int r = 0; r < rows; r++)
                 {
-                    LatentSampler.Fill(_latents.AsSpan(r * parent._dimension, parent._dimension), parent._seed, (ulong)(_batchStart + r), parent._distribution);
+                    LatentSampler.Fill(_latents.AsSpan(r * parent._dimension, parent._dimension), parent._seed, (ulong)(_batchStart + r), parent._distribution, parent._latentScale);
                     if (_classes is not null)
                     {
                         _classes[r] = parent._label!.ClassOfRow(_batchStart + r);
@@ -280,7 +282,7 @@ internal sealed class GeneratedDataView : SequentialDataView
             for (int i = 0; i < CandidateBatch; i++)
             {
                 ulong row = (ulong)(((_drawn[c] + i) * _classes) + c);
-                LatentSampler.Fill(_latents.AsSpan(i * dimension, dimension), parent._seed, row, parent._distribution);
+                LatentSampler.Fill(_latents.AsSpan(i * dimension, dimension), parent._seed, row, parent._distribution, parent._latentScale);
                 _candidateClasses[i] = c;
             }
 

@@ -16,9 +16,11 @@ internal sealed class LatentDataView : SequentialDataView
     private readonly int _seed;
     private readonly LatentDistribution _distribution;
     private readonly LabelSpec? _label;
+    private readonly float _scale;
 
-    private LatentDataView(IDataView? source, long count, string column, int dimension, int seed, LatentDistribution distribution, LabelSpec? label = null)
+    private LatentDataView(IDataView? source, long count, string column, int dimension, int seed, LatentDistribution distribution, LabelSpec? label = null, float scale = 1f)
     {
+        _scale = scale;
         _label = label;
         _source = source;
         _count = count;
@@ -49,9 +51,9 @@ internal sealed class LatentDataView : SequentialDataView
         return builder.ToSchema();
     }
 
-    /// <summary><paramref name="count"/> latent rows; with <paramref name="label"/>, also a class per row.</summary>
-    public static LatentDataView Sample(long count, string column, int dimension, int seed, LatentDistribution distribution, LabelSpec? label = null)
-        => new(null, count, column, dimension, seed, distribution, label);
+    /// <summary><paramref name="count"/> latent rows (times <paramref name="scale"/>); with <paramref name="label"/>, also a class per row.</summary>
+    public static LatentDataView Sample(long count, string column, int dimension, int seed, LatentDistribution distribution, LabelSpec? label = null, float scale = 1f)
+        => new(null, count, column, dimension, seed, distribution, label, scale);
 
     public static LatentDataView Append(IDataView source, string column, int dimension, int seed, LatentDistribution distribution)
         => new(source, 0, column, dimension, seed, distribution);
@@ -147,7 +149,7 @@ internal sealed class LatentDataView : SequentialDataView
 
             var editor = VBufferEditor.Create(ref value, _parent._dimension);
             // Row ids are unique per row of a view; mixing both halves keeps every id distinct.
-            LatentSampler.Fill(editor.Values, _parent._seed, id.Low ^ (id.High * 0x9E3779B97F4A7C15UL), _parent._distribution);
+            LatentSampler.Fill(editor.Values, _parent._seed, id.Low ^ (id.High * 0x9E3779B97F4A7C15UL), _parent._distribution, _parent._scale);
             value = editor.Commit();
         }
 

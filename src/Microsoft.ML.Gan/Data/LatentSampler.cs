@@ -8,7 +8,24 @@ namespace Microsoft.ML.Gan.Data;
 /// </summary>
 internal static class LatentSampler
 {
-    public static void Fill(Span<float> destination, int seed, ulong row, LatentDistribution distribution)
+    /// <param name="destination">Where the vector goes.</param>
+    /// <param name="seed">Seed of the stream.</param>
+    /// <param name="row">Row id: the same (seed, row) always gives the same vector.</param>
+    /// <param name="distribution">Uniform(−1, 1) or N(0, 1).</param>
+    /// <param name="scale">Multiplies the vector (a sampling temperature; 1 leaves it as drawn).</param>
+    public static void Fill(Span<float> destination, int seed, ulong row, LatentDistribution distribution, float scale = 1f)
+    {
+        FillUnscaled(destination, seed, row, distribution);
+        if (scale != 1f)
+        {
+            for (int i = 0; i < destination.Length; i++)
+            {
+                destination[i] *= scale;
+            }
+        }
+    }
+
+    private static void FillUnscaled(Span<float> destination, int seed, ulong row, LatentDistribution distribution)
     {
         ulong state = Mix(((ulong)(uint)seed << 32) ^ Mix(row + 0x9E3779B97F4A7C15UL));
         if (distribution == LatentDistribution.Normal)
