@@ -5,6 +5,7 @@
 # (resuming is exact, so epoch E of a run equals a run of E epochs). Writes docs/COVERAGE.md.
 #   bench/coverage.sh                    # every configuration (hours on 2 cores), then the report
 #   bench/coverage.sh A1-w32-ema         # only the named configurations (finished stages are kept and skipped)
+#   bench/coverage.sh C2-w32-temperature # only the latent-scale evaluations of C2-w32
 #   bench/coverage.sh --report           # the report from the finished stages only
 #   APP_DIR=dir bench/coverage.sh ...    # use a gan-samples build in dir instead of building src/Gan.Samples
 #   NO_REPORT=1 bench/coverage.sh NAME  # run only, no report (for runs in parallel)
@@ -27,6 +28,13 @@ S2-w32-ema-sn-hinge|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --spe
 D1-w32-ema-translation|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --diff-augment Translation --threads 1
 N1-w32-ema-normal|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --latent-distribution Normal --threads 1
 CONFIGS
+)
+
+# Sampling temperature: a finished stage's model generating its CAS rows with latents multiplied by a scale.
+# run | epochs | latent scales
+temperatures=$(cat <<'TEMPERATURES'
+C2-w32|20|1.25,1.5,2
+TEMPERATURES
 )
 
 if [ -z "${APP_DIR:-}" ]; then
@@ -52,6 +60,19 @@ run_config() {
     "${app[@]}" evaluate --model "$stage/mnist-gan.zip" --output "$stage/eval16" --log-level Warning --cnn-cas-epochs 3 --cnn-cas-channels 16 > "$stage/eval16.txt" 2>&1
     "${app[@]}" evaluate --model "$stage/mnist-gan.zip" --output "$stage/eval32" --log-level Warning --cnn-cas-epochs 3 --cnn-cas-channels 32 --samples 2000 > "$stage/eval32.txt" 2>&1
     touch "$stage/done"
+  done
+}
+
+run_temperature() {
+  local name=$1 epochs=$2 scales=$3 stage=$results/$1/e$2
+  [ -f "$stage/done" ] || return 0
+  for scale in ${scales//,/ }; do
+    local dir=$stage/scale-$scale
+    [ -f "$dir/done" ] && continue
+    mkdir -p "$dir"
+    "${app[@]}" evaluate --model "$stage/mnist-gan.zip" --latent-scale "$scale" --output "$dir/eval16" --log-level Warning --cnn-cas-epochs 3 --cnn-cas-channels 16 > "$dir/eval16.txt" 2>&1
+    "${app[@]}" evaluate --model "$stage/mnist-gan.zip" --latent-scale "$scale" --output "$dir/eval32" --log-level Warning --cnn-cas-epochs 3 --cnn-cas-channels 32 --samples 2000 > "$dir/eval32.txt" 2>&1
+    touch "$dir/done"
   done
 }
 
@@ -88,6 +109,25 @@ report() {
           "$cas32" "$ceil32" "$(echo "$cas32 - $ceil32" | bc -l | xargs printf '%+.2f')" "$(json "$m16" ClassificationAccuracyScore %)" "$(json "$m16" CasCeiling %)"
       done
     done <<< "$configs"
+    echo
+    echo "## Sampling temperature"
+    echo
+    echo "The same models generating their CAS rows from latents multiplied by a scale (\`evaluate --latent-scale\`; 1 is the table above)."
+    echo
+    echo "| run | epochs | latent scale | FID | label agreement % | CNN CAS 16 % (ceiling) | gap | CNN CAS 32 % (ceiling) | gap |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    while IFS='|' read -r name epochs scales; do
+      for scale in 1 ${scales//,/ }; do
+        local dir=$results/$name/e$epochs
+        [ "$scale" = 1 ] || dir=$dir/scale-$scale
+        [ -f "$dir/done" ] || continue
+        local m16=$dir/eval16/metrics.json m32=$dir/eval32/metrics.json cas16 ceil16 cas32 ceil32
+        cas16=$(json "$m16" CnnClassificationAccuracyScore %); ceil16=$(json "$m16" CnnCasCeiling %)
+        cas32=$(json "$m32" CnnClassificationAccuracyScore %); ceil32=$(json "$m32" CnnCasCeiling %)
+        printf '| %s | %s | %s | %s | %s | %s (%s) | %s | %s (%s) | %s |\n' "$name" "$epochs" "$scale" "$(json "$m16" Fid x)" "$(json "$m16" LabelAgreement %)" \
+          "$cas16" "$ceil16" "$(echo "$cas16 - $ceil16" | bc -l | xargs printf '%+.2f')" "$cas32" "$ceil32" "$(echo "$cas32 - $ceil32" | bc -l | xargs printf '%+.2f')"
+      done
+    done <<< "$temperatures"
   } > "$output.tmp"
   mv "$output.tmp" "$output"
   cat "$output"
@@ -99,5 +139,10 @@ if [ "${1:-}" != "--report" ]; then
       run_config "$name" "$stages" "$args"
     fi
   done <<< "$configs"
+  while IFS='|' read -r name epochs scales; do
+    if [ $# -eq 0 ] || printf '%s\n' "$@" | grep -qx "$name-temperature"; then
+      run_temperature "$name" "$epochs" "$scales"
+    fi
+  done <<< "$temperatures"
 fi
 [ -n "${NO_REPORT:-}" ] || report
