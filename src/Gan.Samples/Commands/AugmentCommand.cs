@@ -56,7 +56,7 @@ internal static class AugmentCommand
             bool small = result.GetValue(quick);
             T Pick<T>(Option<T> option, T quickValue) => small && result.GetResult(option) is not { Implicit: false } ? quickValue : result.GetValue(option)!;
             int[] chosenRegimes = Pick(regimes, [1_000]);
-            int[]? steps = result.GetValue(ganSteps);
+            int[]? steps = result.GetValue(ganSteps) is { Length: > 0 } given ? given : null;
             var plan = new StudyPlan
             {
                 Regimes = chosenRegimes,

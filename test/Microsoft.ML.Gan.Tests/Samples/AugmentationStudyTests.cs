@@ -89,6 +89,15 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void WithoutGanStepsEachRegimeGetsItsDefaultBudget()
+    {
+        // Reaching the validation-rows check means the default GAN steps passed the per-regime check before it.
+        (int exitCode, string log) = SamplesApp.Run("augment", "--regimes", "100", "1000", "--validation-rows", "50", "--mnist-dir", RealMnist.Directory, "--output", Scratch);
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(log, Does.Contain("--validation-rows").And.Not.Contain("--gan-steps needs"));
+    }
+
+    [Test]
     public void RegimesThatCannotBeBalancedAreRefusedBeforeAnyTraining()
     {
         (int exitCode, string log) = SamplesApp.Run("augment", "--regimes", "25", "--mnist-dir", RealMnist.Directory, "--output", Scratch);
