@@ -21,7 +21,11 @@ C0-w64-ema|3|--architecture Dcgan --ema 0.999 --threads 1
 C1-w64|2,4,6,8|--architecture Dcgan --threads 1
 C2-w32|3,6,10,15,20|--architecture Dcgan --dcgan-width 32 --threads 1
 A1-w32-ema|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --threads 1
-A2-w32-ema-ms1|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --mode-seeking 1 --threads 1
+A2-w32-ema-ms1|5,10,15,20|--architecture Dcgan --dcgan-width 32 --ema 0.999 --mode-seeking 1 --threads 1
+A5-w32-ema-ms2|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --mode-seeking 2 --threads 1
+D2-w32-ema-ms1-translation|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --mode-seeking 1 --diff-augment Translation --threads 1
+A6-w32-ema-ms1-acgan|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --mode-seeking 1 --aux-classifier --threads 1
+A7-w64-ema-ms1|5,10|--architecture Dcgan --ema 0.999 --mode-seeking 1 --threads 1
 A3-w32-ema-hinge|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --loss Hinge --threads 1
 S1-w32-ema-sn|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --spectral-norm --threads 1
 S2-w32-ema-sn-hinge|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --spectral-norm --loss Hinge --threads 1

@@ -128,6 +128,7 @@ internal static class TrainCommand
         using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(interactive ? LogLevel.Warning : logLevel);
         ILogger logger = loggers.CreateLogger("train");
         var ml = new MLContext(seed: options.Seed);
+        ml.Gan().Train(options);   // checks every option before MNIST is read (or downloaded)
         IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(mnistDirectory, logger, maxRows));
 
         string samplesDirectory = Path.Combine(output.FullName, "samples");
