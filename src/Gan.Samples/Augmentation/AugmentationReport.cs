@@ -87,16 +87,16 @@ internal static class AugmentationReport
         text.AppendLine(Invariant, $"- Validation: the last {plan.ValidationRows:N0} MNIST train rows. Every \"best\" arm below is chosen on it (mean over seeds); test accuracies (the MNIST test split, 10,000 rows) are only reported.");
         text.AppendLine(Invariant, $"- GAN, trained on each run's real rows only: conditional DCGAN (width {plan.DcganWidth}), DiffAugment {plan.DiffAugment}, EMA {ema}, non-saturating loss, {steps}; rows drawn with latent scale {plan.LatentScale.ToString(Invariant)}.");
         text.AppendLine(Invariant, $"- Arms: (a) real only; (b) + classic augmentation (rotation ±{ClassicAugmentation.MaxDegrees}°, shift ±{ClassicAugmentation.MaxShift} px); (c) + GAN rows; (d) + GAN rows that a LeNet trained on the real rows and 5x their classic augmentation gives their label with probability ≥ {plan.FilterConfidence}; (e) + classic + GAN rows. Synthetic rows per real row: {ratios} (in (e), that many of each kind).");
-        text.AppendLine(Invariant, $"- Classifiers: {string.Join("; ", plan.Classifiers.Select(Name))}.");
+        text.AppendLine(Invariant, $"- Classifiers: {string.Join("; ", plan.Classifiers.Select(c => Name(c, plan)))}.");
         text.AppendLine("- Differences are paired by seed (same real rows); ± is the sd over seeds, [..] the 95 % t interval of the mean difference.");
         text.AppendLine();
     }
 
-    private static string Name(StudyClassifier classifier) => classifier switch
+    private static string Name(StudyClassifier classifier, StudyPlan plan) => classifier switch
     {
-        StudyClassifier.Lbfgs => "ML.NET LbfgsMaximumEntropy on the 784 pixels (defaults)",
-        StudyClassifier.LightGbm => "ML.NET LightGbm multiclass on the 784 pixels",
-        _ => "TorchSharp LeNet CNN (the shipped feature network's layers, from scratch), the same number of Adam steps on every arm",
+        StudyClassifier.Lbfgs => $"ML.NET LbfgsMaximumEntropy on the 784 pixels ({plan.LbfgsIterations} L-BFGS iterations, default regularisation)",
+        StudyClassifier.LightGbm => $"ML.NET LightGbm multiclass on the 784 pixels ({plan.LightGbmIterations} iterations, 16 leaves, 32 bins)",
+        _ => $"TorchSharp LeNet CNN (the shipped feature network's layers, from scratch), {plan.CnnSteps} Adam steps of 64 rows on every arm",
     };
 
     private static string Short(StudyClassifier classifier) => classifier switch

@@ -42,14 +42,15 @@ internal static class AugmentCommand
         Option<float> latentScale = CommonOptions.LatentScale();
         Option<float> filterConfidence = new("--filter-confidence") { Description = "Arm (d): keep GAN rows the real-row CNN gives their label with at least this probability.", DefaultValueFactory = _ => 0.9f };
         Option<int> cnnSteps = new("--cnn-steps") { Description = "Adam steps (batch 64) of every CNN fit.", DefaultValueFactory = _ => 500 };
-        Option<int> lightGbmIterations = new("--lightgbm-iterations") { Description = "Boosting iterations of LightGbm.", DefaultValueFactory = _ => 50 };
+        Option<int> lightGbmIterations = new("--lightgbm-iterations") { Description = "Boosting iterations of LightGbm (16 leaves, 32 bins per pixel).", DefaultValueFactory = _ => 30 };
+        Option<int> lbfgsIterations = new("--lbfgs-iterations") { Description = "L-BFGS iterations of LbfgsMaximumEntropy (the same budget on every arm).", DefaultValueFactory = _ => 100 };
         Option<int> validationRows = new("--validation-rows") { Description = "MNIST train rows held out (the last ones) to choose the best arms on.", DefaultValueFactory = _ => 5_000 };
         Option<int> threads = new("--threads") { Description = "TorchSharp threads for the GAN and the CNN.", DefaultValueFactory = _ => 2 };
 
         var command = new Command("augment", "The augmentation study: classifiers trained on few real MNIST labels, with and without classic and GAN-made rows.")
         {
             mnistDirectory, output, report, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, latentScale, filterConfidence,
-            cnnSteps, lightGbmIterations, validationRows, threads, logLevel,
+            cnnSteps, lightGbmIterations, lbfgsIterations, validationRows, threads, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -72,6 +73,7 @@ internal static class AugmentCommand
                 FilterConfidence = result.GetValue(filterConfidence),
                 CnnSteps = Pick(cnnSteps, 200),
                 LightGbmIterations = Pick(lightGbmIterations, 20),
+                LbfgsIterations = Pick(lbfgsIterations, 50),
                 ValidationRows = Pick(validationRows, 2_000),
                 Threads = result.GetValue(threads),
             };
