@@ -30,6 +30,37 @@ public sealed class GanOptionsTests
         });
     }
 
+    [Test]
+    public void SyntheticDataRecipeIsAConditionalDcganWithEmaAndModeSeeking()
+    {
+        GanOptions recipe = GanOptions.SyntheticDataRecipe();
+        Assert.Multiple(() =>
+        {
+            Assert.That(recipe.Architecture, Is.EqualTo(GanArchitecture.Dcgan));
+            Assert.That(recipe.Conditional, Is.True);
+            Assert.That(recipe.DcganWidth, Is.EqualTo(32));
+            Assert.That(recipe.GeneratorEmaDecay, Is.EqualTo(0.999f));
+            Assert.That(recipe.ModeSeekingWeight, Is.EqualTo(1f));
+            Assert.That(recipe.Epochs, Is.EqualTo(GanOptions.SyntheticDataEpochs));
+            Assert.That(recipe.DiffAugment, Is.EqualTo(DiffAugmentPolicy.None));
+        });
+        Assert.That(() => new MLContext().Gan().Train(recipe), Throws.Nothing);
+    }
+
+    [Test]
+    public void SyntheticDataRecipeTakesAStepBudgetInsteadOfItsEpochs()
+    {
+        GanOptions fewLabels = GanOptions.SyntheticDataRecipe();
+        fewLabels.MaxSteps = 2_000;
+        fewLabels.DiffAugment = DiffAugmentPolicy.Translation | DiffAugmentPolicy.Cutout;
+        Assert.That(() => new MLContext().Gan().Train(fewLabels), Throws.Nothing);
+
+        GanOptions both = GanOptions.SyntheticDataRecipe();
+        both.Epochs = 3;
+        both.MaxSteps = 2_000;
+        Assert.That(() => new MLContext().Gan().Train(both), Throws.InstanceOf<ArgumentException>().With.Message.Contains("MaxSteps"));
+    }
+
     private static IEnumerable<TestCaseData> InvalidOptions()
     {
         yield return new TestCaseData(new GanOptions { BatchSize = 0 }, "BatchSize");

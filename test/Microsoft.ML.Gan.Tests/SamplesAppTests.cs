@@ -55,6 +55,23 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void TheSyntheticDataRecipeSetsItsOptionsAndExplicitOptionsWin()
+    {
+        string output = Path.Combine(Scratch, "recipe");
+        (int exitCode, string log) = SamplesApp.Run("train", "--synthetic-data-recipe", "--dcgan-width", "8", "--max-steps", "3", "--max-rows", "256",
+            "--eval-every", "0", "--mnist-dir", RealMnist.Directory, "--output", output);
+
+        Assert.That(exitCode, Is.Zero, log);
+        string html = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.That(html, Does.Contain("Dcgan width 8, conditional, loss NonSaturating, EMA 0.999, mode seeking 1, 1 epochs"),
+            "the recipe's architecture, conditioning, EMA and mode seeking; the explicit width and step budget (3 steps of 4 per epoch: 1 epoch)");
+        var ml = new MLContext();
+        ITransformer model = ml.Model.Load(Path.Combine(output, "mnist-gan.zip"), out DataViewSchema input);
+        Assert.That(input.GetColumnOrNull("Label"), Is.Not.Null, "a conditional model takes labels");
+        (model as IDisposable)?.Dispose();
+    }
+
+    [Test]
     public void EvaluateRejectsAnIdxFileWithTheWrongMagicNumber()
     {
         string labels = TestFiles.WriteLabels(Path.Combine(Scratch, "labels-idx1-ubyte"), 1, 2, 3);

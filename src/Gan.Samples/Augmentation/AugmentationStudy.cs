@@ -59,6 +59,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
             DcganWidth = plan.DcganWidth,
             DiffAugment = plan.DiffAugment,
             GeneratorEmaDecay = plan.GeneratorEma,
+            ModeSeekingWeight = plan.ModeSeeking,
             MaxSteps = ganSteps,
             Seed = seed,
             Threads = plan.Threads,

@@ -59,6 +59,9 @@ internal sealed record StudyPlan
 
     public float? GeneratorEma { get; init; } = 0.999f;
 
+    /// <summary>Weight of the GAN's mode-seeking term (<see cref="GanOptions.ModeSeekingWeight"/>); 0 is off.</summary>
+    public float ModeSeeking { get; init; }
+
     /// <summary>Sampling temperature of the GAN rows (<see cref="SyntheticRowOptions.LatentScale"/>).</summary>
     public float LatentScale { get; init; } = 1f;
 
@@ -103,6 +106,11 @@ internal sealed record StudyPlan
         if (GanSteps.Length != Regimes.Length || GanSteps.Any(s => s < 1))
         {
             throw new ArgumentException($"--gan-steps needs one positive value per regime ({Regimes.Length}); got {string.Join(", ", GanSteps)}.");
+        }
+
+        if (!float.IsFinite(ModeSeeking) || ModeSeeking < 0)
+        {
+            throw new ArgumentException($"--mode-seeking must be a finite value >= 0; got {ModeSeeking}.");
         }
 
         if (!float.IsFinite(LatentScale) || LatentScale <= 0)

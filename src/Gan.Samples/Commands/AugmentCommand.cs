@@ -39,6 +39,7 @@ internal static class AugmentCommand
         Option<int> width = new("--dcgan-width") { Description = "Width of the GAN's DCGAN networks.", DefaultValueFactory = _ => 32 };
         Option<DiffAugmentPolicy> diffAugment = new("--diff-augment") { Description = "DiffAugment policy of the GAN.", DefaultValueFactory = _ => DiffAugmentPolicy.Translation | DiffAugmentPolicy.Cutout };
         Option<float?> ema = new("--ema") { Description = "EMA decay of the GAN's generator.", DefaultValueFactory = _ => 0.999f };
+        Option<float> modeSeeking = new("--mode-seeking") { Description = "Weight of the GAN's mode-seeking (diversity) term; 0 is off.", DefaultValueFactory = _ => 0f };
         Option<float> latentScale = CommonOptions.LatentScale();
         Option<float> filterConfidence = new("--filter-confidence") { Description = "Arm (d): keep GAN rows the real-row CNN gives their label with at least this probability.", DefaultValueFactory = _ => 0.9f };
         Option<int> cnnSteps = new("--cnn-steps") { Description = "Adam steps (batch 64) of every CNN fit.", DefaultValueFactory = _ => 500 };
@@ -49,7 +50,7 @@ internal static class AugmentCommand
 
         var command = new Command("augment", "The augmentation study: classifiers trained on few real MNIST labels, with and without classic and GAN-made rows.")
         {
-            mnistDirectory, output, report, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, latentScale, filterConfidence,
+            mnistDirectory, output, report, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, modeSeeking, latentScale, filterConfidence,
             cnnSteps, lightGbmIterations, lbfgsIterations, validationRows, threads, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
@@ -69,6 +70,7 @@ internal static class AugmentCommand
                 DcganWidth = result.GetValue(width),
                 DiffAugment = result.GetValue(diffAugment),
                 GeneratorEma = result.GetValue(ema),
+                ModeSeeking = result.GetValue(modeSeeking),
                 LatentScale = result.GetValue(latentScale),
                 FilterConfidence = result.GetValue(filterConfidence),
                 CnnSteps = Pick(cnnSteps, 200),

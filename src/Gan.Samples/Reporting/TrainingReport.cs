@@ -64,7 +64,9 @@ internal static class TrainingReport
     }
 
     private static string Describe(GanOptions options, GanTrainingHistory history) => string.Create(CultureInfo.InvariantCulture,
-        $"{options.Architecture}{(options.Conditional ? ", conditional" : "")}, loss {options.Loss}, {history.Epochs.Count} epochs, batch {options.BatchSize}, " +
+        $"{options.Architecture}{(options.Architecture == GanArchitecture.Dcgan ? $" width {options.DcganWidth}" : "")}{(options.Conditional ? ", conditional" : "")}, loss {options.Loss}, " +
+        $"{(options.GeneratorEmaDecay is float ema ? $"EMA {ema}, " : "")}{(options.ModeSeekingWeight > 0 ? $"mode seeking {options.ModeSeekingWeight}, " : "")}" +
+        $"{(options.DiffAugment != DiffAugmentPolicy.None ? $"DiffAugment {options.DiffAugment}, " : "")}{history.Epochs.Count} epochs, batch {options.BatchSize}, " +
         $"z {options.LatentDimension}, seed {history.Seed}, images {history.ImageShape}.");
 
     private static string Image(byte[] png, string alt, int scale = 1)
