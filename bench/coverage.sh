@@ -38,6 +38,7 @@ CONFIGS
 # run | epochs | latent scales
 temperatures=$(cat <<'TEMPERATURES'
 C2-w32|20|1.25,1.5,2
+A2-w32-ema-ms1|15|1.25,1.5
 TEMPERATURES
 )
 

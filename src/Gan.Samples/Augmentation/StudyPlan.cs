@@ -51,7 +51,7 @@ internal sealed record StudyPlan
     public required int[] GanSteps { get; init; }
 
     /// <summary>MNIST train rows held out (the last ones) to choose settings on; never the test split.</summary>
-    public int ValidationRows { get; init; } = 5_000;
+    public int ValidationRows { get; init; } = 2_000;
 
     public int DcganWidth { get; init; } = 32;
 
@@ -69,9 +69,9 @@ internal sealed record StudyPlan
     public float FilterConfidence { get; init; } = 0.9f;
 
     /// <summary>Optimizer steps of every CNN fit (batch 64), whatever the arm's size, so arms differ only in data.</summary>
-    public int CnnSteps { get; init; } = 500;
+    public int CnnSteps { get; init; } = 250;
 
-    public int LightGbmIterations { get; init; } = 30;
+    public int LightGbmIterations { get; init; } = 20;
 
     /// <summary>L-BFGS iterations of LbfgsMaximumEntropy: a fixed optimisation budget, the same on every arm (ML.NET's default runs to a 1e-7 tolerance, minutes on 100k rows).</summary>
     public int LbfgsIterations { get; init; } = 100;

@@ -18,9 +18,9 @@ internal static class AugmentCommand
     /// <summary>GAN generator steps per regime unless --gan-steps says otherwise.</summary>
     internal static int DefaultGanSteps(int regime) => regime switch
     {
-        <= 100 => 1_500,
-        <= 1_000 => 2_000,
-        _ => 3_000,
+        <= 100 => 1_000,
+        <= 1_000 => 1_500,
+        _ => 2_000,
     };
 
     public static Command Create()
@@ -35,17 +35,17 @@ internal static class AugmentCommand
         Option<int[]> seeds = new("--seeds") { Description = "Seeds; each gives other real rows, another GAN and other classifiers.", DefaultValueFactory = _ => [1, 2, 3, 4, 5], AllowMultipleArgumentsPerToken = true };
         Option<int[]> ratios = new("--ratios") { Description = "Synthetic rows per real row.", DefaultValueFactory = _ => [1, 5, 20], AllowMultipleArgumentsPerToken = true };
         Option<StudyClassifier[]> classifiers = new("--classifiers") { Description = "Classifiers trained on every arm.", DefaultValueFactory = _ => [StudyClassifier.Lbfgs, StudyClassifier.LightGbm, StudyClassifier.Cnn], AllowMultipleArgumentsPerToken = true };
-        Option<int[]?> ganSteps = new("--gan-steps") { Description = "Generator steps per regime (one value, or one per regime; default 1,500 up to 100 labels, 2,000 up to 1,000, 3,000 above).", AllowMultipleArgumentsPerToken = true };
+        Option<int[]?> ganSteps = new("--gan-steps") { Description = "Generator steps per regime (one value, or one per regime; default 1,000 up to 100 labels, 1,500 up to 1,000, 2,000 above).", AllowMultipleArgumentsPerToken = true };
         Option<int> width = new("--dcgan-width") { Description = "Width of the GAN's DCGAN networks.", DefaultValueFactory = _ => 32 };
         Option<DiffAugmentPolicy> diffAugment = new("--diff-augment") { Description = "DiffAugment policy of the GAN.", DefaultValueFactory = _ => DiffAugmentPolicy.Translation | DiffAugmentPolicy.Cutout };
         Option<float?> ema = new("--ema") { Description = "EMA decay of the GAN's generator.", DefaultValueFactory = _ => 0.999f };
         Option<float> modeSeeking = new("--mode-seeking") { Description = "Weight of the GAN's mode-seeking (diversity) term; 0 is off.", DefaultValueFactory = _ => 0f };
         Option<float> latentScale = CommonOptions.LatentScale();
         Option<float> filterConfidence = new("--filter-confidence") { Description = "Arm (d): keep GAN rows the real-row CNN gives their label with at least this probability.", DefaultValueFactory = _ => 0.9f };
-        Option<int> cnnSteps = new("--cnn-steps") { Description = "Adam steps (batch 64) of every CNN fit.", DefaultValueFactory = _ => 500 };
-        Option<int> lightGbmIterations = new("--lightgbm-iterations") { Description = "Boosting iterations of LightGbm (16 leaves, 32 bins per pixel).", DefaultValueFactory = _ => 30 };
+        Option<int> cnnSteps = new("--cnn-steps") { Description = "Adam steps (batch 64) of every CNN fit.", DefaultValueFactory = _ => 250 };
+        Option<int> lightGbmIterations = new("--lightgbm-iterations") { Description = "Boosting iterations of LightGbm (16 leaves, 32 bins per pixel).", DefaultValueFactory = _ => 20 };
         Option<int> lbfgsIterations = new("--lbfgs-iterations") { Description = "L-BFGS iterations of LbfgsMaximumEntropy (the same budget on every arm).", DefaultValueFactory = _ => 100 };
-        Option<int> validationRows = new("--validation-rows") { Description = "MNIST train rows held out (the last ones) to choose the best arms on.", DefaultValueFactory = _ => 5_000 };
+        Option<int> validationRows = new("--validation-rows") { Description = "MNIST train rows held out (the last ones) to choose the best arms on.", DefaultValueFactory = _ => 2_000 };
         Option<int> threads = new("--threads") { Description = "TorchSharp threads for the GAN and the CNN.", DefaultValueFactory = _ => 2 };
 
         var command = new Command("augment", "The augmentation study: classifiers trained on few real MNIST labels, with and without classic and GAN-made rows.")
@@ -73,8 +73,8 @@ internal static class AugmentCommand
                 ModeSeeking = result.GetValue(modeSeeking),
                 LatentScale = result.GetValue(latentScale),
                 FilterConfidence = result.GetValue(filterConfidence),
-                CnnSteps = Pick(cnnSteps, 200),
-                LightGbmIterations = Pick(lightGbmIterations, 20),
+                CnnSteps = Pick(cnnSteps, 100),
+                LightGbmIterations = Pick(lightGbmIterations, 10),
                 LbfgsIterations = Pick(lbfgsIterations, 50),
                 ValidationRows = Pick(validationRows, 2_000),
                 Threads = result.GetValue(threads),
