@@ -24,6 +24,11 @@ recipe() {
   section "${app[@]}" train --synthetic-data-recipe --threads 2 --eval-every 0 --output "$out/recipe" --log-level Warning
   section "${app[@]}" evaluate --model "$out/recipe/mnist-gan.zip" --samples 10000 --output "$out/recipe-eval"
   section "${app[@]}" evaluate --model "$out/recipe/mnist-gan.zip" --samples 2000 --cnn-cas-channels 32 --output "$out/recipe-eval32"
+  # The README's picture of the recipe's rows: 10 per class, one class per column.
+  "${app[@]}" generate --model "$out/recipe/mnist-gan.zip" --count 100 --seed 1 --output "$out/recipe-generate" > /dev/null
+  mkdir -p docs/images
+  cp "$out/recipe-generate/generated.png" docs/images/recipe-digits.png
+  printf '\n![100 rows of the recipe, one class per column](images/recipe-digits.png)\n' >> "$output.tmp"
 }
 
 if [ "${1:-}" = recipe ]; then

@@ -78,7 +78,14 @@ internal static class GanTrainer
                 }
 
                 rollBacks = 0;
-                if (state.Ema is not null)
+                bool evaluate = evaluator is not null && (epoch % options.EvaluateEveryEpochs == 0 || epoch == schedule.Epochs);
+                bool due = epoch % options.CheckpointEveryEpochs == 0 || epoch == schedule.Epochs
+                    || (options.CheckpointEveryMinutes is double minutes && (clock.Elapsed - lastCheckpoint).TotalMinutes >= minutes);
+                bool checkpoint = options.CheckpointDirectory is not null && due;
+                // The EMA generator's statistics are recomputed only when it is used: rendered, measured, saved or
+                // published. They depend on its weights alone, so when does not change any output; on a few hundred
+                // images (a few steps an epoch) recomputing them every epoch cost more than training.
+                if (state.Ema is not null && (options.SampleCount > 0 || evaluate || checkpoint || epoch == schedule.Epochs))
                 {
                     StandingStatistics.Recompute(state.Ema, options, state.Seed, device);
                 }
@@ -86,9 +93,9 @@ internal static class GanTrainer
                 IReadOnlyList<float[]> samples = Render(state.Published, state.FixedLatents, state.FixedClasses, data.Shape.Size);
                 TimeSpan duration = clock.Elapsed - epochStart;
                 (double? fid, double? kid) = (null, null);
-                if (evaluator is not null && (epoch % options.EvaluateEveryEpochs == 0 || epoch == schedule.Epochs))
+                if (evaluate)
                 {
-                    (fid, kid) = evaluator.Measure(state.Published);
+                    (fid, kid) = evaluator!.Measure(state.Published);
                     GanLog.EpochEvaluated(logger, epoch, fid ?? double.NaN, kid.Value);
                 }
 
@@ -97,9 +104,7 @@ internal static class GanTrainer
                 GanLog.EpochCompleted(logger, epoch, schedule.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
                 options.Progress?.Report(new GanTrainingProgress(epoch, schedule.Epochs, schedule.StepsIn(epoch), stepsPerEpoch, discriminatorLoss, generatorLoss, true, clock.Elapsed, samples, fid, kid));
 
-                bool due = epoch % options.CheckpointEveryEpochs == 0 || epoch == schedule.Epochs
-                    || (options.CheckpointEveryMinutes is double minutes && (clock.Elapsed - lastCheckpoint).TotalMinutes >= minutes);
-                if (options.CheckpointDirectory is string directory && due)
+                if (checkpoint && options.CheckpointDirectory is string directory)
                 {
                     string path = Checkpoint.Write(directory, HeaderFor(options, data, state.Seed, fingerprint, epoch, null), state);
                     lastCheckpoint = clock.Elapsed;

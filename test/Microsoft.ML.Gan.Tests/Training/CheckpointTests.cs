@@ -55,6 +55,21 @@ public sealed class CheckpointTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void TheEmaGeneratorIsTheSameWhetherItsStatisticsAreRecomputedEveryEpochOrOnlyAtTheEnd()
+    {
+        var ml = new MLContext(1);
+        IDataView data = SyntheticImages.LoadLabelled(ml, 96);
+        GanOptions everyEpoch = Options(4);                 // a checkpoint, and so a recomputation, after every epoch
+        GanOptions onlyAtTheEnd = Options(4);
+        onlyAtTheEnd.CheckpointDirectory = null;            // no checkpoints and (below) nothing rendered: used only when published
+        everyEpoch.SampleCount = onlyAtTheEnd.SampleCount = 0;
+        using GanTransformer first = ml.Gan().Train(everyEpoch).Fit(data);
+        using GanTransformer second = ml.Gan().Train(onlyAtTheEnd).Fit(data);
+
+        AssertSameWeights(second.Generator, first.Generator);   // the state dict: weights and batch-norm statistics
+    }
+
+    [Test]
     public void ResumingAFinishedRunTrainsNothingAndSaysSo()
     {
         var ml = new MLContext(1);
