@@ -12,13 +12,14 @@ app=(dotnet src/Gan.Samples/bin/Release/net10.0/gan-samples.dll)
 data_dir="${GAN_MNIST_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/Microsoft.ML.Gan/mnist}"
 out=artifacts/evaluation
 output=docs/EVALUATION.md
+section() { printf '\n```\n$ %s\n' "$*" >> "$output.tmp"; "$@" 2>/dev/null | grep -v '^Wrote' >> "$output.tmp"; printf '```\n' >> "$output.tmp"; }
 recipe_heading='## The synthetic-data recipe'
 recipe() {
   {
     printf '\n%s: `train --synthetic-data-recipe`, %s epochs, 2 threads\n\n' "$recipe_heading" "$(grep -o 'SyntheticDataEpochs = [0-9]*' src/Microsoft.ML.Gan/GanOptions.cs | grep -o '[0-9]*$')"
     echo "The README's recommendation for labelled synthetic training data (\`GanOptions.SyntheticDataRecipe()\`): a conditional"
     echo "DCGAN of width 32 with an EMA generator (0.999) and the mode-seeking term (weight 1), trained on all 60,000 MNIST train"
-    echo "rows with 2 TorchSharp threads on a quiet machine (run $(date -u +%Y-%m-%d)). \"s per epoch\" is the training time; each lever"
+    echo "rows with 2 TorchSharp threads (run $(date -u +%Y-%m-%d); 1-minute load average before it: $(cut -d' ' -f1 /proc/loadavg)). \"s per epoch\" is the training time; each lever"
     echo "is measured in [COVERAGE.md](COVERAGE.md). CNN CAS with the shipped LeNet (16/32 channels), then with the wider one (32/64)."
   } >> "$output.tmp"
   section "${app[@]}" train --synthetic-data-recipe --threads 2 --eval-every 0 --output "$out/recipe" --log-level Warning
@@ -33,21 +34,19 @@ recipe() {
 
 if [ "${1:-}" = recipe ]; then
   # Keep everything above the recipe section; rebuild the section itself.
-  section() { printf '\n```\n$ %s\n' "$*" >> "$output.tmp"; "$@" 2>/dev/null | grep -v '^Wrote' >> "$output.tmp"; printf '```\n' >> "$output.tmp"; }
   awk -v h="$recipe_heading" 'index($0, h) == 1 { exit } { lines[n++] = $0 } END { while (n > 0 && lines[n - 1] == "") n--; for (i = 0; i < n; i++) print lines[i] }' "$output" > "$output.tmp"
   recipe
   mv "$output.tmp" "$output"
   exit 0
 fi
 
-section() { printf '\n```\n$ %s\n' "$*" >> "$output.tmp"; "$@" 2>/dev/null | grep -v '^Wrote' >> "$output.tmp"; printf '```\n' >> "$output.tmp"; }
 
 cat > "$output.tmp" <<HEADER
 # Evaluation
 
 Produced by \`bench/evaluation.sh\` on $(date -u +%Y-%m-%d): $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"),
 .NET SDK $(dotnet --version), TorchSharp 0.107.0 (libtorch 2.10.0, CPU). Training runs use the default single
-thread and seed 1, so their metrics repeat exactly. The feature network shipped in the library was trained
+thread and seed 1, so their metrics repeat exactly (the recipe section uses 2 threads, for its time). The feature network shipped in the library was trained
 by \`gan-samples feature-net\` (seed 1, 8 epochs, 2 threads); its accuracy on the MNIST test split is the
 label agreement in the first section below (the test split evaluated against itself).
 
