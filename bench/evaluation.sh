@@ -12,7 +12,8 @@ app=(dotnet src/Gan.Samples/bin/Release/net10.0/gan-samples.dll)
 data_dir="${GAN_MNIST_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/Microsoft.ML.Gan/mnist}"
 out=artifacts/evaluation
 output=docs/EVALUATION.md
-section() { printf '\n```\n$ %s\n' "$*" >> "$output.tmp"; "$@" 2>/dev/null | grep -v '^Wrote' >> "$output.tmp"; printf '```\n' >> "$output.tmp"; }
+# A command and its output, without "Wrote" lines and log lines (the CLI logs to stdout).
+section() { printf '\n```\n$ %s\n' "$*" >> "$output.tmp"; "$@" 2>/dev/null | grep -v -E '^Wrote|^[0-9:]+ (info|dbug|trce): ' >> "$output.tmp"; printf '```\n' >> "$output.tmp"; }
 recipe_heading='## The synthetic-data recipe'
 recipe() {
   {
