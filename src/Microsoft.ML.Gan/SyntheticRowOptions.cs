@@ -37,7 +37,7 @@ public sealed class SyntheticRowOptions
     /// Multiplies every latent vector by this factor before generating (a sampling temperature). Above 1 the rows come
     /// from further out in the latent space: more variety, somewhat less fidelity — the opposite of BigGAN's truncation
     /// trick, and the better trade for training data, where variety is what a classifier learns from (on MNIST, 1.5 raised
-    /// the CNN classification accuracy score of the same generator by about 1.6 points; docs/COVERAGE.md). Default: 1.
+    /// the CNN classification accuracy score of one generator by 1.6 to 2.0 points; docs/COVERAGE.md). Default: 1.
     /// </summary>
     public float LatentScale { get; set; } = 1f;
 

@@ -22,9 +22,12 @@ internal static class TrainCommand
         Option<DirectoryInfo> output = CommonOptions.Output("out/train");
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
         Option<int> epochs = new("--epochs") { Description = "Epochs (the article trains 100).", DefaultValueFactory = _ => 5 };
+        GanOptions recipeOptions = GanOptions.SyntheticDataRecipe();
         Option<bool> recipe = new("--synthetic-data-recipe")
         {
-            Description = $"Start from the recipe for labelled synthetic training data: conditional Dcgan of width 32, --ema 0.999, --mode-seeking 1, --epochs {GanOptions.SyntheticDataEpochs} (options given explicitly override it).",
+            Description = string.Create(CultureInfo.InvariantCulture,
+                $"Start from the recipe for labelled synthetic training data: conditional {recipeOptions.Architecture} of width {recipeOptions.DcganWidth}, " +
+                $"--ema {recipeOptions.GeneratorEmaDecay}, --mode-seeking {recipeOptions.ModeSeekingWeight}, --epochs {recipeOptions.Epochs} (options given explicitly override it)."),
         };
         Option<int?> maxSteps = new("--max-steps") { Description = "Train this many generator steps instead of --epochs (a step budget, whatever the data size)." };
         Option<DiffAugmentPolicy> diffAugment = new("--diff-augment")
@@ -72,7 +75,7 @@ internal static class TrainCommand
         {
             // The recipe replaces the defaults of the options it sets; an option given on the command line wins either way.
             bool useRecipe = result.GetValue(recipe);
-            GanOptions start = useRecipe ? GanOptions.SyntheticDataRecipe() : defaults;
+            GanOptions start = useRecipe ? recipeOptions : defaults;
             T Value<T>(Option<T> option, T startValue) => useRecipe && result.GetResult(option) is not { Implicit: false } ? startValue : result.GetValue(option)!;
             var options = new GanOptions
             {
