@@ -64,7 +64,11 @@ public sealed class GanOptions
     /// </summary>
     public bool Conditional { get; set; }
 
-    /// <summary>Also train the discriminator to classify (AC-GAN); needs <see cref="Conditional"/>. Default: false.</summary>
+    /// <summary>
+    /// Also train the discriminator to classify real images, and the generator to make images it classifies as their
+    /// label (AC-GAN, with the classifier learning from real images only); needs <see cref="Conditional"/>. It makes
+    /// labels hold on few images and short budgets (docs/AUGMENTATION.md). Default: false.
+    /// </summary>
     public bool AuxiliaryClassifier { get; set; }
 
     /// <summary>Number of classes of an integer label column. Default: null — the largest label + 1. Key-typed labels bring their own count.</summary>

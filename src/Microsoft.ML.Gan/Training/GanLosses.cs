@@ -20,9 +20,12 @@ internal static class GanLosses
                 + nn.functional.binary_cross_entropy_with_logits(onFake.Logit, torch.zeros_like(onFake.Logit)),
         };
 
-        if (onReal.ClassLogits is not null && onFake.ClassLogits is not null)
+        if (onReal.ClassLogits is not null)
         {
-            loss = loss + nn.functional.cross_entropy(onReal.ClassLogits, realClasses!) + nn.functional.cross_entropy(onFake.ClassLogits, fakeClasses!);
+            // The auxiliary classifier learns from real images only. Trained on fakes as well (the original AC-GAN), it
+            // learns what the generator draws for each label, and the generator's class term then rewards whatever it
+            // draws: on 1,000 MNIST labels a whole class came out as another digit.
+            loss = loss + nn.functional.cross_entropy(onReal.ClassLogits, realClasses!);
         }
 
         return loss;
