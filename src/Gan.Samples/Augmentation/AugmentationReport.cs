@@ -19,11 +19,17 @@ internal static class AugmentationReport
     private const double LbfgsGoal = 0.02;
 
     public static string Write(StudyPlan plan, IReadOnlyList<Measurement> measurements, IReadOnlyList<GanRun> gans, IReadOnlyList<string> notes, string command,
-        TimeSpan elapsed, string directory, string chartName)
+        TimeSpan elapsed, string directory, string chartName, string? partial = null)
     {
         var text = new StringBuilder();
         text.AppendLine("# Does synthetic data help? The augmentation study");
         text.AppendLine();
+        if (partial is not null)
+        {
+            text.AppendLine(Invariant, $"**Partial report: {partial}.** It is rewritten after every run; the complete study replaces it.");
+            text.AppendLine();
+        }
+
         text.AppendLine(Invariant, $"Produced by `{command}` on {DateTime.UtcNow:yyyy-MM-dd} in {elapsed.TotalMinutes:F1} minutes;");
         text.Append(Invariant, $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, ");
         text.AppendLine(Invariant, $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}, {plan.Threads} TorchSharp thread(s) for the GAN and the CNN.");
@@ -71,7 +77,7 @@ internal static class AugmentationReport
         }
 
         text.AppendLine();
-        text.AppendLine(Invariant, $"Classifier fits took {measurements.Sum(m => m.Seconds) / 60:F1} minutes in all; GAN training {gans.Sum(g => g.Seconds) / 60:F1} minutes.");
+        text.AppendLine(Invariant, $"Classifier fits took {measurements.Sum(m => m.Seconds) / 60:F1} minutes in all; GAN training {gans.Sum(g => g.Seconds) / 60:F1} minutes; making GAN and filtered rows {gans.Sum(g => g.RowSeconds) / 60:F1} minutes.");
         return text.ToString();
     }
 
@@ -85,8 +91,8 @@ internal static class AugmentationReport
         string ema = plan.GeneratorEma?.ToString(Invariant) ?? "off";
         text.AppendLine(Invariant, $"- Real rows: balanced random sets of {regimes} labelled images per seed from the first {60_000 - plan.ValidationRows:N0} MNIST train rows; seeds {string.Join(", ", plan.Seeds)}.");
         text.AppendLine(Invariant, $"- Validation: the last {plan.ValidationRows:N0} MNIST train rows. Every \"best\" arm below is chosen on it (mean over seeds); test accuracies (the MNIST test split, 10,000 rows) are only reported.");
-        text.AppendLine(Invariant, $"- GAN, trained on each run's real rows only: conditional DCGAN (width {plan.DcganWidth}), DiffAugment {plan.DiffAugment}, EMA {ema}, mode seeking {(plan.ModeSeeking > 0 ? plan.ModeSeeking.ToString(Invariant) : "off")}, non-saturating loss, {steps}; rows drawn with latent scale {plan.LatentScale.ToString(Invariant)}.");
-        text.AppendLine(Invariant, $"- Arms: (a) real only; (b) + classic augmentation (rotation ±{ClassicAugmentation.MaxDegrees}°, shift ±{ClassicAugmentation.MaxShift} px); (c) + GAN rows; (d) + GAN rows that a LeNet trained on the real rows and 5x their classic augmentation gives their label with probability ≥ {plan.FilterConfidence}; (e) + classic + GAN rows. Synthetic rows per real row: {ratios} (in (e), that many of each kind).");
+        text.AppendLine(Invariant, $"- GAN, trained on each run's real rows only: conditional DCGAN (width {plan.DcganWidth}), DiffAugment {plan.DiffAugment}, EMA {ema}, mode seeking {(plan.ModeSeeking > 0 ? plan.ModeSeeking.ToString(Invariant) : "off")}, {(plan.AuxiliaryClassifier ? "auxiliary classifier (AC-GAN)" : "no auxiliary classifier")}, non-saturating loss, {steps}; rows drawn with latent scale {plan.LatentScale.ToString(Invariant)}.");
+        text.AppendLine(Invariant, $"- Arms: (a) real only; (b) + classic augmentation (rotation ±{ClassicAugmentation.MaxDegrees}°, shift ±{ClassicAugmentation.MaxShift} px); (c) + GAN rows; (d) + GAN rows that a LeNet trained on the real rows and 5x their classic augmentation gives their label with probability ≥ {plan.FilterConfidence}; (e) + classic + GAN rows. Synthetic rows per real row: {ratios} (in (e), half classic and half GAN, so every arm at a ratio adds as many rows).");
         text.AppendLine(Invariant, $"- Classifiers: {string.Join("; ", plan.Classifiers.Select(c => Name(c, plan)))}.");
         text.AppendLine("- Differences are paired by seed (same real rows); ± is the sd over seeds, [..] the 95 % t interval of the mean difference.");
         text.AppendLine();
@@ -200,11 +206,11 @@ internal static class AugmentationReport
         text.AppendLine("Label agreement: the share of generated rows the shipped MNIST network (trained on all of MNIST train) classifies as their label. " +
             "It is a diagnostic only; no setting is chosen by it, and the filter of arm (d) does not use it.");
         text.AppendLine();
-        text.AppendLine("| labels | training s (mean) | label agreement, GAN rows | label agreement, filtered rows |");
-        text.AppendLine("|---|---|---|---|");
+        text.AppendLine("| labels | GAN training s (mean) | making rows s (mean) | label agreement, GAN rows | label agreement, filtered rows |");
+        text.AppendLine("|---|---|---|---|---|");
         foreach (var group in gans.GroupBy(g => g.Regime))
         {
-            text.AppendLine(Invariant, $"| {group.Key:N0} | {group.Average(g => g.Seconds):F0} | {MeanSd([.. group.Select(g => g.LabelAgreement)])} | {(group.Any(g => double.IsNaN(g.FilteredLabelAgreement)) ? "n/a in some runs" : MeanSd([.. group.Select(g => g.FilteredLabelAgreement)]))} |");
+            text.AppendLine(Invariant, $"| {group.Key:N0} | {group.Average(g => g.Seconds):F0} | {group.Average(g => g.RowSeconds):F0} | {MeanSd([.. group.Select(g => g.LabelAgreement)])} | {(group.Any(g => double.IsNaN(g.FilteredLabelAgreement)) ? "n/a in some runs" : MeanSd([.. group.Select(g => g.FilteredLabelAgreement)]))} |");
         }
 
         text.AppendLine();

@@ -24,6 +24,9 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
     /// <summary>What the report should say about runs that could not measure everything.</summary>
     public List<string> Notes { get; } = [];
 
+    /// <summary>Raised after every run (one regime and seed), with the number of runs done so far.</summary>
+    public event Action<int>? RunFinished;
+
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
     public void Run(CancellationToken cancellationToken)
@@ -33,19 +36,19 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         LabelledDigits pool = train.Take(TrainRows - plan.ValidationRows);
         IDataView validation = ml.Data.Cache(train.Select(Enumerable.Range(TrainRows - plan.ValidationRows, plan.ValidationRows)).ToDataView(ml));
         IDataView test = ml.Data.Cache(ml.Gan().LoadMnist(MnistSplit.Test, mnist));
+        int done = 0;
         for (int r = 0; r < plan.Regimes.Length; r++)
         {
             foreach (int seed in plan.Seeds)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 RunOne(plan.Regimes[r], plan.GanSteps[r], seed, pool, validation, test, cancellationToken);
-                // A run's cached views, GAN, classifiers and native buffers are garbage now. Collect them before the next
-                // run: native memory (TorchSharp, ONNX Runtime, LightGbm) does not count towards the GC's budget, and a
-                // full study without this was killed for lack of memory (24 GB) in its 15th run.
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                GC.Collect();
+                // A run's cached views, GAN, classifiers and native buffers are garbage now; free them before the next run.
+                // Native memory (TorchSharp, ONNX Runtime, LightGbm) does not count towards the GC's budget, and a full study
+                // without this was killed for lack of memory (24 GB) in its 15th run.
+                NativeHeap.Release();
                 logger.LogInformation("After {Regime} labels, seed {Seed}: working set {Megabytes:N0} MB", plan.Regimes[r], seed, Environment.WorkingSet / (1024 * 1024));
+                RunFinished?.Invoke(++done);
             }
         }
     }
@@ -67,6 +70,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
             DiffAugment = plan.DiffAugment,
             GeneratorEmaDecay = plan.GeneratorEma,
             ModeSeekingWeight = plan.ModeSeeking,
+            AuxiliaryClassifier = plan.AuxiliaryClassifier,
             MaxSteps = ganSteps,
             Seed = seed,
             Threads = plan.Threads,
@@ -77,6 +81,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         double ganSeconds = clock.Elapsed.TotalSeconds;
 
         status($"{regime:N0} labels, seed {seed}: making synthetic rows");
+        clock.Restart();
         IDataView classic = ml.Data.Cache(ClassicAugmentation.Make(real, maxRows, seed).ToDataView(ml));
         IDataView synthetic = ml.Data.Cache(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions { LatentScale = plan.LatentScale }));
         // The filter may use only what a user with these labels has: a CNN trained on the real rows and their classic augmentation.
@@ -100,7 +105,8 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
             filteredAgreement = double.NaN;
         }
 
-        Gans.Add(new GanRun(regime, seed, ganSeconds, MnistFeatureNetwork.Accuracy(synthetic), filteredAgreement));
+        double agreement = MnistFeatureNetwork.Accuracy(synthetic);   // reads (and caches) every GAN row
+        Gans.Add(new GanRun(regime, seed, ganSeconds, clock.Elapsed.TotalSeconds, agreement, filteredAgreement));
 
         foreach ((Arm arm, int ratio) in plan.Arms())
         {
@@ -116,7 +122,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
                 Arm.Classic => ml.Gan().AppendRows(realRows, ml.Data.TakeRows(classic, extra)),
                 Arm.Gan => ml.Gan().AppendRows(realRows, ml.Data.TakeRows(synthetic, extra)),
                 Arm.FilteredGan => ml.Gan().AppendRows(realRows, ml.Data.TakeRows(filtered, extra)),
-                _ => ml.Gan().AppendRows(realRows, ml.Data.TakeRows(classic, extra), ml.Data.TakeRows(synthetic, extra)),
+                _ => ml.Gan().AppendRows(realRows, ml.Data.TakeRows(classic, extra / 2), ml.Data.TakeRows(synthetic, extra / 2)),
             };
             foreach (StudyClassifier classifier in plan.Classifiers)
             {
@@ -125,6 +131,10 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
                 clock.Restart();
                 (double validationAccuracy, double testAccuracy) = Fit(ml, classifier, data, validation, test, seed);
                 Measurements.Add(new Measurement(regime, seed, classifier, arm, ratio, validationAccuracy, testAccuracy, clock.Elapsed.TotalSeconds));
+                if (classifier == StudyClassifier.LightGbm)
+                {
+                    NativeHeap.Release();   // LightGbm's training buffers are gigabytes on the largest arms
+                }
             }
         }
     }
@@ -135,7 +145,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         Arm.Classic => $"real + {ratio}x classic",
         Arm.Gan => $"real + {ratio}x GAN",
         Arm.FilteredGan => $"real + {ratio}x filtered GAN",
-        _ => $"real + {ratio}x classic + {ratio}x GAN",
+        _ => $"real + {ratio}x half classic, half GAN",
     };
 
     private LeNetClassifierOptions CnnRecipe(int seed) => new() { MaxSteps = plan.CnnSteps, BatchSize = 64, Seed = seed, Threads = plan.Threads };

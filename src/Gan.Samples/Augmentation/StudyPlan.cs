@@ -30,7 +30,7 @@ internal enum Arm
     /// <summary>(d) Real plus GAN rows that a CNN trained on the real rows recognises as their label.</summary>
     FilteredGan,
 
-    /// <summary>(e) Real plus classic rows plus GAN rows (ratio × real rows of each).</summary>
+    /// <summary>(e) Real plus ratio × real rows, half classic and half from the GAN.</summary>
     ClassicAndGan,
 }
 
@@ -62,16 +62,19 @@ internal sealed record StudyPlan
     /// <summary>Weight of the GAN's mode-seeking term (<see cref="GanOptions.ModeSeekingWeight"/>); 0 is off.</summary>
     public float ModeSeeking { get; init; }
 
+    /// <summary>Whether the GAN's discriminator also classifies the label (<see cref="GanOptions.AuxiliaryClassifier"/>, AC-GAN).</summary>
+    public bool AuxiliaryClassifier { get; init; } = true;
+
     /// <summary>Sampling temperature of the GAN rows (<see cref="SyntheticRowOptions.LatentScale"/>).</summary>
     public float LatentScale { get; init; } = 1f;
 
     /// <summary>Arm (d) keeps GAN rows whose label the real-row CNN gives at least this probability.</summary>
-    public float FilterConfidence { get; init; } = 0.9f;
+    public float FilterConfidence { get; init; } = 0.5f;
 
     /// <summary>Optimizer steps of every CNN fit (batch 64), whatever the arm's size, so arms differ only in data.</summary>
     public int CnnSteps { get; init; } = 250;
 
-    public int LightGbmIterations { get; init; } = 20;
+    public int LightGbmIterations { get; init; } = 15;
 
     /// <summary>L-BFGS iterations of LbfgsMaximumEntropy: a fixed optimisation budget, the same on every arm (ML.NET's default runs to a 1e-7 tolerance, minutes on 100k rows).</summary>
     public int LbfgsIterations { get; init; } = 100;
@@ -133,5 +136,8 @@ internal sealed record StudyPlan
 /// <summary>One classifier fit: which arm, its validation and test accuracy, and how long it took.</summary>
 internal sealed record Measurement(int Regime, int Seed, StudyClassifier Classifier, Arm Arm, int Ratio, double Validation, double Test, double Seconds);
 
-/// <summary>One GAN trained on a run's real rows, with diagnostics from the shipped MNIST network (reporting only; nothing is chosen by it).</summary>
-internal sealed record GanRun(int Regime, int Seed, double Seconds, double LabelAgreement, double FilteredLabelAgreement);
+/// <summary>
+/// One GAN trained on a run's real rows, with diagnostics from the shipped MNIST network (reporting only; nothing is
+/// chosen by it). <paramref name="RowSeconds"/> is the time to make the run's GAN and filtered rows, the filter's CNN included.
+/// </summary>
+internal sealed record GanRun(int Regime, int Seed, double Seconds, double RowSeconds, double LabelAgreement, double FilteredLabelAgreement);

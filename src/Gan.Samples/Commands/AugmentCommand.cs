@@ -16,12 +16,7 @@ namespace Gan.Samples.Commands;
 internal static class AugmentCommand
 {
     /// <summary>GAN generator steps per regime unless --gan-steps says otherwise.</summary>
-    internal static int DefaultGanSteps(int regime) => regime switch
-    {
-        <= 100 => 1_000,
-        <= 1_000 => 1_500,
-        _ => 2_000,
-    };
+    internal static int DefaultGanSteps(int regime) => regime <= 100 ? 1_000 : 1_500;
 
     public static Command Create()
     {
@@ -35,22 +30,23 @@ internal static class AugmentCommand
         Option<int[]> seeds = new("--seeds") { Description = "Seeds; each gives other real rows, another GAN and other classifiers.", DefaultValueFactory = _ => [1, 2, 3, 4, 5], AllowMultipleArgumentsPerToken = true };
         Option<int[]> ratios = new("--ratios") { Description = "Synthetic rows per real row.", DefaultValueFactory = _ => [1, 5, 20], AllowMultipleArgumentsPerToken = true };
         Option<StudyClassifier[]> classifiers = new("--classifiers") { Description = "Classifiers trained on every arm.", DefaultValueFactory = _ => [StudyClassifier.Lbfgs, StudyClassifier.LightGbm, StudyClassifier.Cnn], AllowMultipleArgumentsPerToken = true };
-        Option<int[]?> ganSteps = new("--gan-steps") { Description = "Generator steps per regime (one value, or one per regime; default 1,000 up to 100 labels, 1,500 up to 1,000, 2,000 above).", AllowMultipleArgumentsPerToken = true };
+        Option<int[]?> ganSteps = new("--gan-steps") { Description = "Generator steps per regime (one value, or one per regime; default 1,000 up to 100 labels, 1,500 above).", AllowMultipleArgumentsPerToken = true };
         Option<int> width = new("--dcgan-width") { Description = "Width of the GAN's DCGAN networks.", DefaultValueFactory = _ => 32 };
         Option<DiffAugmentPolicy> diffAugment = new("--diff-augment") { Description = "DiffAugment policy of the GAN.", DefaultValueFactory = _ => DiffAugmentPolicy.Translation | DiffAugmentPolicy.Cutout };
         Option<float?> ema = new("--ema") { Description = "EMA decay of the GAN's generator.", DefaultValueFactory = _ => 0.999f };
         Option<float> modeSeeking = new("--mode-seeking") { Description = "Weight of the GAN's mode-seeking (diversity) term; 0 is off.", DefaultValueFactory = _ => 0f };
+        Option<bool> auxiliary = new("--aux-classifier") { Description = "Let the GAN's discriminator also classify real images, and reward the generator for images of their label (AC-GAN); --aux-classifier false turns it off.", DefaultValueFactory = _ => true };
         Option<float> latentScale = CommonOptions.LatentScale();
-        Option<float> filterConfidence = new("--filter-confidence") { Description = "Arm (d): keep GAN rows the real-row CNN gives their label with at least this probability.", DefaultValueFactory = _ => 0.9f };
+        Option<float> filterConfidence = new("--filter-confidence") { Description = "Arm (d): keep GAN rows the real-row CNN gives their label with at least this probability (0.5: its most probable class is the label).", DefaultValueFactory = _ => 0.5f };
         Option<int> cnnSteps = new("--cnn-steps") { Description = "Adam steps (batch 64) of every CNN fit.", DefaultValueFactory = _ => 250 };
-        Option<int> lightGbmIterations = new("--lightgbm-iterations") { Description = "Boosting iterations of LightGbm (16 leaves, 32 bins per pixel).", DefaultValueFactory = _ => 20 };
+        Option<int> lightGbmIterations = new("--lightgbm-iterations") { Description = "Boosting iterations of LightGbm (16 leaves, 32 bins per pixel).", DefaultValueFactory = _ => 15 };
         Option<int> lbfgsIterations = new("--lbfgs-iterations") { Description = "L-BFGS iterations of LbfgsMaximumEntropy (the same budget on every arm).", DefaultValueFactory = _ => 100 };
         Option<int> validationRows = new("--validation-rows") { Description = "MNIST train rows held out (the last ones) to choose the best arms on.", DefaultValueFactory = _ => 2_000 };
         Option<int> threads = new("--threads") { Description = "TorchSharp threads for the GAN and the CNN.", DefaultValueFactory = _ => 2 };
 
         var command = new Command("augment", "The augmentation study: classifiers trained on few real MNIST labels, with and without classic and GAN-made rows.")
         {
-            mnistDirectory, output, report, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, modeSeeking, latentScale, filterConfidence,
+            mnistDirectory, output, report, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, modeSeeking, auxiliary, latentScale, filterConfidence,
             cnnSteps, lightGbmIterations, lbfgsIterations, validationRows, threads, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
@@ -71,6 +67,7 @@ internal static class AugmentCommand
                 DiffAugment = result.GetValue(diffAugment),
                 GeneratorEma = result.GetValue(ema),
                 ModeSeeking = result.GetValue(modeSeeking),
+                AuxiliaryClassifier = result.GetValue(auxiliary),
                 LatentScale = result.GetValue(latentScale),
                 FilterConfidence = result.GetValue(filterConfidence),
                 CnnSteps = Pick(cnnSteps, 100),
@@ -94,17 +91,43 @@ internal static class AugmentCommand
         ILogger logger = loggers.CreateLogger("augment");
         MnistOptions mnist = CommonOptions.Mnist(mnistDirectory, logger);
         int fits = plan.Regimes.Length * plan.Seeds.Length * plan.Arms().Count() * plan.Classifiers.Length;
+        int runs = plan.Regimes.Length * plan.Seeds.Length;
+        string command = "gan-samples " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+        string chartName = Path.GetFileNameWithoutExtension(path);
         var clock = Stopwatch.StartNew();
-        AugmentationStudy study;
+        AugmentationStudy study = null!;
+
+        // The report is rewritten after every run, so a study stopped by the user or the machine keeps what it measured.
+        string WriteReport(string? partial)
+        {
+            string markdown = AugmentationReport.Write(plan, study.Measurements, study.Gans, study.Notes, command, clock.Elapsed, directory, chartName, partial);
+            string temporary = path + ".tmp";
+            File.WriteAllText(temporary, markdown);
+            File.Move(temporary, path, overwrite: true);
+            return markdown;
+        }
+
+        AugmentationStudy Create(Action<string> status)
+        {
+            var created = new AugmentationStudy(plan, mnist, logger, status);
+            created.RunFinished += done =>
+            {
+                if (done < runs)
+                {
+                    WriteReport($"{done} of {runs} runs, {clock.Elapsed.TotalMinutes:F1} minutes");
+                }
+            };
+            return created;
+        }
+
         if (AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
         {
-            study = null!;
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(context =>
                 {
                     ProgressTask task = context.AddTask("Reading MNIST", maxValue: fits);
-                    study = new AugmentationStudy(plan, mnist, logger, status =>
+                    study = Create(status =>
                     {
                         task.Description = Markup.Escape(status);
                         task.Value = study?.Measurements.Count ?? 0;
@@ -115,7 +138,7 @@ internal static class AugmentCommand
         }
         else
         {
-            study = new AugmentationStudy(plan, mnist, logger, status =>
+            study = Create(status =>
             {
                 // Without a terminal, one line per GAN and per stage, not per fit.
                 if (!status.Contains(" on real", StringComparison.Ordinal))
@@ -126,12 +149,7 @@ internal static class AugmentCommand
             study.Run(cancellationToken);
         }
 
-        string command = "gan-samples " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
-        string chartName = Path.GetFileNameWithoutExtension(path);
-        string markdown = AugmentationReport.Write(plan, study.Measurements, study.Gans, study.Notes, command, clock.Elapsed, directory, chartName);
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, markdown);
-        File.Move(temporary, path, overwrite: true);
+        string markdown = WriteReport(partial: null);
         Console.Write(markdown);
         Console.WriteLine($"Wrote {path} and its charts ({chartName}-*.png) in {clock.Elapsed.TotalMinutes:F1} minutes ({fits} classifier fits).");
         return 0;

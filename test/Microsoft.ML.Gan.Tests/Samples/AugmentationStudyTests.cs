@@ -79,12 +79,13 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         Assert.That(exitCode, Is.Zero, log);
         string markdown = File.ReadAllText(report);
         Assert.That(markdown, Does.Contain("## 20 labels: real only, best classic and best GAN arm"));
-        foreach (string arm in new[] { "| real only |", "| real + 1x classic |", "| real + 1x GAN |", "| real + 1x classic + 1x GAN |" })
+        foreach (string arm in new[] { "| real only |", "| real + 1x classic |", "| real + 1x GAN |", "| real + 1x half classic, half GAN |" })
         {
             Assert.That(markdown, Does.Contain(arm));
         }
 
         Assert.That(markdown, Does.Contain("LbfgsMaximumEntropy").And.Contain("LeNet CNN").And.Not.Contain("LightGbm |"));
+        Assert.That(markdown, Does.Contain("auxiliary classifier (AC-GAN)").And.Not.Contain("Partial report"), "AC-GAN by default; the final report replaces the partial ones");
         Assert.That(Directory.GetFiles(Scratch, "study-*.png").Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "study-cnn.png", "study-lbfgs.png" }));
     }
 
