@@ -89,6 +89,8 @@ public sealed class GanOptions
     /// <summary>
     /// Decay of an exponential moving average of the generator's weights, updated after every generator step;
     /// when set, the average is what gets rendered, exported and scored. Default: null (off); 0.999 is common.
+    /// The average starts at the initial weights and keeps decay^steps of them, so a short budget needs a smaller
+    /// decay: after 1,500 steps 0.999 still holds 22 % of the untrained generator, 0.995 0.05 %.
     /// </summary>
     public float? GeneratorEmaDecay { get; set; }
 

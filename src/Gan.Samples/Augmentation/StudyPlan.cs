@@ -57,7 +57,7 @@ internal sealed record StudyPlan
 
     public DiffAugmentPolicy DiffAugment { get; init; } = DiffAugmentPolicy.Translation | DiffAugmentPolicy.Cutout;
 
-    public float? GeneratorEma { get; init; } = 0.999f;
+    public float? GeneratorEma { get; init; } = 0.995f;
 
     /// <summary>Weight of the GAN's mode-seeking term (<see cref="GanOptions.ModeSeekingWeight"/>); 0 is off.</summary>
     public float ModeSeeking { get; init; }
