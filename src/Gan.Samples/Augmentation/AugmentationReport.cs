@@ -81,6 +81,18 @@ internal static class AugmentationReport
         return text.ToString();
     }
 
+    /// <summary>Every fit as a CSV row (accuracies as fractions), for analyses the report does not make.</summary>
+    public static string Csv(IReadOnlyList<Measurement> measurements)
+    {
+        var text = new StringBuilder("regime,seed,classifier,arm,ratio,validation,test,seconds\n");
+        foreach (Measurement m in measurements)
+        {
+            text.AppendLine(Invariant, $"{m.Regime},{m.Seed},{m.Classifier},{m.Arm},{m.Ratio},{m.Validation:R},{m.Test:R},{m.Seconds:F2}");
+        }
+
+        return text.ToString();
+    }
+
     private static void SetUp(StringBuilder text, StudyPlan plan)
     {
         text.AppendLine("## Set-up");

@@ -84,6 +84,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         clock.Restart();
         IDataView classic = ml.Data.Cache(ClassicAugmentation.Make(real, maxRows, seed).ToDataView(ml));
         IDataView synthetic = ml.Data.Cache(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions { LatentScale = plan.LatentScale }));
+        var stage = Stopwatch.StartNew();
         // The filter may use only what a user with these labels has: a CNN trained on the real rows and their classic augmentation.
         using LeNetClassifier judge = ml.Gan().TrainClassifier(ml.Gan().AppendRows(realRows, ml.Data.TakeRows(classic, regime * 5)), CnnRecipe(seed), logger);
         IDataView filtered = ml.Data.Cache(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions
@@ -93,6 +94,8 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
             MaxCandidatesPerRow = 200,
             LatentScale = plan.LatentScale,
         }));
+        logger.LogInformation("{Regime} labels, seed {Seed}: the filter's CNN trained in {Seconds:F1} s", regime, seed, stage.Elapsed.TotalSeconds);
+        stage.Restart();
         double filteredAgreement;
         try
         {
@@ -105,7 +108,10 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
             filteredAgreement = double.NaN;
         }
 
+        logger.LogInformation("{Regime} labels, seed {Seed}: {Rows:N0} filtered rows made and checked in {Seconds:F1} s", regime, seed, maxRows, stage.Elapsed.TotalSeconds);
+        stage.Restart();
         double agreement = MnistFeatureNetwork.Accuracy(synthetic);   // reads (and caches) every GAN row
+        logger.LogInformation("{Regime} labels, seed {Seed}: {Rows:N0} GAN rows made and checked in {Seconds:F1} s", regime, seed, maxRows, stage.Elapsed.TotalSeconds);
         Gans.Add(new GanRun(regime, seed, ganSeconds, clock.Elapsed.TotalSeconds, agreement, filteredAgreement));
 
         foreach ((Arm arm, int ratio) in plan.Arms())

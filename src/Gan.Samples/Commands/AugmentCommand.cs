@@ -101,9 +101,8 @@ internal static class AugmentCommand
         string WriteReport(string? partial)
         {
             string markdown = AugmentationReport.Write(plan, study.Measurements, study.Gans, study.Notes, command, clock.Elapsed, directory, chartName, partial);
-            string temporary = path + ".tmp";
-            File.WriteAllText(temporary, markdown);
-            File.Move(temporary, path, overwrite: true);
+            WriteAtomically(path, markdown);
+            WriteAtomically(Path.ChangeExtension(path, ".csv"), AugmentationReport.Csv(study.Measurements));
             return markdown;
         }
 
@@ -151,7 +150,14 @@ internal static class AugmentCommand
 
         string markdown = WriteReport(partial: null);
         Console.Write(markdown);
-        Console.WriteLine($"Wrote {path} and its charts ({chartName}-*.png) in {clock.Elapsed.TotalMinutes:F1} minutes ({fits} classifier fits).");
+        Console.WriteLine($"Wrote {path}, every fit in {Path.ChangeExtension(path, ".csv")} and the charts ({chartName}-*.png) in {clock.Elapsed.TotalMinutes:F1} minutes ({fits} classifier fits).");
         return 0;
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        string temporary = path + ".tmp";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Gan.Samples.Augmentation;
 
 namespace Microsoft.ML.Gan.Tests.Samples;
@@ -86,6 +87,10 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
 
         Assert.That(markdown, Does.Contain("LbfgsMaximumEntropy").And.Contain("LeNet CNN").And.Not.Contain("LightGbm |"));
         Assert.That(markdown, Does.Contain("auxiliary classifier (AC-GAN)").And.Not.Contain("Partial report"), "AC-GAN by default; the final report replaces the partial ones");
+        string[] fits = File.ReadAllLines(Path.ChangeExtension(report, ".csv"));
+        Assert.That(fits[0], Is.EqualTo("regime,seed,classifier,arm,ratio,validation,test,seconds"));
+        Assert.That(fits.Length - 1, Is.InRange(2 * 4 * 2, 2 * 5 * 2), "2 seeds x 4 or 5 arms (the filtered arm may be left out) x 2 classifiers");
+        Assert.That(fits.Skip(1).Select(line => line.Split(',')).All(f => f.Length == 8 && double.Parse(f[6], CultureInfo.InvariantCulture) is > 0 and <= 1), string.Join('\n', fits));
         Assert.That(Directory.GetFiles(Scratch, "study-*.png").Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "study-cnn.png", "study-lbfgs.png" }));
     }
 
