@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML;
@@ -82,6 +83,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
 
         status($"{regime:N0} labels, seed {seed}: making synthetic rows");
         clock.Restart();
+        bool measurePeak = NativeHeap.ResetPeak();
         IDataView classic = ml.Data.Cache(ClassicAugmentation.Make(real, maxRows, seed).ToDataView(ml));
         IDataView synthetic = ml.Data.Cache(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions { LatentScale = plan.LatentScale }));
         var stage = Stopwatch.StartNew();
@@ -111,7 +113,8 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         logger.LogInformation("{Regime} labels, seed {Seed}: {Rows:N0} filtered rows made and checked in {Seconds:F1} s", regime, seed, maxRows, stage.Elapsed.TotalSeconds);
         stage.Restart();
         double agreement = MnistFeatureNetwork.Accuracy(synthetic);   // reads (and caches) every GAN row
-        logger.LogInformation("{Regime} labels, seed {Seed}: {Rows:N0} GAN rows made and checked in {Seconds:F1} s", regime, seed, maxRows, stage.Elapsed.TotalSeconds);
+        logger.LogInformation("{Regime} labels, seed {Seed}: {Rows:N0} GAN rows made and checked in {Seconds:F1} s; peak resident set while making rows {Megabytes} MB",
+            regime, seed, maxRows, stage.Elapsed.TotalSeconds, measurePeak ? NativeHeap.PeakMegabytes()?.ToString("N0", CultureInfo.InvariantCulture) ?? "n/a" : "n/a");
         Gans.Add(new GanRun(regime, seed, ganSeconds, clock.Elapsed.TotalSeconds, agreement, filteredAgreement));
 
         foreach ((Arm arm, int ratio) in plan.Arms())
@@ -135,7 +138,13 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
                 cancellationToken.ThrowIfCancellationRequested();
                 status($"{regime:N0} labels, seed {seed}: {classifier} on {Describe(arm, ratio)}");
                 clock.Restart();
+                measurePeak = NativeHeap.ResetPeak();
                 (double validationAccuracy, double testAccuracy) = Fit(ml, classifier, data, validation, test, seed);
+                if (measurePeak)
+                {
+                    logger.LogDebug("{Classifier} on {Arm}: {Seconds:F1} s, peak resident set {Megabytes:N0} MB", classifier, Describe(arm, ratio), clock.Elapsed.TotalSeconds, NativeHeap.PeakMegabytes());
+                }
+
                 Measurements.Add(new Measurement(regime, seed, classifier, arm, ratio, validationAccuracy, testAccuracy, clock.Elapsed.TotalSeconds));
                 if (classifier == StudyClassifier.LightGbm)
                 {
