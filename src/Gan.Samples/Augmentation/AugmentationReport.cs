@@ -45,7 +45,7 @@ internal static class AugmentationReport
         foreach (StudyClassifier classifier in plan.Classifiers)
         {
             string file = $"{chartName}-{classifier.ToString().ToLowerInvariant()}.png";
-            File.WriteAllBytes(Path.Combine(directory, file), Chart(plan, measurements, chartRegime, classifier));
+            ReportFile.Write(Path.Combine(directory, file), Chart(plan, measurements, chartRegime, classifier));
             text.AppendLine(Invariant, $"![{Short(classifier)}: test accuracy against synthetic rows per real row at {chartRegime:N0} labels]({file})");
         }
 

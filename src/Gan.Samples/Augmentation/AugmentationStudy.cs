@@ -45,8 +45,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
                 cancellationToken.ThrowIfCancellationRequested();
                 RunOne(plan.Regimes[r], plan.GanSteps[r], seed, pool, validation, test, cancellationToken);
                 // A run's cached views, GAN, classifiers and native buffers are garbage now; free them before the next run.
-                // Native memory (TorchSharp, ONNX Runtime, LightGbm) does not count towards the GC's budget, and a full study
-                // without this was killed for lack of memory (24 GB) in its 15th run.
+                // Native memory (TorchSharp, ONNX Runtime, LightGbm) does not count towards the GC's budget.
                 NativeHeap.Release();
                 logger.LogInformation("After {Regime} labels, seed {Seed}: working set {Megabytes:N0} MB", plan.Regimes[r], seed, Environment.WorkingSet / (1024 * 1024));
                 RunFinished?.Invoke(++done);
@@ -138,9 +137,9 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
                 cancellationToken.ThrowIfCancellationRequested();
                 status($"{regime:N0} labels, seed {seed}: {classifier} on {Describe(arm, ratio)}");
                 clock.Restart();
-                measurePeak = NativeHeap.ResetPeak();
+                bool measureFitPeak = NativeHeap.ResetPeak();
                 (double validationAccuracy, double testAccuracy) = Fit(ml, classifier, data, validation, test, seed);
-                if (measurePeak)
+                if (measureFitPeak)
                 {
                     logger.LogDebug("{Classifier} on {Arm}: {Seconds:F1} s, peak resident set {Megabytes:N0} MB", classifier, Describe(arm, ratio), clock.Elapsed.TotalSeconds, NativeHeap.PeakMegabytes());
                 }

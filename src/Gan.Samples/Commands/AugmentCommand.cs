@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Diagnostics;
 using Gan.Samples.Augmentation;
+using Gan.Samples.Reporting;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Gan;
 using Spectre.Console;
@@ -101,8 +102,8 @@ internal static class AugmentCommand
         string WriteReport(string? partial)
         {
             string markdown = AugmentationReport.Write(plan, study.Measurements, study.Gans, study.Notes, command, clock.Elapsed, directory, chartName, partial);
-            WriteAtomically(path, markdown);
-            WriteAtomically(Path.ChangeExtension(path, ".csv"), AugmentationReport.Csv(study.Measurements));
+            ReportFile.Write(path, markdown);
+            ReportFile.Write(Path.ChangeExtension(path, ".csv"), AugmentationReport.Csv(study.Measurements));
             return markdown;
         }
 
@@ -152,12 +153,5 @@ internal static class AugmentCommand
         Console.Write(markdown);
         Console.WriteLine($"Wrote {path}, every fit in {Path.ChangeExtension(path, ".csv")} and the charts ({chartName}-*.png) in {clock.Elapsed.TotalMinutes:F1} minutes ({fits} classifier fits).");
         return 0;
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
     }
 }

@@ -21,14 +21,14 @@ internal static class TrainingReport
             new Series("discriminator", history.Epochs.Select(e => ((double)e.Epoch, e.DiscriminatorLoss)).ToList(), SKColors.SteelBlue),
             new Series("generator", history.Epochs.Select(e => ((double)e.Epoch, e.GeneratorLoss)).ToList(), SKColors.OrangeRed),
         ]);
-        written.Add(Save(Path.Combine(directory, "losses.png"), losses));
+        written.Add(ReportFile.Write(Path.Combine(directory, "losses.png"), losses));
 
         byte[]? fid = null;
         if (history.Epochs.Any(e => e.Fid is not null))
         {
             fid = LineChart.RenderPng("FID against training images (MNIST feature network)", "epoch", "FID",
                 [new Series("FID", history.Epochs.Where(e => e.Fid is not null).Select(e => ((double)e.Epoch, e.Fid!.Value)).ToList(), SKColors.SeaGreen)]);
-            written.Add(Save(Path.Combine(directory, "fid.png"), fid));
+            written.Add(ReportFile.Write(Path.Combine(directory, "fid.png"), fid));
         }
 
         var html = new StringBuilder();
@@ -59,7 +59,7 @@ internal static class TrainingReport
         }
 
         html.Append("</table></body></html>");
-        written.Add(Save(Path.Combine(directory, "report.html"), Encoding.UTF8.GetBytes(html.ToString())));
+        written.Add(ReportFile.Write(Path.Combine(directory, "report.html"), html.ToString()));
         return written;
     }
 
@@ -73,12 +73,4 @@ internal static class TrainingReport
         => $"<img alt=\"{Encode(alt)}\" {(scale > 1 ? "style=\"zoom:" + scale + "\"" : "")} src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">";
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
-
-    /// <summary>Writes a temporary file and renames it, so a failed write leaves no partial report.</summary>
-    private static string Save(string path, byte[] content)
-    {
-        File.WriteAllBytes(path + ".tmp", content);
-        File.Move(path + ".tmp", path, overwrite: true);
-        return path;
-    }
 }

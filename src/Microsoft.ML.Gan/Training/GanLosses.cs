@@ -24,7 +24,7 @@ internal static class GanLosses
         {
             // The auxiliary classifier learns from real images only. Trained on fakes as well (the original AC-GAN), it
             // learns what the generator draws for each label, and the generator's class term then rewards whatever it
-            // draws: on 1,000 MNIST labels a whole class came out as another digit.
+            // draws, right digit or not; small datasets showed it most.
             loss = loss + nn.functional.cross_entropy(onReal.ClassLogits, realClasses!);
         }
 
