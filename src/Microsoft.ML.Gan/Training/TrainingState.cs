@@ -14,7 +14,7 @@ namespace Microsoft.ML.Gan.Training;
 internal sealed class TrainingState : IDisposable
 {
     private TrainingState(GeneratorNetwork generator, DiscriminatorNetwork discriminator, GeneratorNetwork? ema,
-        Adam generatorOptimizer, Adam discriminatorOptimizer, Tensor fixedLatents, Tensor? fixedClasses)
+        FlatAdam generatorOptimizer, FlatAdam discriminatorOptimizer, Tensor fixedLatents, Tensor? fixedClasses)
     {
         Generator = generator;
         Discriminator = discriminator;
@@ -27,6 +27,7 @@ internal sealed class TrainingState : IDisposable
 
     private List<(Tensor Average, Tensor Current, bool Blend)>? _emaPairs;
     private GeneratorNetwork? _taken;
+    private IReadOnlyList<Parameter>? _discriminatorParameters;
 
     public GeneratorNetwork Generator { get; }
 
@@ -38,9 +39,9 @@ internal sealed class TrainingState : IDisposable
     /// <summary>The generator that is rendered, exported and scored: the average when there is one.</summary>
     public GeneratorNetwork Published => Ema ?? Generator;
 
-    public Adam GeneratorOptimizer { get; }
+    public FlatAdam GeneratorOptimizer { get; }
 
-    public Adam DiscriminatorOptimizer { get; }
+    public FlatAdam DiscriminatorOptimizer { get; }
 
     public Tensor FixedLatents { get; private set; }
 
@@ -76,8 +77,8 @@ internal sealed class TrainingState : IDisposable
 
         (float g1, float g2) = options.EffectiveGeneratorBetas;
         (float d1, float d2) = options.EffectiveDiscriminatorBetas;
-        Adam generatorOptimizer = optim.Adam(generator.parameters(), options.EffectiveGeneratorLearningRate, g1, g2);
-        Adam discriminatorOptimizer = optim.Adam(discriminator.parameters(), options.EffectiveDiscriminatorLearningRate, d1, d2);
+        var generatorOptimizer = new FlatAdam([.. generator.parameters()], options.EffectiveGeneratorLearningRate, g1, g2);
+        var discriminatorOptimizer = new FlatAdam([.. discriminator.parameters()], options.EffectiveDiscriminatorLearningRate, d1, d2);
         Tensor fixedLatents = GanTrainer.SampleLatents(options.SampleCount, options, device);
         Tensor? fixedClasses = classCount > 0 ? torch.arange(options.SampleCount, device: device).remainder(classCount) : null;
         return new TrainingState(generator, discriminator, ema, generatorOptimizer, discriminatorOptimizer, fixedLatents, fixedClasses) { Seed = seed };
@@ -114,10 +115,36 @@ internal sealed class TrainingState : IDisposable
         return ema.state_dict().Select(entry => (entry.Value, current[entry.Key], parameters.Contains(entry.Key))).ToList();
     }
 
+    /// <summary>
+    /// Turns off gradients for the discriminator's parameters until disposed. The backward pass through the discriminator then
+    /// computes only what the generator needs: the gradient with respect to its input, not the one with respect to its weights.
+    /// </summary>
+    public IDisposable FreezeDiscriminator()
+    {
+        _discriminatorParameters ??= [.. Discriminator.parameters()];
+        foreach (Parameter parameter in _discriminatorParameters)
+        {
+            parameter.requires_grad_(false);
+        }
+
+        return new Thaw(_discriminatorParameters);
+    }
+
+    private sealed class Thaw(IReadOnlyList<Parameter> parameters) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (Parameter parameter in parameters)
+            {
+                parameter.requires_grad_(true);
+            }
+        }
+    }
+
     /// <summary>Multiplies both optimizers' learning rates by <paramref name="factor"/>.</summary>
     public void ScaleLearningRates(double factor)
     {
-        foreach (var group in GeneratorOptimizer.ParamGroups.Concat(DiscriminatorOptimizer.ParamGroups))
+        foreach (var group in GeneratorOptimizer.Inner.ParamGroups.Concat(DiscriminatorOptimizer.Inner.ParamGroups))
         {
             group.LearningRate *= factor;
         }
@@ -139,8 +166,8 @@ internal sealed class TrainingState : IDisposable
         Generator.save(writer);
         Discriminator.save(writer);
         Ema?.save(writer);
-        GeneratorOptimizer.save_state_dict(writer);
-        DiscriminatorOptimizer.save_state_dict(writer);
+        GeneratorOptimizer.Inner.save_state_dict(writer);
+        DiscriminatorOptimizer.Inner.save_state_dict(writer);
         using (Tensor random = torch.random.get_rng_state())
         {
             random.Save(writer);
@@ -165,8 +192,8 @@ internal sealed class TrainingState : IDisposable
         Generator.load(reader);
         Discriminator.load(reader);
         Ema?.load(reader);
-        GeneratorOptimizer.load_state_dict(reader);
-        DiscriminatorOptimizer.load_state_dict(reader);
+        GeneratorOptimizer.Inner.load_state_dict(reader);
+        DiscriminatorOptimizer.Inner.load_state_dict(reader);
         using (Tensor random = TensorExtensionMethods.Load(reader))
         {
             torch.random.set_rng_state(random);
