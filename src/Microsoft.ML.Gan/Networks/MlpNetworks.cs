@@ -16,7 +16,7 @@ internal sealed class MlpGenerator : GeneratorNetwork
     private readonly Linear fc2;
     private readonly Linear fc3;
     private readonly Linear fc4;
-    private readonly Dropout dropout;
+    private readonly BernoulliDropout dropout;
     private readonly Embedding? label_embedding;
     private readonly double _slope;
 
@@ -27,7 +27,7 @@ internal sealed class MlpGenerator : GeneratorNetwork
         fc2 = nn.Linear(hiddenSize, hiddenSize * 2);
         fc3 = nn.Linear(hiddenSize * 2, hiddenSize * 4);
         fc4 = nn.Linear(hiddenSize * 4, outputSize);
-        dropout = nn.Dropout(dropoutProbability);
+        dropout = new BernoulliDropout(dropoutProbability);
         label_embedding = classCount > 0 ? nn.Embedding(classCount, classCount) : null;
         _slope = leakyReluSlope;
         RegisterComponents();
@@ -64,7 +64,7 @@ internal sealed class MlpDiscriminator : DiscriminatorNetwork
     private readonly Linear fc2;
     private readonly Linear fc3;
     private readonly Linear fc4;
-    private readonly Dropout dropout;
+    private readonly BernoulliDropout dropout;
     private readonly Embedding? projection;
     private readonly Linear? classifier;
     private readonly double _slope;
@@ -76,7 +76,7 @@ internal sealed class MlpDiscriminator : DiscriminatorNetwork
         fc2 = nn.Linear(hiddenSize * 4, hiddenSize * 2);
         fc3 = nn.Linear(hiddenSize * 2, hiddenSize);
         fc4 = nn.Linear(hiddenSize, 1);
-        dropout = nn.Dropout(dropoutProbability);
+        dropout = new BernoulliDropout(dropoutProbability);
         projection = classCount > 0 ? ProjectionEmbedding(classCount, hiddenSize) : null;
         classifier = auxiliaryClassifier ? nn.Linear(hiddenSize, classCount) : null;
         _slope = leakyReluSlope;
