@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Gan.Networks;
 using TorchSharp;
@@ -362,22 +363,29 @@ internal static class GanTrainer
     internal static IReadOnlyList<float[]> Render(GeneratorNetwork generator, Tensor latents, Tensor? classes, int pixels)
     {
         int count = (int)latents.shape[0];
-        if (count == 0)
+        var all = new float[count * pixels];
+        Render(generator, latents, classes, all);
+        return Enumerable.Range(0, count).Select(i => all.AsSpan(i * pixels, pixels).ToArray()).ToArray();
+    }
+
+    /// <summary>The same images, written one after another into <paramref name="destination"/> (count × pixels values).</summary>
+    internal static void Render(GeneratorNetwork generator, Tensor latents, Tensor? classes, Span<float> destination)
+    {
+        if (latents.shape[0] == 0)
         {
-            return [];
+            return;
         }
 
         using var scope = torch.NewDisposeScope();
         bool training = generator.training;
         generator.eval();
-        float[] all;
         using (torch.no_grad())
         {
-            all = ((generator.forward(latents, classes) + 1) / 2).cpu().data<float>().ToArray();
+            Tensor images = ((generator.forward(latents, classes) + 1) / 2).cpu().contiguous();
+            MemoryMarshal.Cast<byte, float>(images.bytes).CopyTo(destination);
         }
 
         generator.train(training);
-        return Enumerable.Range(0, count).Select(i => all.AsSpan(i * pixels, pixels).ToArray()).ToArray();
     }
 
     private static Device ResolveDevice(string name)

@@ -17,6 +17,7 @@ internal sealed class TrainingEvaluator : IDisposable
     private readonly Tensor? _classes;
     private readonly int _count;
     private readonly int _seed;
+    private readonly float[] _images;
 
     private TrainingEvaluator(double[,] realFeatures, Tensor latents, Tensor? classes, int count, int seed)
     {
@@ -25,6 +26,7 @@ internal sealed class TrainingEvaluator : IDisposable
         _classes = classes;
         _count = count;
         _seed = seed;
+        _images = new float[count * LeNet.Side * LeNet.Side];
     }
 
     /// <summary>Null when evaluation is off; throws when the images do not fit the MNIST feature network.</summary>
@@ -51,9 +53,8 @@ internal sealed class TrainingEvaluator : IDisposable
 
     public (double? Fid, double Kid) Measure(GeneratorNetwork generator)
     {
-        IReadOnlyList<float[]> images = GanTrainer.Render(generator, _latents, _classes, 784);
-        float[] flat = images.SelectMany(i => i).ToArray();
-        (double[,] features, _) = MnistFeatureNetwork.Describe(flat, _count);
+        GanTrainer.Render(generator, _latents, _classes, _images);
+        (double[,] features, _) = MnistFeatureNetwork.Describe(_images, _count);
         double? fid = _count >= GanEvaluator.MinimumRowsForFid ? FeatureStatistics.FrechetDistance(features, _realFeatures) : null;
         double kid = FeatureStatistics.KernelDistance(features, _realFeatures, 5, Math.Min(1000, _count), _seed).Mean;
         return (fid, kid);
