@@ -4,14 +4,15 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Gan.Networks;
 
 /// <summary>
-/// <c>nn.Dropout</c>, step for step as libtorch computes it on the CPU (noise = empty_like(x).bernoulli_(1 − p);
-/// noise /= 1 − p; x · noise), with the Bernoulli masks drawn by <see cref="LibTorchBernoulli"/>: the same numbers
-/// and the same generator state afterwards, several times faster. Anything else (another device or type, p of 0
-/// or 1, a libtorch whose generator does not match) goes to <c>nn.functional.dropout</c>.
+/// <c>nn.Dropout</c> as libtorch computes it on the CPU (noise = empty_like(x).bernoulli_(1 − p); noise /= 1 − p;
+/// x · noise), with the masks drawn by <see cref="LibTorchBernoulli"/> and the kept elements written as libtorch's
+/// 1 / (1 − p) directly: the same numbers and the same generator state afterwards, several times faster. Anything
+/// else (another device or type, p of 1, a libtorch whose generator does not match) goes to <c>nn.functional.dropout</c>.
 /// </summary>
 internal sealed class BernoulliDropout : nn.Module<Tensor, Tensor>
 {
     private readonly double _probability;
+    private float? _scale;
 
     public BernoulliDropout(double probability)
         : base("Dropout")
@@ -38,8 +39,14 @@ internal sealed class BernoulliDropout : nn.Module<Tensor, Tensor>
 
         double keep = 1 - _probability;
         using Tensor noise = torch.empty_like(input);
-        LibTorchBernoulli.Fill(noise, keep);
-        noise.div_(keep);
+        LibTorchBernoulli.Fill(noise, keep, _scale ??= Scale(keep));
         return input * noise;
+    }
+
+    /// <summary>What libtorch's <c>noise.div_(keep)</c> makes of a kept element (1 / keep in float32), asked of libtorch itself.</summary>
+    private static float Scale(double keep)
+    {
+        using Tensor one = torch.ones(1);
+        return one.div_(keep).item<float>();
     }
 }

@@ -44,10 +44,11 @@ internal static class LibTorchBernoulli
     public static bool IsExact => Exact.Value;
 
     /// <summary>
-    /// Writes 0 or 1 to each element of <paramref name="destination"/> (a contiguous float32 CPU tensor) with probability
-    /// <paramref name="probability"/> of 1, advancing libtorch's default CPU generator as <c>bernoulli_</c> does.
+    /// Writes 0 or <paramref name="one"/> to each element of <paramref name="destination"/> (a contiguous float32 CPU tensor),
+    /// <paramref name="one"/> with probability <paramref name="probability"/>, advancing libtorch's default CPU generator as
+    /// <c>bernoulli_</c> does: with <paramref name="one"/> = 1 the tensor equals <c>bernoulli_(probability)</c>'s.
     /// </summary>
-    public static void Fill(Tensor destination, double probability)
+    public static void Fill(Tensor destination, double probability, float one = 1f)
     {
         using Tensor state = torch.random.get_rng_state();
         Span<byte> bytes = state.bytes;
@@ -57,12 +58,12 @@ internal static class LibTorchBernoulli
         }
 
         Span<float> values = MemoryMarshal.Cast<byte, float>(destination.bytes);
-        Draw(bytes, values, probability);
+        Draw(bytes, values, probability, one);
         torch.random.set_rng_state(state);
     }
 
     /// <summary>Draws the masks from the generator state in <paramref name="generator"/> and writes the advanced state back.</summary>
-    private static void Draw(Span<byte> generator, Span<float> values, double probability)
+    private static void Draw(Span<byte> generator, Span<float> values, double probability, float one)
     {
         uint[] state = t_state ??= new uint[N];
         for (int i = 0; i < N; i++)
@@ -95,7 +96,7 @@ internal static class LibTorchBernoulli
         // u < p with u = (r mod 2^53) / 2^53 is exactly (r mod 2^53) < p · 2^53 (scaling by a power of two is exact).
         double scaled = probability * 9007199254740992.0;
         long threshold = scaled >= 9007199254740992.0 ? long.MaxValue : (long)Math.Ceiling(scaled);
-        Masks(MemoryMarshal.Cast<uint, ulong>(words.AsSpan(0, needed)), values, threshold);
+        Masks(MemoryMarshal.Cast<uint, ulong>(words.AsSpan(0, needed)), values, threshold, one);
 
         for (int i = 0; i < N; i++)
         {
@@ -108,24 +109,24 @@ internal static class LibTorchBernoulli
 
     /// <summary>
     /// One mask per word pair: the pair read as a little-endian 64-bit value holds w₁ in its low and w₂ in its high half,
-    /// so r = ((pair mod 2²¹) &lt;&lt; 32) | (pair &gt;&gt; 32); the element is 1 when r &lt; threshold.
+    /// so r = ((pair mod 2²¹) &lt;&lt; 32) | (pair &gt;&gt; 32); the element is <paramref name="one"/> when r &lt; threshold, else 0.
     /// </summary>
-    private static void Masks(ReadOnlySpan<ulong> pairs, Span<float> values, long threshold)
+    private static void Masks(ReadOnlySpan<ulong> pairs, Span<float> values, long threshold, float one)
     {
         int k = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             var low21 = Vector256.Create(0x1FFFFFUL);
             var limit = Vector256.Create(threshold);
-            var one = Vector256<int>.One;
+            var ones = Vector256.Create(one);
             for (; k + 8 <= values.Length; k += 8)
             {
                 Vector256<ulong> a = Vector256.Create(pairs.Slice(k, 4));
                 Vector256<ulong> b = Vector256.Create(pairs.Slice(k + 4, 4));
                 Vector256<long> ra = (((a & low21) << 32) | (a >>> 32)).AsInt64();
                 Vector256<long> rb = (((b & low21) << 32) | (b >>> 32)).AsInt64();
-                Vector256<int> bits = Vector256.Narrow(Vector256.LessThan(ra, limit), Vector256.LessThan(rb, limit)) & one;
-                Vector256.ConvertToSingle(bits).CopyTo(values.Slice(k, 8));
+                Vector256<float> kept = Vector256.Narrow(Vector256.LessThan(ra, limit), Vector256.LessThan(rb, limit)).AsSingle();
+                (kept & ones).CopyTo(values.Slice(k, 8));
             }
         }
 
@@ -133,7 +134,7 @@ internal static class LibTorchBernoulli
         {
             ulong pair = pairs[k];
             long r = (long)(((pair & 0x1FFFFF) << 32) | (pair >> 32));
-            values[k] = r < threshold ? 1f : 0f;
+            values[k] = r < threshold ? one : 0f;
         }
     }
 
