@@ -117,6 +117,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--architecture", choices=["mlp", "dcgan"], default="mlp")
+    parser.add_argument("--max-steps", type=int, default=0,
+                        help="stop each epoch after this many steps (0: the whole epoch); seconds per step are reported")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -137,11 +139,16 @@ def main():
         g_optimizer = optim.Adam(G.parameters(), 0.002)
 
     epoch_seconds = []
+    epoch_steps = []
     for _ in range(args.epochs):
         start = time.perf_counter()
         D.train()
         G.train()
+        steps = 0
         for (real_images,) in loader:
+            if args.max_steps and steps == args.max_steps:
+                break
+            steps += 1
             batch_size = real_images.size(0)
             real_images = real_images * 2 - 1
 
@@ -160,12 +167,15 @@ def main():
             g_loss.backward()
             g_optimizer.step()
         epoch_seconds.append(time.perf_counter() - start)
+        epoch_steps.append(steps)
 
     print(json.dumps({
         "torch": torch.__version__,
         "architecture": args.architecture,
         "threads": args.threads,
         "epoch_seconds": epoch_seconds,
+        "epoch_steps": epoch_steps,
+        "seconds_per_step": [s / n for s, n in zip(epoch_seconds, epoch_steps)],
         "d_loss": float(d_loss),
         "g_loss": float(g_loss),
     }))
