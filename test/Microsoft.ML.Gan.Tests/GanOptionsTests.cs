@@ -71,7 +71,7 @@ public sealed class GanOptionsTests
         yield return new TestCaseData(new GanOptions { RealLabel = 1.5f }, "RealLabel");
         yield return new TestCaseData(new GanOptions { GeneratorLearningRate = float.NaN }, "GeneratorLearningRate");
         yield return new TestCaseData(new GanOptions { DiscriminatorBetas = (0.5f, 1f) }, "DiscriminatorBetas");
-        yield return new TestCaseData(new GanOptions { Threads = 0 }, "Threads");
+        yield return new TestCaseData(new GanOptions { Threads = -1 }, "Threads");
         yield return new TestCaseData(new GanOptions { PixelsColumnName = " " }, "PixelsColumnName");
         yield return new TestCaseData(new GanOptions { GeneratedImageColumnName = "Latent" }, "GeneratedImageColumnName");
         yield return new TestCaseData(new GanOptions { MaxPixelValue = 0 }, "MaxPixelValue");

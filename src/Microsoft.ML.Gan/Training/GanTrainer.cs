@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Gan.Networks;
@@ -24,7 +25,7 @@ internal static class GanTrainer
     {
         Device device = ResolveDevice(options.Device);
         int previousThreads = torch.get_num_threads();
-        torch.set_num_threads(options.Threads);
+        ThreadGovernor? governor = ThreadGovernor.Start(options.Threads, logger);
         try
         {
             TrainingSchedule schedule = TrainingSchedule.For(options, data.Count);
@@ -36,7 +37,8 @@ internal static class GanTrainer
             using Tensor images = ToDevice(torch.tensor(data.Values, [data.Count, data.Shape.Size]), device);
             using Tensor? classes = data.Classes is null ? null : ToDevice(torch.tensor(data.Classes), device);
             using TrainingEvaluator? evaluator = TrainingEvaluator.Create(data, options, state.Seed, device);
-            GanLog.TrainingStarted(logger, data.Count, data.Shape.ToString(), schedule.Epochs, stepsPerEpoch, state.Seed, options.Threads, device.ToString());
+            GanLog.TrainingStarted(logger, data.Count, data.Shape.ToString(), schedule.Epochs, stepsPerEpoch, state.Seed,
+                governor is null ? options.Threads.ToString(CultureInfo.InvariantCulture) : $"chosen while training, starting with {governor.Threads}", device.ToString());
 
             int rollBacks = 0;
             for (int epoch = state.CompletedEpochs + 1; epoch <= schedule.Epochs; epoch++)
@@ -46,7 +48,7 @@ internal static class GanTrainer
                 double discriminatorLoss, generatorLoss;
                 try
                 {
-                    (discriminatorLoss, generatorLoss) = RunEpoch(state, images, classes, data.Shape, data.ClassCount, options, epoch, schedule, clock, logger, cancellationToken);
+                    (discriminatorLoss, generatorLoss) = RunEpoch(state, images, classes, data.Shape, data.ClassCount, options, epoch, schedule, clock, governor, logger, cancellationToken);
                 }
                 catch (OperationCanceledException) when (state.Progress is EpochProgress stopped)
                 {
@@ -125,7 +127,7 @@ internal static class GanTrainer
 
     /// <summary>One pass over the data. Returns the epoch's mean discriminator and generator losses (NaN when diverged).</summary>
     private static (double Discriminator, double Generator) RunEpoch(TrainingState state, Tensor images, Tensor? classes, ImageShape shape, int classCount,
-        GanOptions options, int epoch, TrainingSchedule schedule, Stopwatch clock, ILogger logger, CancellationToken cancellationToken)
+        GanOptions options, int epoch, TrainingSchedule schedule, Stopwatch clock, ThreadGovernor? governor, ILogger logger, CancellationToken cancellationToken)
     {
         int stepsPerEpoch = schedule.StepsPerEpoch;
         int steps = schedule.StepsIn(epoch);
@@ -155,6 +157,7 @@ internal static class GanTrainer
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
+            governor?.BeforeStep();
             using var stepScope = torch.NewDisposeScope();
             int start = step * options.BatchSize;
             int size = Math.Min(options.BatchSize, count - start);
@@ -212,6 +215,8 @@ internal static class GanTrainer
                 generatorLossSum.add_(generatorLoss.detach());
                 generatorSteps++;
             }
+
+            governor?.AfterStep();
 
             if (options.LogEveryNSteps > 0 && (step + 1) % options.LogEveryNSteps == 0 && step + 1 < steps)
             {
