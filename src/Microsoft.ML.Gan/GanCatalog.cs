@@ -130,6 +130,26 @@ public sealed class GanCatalog
     public GanEstimator Train(GanOptions? options = null) => new(Context, options ?? new GanOptions());
 
     /// <summary>
+    /// Loads a generator saved by <see cref="GanTransformer.Save"/> (or <c>mlContext.Model.Save</c> of a
+    /// <see cref="GanTransformer"/>) as a full <see cref="GanTransformer"/>: the same outputs as the model that was
+    /// saved from <see cref="GanTransformer.Transform"/> (the fast path), <see cref="GanTransformer.Generate"/> and
+    /// <see cref="GanTransformer.GenerateTrainingRows"/>, with its latent distribution, classes, label column (type and
+    /// key names), <see cref="GanTransformer.History"/> and <see cref="GanTransformer.GetOnnxModel"/>; it can be saved
+    /// again. Dispose it when done.
+    /// </summary>
+    /// <param name="path">A model zip.</param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a zip, has no generator entries (a zip saved by an earlier Microsoft.ML.Gan, which
+    /// <c>mlContext.Model.Load</c> still reads), or an entry is corrupt; the message names the file and what is missing.
+    /// </exception>
+    public GanTransformer LoadGenerator(string path)
+    {
+        (GeneratorModel model, GanTrainingHistory history) = ModelZip.Read(path);
+        return new GanTransformer(Context, model, history);
+    }
+
+    /// <summary>
     /// <paramref name="count"/> rows with one column of latent vectors (<c>Vector&lt;Single, dimension&gt;</c>),
     /// computed lazily: row i is a fixed function of (<paramref name="seed"/>, i), so the same arguments
     /// always give the same vectors.
