@@ -135,7 +135,10 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     }
 
     /// <inheritdoc />
-    public IDataView Transform(IDataView input)
+    public IDataView Transform(IDataView input) => TransformObserved(input, generated => generated);
+
+    /// <summary><see cref="Transform"/>; <paramref name="observe"/> may wrap the generated view before the image column is added (tests watch what is read from it).</summary>
+    internal IDataView TransformObserved(IDataView input, Func<IDataView, IDataView> observe)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(input);
@@ -143,7 +146,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
         IDataView withLatent = HasLatentColumn(input.Schema)
             ? input
             : LatentDataView.Append(input, LatentColumnName, LatentDimension, History.Seed, LatentDistribution);
-        return _imageColumn.Transform(new GeneratorOutputDataView(withLatent, _model, () => _session.Value));
+        return _imageColumn.Transform(observe(new GeneratorOutputDataView(withLatent, _model, () => _session.Value)));
     }
 
     /// <inheritdoc />
