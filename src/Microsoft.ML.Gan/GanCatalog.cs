@@ -176,11 +176,13 @@ public sealed class GanCatalog
     /// <param name="count">Number of rows.</param>
     /// <param name="seed">Seed of the vectors.</param>
     /// <param name="countsPerClass">Rows per class (conditional generators only), summing to <paramref name="count"/>.</param>
-    public IDataView SampleLatent(GanTransformer gan, long count, int seed, IReadOnlyList<int>? countsPerClass = null)
+    /// <param name="latentScale">Multiplies every vector (a sampling temperature, see <see cref="SyntheticRowOptions.LatentScale"/>); 1 by default.</param>
+    public IDataView SampleLatent(GanTransformer gan, long count, int seed, IReadOnlyList<int>? countsPerClass = null, float latentScale = 1f)
     {
         ArgumentNullException.ThrowIfNull(gan);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return gan.SampleLatent(count, seed, countsPerClass);
+        CheckLatentScale(latentScale);
+        return gan.SampleLatent(count, seed, countsPerClass, latentScale);
     }
 
     /// <summary>
@@ -198,11 +200,7 @@ public sealed class GanCatalog
     public IDataView SampleLatent(DataViewSchema inputSchema, long count, int seed, LatentDistribution distribution = LatentDistribution.Uniform, int? classCount = null,
         float latentScale = 1f)
     {
-        if (!float.IsFinite(latentScale) || latentScale <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(latentScale), latentScale, $"The latent scale must be a finite value > 0; got {latentScale}.");
-        }
-
+        CheckLatentScale(latentScale);
         ArgumentNullException.ThrowIfNull(inputSchema);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         DataViewSchema.Column[] columns = inputSchema.Where(c => !c.IsHidden).ToArray();
@@ -268,6 +266,14 @@ public sealed class GanCatalog
     /// <param name="logger">Receives per-epoch losses.</param>
     public LeNetClassifier TrainClassifier(IDataView data, LeNetClassifierOptions? options = null, Microsoft.Extensions.Logging.ILogger? logger = null)
         => LeNetClassifier.Train(data, options, logger);
+
+    private static void CheckLatentScale(float latentScale)
+    {
+        if (!float.IsFinite(latentScale) || latentScale <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(latentScale), latentScale, $"The latent scale must be a finite value > 0; got {latentScale}.");
+        }
+    }
 
     private static int RowCount(int? requested, int available, string option, string source)
     {

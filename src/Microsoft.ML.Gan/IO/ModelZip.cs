@@ -68,13 +68,14 @@ internal static class ModelZip
             ZipArchiveEntry? history = Single(zip, HistoryEntry, path);
             if (generator is null || history is null)
             {
-                string missing = string.Join(" and ", new[] { generator is null ? GeneratorEntry : null, history is null ? HistoryEntry : null }.OfType<string>().Select(e => $"'{e}'"));
+                string[] absent = new[] { generator is null ? GeneratorEntry : null, history is null ? HistoryEntry : null }.OfType<string>().ToArray();
+                string missing = string.Join(" and ", absent.Select(e => $"'{e}'")) + (absent.Length == 1 ? " entry" : " entries");
                 bool isMlNetModel = zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal));
                 throw new InvalidDataException(isMlNetModel
-                    ? $"Model '{path}' has no {missing} entry: it was saved by an earlier Microsoft.ML.Gan (or is another ML.NET model), which wrote only the " +
+                    ? $"Model '{path}' has no {missing}: it was saved by an earlier Microsoft.ML.Gan (or is another ML.NET model), which wrote only the " +
                       "ML.NET scoring chain, so its latent distribution, classes, label type and training history are unknown. mlContext.Model.Load still " +
                       "reads it (pass the latent distribution it was trained with yourself); save the trained GanTransformer again to load it here."
-                    : $"Model '{path}' is a zip but not an ML.NET model saved by Microsoft.ML.Gan: it has no {missing} entry.");
+                    : $"Model '{path}' is a zip but not an ML.NET model saved by Microsoft.ML.Gan: it has no {missing}.");
             }
 
             return (GeneratorModel.Read(ReadAll(generator, path), $"Model '{path}' (entry '{GeneratorEntry}')"),
