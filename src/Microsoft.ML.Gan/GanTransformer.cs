@@ -384,10 +384,9 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
                 : _context.Transforms.Conversion.ConvertType(GeneratorModel.ClassInputColumn, Label.Name, DataKind.Int64));
         }
 
-        // One row per ONNX Runtime call: a thread pool costs more than it saves on graphs this small (in
-        // docs/BENCHMARKS.md the in-memory transformer, at 1 thread, scores more rows/s than the same graph
-        // loaded from the zip). ML.NET does not save thread settings, so a loaded model runs with ONNX
-        // Runtime's defaults.
+        // OnnxTransformer runs one row per ONNX Runtime call, where a thread pool costs more than it saves on
+        // graphs this small, hence 1 thread for prediction engines. ML.NET does not save thread settings, so the
+        // chain loaded by mlContext.Model.Load runs with ONNX Runtime's defaults (LoadGenerator's does not use it).
         Add(_context.Transforms.ApplyOnnxModel(new OnnxOptions
         {
             ModelFile = _scoringModelFile.Path,
@@ -402,8 +401,8 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     }
 
     /// <summary>
-    /// The tail of the fast path, over <see cref="GeneratorOutputDataView"/>: the stock chain's ConvertToImage (so images
-    /// are made by the same code) and a DropColumns of the planes. ML.NET asks the view for the planes only when the
+    /// The tail of the fast path, over <see cref="GeneratorOutputDataView"/>: ConvertToImage, as in the stock chain (so
+    /// images are made by the same code from the same planes), and a DropColumns of the planes. ML.NET asks the view for the planes only when the
     /// image column is read.
     /// </summary>
     private TransformerChain<ITransformer> BuildImageColumn()
