@@ -138,15 +138,26 @@ public sealed class GanCatalog
     /// again. Dispose it when done.
     /// </summary>
     /// <param name="path">A model zip.</param>
+    /// <param name="threads">
+    /// ONNX Runtime intra-op threads for Transform and Generate (<see cref="GanTransformer.ScoringThreads"/>); null for the
+    /// model's own, <see cref="GanOptions.Threads"/> of training. ML.NET does not save thread settings, so the chain
+    /// <c>mlContext.Model.Load</c> returns runs with ONNX Runtime's defaults instead.
+    /// </param>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">
     /// The file is not a zip, has no generator entries (a zip saved by an earlier Microsoft.ML.Gan, which
     /// <c>mlContext.Model.Load</c> still reads), or an entry is corrupt; the message names the file and what is missing.
     /// </exception>
-    public GanTransformer LoadGenerator(string path)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1.</exception>
+    public GanTransformer LoadGenerator(string path, int? threads = null)
     {
+        if (threads < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, $"ONNX Runtime needs at least 1 thread; got {threads}.");
+        }
+
         (GeneratorModel model, GanTrainingHistory history) = ModelZip.Read(path);
-        return new GanTransformer(Context, model, history);
+        return new GanTransformer(Context, model, history, threads);
     }
 
     /// <summary>

@@ -56,12 +56,17 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     private readonly Lazy<OnnxGeneratorSession> _session;
     private bool _disposed;
 
-    internal GanTransformer(MLContext context, GeneratorModel model, GanTrainingHistory history)
+    /// <param name="context">The context the chains are built in.</param>
+    /// <param name="model">The exported generator.</param>
+    /// <param name="history">What training recorded.</param>
+    /// <param name="threads">ONNX Runtime intra-op threads of the batched runs; null for the ones the model records (training's).</param>
+    internal GanTransformer(MLContext context, GeneratorModel model, GanTrainingHistory history, int? threads = null)
     {
         _context = context;
         _model = model;
         History = history;
-        _session = new(() => new OnnxGeneratorSession(_model.Onnx, _model.Layout, LatentDimension, _model.Metadata.Threads));
+        ScoringThreads = threads ?? model.Metadata.Threads;
+        _session = new(() => new OnnxGeneratorSession(_model.Onnx, _model.Layout, LatentDimension, ScoringThreads));
         _scoringModelFile = new TemporaryModelFile(model.OneRowOnnx());
         _scoring = BuildScoringChain();
         _imageColumn = BuildImageColumn();
@@ -105,6 +110,12 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// 1,000 for the MLP; 16 for convolutional generators, which ONNX Runtime runs no faster per row in larger batches.
     /// </summary>
     public int BatchSize => _model.BatchSize;
+
+    /// <summary>
+    /// ONNX Runtime intra-op threads of <see cref="Transform"/>, <see cref="Generate"/> and <see cref="GenerateTrainingRows"/>:
+    /// <see cref="GanOptions.Threads"/> of training, or what <see cref="GanCatalog.LoadGenerator"/> was given.
+    /// </summary>
+    public int ScoringThreads { get; }
 
     /// <summary>The label column of a conditional generator (name, type, key names, classes); null otherwise.</summary>
     private LabelSpec? Label => _model.Metadata.Label;

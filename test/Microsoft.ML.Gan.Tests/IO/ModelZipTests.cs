@@ -178,6 +178,25 @@ public sealed class ModelZipTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void ALoadedModelCanScoreWithOtherThreadSettings()
+    {
+        var ml = new MLContext(1);
+        GanOptions options = SyntheticImages.FastOptions();
+        options.Architecture = GanArchitecture.Dcgan;
+        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 32));
+        string path = Path.Combine(Scratch, "threads.zip");
+        gan.Save(path);
+
+        using GanTransformer same = ml.Gan().LoadGenerator(path);
+        using GanTransformer two = ml.Gan().LoadGenerator(path, threads: 2);
+
+        Assert.That((gan.ScoringThreads, same.ScoringThreads, two.ScoringThreads), Is.EqualTo((1, 1, 2)));
+        Assert.That(Pixels(two.Generate(50, seed: 1)), Is.EqualTo(Pixels(gan.Generate(50, seed: 1))));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().LoadGenerator(path, threads: 0));
+        Assert.That(error!.ParamName, Is.EqualTo("threads"));
+    }
+
+    [Test]
     public void AZipOfTheEarlierFormatIsNamedWithWhatIsMissing()
     {
         var ml = new MLContext(1);
