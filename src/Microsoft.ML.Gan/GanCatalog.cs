@@ -130,6 +130,37 @@ public sealed class GanCatalog
     public GanEstimator Train(GanOptions? options = null) => new(Context, options ?? new GanOptions());
 
     /// <summary>
+    /// Loads a generator saved by <see cref="GanTransformer.Save"/> (or <c>mlContext.Model.Save</c> of a
+    /// <see cref="GanTransformer"/>) as a full <see cref="GanTransformer"/>: the same outputs as the model that was
+    /// saved from <see cref="GanTransformer.Transform"/> (the fast path), <see cref="GanTransformer.Generate"/> and
+    /// <see cref="GanTransformer.GenerateTrainingRows"/>, with its latent distribution, classes, label column (type and
+    /// key names), <see cref="GanTransformer.History"/> and <see cref="GanTransformer.GetOnnxModel"/>; it can be saved
+    /// again. Dispose it when done.
+    /// </summary>
+    /// <param name="path">A model zip.</param>
+    /// <param name="threads">
+    /// ONNX Runtime intra-op threads for Transform and Generate (<see cref="GanTransformer.ScoringThreads"/>); null for the
+    /// model's own, <see cref="GanOptions.Threads"/> of training. ML.NET does not save thread settings, so the chain
+    /// <c>mlContext.Model.Load</c> returns runs with ONNX Runtime's defaults instead.
+    /// </param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a zip, has no generator entries (a zip saved by an earlier Microsoft.ML.Gan, which
+    /// <c>mlContext.Model.Load</c> still reads), or an entry is corrupt; the message names the file and what is missing.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1.</exception>
+    public GanTransformer LoadGenerator(string path, int? threads = null)
+    {
+        if (threads < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, $"ONNX Runtime needs at least 1 thread; got {threads}.");
+        }
+
+        (GeneratorModel model, GanTrainingHistory history) = ModelZip.Read(path);
+        return new GanTransformer(Context, model, history, threads);
+    }
+
+    /// <summary>
     /// <paramref name="count"/> rows with one column of latent vectors (<c>Vector&lt;Single, dimension&gt;</c>),
     /// computed lazily: row i is a fixed function of (<paramref name="seed"/>, i), so the same arguments
     /// always give the same vectors.
@@ -156,11 +187,13 @@ public sealed class GanCatalog
     /// <param name="count">Number of rows.</param>
     /// <param name="seed">Seed of the vectors.</param>
     /// <param name="countsPerClass">Rows per class (conditional generators only), summing to <paramref name="count"/>.</param>
-    public IDataView SampleLatent(GanTransformer gan, long count, int seed, IReadOnlyList<int>? countsPerClass = null)
+    /// <param name="latentScale">Multiplies every vector (a sampling temperature, see <see cref="SyntheticRowOptions.LatentScale"/>); 1 by default.</param>
+    public IDataView SampleLatent(GanTransformer gan, long count, int seed, IReadOnlyList<int>? countsPerClass = null, float latentScale = 1f)
     {
         ArgumentNullException.ThrowIfNull(gan);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return gan.SampleLatent(count, seed, countsPerClass);
+        CheckLatentScale(latentScale);
+        return gan.SampleLatent(count, seed, countsPerClass, latentScale);
     }
 
     /// <summary>
@@ -178,11 +211,7 @@ public sealed class GanCatalog
     public IDataView SampleLatent(DataViewSchema inputSchema, long count, int seed, LatentDistribution distribution = LatentDistribution.Uniform, int? classCount = null,
         float latentScale = 1f)
     {
-        if (!float.IsFinite(latentScale) || latentScale <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(latentScale), latentScale, $"The latent scale must be a finite value > 0; got {latentScale}.");
-        }
-
+        CheckLatentScale(latentScale);
         ArgumentNullException.ThrowIfNull(inputSchema);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         DataViewSchema.Column[] columns = inputSchema.Where(c => !c.IsHidden).ToArray();
@@ -248,6 +277,14 @@ public sealed class GanCatalog
     /// <param name="logger">Receives per-epoch losses.</param>
     public LeNetClassifier TrainClassifier(IDataView data, LeNetClassifierOptions? options = null, Microsoft.Extensions.Logging.ILogger? logger = null)
         => LeNetClassifier.Train(data, options, logger);
+
+    private static void CheckLatentScale(float latentScale)
+    {
+        if (!float.IsFinite(latentScale) || latentScale <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(latentScale), latentScale, $"The latent scale must be a finite value > 0; got {latentScale}.");
+        }
+    }
 
     private static int RowCount(int? requested, int available, string option, string source)
     {

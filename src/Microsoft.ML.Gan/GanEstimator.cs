@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Data;
 using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Training;
 using Microsoft.ML.Runtime;
@@ -48,6 +49,18 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
     /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
     public GanTransformer Fit(IDataView input, CancellationToken cancellationToken)
     {
+        (GanTransformer transformer, GeneratorNetwork generator) = FitKeepingGenerator(input, cancellationToken);
+        generator.Dispose();
+        return transformer;
+    }
+
+    /// <summary>
+    /// Trains, exports the generator once and builds the transformer from that artifact; also returns the TorchSharp
+    /// generator (eval mode; the EMA copy when enabled), which the caller disposes. <see cref="Fit(IDataView, CancellationToken)"/>
+    /// drops it at once: scoring needs only the exported graph. Tests compare weights through it.
+    /// </summary>
+    internal (GanTransformer Transformer, GeneratorNetwork Generator) FitKeepingGenerator(IDataView input, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(input);
         PixelColumn column = PixelColumn.Resolve(input.Schema, _options);
         GanNetworks.CheckShape(_options, column.Shape, column.Name);
@@ -65,14 +78,28 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
         GanTrainingResult result = GanTrainer.Train(images, _options, seed, logger, cancellationToken);
         try
         {
-            DataViewSchema.Annotations? labelAnnotations = label is null ? null : input.Schema[label.Name].Annotations;
-            return new GanTransformer(_context, result.Generator, result.History, _options, column, label, labelAnnotations);
+            LabelSpec? labelSpec = label is null
+                ? null
+                : new LabelSpec(label.Name, label.Type, label.IsKey, input.Schema[label.Name].Annotations, result.Generator.ClassCount, LabelSpec.RoundRobin(result.Generator.ClassCount));
+            GeneratorModel model = GeneratorModel.Export(result.Generator, Describe(column, labelSpec, result.History));
+            return (new GanTransformer(_context, model, result.History), result.Generator);
         }
         catch
         {
             result.Generator.Dispose();
             throw;
         }
+    }
+
+    /// <summary>What the exported graph records about itself (see <see cref="GeneratorMetadata"/>).</summary>
+    private GeneratorMetadata Describe(PixelColumn column, LabelSpec? label, GanTrainingHistory history)
+    {
+        GanEpochSummary? last = history.Epochs.Count == 0 ? null : history.Epochs[^1];
+        GanEpochSummary? measured = history.Epochs.LastOrDefault(e => e.Fid is not null || e.Kid is not null);
+        var training = new TrainingSummary(_options.Architecture, _options.Loss, history.Epochs.Count, history.Seed,
+            last?.DiscriminatorLoss ?? double.NaN, last?.GeneratorLoss ?? double.NaN, measured?.Fid, measured?.Kid);
+        return new GeneratorMetadata(GeneratorMetadata.CurrentLibraryVersion, _options.LatentColumnName, _options.LatentDimension, _options.LatentDistribution,
+            column, _options.GeneratedPixelsColumnName, _options.GeneratedImageColumnName, label, _options.Threads, training);
     }
 
     /// <inheritdoc />

@@ -1,7 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Data;
 using Microsoft.ML.Gan.Evaluation;
-using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Onnx;
 using Microsoft.ML.Gan.Training;
 using Microsoft.ML.Transforms.Onnx;
@@ -15,97 +14,111 @@ namespace Microsoft.ML.Gan;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>One engine before and after saving.</b> The generator is exported to ONNX when training ends and
-/// scoring always runs that graph: [<c>MapKeyToVector</c> or <c>ConvertType</c> of the label] →
-/// <c>OnnxTransformer</c> (→ pixels and 3 × H × W image planes) → <c>ConvertToImage</c> → <c>DropColumns</c>.
-/// <c>mlContext.Model.Save</c> stores that chain (ML.NET's own persistence is closed to third-party
-/// transformers, so this type forwards <see cref="ICanSaveModel.Save"/> to it), and <c>mlContext.Model.Load</c>
-/// returns it as a <c>TransformerChain</c> that needs only Microsoft.ML, Microsoft.ML.ImageAnalytics and
-/// Microsoft.ML.OnnxTransformer. Outputs are identical for rows that carry a latent column.
+/// <b>One engine before and after saving.</b> The generator is exported to ONNX once, when training ends (the
+/// TorchSharp networks are dropped then), and every path scores that graph. <see cref="Transform"/> runs it in
+/// batches (<see cref="BatchSize"/> rows per ONNX Runtime call) over a view that passes every input column through and
+/// appends the pixels, and the image only when that column is read. <c>mlContext.Model.Save</c> stores the stock
+/// ML.NET chain that runs the same graph one row per call: [<c>MapKeyToVector</c> or <c>ConvertType</c> of the label]
+/// → <c>OnnxTransformer</c> (→ pixels and 3 × H × W image planes) → <c>ConvertToImage</c> → <c>DropColumns</c>.
+/// ML.NET's own persistence is closed to third-party transformers, so this type forwards
+/// <see cref="ICanSaveModel.Save"/> to that chain, and <c>mlContext.Model.Load</c> returns it as a
+/// <c>TransformerChain</c> that needs only Microsoft.ML, Microsoft.ML.ImageAnalytics and Microsoft.ML.OnnxTransformer.
+/// The same chain serves <see cref="GetRowToRowMapper"/> (prediction engines).
+/// </para>
+/// <para>
+/// <b>Identical outputs.</b> The batched and the one-row runs give bit-identical pixels and images for the seed MLP
+/// and DCGAN generators (ONNX Runtime 1.31.1 on x64, checked by the tests), so the in-memory transformer, a model
+/// loaded with <see cref="GanCatalog.LoadGenerator"/> and one loaded with <c>mlContext.Model.Load</c> give identical
+/// outputs for rows that carry a latent column.
+/// </para>
+/// <para>
+/// <b>The zip describes itself.</b> Next to the chain, saving writes the batched graph, whose ONNX
+/// <c>metadata_props</c> record the latent dimension and distribution, the image shape, the pixel and label columns,
+/// the class count, the output columns and a training summary, and the training history; stock ML.NET ignores both
+/// entries. <see cref="GanCatalog.LoadGenerator"/> rebuilds the full transformer from them.
 /// </para>
 /// <para>
 /// <b>Rows without a latent column.</b> An <c>EstimatorChain</c> transforms its training data with every
 /// fitted transformer, and training data has no latent column. So when the latent column is absent,
-/// this transformer (in memory) draws one latent vector per input row, a function of the training seed
+/// this transformer draws one latent vector per input row, a function of the training seed
 /// and the row's id, appends it as the latent column and generates from it: a synthetic twin of every
-/// row (of the row's class, for a conditional GAN). A loaded model does not do this — it requires the
-/// latent column, like any OnnxTransformer.
+/// row (of the row's class, for a conditional GAN). A model loaded with <c>mlContext.Model.Load</c> does not do
+/// this — it requires the latent column, like any OnnxTransformer.
 /// </para>
 /// </remarks>
 public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
 {
-    private const string ImagePlanesColumn = "GanImagePlanes";
-    private const string ClassInputColumn = "GanClassInput";
-    private const int BulkBatchSize = 1000;
-
     private readonly MLContext _context;
-    private readonly byte[] _batchedOnnxModel;
-    private readonly GeneratorGraphLayout _layout;
-    private readonly TransformerChain<ITransformer> _scoring;
-    private readonly Lazy<OnnxGeneratorSession> _bulkSession;
+    private readonly GeneratorModel _model;
     private readonly TemporaryModelFile _scoringModelFile;
-    private readonly PixelColumn _pixelColumn;
-    private readonly LabelSpec? _label;
-    private readonly int _threads;
+    private readonly TransformerChain<ITransformer> _scoring;
+    private readonly TransformerChain<ITransformer> _imageColumn;
+    private readonly Lazy<OnnxGeneratorSession> _session;
     private bool _disposed;
 
-    internal GanTransformer(MLContext context, GeneratorNetwork generator, GanTrainingHistory history, GanOptions options,
-        PixelColumn pixelColumn, LabelColumn? labelColumn, DataViewSchema.Annotations? labelAnnotations)
+    /// <param name="context">The context the chains are built in.</param>
+    /// <param name="model">The exported generator.</param>
+    /// <param name="history">What training recorded.</param>
+    /// <param name="threads">ONNX Runtime intra-op threads of the batched runs; null for the ones the model records (training's).</param>
+    internal GanTransformer(MLContext context, GeneratorModel model, GanTrainingHistory history, int? threads = null)
     {
         _context = context;
-        Generator = generator;
+        _model = model;
         History = history;
-        LatentDistribution = options.LatentDistribution;
-        GeneratedImageColumnName = options.GeneratedImageColumnName;
-        _threads = options.Threads;
-        _pixelColumn = pixelColumn;
-        _label = labelColumn is null
-            ? null
-            : new LabelSpec(labelColumn.Name, labelColumn.Type, labelColumn.IsKey, labelAnnotations, generator.ClassCount, LabelSpec.RoundRobin(generator.ClassCount));
-        _layout = new GeneratorGraphLayout(options.LatentColumnName, options.GeneratedPixelsColumnName, ImagePlanesColumn, pixelColumn.Dimensions, history.ImageShape,
-            labelColumn is null ? null : ClassInputColumn, ClassesAreOneHot: labelColumn?.IsKey ?? true, generator.ClassCount);
-        byte[] onnxModel = GeneratorOnnxExporter.Export(generator, _layout, batched: false);
-        _batchedOnnxModel = GeneratorOnnxExporter.Export(generator, _layout, batched: true);
-        _scoringModelFile = new TemporaryModelFile(onnxModel);
+        ScoringThreads = threads ?? model.Metadata.Threads;
+        _session = new(() => new OnnxGeneratorSession(_model.Onnx, _model.Layout, LatentDimension, ScoringThreads));
+        _scoringModelFile = new TemporaryModelFile(model.OneRowOnnx());
         _scoring = BuildScoringChain();
-        _bulkSession = new(() => new OnnxGeneratorSession(_batchedOnnxModel, _layout, LatentDimension, _threads));
+        _imageColumn = BuildImageColumn();
     }
 
     /// <summary>Size of the latent vectors the generator takes.</summary>
-    public int LatentDimension => Generator.LatentDimension;
+    public int LatentDimension => _model.Metadata.LatentDimension;
 
     /// <summary>Channels × height × width of the generated images.</summary>
-    public ImageShape ImageShape => _layout.Shape;
+    public ImageShape ImageShape => _model.Metadata.ImageShape;
 
     /// <summary>The input column: <c>Vector&lt;Single, LatentDimension&gt;</c>.</summary>
-    public string LatentColumnName => _layout.LatentName;
+    public string LatentColumnName => _model.Metadata.LatentColumnName;
 
     /// <summary>The generated pixels column (values in [0, 1]).</summary>
-    public string GeneratedPixelsColumnName => _layout.PixelsName;
+    public string GeneratedPixelsColumnName => _model.Metadata.GeneratedPixelsColumnName;
 
     /// <summary>The generated image column (<see cref="MLImage"/>).</summary>
-    public string GeneratedImageColumnName { get; }
+    public string GeneratedImageColumnName => _model.Metadata.GeneratedImageColumnName;
 
     /// <summary>The distribution latent vectors were drawn from in training.</summary>
-    public LatentDistribution LatentDistribution { get; }
+    public LatentDistribution LatentDistribution => _model.Metadata.LatentDistribution;
 
     /// <summary>Whether the generator is conditioned on a label (then an input column next to the latent one).</summary>
-    public bool IsConditional => _label is not null;
+    public bool IsConditional => Label is not null;
 
     /// <summary>Number of classes of a conditional generator; 0 otherwise.</summary>
-    public int ClassCount => Generator.ClassCount;
+    public int ClassCount => _model.Metadata.ClassCount;
 
     /// <summary>The label input of a conditional generator (the training label column's name); null otherwise.</summary>
-    public string? LabelColumnName => _label?.Name;
+    public string? LabelColumnName => Label?.Name;
 
     /// <summary>The label input's type (the training label column's type); null when not conditional.</summary>
-    public DataViewType? LabelColumnType => _label?.Type;
+    public DataViewType? LabelColumnType => Label?.Type;
 
     /// <summary>Per-epoch losses and fixed-latent samples.</summary>
     public GanTrainingHistory History { get; }
 
-    /// <summary>The trained TorchSharp generator (eval mode; the EMA copy when enabled); the discriminator is dropped.</summary>
-    internal GeneratorNetwork Generator { get; }
+    /// <summary>
+    /// Rows per ONNX Runtime call in <see cref="Transform"/>, <see cref="Generate"/> and <see cref="GenerateTrainingRows"/>:
+    /// 1,000 for the MLP; 16 for convolutional generators, which ONNX Runtime runs no faster per row in larger batches.
+    /// </summary>
+    public int BatchSize => _model.BatchSize;
+
+    /// <summary>
+    /// ONNX Runtime intra-op threads of <see cref="Transform"/>, <see cref="Generate"/> and <see cref="GenerateTrainingRows"/>:
+    /// <see cref="GanOptions.Threads"/> of training, or what <see cref="GanCatalog.LoadGenerator"/> was given.
+    /// </summary>
+    public int ScoringThreads { get; }
+
+    /// <summary>The label column of a conditional generator (name, type, key names, classes); null otherwise.</summary>
+    private LabelSpec? Label => _model.Metadata.Label;
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
@@ -115,7 +128,12 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// as a one-hot [N, classes] for key labels or an int64 [N] index for integer labels), output [N, …pixel
     /// dimensions] in [0, 1].
     /// </summary>
-    public byte[] GetOnnxModel() => (byte[])_batchedOnnxModel.Clone();
+    /// <remarks>
+    /// The model's <c>metadata_props</c> hold what the generator is (keys starting with <c>gan.</c>): latent column,
+    /// dimension and distribution, image shape, pixel column, label column and classes, output columns and a
+    /// training summary.
+    /// </remarks>
+    public byte[] GetOnnxModel() => (byte[])_model.Onnx.Clone();
 
     /// <inheritdoc />
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
@@ -123,11 +141,15 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(inputSchema);
         CheckLabelColumn(inputSchema);
-        return _scoring.GetOutputSchema(HasLatentColumn(inputSchema) ? inputSchema : LatentDataView.SchemaWithLatent(inputSchema, LatentColumnName, LatentDimension));
+        DataViewSchema withLatent = HasLatentColumn(inputSchema) ? inputSchema : LatentDataView.SchemaWithLatent(inputSchema, LatentColumnName, LatentDimension);
+        return _imageColumn.GetOutputSchema(GeneratorOutputDataView.SchemaFor(withLatent, _model));
     }
 
     /// <inheritdoc />
-    public IDataView Transform(IDataView input)
+    public IDataView Transform(IDataView input) => TransformObserved(input, generated => generated);
+
+    /// <summary><see cref="Transform"/>; <paramref name="observe"/> may wrap the generated view before the image column is added (tests watch what is read from it).</summary>
+    internal IDataView TransformObserved(IDataView input, Func<IDataView, IDataView> observe)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(input);
@@ -135,7 +157,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
         IDataView withLatent = HasLatentColumn(input.Schema)
             ? input
             : LatentDataView.Append(input, LatentColumnName, LatentDimension, History.Seed, LatentDistribution);
-        return _scoring.Transform(withLatent);
+        return _imageColumn.Transform(observe(new GeneratorOutputDataView(withLatent, _model, () => _session.Value)));
     }
 
     /// <inheritdoc />
@@ -158,13 +180,13 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// Latent rows for this generator (and, when conditional, a label per row: row i gets class i mod classes,
     /// or the classes <paramref name="countsPerClass"/> asks for, in class order).
     /// </summary>
-    internal IDataView SampleLatent(long count, int seed, IReadOnlyList<int>? countsPerClass)
-        => LatentDataView.Sample(count, LatentColumnName, LatentDimension, seed, LatentDistribution, LabelPlan(count, countsPerClass));
+    internal IDataView SampleLatent(long count, int seed, IReadOnlyList<int>? countsPerClass, float scale = 1f)
+        => LatentDataView.Sample(count, LatentColumnName, LatentDimension, seed, LatentDistribution, LabelPlan(count, countsPerClass), scale);
 
     /// <summary>
     /// <paramref name="count"/> generated rows (<c>Latent</c>, the label when conditional, <c>GeneratedPixels</c>),
-    /// computed lazily in batches of 1,000 by ONNX Runtime — the fast path for bulk generation. Row i uses the
-    /// latent vector (and class) <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int})"/>
+    /// computed lazily in batches of <see cref="BatchSize"/> rows by ONNX Runtime — the fast path for bulk generation. Row i uses the
+    /// latent vector (and class) <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int}, float)"/>
     /// gives row i for the same seed, so the pixels equal those of <see cref="Transform"/> over that view.
     /// </summary>
     /// <param name="count">Rows to generate.</param>
@@ -174,8 +196,8 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return new GeneratedDataView(() => _bulkSession.Value, _layout, count, LatentDimension, seed, LatentDistribution, BulkBatchSize,
-            LatentColumnName, LabelPlan(count, countsPerClass), new PixelOutput(GeneratedPixelsColumnName, _layout.PixelDimensions, AsBytes: false, Scale: 1f));
+        return new GeneratedDataView(() => _session.Value, _model.Layout, count, LatentDimension, seed, LatentDistribution, BatchSize,
+            LatentColumnName, LabelPlan(count, countsPerClass), new PixelOutput(GeneratedPixelsColumnName, _model.Layout.PixelDimensions, AsBytes: false, Scale: 1f));
     }
 
     /// <summary>
@@ -190,7 +212,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// <param name="options">
     /// Filtering by a classifier's confidence in each row's label, and an optional weight column; null keeps every row.
     /// With a filter, the rows come from per-class candidate streams of the seed rather than from
-    /// <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int})"/>'s rows.
+    /// <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int}, float)"/>'s rows.
     /// </param>
     public IDataView GenerateTrainingRows(long count, int seed, IReadOnlyList<int>? countsPerClass = null, SyntheticRowOptions? options = null)
     {
@@ -203,14 +225,14 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
                 $"Labelled synthetic rows need a conditional generator; train with {nameof(GanOptions)}.{nameof(GanOptions.Conditional)} = true.");
         }
 
-        if (_pixelColumn.Storage == PixelStorage.Image)
+        if (_model.Metadata.Pixels.Storage == PixelStorage.Image)
         {
             throw new NotSupportedException(
-                $"The generator was trained on the image column '{_pixelColumn.Name}'; training rows are written for vector pixel columns only. Use {nameof(Generate)} or {nameof(Transform)}.");
+                $"The generator was trained on the image column '{_model.Metadata.Pixels.Name}'; training rows are written for vector pixel columns only. Use {nameof(Generate)} or {nameof(Transform)}.");
         }
 
-        var pixels = new PixelOutput(_pixelColumn.Name, _pixelColumn.Dimensions, _pixelColumn.Storage == PixelStorage.Byte, _pixelColumn.MaxValue);
-        return new GeneratedDataView(() => _bulkSession.Value, _layout, count, LatentDimension, seed, LatentDistribution, BulkBatchSize,
+        var pixels = new PixelOutput(_model.Metadata.Pixels.Name, _model.Metadata.Pixels.Dimensions, _model.Metadata.Pixels.Storage == PixelStorage.Byte, _model.Metadata.Pixels.MaxValue);
+        return new GeneratedDataView(() => _session.Value, _model.Layout, count, LatentDimension, seed, LatentDistribution, BatchSize,
             latentColumn: null, LabelPlan(count, countsPerClass), pixels, Judge(options), options?.LatentScale ?? 1f);
     }
 
@@ -222,7 +244,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
             return null;
         }
 
-        if (options.WeightColumnName is string weight && (weight == _pixelColumn.Name || weight == _label!.Name))
+        if (options.WeightColumnName is string weight && (weight == _model.Metadata.Pixels.Name || weight == Label!.Name))
         {
             throw new ArgumentException(
                 $"{nameof(SyntheticRowOptions)}.{nameof(SyntheticRowOptions.WeightColumnName)} '{weight}' is already the pixel or label column; choose another name.", nameof(options));
@@ -271,6 +293,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ((ICanSaveModel)_scoring).Save(ctx);
+        ModelZip.WriteGeneratorEntries(ctx, _model.Onnx, History);
     }
 
     /// <inheritdoc />
@@ -282,23 +305,22 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
         }
 
         _disposed = true;
-        foreach (ITransformer transformer in _scoring)
+        foreach (ITransformer transformer in _scoring.Concat(_imageColumn))
         {
             (transformer as IDisposable)?.Dispose();
         }
 
-        if (_bulkSession.IsValueCreated)
+        if (_session.IsValueCreated)
         {
-            _bulkSession.Value.Dispose();
+            _session.Value.Dispose();
         }
 
-        Generator.Dispose();
         _scoringModelFile.Dispose();
     }
 
     private LabelSpec? LabelPlan(long count, IReadOnlyList<int>? countsPerClass)
     {
-        if (_label is null)
+        if (Label is null)
         {
             if (countsPerClass is not null)
             {
@@ -310,7 +332,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
 
         if (countsPerClass is null)
         {
-            return _label;
+            return Label;
         }
 
         if (countsPerClass.Count != ClassCount || countsPerClass.Any(c => c < 0) || countsPerClass.Sum(c => (long)c) != count)
@@ -319,21 +341,21 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
                 $"Expected {ClassCount} non-negative counts per class summing to {count}; got [{string.Join(", ", countsPerClass)}].", nameof(countsPerClass));
         }
 
-        return _label.WithClasses(LabelSpec.FromCounts(countsPerClass));
+        return Label.WithClasses(LabelSpec.FromCounts(countsPerClass));
     }
 
     private void CheckLabelColumn(DataViewSchema schema)
     {
-        if (_label is null)
+        if (Label is null)
         {
             return;
         }
 
-        DataViewSchema.Column? column = schema.GetColumnOrNull(_label.Name);
-        if (column is null || !column.Value.Type.Equals(_label.Type))
+        DataViewSchema.Column? column = schema.GetColumnOrNull(Label.Name);
+        if (column is null || !column.Value.Type.Equals(Label.Type))
         {
             throw new ArgumentOutOfRangeException(nameof(schema),
-                $"Schema mismatch for label column '{_label.Name}': the conditional generator needs it as {_label.Type}, got {(column is null ? "no such column" : column.Value.Type.ToString())}.");
+                $"Schema mismatch for label column '{Label.Name}': the conditional generator needs it as {Label.Type}, got {(column is null ? "no such column" : column.Value.Type.ToString())}.");
         }
     }
 
@@ -365,28 +387,41 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
             return fitted;
         }
 
-        if (_label is not null)
+        if (Label is not null)
         {
             // ML.NET converts keys to nothing numeric, but to a one-hot vector; integers become an int64 index.
-            Add(_label.IsKey
-                ? _context.Transforms.Conversion.MapKeyToVector(ClassInputColumn, _label.Name)
-                : _context.Transforms.Conversion.ConvertType(ClassInputColumn, _label.Name, DataKind.Int64));
+            Add(Label.IsKey
+                ? _context.Transforms.Conversion.MapKeyToVector(GeneratorModel.ClassInputColumn, Label.Name)
+                : _context.Transforms.Conversion.ConvertType(GeneratorModel.ClassInputColumn, Label.Name, DataKind.Int64));
         }
 
-        // One row per ONNX Runtime call: a thread pool costs more than it saves on graphs this small (in
-        // docs/BENCHMARKS.md the in-memory transformer, at 1 thread, scores more rows/s than the same graph
-        // loaded from the zip). ML.NET does not save thread settings, so a loaded model runs with ONNX
-        // Runtime's defaults.
+        // OnnxTransformer runs one row per ONNX Runtime call, where a thread pool costs more than it saves on
+        // graphs this small, so prediction engines ask for 1 thread (measured here, the chain still kept both cores
+        // busy: CPU time 1.9x wall time on DCGAN). ML.NET does not save thread settings, so the chain loaded by
+        // mlContext.Model.Load runs with ONNX Runtime's defaults (LoadGenerator's transformer does not use it).
         Add(_context.Transforms.ApplyOnnxModel(new OnnxOptions
         {
             ModelFile = _scoringModelFile.Path,
-            InputColumns = _label is null ? [_layout.LatentName] : [_layout.LatentName, ClassInputColumn],
-            OutputColumns = [_layout.PixelsName, _layout.ImagePlanesName],
+            InputColumns = Label is null ? [LatentColumnName] : [LatentColumnName, GeneratorModel.ClassInputColumn],
+            OutputColumns = [GeneratedPixelsColumnName, GeneratorModel.ImagePlanesColumn],
             IntraOpNumThreads = 1,
             InterOpNumThreads = 1,
         }));
-        Add(_context.Transforms.ConvertToImage(_layout.Shape.Height, _layout.Shape.Width, GeneratedImageColumnName, _layout.ImagePlanesName));
-        Add(_context.Transforms.DropColumns(_label is null ? [_layout.ImagePlanesName] : [_layout.ImagePlanesName, ClassInputColumn]));
+        Add(_context.Transforms.ConvertToImage(ImageShape.Height, ImageShape.Width, GeneratedImageColumnName, GeneratorModel.ImagePlanesColumn));
+        Add(_context.Transforms.DropColumns(Label is null ? [GeneratorModel.ImagePlanesColumn] : [GeneratorModel.ImagePlanesColumn, GeneratorModel.ClassInputColumn]));
         return new TransformerChain<ITransformer>([.. transformers]);
+    }
+
+    /// <summary>
+    /// The tail of the fast path, over <see cref="GeneratorOutputDataView"/>: ConvertToImage, as in the stock chain (so
+    /// images are made by the same code from the same planes), and a DropColumns of the planes. ML.NET asks the view for the planes only when the
+    /// image column is read.
+    /// </summary>
+    private TransformerChain<ITransformer> BuildImageColumn()
+    {
+        IDataView generated = new GeneratorOutputDataView(SampleLatent(0, 0, null), _model, () => _session.Value);
+        ITransformer image = _context.Transforms.ConvertToImage(ImageShape.Height, ImageShape.Width, GeneratedImageColumnName, GeneratorModel.ImagePlanesColumn).Fit(generated);
+        ITransformer drop = _context.Transforms.DropColumns(GeneratorModel.ImagePlanesColumn).Fit(image.Transform(generated));
+        return new TransformerChain<ITransformer>(image, drop);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Training;
 using TorchSharp;
 
@@ -22,12 +23,12 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         return options;
     }
 
-    private static float[][] TorchPixels(GanTransformer gan, IDataView latent, long[] classes)
+    private static float[][] TorchPixels(GanTransformer gan, GeneratorNetwork generator, IDataView latent, long[] classes)
     {
         using var scope = torch.NewDisposeScope();
         float[][] vectors = latent.GetColumn<float[]>(gan.LatentColumnName).ToArray();
         torch.Tensor z = torch.tensor(vectors.SelectMany(v => v).ToArray(), [vectors.Length, gan.LatentDimension]);
-        return GanTrainer.Render(gan.Generator, z, torch.tensor(classes), gan.ImageShape.Size).ToArray();
+        return GanTrainer.Render(generator, z, torch.tensor(classes), gan.ImageShape.Size).ToArray();
     }
 
     private static double MaxDifference(float[][] a, float[][] b) => a.Zip(b).Max(p => p.First.Zip(p.Second).Max(v => Math.Abs(v.First - v.Second)));
@@ -40,17 +41,19 @@ public sealed class ConditionalTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView data = keyLabels ? SyntheticImages.LoadLabelled(ml, 64) : SyntheticImages.LoadIntegerLabelled(ml, 64);
-        using GanTransformer gan = ml.Gan().Train(Conditional(architecture)).Fit(data);
+        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Train(Conditional(architecture)).FitKeepingGenerator(data);
+        using GanTransformer disposeGan = gan;
+        using GeneratorNetwork disposeGenerator = generator;
         IDataView latent = ml.Gan().SampleLatent(gan, 40, seed: 3);
         long[] classes = Enumerable.Range(0, 40).Select(i => (long)(i % 4)).ToArray();
 
-        float[][] reference = TorchPixels(gan, latent, classes);
+        float[][] reference = TorchPixels(gan, generator, latent, classes);
         float[][] scored = gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray();
         float[][] bulk = gan.Generate(40, seed: 3).GetColumn<float[]>("GeneratedPixels").ToArray();
 
         Assert.That(MaxDifference(scored, reference), Is.LessThanOrEqualTo(1e-4));
         Assert.That(MaxDifference(bulk, reference), Is.LessThanOrEqualTo(1e-4));
-        Assert.That(MaxDifference(TorchPixels(gan, latent, classes.Select(c => (c + 1) % 4).ToArray()), reference), Is.GreaterThan(0),
+        Assert.That(MaxDifference(TorchPixels(gan, generator, latent, classes.Select(c => (c + 1) % 4).ToArray()), reference), Is.GreaterThan(0),
             "the label changes the image");
     }
 

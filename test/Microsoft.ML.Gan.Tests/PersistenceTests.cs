@@ -64,6 +64,38 @@ public sealed class PersistenceTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void GenerateTakesTheLatentDistributionFromTheModelAndAnEarlierZipFromTheOption()
+    {
+        var ml = new MLContext(1);
+        GanOptions options = SyntheticImages.FastOptions();
+        options.LatentDistribution = LatentDistribution.Normal;
+        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 32));
+        string model = Path.Combine(Scratch, "normal.zip");
+        gan.Save(model);
+        string expected = Path.Combine(Scratch, "expected-idx3-ubyte");
+        ml.Gan().SaveAsIdx(gan.Transform(ml.Gan().SampleLatent(gan, 20, seed: 3)), expected, "GeneratedPixels");
+        string uniform = Path.Combine(Scratch, "uniform-idx3-ubyte");
+        ml.Gan().SaveAsIdx(gan.Transform(ml.Gan().SampleLatent(20, seed: 3, dimension: gan.LatentDimension)), uniform, "GeneratedPixels");
+
+        (int bareExit, string bareLog) = SamplesApp.Run("generate", "--model", model, "--count", "20", "--seed", "3", "--output", Path.Combine(Scratch, "bare"));
+        using (var zip = System.IO.Compression.ZipFile.Open(model, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            zip.GetEntry("Gan/generator.onnx")!.Delete();
+            zip.GetEntry("Gan/history.json")!.Delete();
+        }
+
+        (int earlierExit, string earlierLog) = SamplesApp.Run("generate", "--model", model, "--count", "20", "--seed", "3", "--latent-distribution", "Normal",
+            "--output", Path.Combine(Scratch, "earlier"));
+
+        Assert.That(bareExit, Is.Zero, bareLog);
+        Assert.That(bareLog, Does.Contain("Normal latent vectors as the model records"));
+        Assert.That(File.ReadAllBytes(Path.Combine(Scratch, "bare", "generated-images-idx3-ubyte")), Is.EqualTo(File.ReadAllBytes(expected)));
+        Assert.That(File.ReadAllBytes(expected), Is.Not.EqualTo(File.ReadAllBytes(uniform)), "the distribution matters");
+        Assert.That(earlierExit, Is.Zero, earlierLog);
+        Assert.That(File.ReadAllBytes(Path.Combine(Scratch, "earlier", "generated-images-idx3-ubyte")), Is.EqualTo(File.ReadAllBytes(expected)));
+    }
+
+    [Test]
     public void ModelWithAnotherLatentColumnNameLoadsWithIt()
     {
         var ml = new MLContext(1);

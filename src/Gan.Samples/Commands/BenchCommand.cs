@@ -5,16 +5,22 @@ using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Gan.Samples.Commands;
 
 /// <summary>
-/// <c>bench</c>: measures Fit seconds per MNIST epoch (per thread setting), Transform rows/s through
-/// OnnxTransformer, bulk generation rows/s, and the process's peak working set. Prints a Markdown table
-/// (and writes it with <c>--markdown</c>); <c>bench/run.sh</c> puts it next to PyTorch's numbers.
+/// <c>bench</c>: measures Fit seconds per MNIST epoch (per thread setting), then scoring rows/s side by side: Transform
+/// in memory, of the model loaded with LoadGenerator and of the stock <c>mlContext.Model.Load</c> chain, with the image
+/// column, bulk Generate, and ONNX Runtime run directly on <c>gan.GetOnnxModel()</c> with the same batch size (the
+/// practical limit); after a warm-up round, each repeated 3 times alternately, medians reported. Ends with the process's
+/// peak working set.
+/// Prints a Markdown table (and writes it with <c>--markdown</c>); <c>bench/run.sh</c> puts it next to PyTorch's numbers.
 /// </summary>
 internal static class BenchCommand
 {
+    private const int Repeats = 3;
+
     public static Command Create()
     {
         Option<DirectoryInfo?> mnistDirectory = CommonOptions.MnistDirectory();
@@ -23,6 +29,8 @@ internal static class BenchCommand
         Option<int> rows = new("--rows") { Description = "Latent rows for the Transform and bulk measurements.", DefaultValueFactory = _ => 100_000 };
         Option<FileInfo?> markdown = new("--markdown") { Description = "Also write the result table to this file." };
         Option<bool> fitOnly = new("--fit-only") { Description = "Measure Fit only (no generation rates)." };
+        Option<FileInfo?> model = new("--model") { Description = "Measure the scoring rates of this saved model zip instead of training one (no Fit and no in-memory row)." };
+        Option<FileInfo?> saveModel = new("--save-model") { Description = "Keep the model trained for the scoring rates here (for a later --model run)." };
         Option<double?> timeToFid = new("--time-to-fid") { Description = "Instead: train with FID (2,000 samples) after every epoch until it falls below this value; report the minutes." };
         Option<int> maxEpochs = new("--max-epochs") { Description = "Epoch limit for --time-to-fid.", DefaultValueFactory = _ => 20 };
         Option<GanArchitecture> architecture = new("--architecture") { Description = "Networks to measure.", DefaultValueFactory = _ => GanArchitecture.Mlp };
@@ -30,25 +38,41 @@ internal static class BenchCommand
 
         var command = new Command("bench", "Measure training and generation speed of the article's GAN on MNIST.")
         {
-            mnistDirectory, epochs, threads, rows, markdown, fitOnly, label, architecture, timeToFid, maxEpochs,
+            mnistDirectory, epochs, threads, rows, markdown, fitOnly, model, saveModel, label, architecture, timeToFid, maxEpochs,
         };
         command.SetAction((result, cancellationToken) => Task.FromResult(result.GetValue(timeToFid) is double threshold
             ? TimeToQuality(result.GetValue(mnistDirectory), result.GetValue(architecture), threshold, result.GetValue(maxEpochs), result.GetValue(markdown))
             : Run(
             result.GetValue(mnistDirectory), result.GetValue(epochs), result.GetValue(threads)!, result.GetValue(rows), result.GetValue(markdown),
-            result.GetValue(fitOnly), result.GetValue(label)!, result.GetValue(architecture), cancellationToken)));
+            result.GetValue(fitOnly), result.GetValue(model), result.GetValue(saveModel), result.GetValue(label)!, result.GetValue(architecture), cancellationToken)));
         return command;
     }
 
-    private static int Run(DirectoryInfo? mnistDirectory, int epochs, int[] threadSettings, int rows, FileInfo? markdown, bool fitOnly, string label,
-        GanArchitecture architecture, CancellationToken cancellationToken)
+    private static int Run(DirectoryInfo? mnistDirectory, int epochs, int[] threadSettings, int rows, FileInfo? markdown, bool fitOnly, FileInfo? model,
+        FileInfo? saveModel, string label, GanArchitecture architecture, CancellationToken cancellationToken)
     {
         if (rows < 1 || epochs < 1 || threadSettings.Length == 0 || threadSettings.Any(t => t < 1))
         {
             throw new ArgumentException($"--rows and --epochs must be at least 1 and --threads needs values of at least 1; got --rows {rows}, --epochs {epochs}, --threads {string.Join(' ', threadSettings)}.");
         }
 
+        if (model is not null && (fitOnly || saveModel is not null))
+        {
+            throw new ArgumentException("--model measures a saved model's scoring rates; it cannot be combined with --fit-only or --save-model.");
+        }
+
+        if (model is { Exists: false })
+        {
+            throw new FileNotFoundException($"--model '{model.FullName}' does not exist.", model.FullName);
+        }
+
         var table = new StringBuilder();
+        if (model is not null)
+        {
+            Scoring(table, inMemory: null, model.FullName, rows, label);
+            return Finish(table, markdown);
+        }
+
         GanTransformer? gan = null;
         foreach (int threads in threadSettings)
         {
@@ -71,31 +95,185 @@ internal static class BenchCommand
             }
         }
 
-        if (fitOnly)
+        using (gan)
         {
-            gan!.Dispose();
-            return Finish(table, markdown);
+            if (!fitOnly)
+            {
+                string zip = saveModel?.FullName ?? Path.Combine(Path.GetTempPath(), $"gan-bench-{Guid.NewGuid():N}.zip");
+                gan!.Save(zip);
+                try
+                {
+                    Scoring(table, gan, zip, rows, label);
+                }
+                finally
+                {
+                    if (saveModel is null)
+                    {
+                        File.Delete(zip);
+                    }
+                }
+            }
         }
 
-        var context = new MLContext(seed: 1);
-        IDataView latent = context.Gan().SampleLatent(gan!, rows, seed: 1);
-        Row(table, $"{architecture} Transform (OnnxTransformer, one row per call), rows/s over {rows:N0} rows", "GeneratedPixels only, in memory (1 ONNX Runtime thread)",
-            Rate(rows, () => Drain(gan!.Transform(latent), gan.GeneratedPixelsColumnName)));
-        string zip = Path.Combine(Path.GetTempPath(), $"gan-bench-{Guid.NewGuid():N}.zip");
-        gan!.Save(zip);
-        ITransformer loaded = context.Model.Load(zip, out _);
-        Row(table, $"{architecture} Transform of the loaded model (mlContext.Model.Load), rows/s over {rows:N0} rows", "GeneratedPixels only, ONNX Runtime default threads",
-            Rate(rows, () => Drain(loaded.Transform(latent), gan.GeneratedPixelsColumnName)));
-        (loaded as IDisposable)?.Dispose();
-        File.Delete(zip);
-        int imageRows = Math.Min(rows, 20_000);
-        Row(table, $"{architecture} Transform with the image column, rows/s over {imageRows:N0} rows", "GeneratedPixels + GeneratedImage, in memory",
-            Rate(imageRows, () => Drain(gan!.Transform(context.Gan().SampleLatent(gan, imageRows, seed: 1)), gan.GeneratedPixelsColumnName, gan.GeneratedImageColumnName)));
-        Row(table, $"{architecture} bulk generation (gan.Generate: ONNX Runtime, batches of 1,000), rows/s over {rows:N0} rows", "GeneratedPixels, 1 intra-op thread",
-            Rate(rows, () => Drain(gan!.Generate(rows, seed: 1), gan.GeneratedPixelsColumnName)));
-        Row(table, "Peak working set of this process", $"after all of the above ({architecture})", $"{Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
-        gan!.Dispose();
         return Finish(table, markdown);
+    }
+
+    /// <summary>
+    /// The scoring rates of one model, each measurement run <see cref="Repeats"/> times in turn (so a busy moment of the
+    /// machine hits all of them alike), medians reported with the single runs, then the ratios the goals are stated in.
+    /// </summary>
+    private static void Scoring(StringBuilder table, GanTransformer? inMemory, string zip, int rows, string label)
+    {
+        var context = new MLContext(seed: 1);
+        using GanTransformer loaded = context.Gan().LoadGenerator(zip);
+        ITransformer stock = context.Model.Load(zip, out _);
+        Dictionary<string, string> metadata;
+        using (var session = new InferenceSession(loaded.GetOnnxModel()))
+        {
+            metadata = session.ModelMetadata.CustomMetadataMap;
+        }
+
+        string architecture = metadata.GetValueOrDefault("gan.training.architecture", "Generator");
+        int threads = loaded.ScoringThreads;
+        // The stock chain runs with ONNX Runtime's default threads (one per core); bulk generation with as many is the
+        // like-for-like comparison to it.
+        int cores = Environment.ProcessorCount;
+        using GanTransformer? wide = cores == threads ? null : context.Gan().LoadGenerator(zip, threads: cores);
+        int batch = loaded.BatchSize;
+        string pixels = loaded.GeneratedPixelsColumnName;
+        IDataView latent = context.Gan().SampleLatent(loaded, rows, seed: 1);
+        int imageRows = Math.Min(rows, 20_000);
+        IDataView imageLatent = context.Gan().SampleLatent(loaded, imageRows, seed: 1);
+        using var direct = new DirectOnnxRuntime(loaded, latent, batch);
+
+        var measurements = new List<Measurement>();
+        if (inMemory is not null)
+        {
+            measurements.Add(new("in memory", $"{architecture} Transform in memory (batched: {batch:N0} rows per ONNX Runtime call), rows/s over {rows:N0} rows",
+                $"GeneratedPixels only, {threads} intra-op thread(s){label}", rows, () => Drain(inMemory.Transform(latent), pixels)));
+        }
+
+        measurements.Add(new("loaded", $"{architecture} Transform of the model loaded with mlContext.Gan().LoadGenerator, rows/s over {rows:N0} rows",
+            $"GeneratedPixels only, {threads} intra-op thread(s){label}", rows, () => Drain(loaded.Transform(latent), pixels)));
+        measurements.Add(new("stock", $"{architecture} Transform of the stock mlContext.Model.Load chain (OnnxTransformer, one row per call), rows/s over {rows:N0} rows",
+            $"GeneratedPixels only, ONNX Runtime default threads{label}", rows, () => Drain(stock.Transform(latent), pixels)));
+        measurements.Add(new("image", $"{architecture} Transform with the image column, rows/s over {imageRows:N0} rows",
+            $"GeneratedPixels + GeneratedImage, {(inMemory is null ? "loaded" : "in memory")}{label}", imageRows,
+            () => Drain((inMemory ?? loaded).Transform(imageLatent), pixels, loaded.GeneratedImageColumnName)));
+        measurements.Add(new("bulk", $"{architecture} bulk generation (gan.Generate, batches of {batch:N0}), rows/s over {rows:N0} rows",
+            $"GeneratedPixels, {threads} intra-op thread(s){label}", rows, () => Drain((inMemory ?? loaded).Generate(rows, seed: 1), pixels)));
+        if (wide is not null)
+        {
+            measurements.Add(new("bulk wide", $"{architecture} bulk generation (gan.Generate, batches of {batch:N0}), rows/s over {rows:N0} rows",
+                $"GeneratedPixels, {cores} intra-op threads (LoadGenerator(path, threads: {cores})){label}", rows, () => Drain(wide.Generate(rows, seed: 1), pixels)));
+        }
+
+        measurements.Add(new("direct", $"{architecture} ONNX Runtime run directly on gan.GetOnnxModel() (batches of {batch:N0}, latent batches made beforehand), rows/s over {rows:N0} rows",
+            $"1 intra-op thread{label}", rows, direct.Run));
+
+        // One untimed round first: JIT compilation, ONNX Runtime sessions and first-touch memory are not what is measured.
+        foreach (Measurement measurement in measurements)
+        {
+            measurement.Run();
+        }
+
+        var rates = measurements.ToDictionary(m => m.Key, _ => new List<double>());
+        for (int repeat = 0; repeat < Repeats; repeat++)
+        {
+            foreach (Measurement measurement in measurements)
+            {
+                var clock = Stopwatch.StartNew();
+                measurement.Run();
+                rates[measurement.Key].Add(measurement.Rows / clock.Elapsed.TotalSeconds);
+            }
+        }
+
+        double Median(string key) => rates[key].Order().ElementAt(Repeats / 2);
+        foreach (Measurement measurement in measurements)
+        {
+            Row(table, measurement.Name, measurement.Setting, string.Create(CultureInfo.InvariantCulture,
+                $"{Median(measurement.Key):N0} rows/s (median of {Repeats} alternating runs: {string.Join(", ", rates[measurement.Key].Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))})"));
+        }
+
+        string Ratio(string numerator, string denominator) => string.Create(CultureInfo.InvariantCulture, $"{Median(numerator) / Median(denominator):F2}x");
+        if (inMemory is not null)
+        {
+            Row(table, $"{architecture} LoadGenerator-loaded / in-memory Transform", "ratio of the medians above", Ratio("loaded", "in memory"));
+        }
+
+        Row(table, $"{architecture} bulk Generate / direct ONNX Runtime", "ratio of the medians above", Ratio("bulk", "direct"));
+        Row(table, $"{architecture} bulk Generate / one-row stock Transform", $"ratio of the medians above ({threads} vs ONNX Runtime's default threads)", Ratio("bulk", "stock"));
+        if (wide is not null)
+        {
+            Row(table, $"{architecture} bulk Generate / one-row stock Transform", $"ratio of the medians above ({cores} threads each)", Ratio("bulk wide", "stock"));
+        }
+        Row(table, "Peak working set of this process", $"after all of the above ({architecture})", $"{Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
+        (stock as IDisposable)?.Dispose();
+    }
+
+    private sealed record Measurement(string Key, string Name, string Setting, int Rows, Action Run);
+
+    /// <summary>
+    /// The generator's batched graph in a bare ONNX Runtime session (1 intra-op thread), fed latent batches made before
+    /// timing and writing into one output buffer: what a hand-written scorer would get, the limit for this graph here.
+    /// </summary>
+    private sealed class DirectOnnxRuntime : IDisposable
+    {
+        private readonly InferenceSession _session;
+        private readonly RunOptions _runOptions = new();
+        private readonly List<(OrtValue[] Inputs, OrtValue Output)> _batches = [];
+        private readonly string[] _inputNames;
+        private readonly string[] _outputNames;
+
+        public DirectOnnxRuntime(GanTransformer gan, IDataView latent, int batch)
+        {
+            using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+            _session = new InferenceSession(gan.GetOnnxModel(), options);
+            _inputNames = [.. _session.InputMetadata.Keys];
+            _outputNames = [gan.GeneratedPixelsColumnName];
+            float[][] vectors = latent.GetColumn<float[]>(gan.LatentColumnName).ToArray();
+            long[] pixelDims = [.. _session.OutputMetadata[gan.GeneratedPixelsColumnName].Dimensions.Skip(1).Select(d => (long)d)];
+            var pixels = new float[batch * gan.ImageShape.Size];
+            for (int start = 0; start < vectors.Length; start += batch)
+            {
+                int count = Math.Min(batch, vectors.Length - start);
+                float[] values = vectors.Skip(start).Take(count).SelectMany(v => v).ToArray();
+                var inputs = new List<OrtValue> { OrtValue.CreateTensorValueFromMemory(values, [count, gan.LatentDimension]) };
+                if (gan.IsConditional)
+                {
+                    // Classes round robin, as the other measurements' latent rows have them: one-hot floats or int64 indices.
+                    long[] classes = Enumerable.Range(start, count).Select(i => (long)(i % gan.ClassCount)).ToArray();
+                    inputs.Add(_session.InputMetadata[_inputNames[1]].ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64
+                        ? OrtValue.CreateTensorValueFromMemory(classes, [count])
+                        : OrtValue.CreateTensorValueFromMemory(classes.SelectMany(c => Enumerable.Range(0, gan.ClassCount).Select(k => k == c ? 1f : 0f)).ToArray(), [count, gan.ClassCount]));
+                }
+
+                _batches.Add(([.. inputs], OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pixels.AsMemory(0, count * gan.ImageShape.Size), [count, .. pixelDims])));
+            }
+        }
+
+        public void Run()
+        {
+            foreach ((OrtValue[] inputs, OrtValue output) in _batches)
+            {
+                _session.Run(_runOptions, _inputNames, inputs, _outputNames, [output]);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach ((OrtValue[] inputs, OrtValue output) in _batches)
+            {
+                output.Dispose();
+                foreach (OrtValue input in inputs)
+                {
+                    input.Dispose();
+                }
+            }
+
+            _runOptions.Dispose();
+            _session.Dispose();
+        }
     }
 
     private static int Finish(StringBuilder rows, FileInfo? markdown)
@@ -159,13 +337,6 @@ internal static class BenchCommand
     {
         table.AppendLine($"| {measurement} | {setting} | {result} |");
         Console.Error.WriteLine($"{measurement} [{setting}]: {result}");
-    }
-
-    private static string Rate(int rows, Action run)
-    {
-        var clock = Stopwatch.StartNew();
-        run();
-        return string.Create(CultureInfo.InvariantCulture, $"{rows / clock.Elapsed.TotalSeconds:N0} rows/s ({clock.Elapsed.TotalSeconds:F2} s)");
     }
 
     /// <summary>Reads every value of the given columns, as a consumer would.</summary>

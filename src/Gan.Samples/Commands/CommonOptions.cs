@@ -30,6 +30,16 @@ internal static class CommonOptions
         DefaultValueFactory = _ => 1f,
     };
 
+    /// <summary>
+    /// The latent distribution: optional, since a model zip records the one it was trained with. A value that disagrees
+    /// with the model is an error naming both; zips saved by an earlier Microsoft.ML.Gan do not record it and need it.
+    /// </summary>
+    public static Option<LatentDistribution?> LatentDistribution() => new("--latent-distribution")
+    {
+        Description = "Distribution of z (Uniform or Normal). Taken from the model; a value that disagrees with the model is an error. " +
+                      "Required only for zips saved by an earlier Microsoft.ML.Gan, which do not record it.",
+    };
+
     public static ILoggerFactory CreateLoggerFactory(LogLevel level) => LoggerFactory.Create(builder => builder
         .SetMinimumLevel(level)
         .AddSimpleConsole(console =>

@@ -8,7 +8,7 @@ using Microsoft.ML.Gan;
 namespace Gan.Samples.Commands;
 
 /// <summary>
-/// <c>evaluate</c>: a model zip (generated through <c>mlContext.Model.Load</c>) or an IDX file of images in;
+/// <c>evaluate</c>: a model zip (loaded by <see cref="SavedGenerator"/>, with its latent distribution) or an IDX file of images in;
 /// FID, KID, the real-vs-real floor, class entropy, confidence (and, for conditional models, label
 /// agreement and CAS) out, as text and JSON.
 /// </summary>
@@ -28,7 +28,7 @@ internal static class EvaluateCommand
         Option<int> cnnChannels = new("--cnn-cas-channels") { Description = "Channels of the CNN CAS classifier's first convolution (16: the shipped LeNet; 32: a wider one).", DefaultValueFactory = _ => 16 };
         Option<float> latentScale = CommonOptions.LatentScale();
         Option<int> seed = new("--seed") { Description = "Seed of generation and KID subsets.", DefaultValueFactory = _ => 1 };
-        Option<LatentDistribution> distribution = new("--latent-distribution") { Description = "Distribution of z the model was trained with.", DefaultValueFactory = _ => LatentDistribution.Uniform };
+        Option<LatentDistribution?> distribution = CommonOptions.LatentDistribution();
 
         var command = new Command("evaluate", "FID, KID, class entropy (and CAS for conditional models) of a model zip or an IDX file against MNIST test.")
         {
@@ -64,7 +64,7 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static (IDataView Generated, string Source, SavedGenerator? Loaded) Generated(MLContext ml, FileInfo? model, FileInfo? idx, FileInfo? labels, GanEvaluationOptions options, LatentDistribution distribution, float latentScale)
+    private static (IDataView Generated, string Source, SavedGenerator? Loaded) Generated(MLContext ml, FileInfo? model, FileInfo? idx, FileInfo? labels, GanEvaluationOptions options, LatentDistribution? distribution, float latentScale)
     {
         if ((model is null) == (idx is null))
         {
@@ -78,9 +78,14 @@ internal static class EvaluateCommand
         }
 
         // The rows are cached once (FID, KID and both CAS read them); the caller disposes the generator afterwards.
-        SavedGenerator saved = SavedGenerator.Load(ml, model!);
-        options.GeneratedPixelsColumnName = saved.Pixels.Name;
-        IDataView generated = ml.Data.Cache(saved.Generate(Math.Max(options.SampleCount, options.CasSampleCount), options.Seed, distribution, latentScale));
+        SavedGenerator saved = SavedGenerator.Load(ml, model!, distribution);
+        options.GeneratedPixelsColumnName = saved.PixelsColumnName;
+        if (saved.Label is DataViewSchema.Column label)
+        {
+            options.LabelColumnName = label.Name;
+        }
+
+        IDataView generated = ml.Data.Cache(saved.Generate(Math.Max(options.SampleCount, options.CasSampleCount), options.Seed, latentScale));
         return (generated, model!.FullName, saved);
     }
 

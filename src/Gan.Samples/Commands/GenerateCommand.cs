@@ -6,9 +6,9 @@ using Microsoft.ML.Gan;
 namespace Gan.Samples.Commands;
 
 /// <summary>
-/// <c>generate</c>: loads a model zip with <c>mlContext.Model.Load</c> (no Microsoft.ML.Gan types needed to
-/// score it) and writes N generated digits as an IDX file, streamed a row at a time so memory does not grow with N,
-/// and the first (at most <see cref="GridLimit"/>) as a PNG grid.
+/// <c>generate</c>: loads a model zip (<see cref="SavedGenerator"/>: with its latent distribution and classes, or an
+/// earlier zip through <c>mlContext.Model.Load</c>) and writes N generated digits as an IDX file, streamed so memory
+/// does not grow with N, and the first (at most <see cref="GridLimit"/>) as a PNG grid.
 /// </summary>
 internal static class GenerateCommand
 {
@@ -25,11 +25,7 @@ internal static class GenerateCommand
         Option<DirectoryInfo> output = CommonOptions.Output("out/generate");
         Option<int> count = new("--count", "-n") { Description = "Images to generate.", DefaultValueFactory = _ => 64 };
         Option<int> seed = new("--seed") { Description = "Seed of the latent vectors.", DefaultValueFactory = _ => 7 };
-        Option<LatentDistribution> distribution = new("--latent-distribution")
-        {
-            Description = "Distribution of z; use the one the model was trained with.",
-            DefaultValueFactory = _ => LatentDistribution.Uniform,
-        };
+        Option<LatentDistribution?> distribution = CommonOptions.LatentDistribution();
 
         Option<float> latentScale = CommonOptions.LatentScale();
         var command = new Command("generate", "Load a model zip and write N generated images as an IDX file and a PNG grid (of the first 1,024).")
@@ -41,7 +37,7 @@ internal static class GenerateCommand
         return command;
     }
 
-    private static int Run(FileInfo modelFile, DirectoryInfo output, int count, int seed, LatentDistribution distribution, float latentScale)
+    private static int Run(FileInfo modelFile, DirectoryInfo output, int count, int seed, LatentDistribution? distribution, float latentScale)
     {
         if (count < 1)
         {
@@ -50,28 +46,35 @@ internal static class GenerateCommand
 
         CommonOptions.EnsureWritableDirectory(output, "--output");
         var ml = new MLContext(seed: seed);
-        using SavedGenerator generator = SavedGenerator.Load(ml, modelFile);
-        IDataView generated = generator.Generate(count, seed, distribution, latentScale);
+        using SavedGenerator generator = SavedGenerator.Load(ml, modelFile, distribution);
+        IDataView generated = generator.Generate(count, seed, latentScale);
         int shown = Math.Min(count, GridLimit);
-        List<float[]> gridImages = ml.Data.TakeRows(generated, shown).GetColumn<float[]>(generator.Pixels.Name).ToList();
+        List<float[]> gridImages = ml.Data.TakeRows(generated, shown).GetColumn<float[]>(generator.PixelsColumnName).ToList();
 
         string png = Path.Combine(output.FullName, "generated.png");
-        int columns = generator.Label?.Type is KeyDataViewType key ? (int)key.Count : (int)Math.Ceiling(Math.Sqrt(shown));
+        int columns = generator.ClassCount > 0 ? generator.ClassCount : (int)Math.Ceiling(Math.Sqrt(shown));
         using (MLImage grid = GanImages.Grid(gridImages, generator.Height, generator.Width, columns))
         {
             GanImages.SavePng(grid, png);
         }
 
         string idx = Path.Combine(output.FullName, "generated-images-idx3-ubyte");
-        string? labels = generator.Label is null ? null : Path.Combine(output.FullName, "generated-labels-idx1-ubyte");
-        ml.Gan().SaveAsIdx(generated, idx, generator.Pixels.Name, labels, generator.Label?.Name ?? "Label");
+        // IDX label files hold key classes (SaveAsIdx writes Key<UInt32> columns); an integer label column is not written.
+        bool writeLabels = generator.Label?.Type is KeyDataViewType { RawType: var raw } && raw == typeof(uint);
+        string? labels = writeLabels ? Path.Combine(output.FullName, "generated-labels-idx1-ubyte") : null;
+        ml.Gan().SaveAsIdx(generated, idx, generator.PixelsColumnName, labels, generator.Label?.Name ?? "Label");
         Console.WriteLine($"Generated {count:N0} images of {generator.Height} x {generator.Width} from {modelFile.Name} " +
-                          $"(inputs: {string.Join(", ", generator.InputSchema.Select(c => $"{c.Name} {c.Type}"))}; seed {seed})");
+                          $"(inputs: {string.Join(", ", generator.InputSchema.Select(c => $"{c.Name} {c.Type}"))}; " +
+                          $"{generator.Distribution} latent vectors{(generator.SelfDescribing ? " as the model records" : "")}; seed {seed})");
         Console.WriteLine(shown < count ? $"Wrote {png} (the first {shown:N0} images)" : $"Wrote {png}");
         Console.WriteLine($"Wrote {idx}");
         if (labels is not null)
         {
-            Console.WriteLine($"Wrote {labels} (row i has class i mod {((KeyDataViewType)generator.Label!.Value.Type).Count})");
+            Console.WriteLine($"Wrote {labels} (row i has class i mod {generator.ClassCount})");
+        }
+        else if (generator.Label is DataViewSchema.Column label)
+        {
+            Console.WriteLine($"No label file: label column '{label.Name}' is {label.Type}, and IDX label files are written from Key<UInt32> columns (row i has class i mod {generator.ClassCount}).");
         }
 
         return 0;

@@ -5,47 +5,95 @@ using Microsoft.ML.Gan;
 namespace Gan.Samples.Commands;
 
 /// <summary>
-/// A model zip loaded the way any ML.NET consumer would (<c>mlContext.Model.Load</c>) and checked to be a generator:
-/// one latent vector column in (and a label column for a conditional one), an image-shaped pixel vector out.
-/// Disposing it releases the loaded transformers.
+/// A model zip for <c>generate</c> and <c>evaluate</c>. A zip saved by this Microsoft.ML.Gan is loaded with
+/// <c>mlContext.Gan().LoadGenerator</c>, which knows the generator's latent distribution and classes; an explicit
+/// <c>--latent-distribution</c> that disagrees with it is an error naming both. A zip saved by an earlier version
+/// (only the ML.NET chain, no generator entries) is loaded the way any ML.NET consumer would (<c>mlContext.Model.Load</c>)
+/// and checked to be a generator: one latent vector column in (and a key-typed label column for a conditional one), an
+/// image-shaped pixel vector out. Such a zip does not record its latent distribution, so <c>--latent-distribution</c> is
+/// required for it. Disposing this releases the loaded model.
 /// </summary>
 internal sealed class SavedGenerator : IDisposable
 {
     private readonly MLContext _ml;
-    private readonly ITransformer _model;
+    private readonly GanTransformer? _gan;
+    private readonly ITransformer? _chain;
 
-    private SavedGenerator(MLContext ml, ITransformer model, DataViewSchema inputSchema, DataViewSchema.Column pixels, DataViewSchema.Column? label, int height, int width)
+    private SavedGenerator(MLContext ml, GanTransformer? gan, ITransformer? chain, DataViewSchema inputSchema, string pixels, DataViewSchema.Column? label,
+        int classCount, int height, int width, LatentDistribution distribution)
     {
         _ml = ml;
-        _model = model;
+        _gan = gan;
+        _chain = chain;
         InputSchema = inputSchema;
-        Pixels = pixels;
+        PixelsColumnName = pixels;
         Label = label;
+        ClassCount = classCount;
         Height = height;
         Width = width;
+        Distribution = distribution;
     }
 
     public DataViewSchema InputSchema { get; }
 
     /// <summary>The generated pixels column (values in [0, 1]).</summary>
-    public DataViewSchema.Column Pixels { get; }
+    public string PixelsColumnName { get; }
 
-    /// <summary>The label input of a conditional generator (key type), if any.</summary>
+    /// <summary>The label input of a conditional generator, if any.</summary>
     public DataViewSchema.Column? Label { get; }
+
+    /// <summary>Classes of a conditional generator; 0 otherwise.</summary>
+    public int ClassCount { get; }
 
     public int Height { get; }
 
     public int Width { get; }
 
+    /// <summary>The latent distribution generation uses: the model's own, or for an earlier zip the one passed.</summary>
+    public LatentDistribution Distribution { get; }
+
+    /// <summary>Whether the zip described itself (else it was an earlier zip loaded with mlContext.Model.Load).</summary>
+    public bool SelfDescribing => _gan is not null;
+
+    /// <param name="ml">The context to load into.</param>
+    /// <param name="model">The zip.</param>
+    /// <param name="requested">The --latent-distribution value, null when not given.</param>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not a readable model zip, or a model that is not a generator; the message names the file.</exception>
-    public static SavedGenerator Load(MLContext ml, FileInfo model)
+    /// <exception cref="ArgumentException">--latent-distribution disagrees with the model, or is missing for an earlier zip.</exception>
+    public static SavedGenerator Load(MLContext ml, FileInfo model, LatentDistribution? requested)
     {
         if (!model.Exists)
         {
             throw new FileNotFoundException($"Model '{model.FullName}' does not exist; run 'train' first or pass --model.", model.FullName);
         }
 
+        GanTransformer gan;
+        try
+        {
+            gan = ml.Gan().LoadGenerator(model.FullName);
+        }
+        catch (InvalidDataException notSelfDescribing)
+        {
+            return LoadEarlierFormat(ml, model, requested, notSelfDescribing);
+        }
+
+        if (requested is LatentDistribution given && given != gan.LatentDistribution)
+        {
+            gan.Dispose();
+            throw new ArgumentException(
+                $"--latent-distribution {given} disagrees with model '{model.FullName}', which was trained with {gan.LatentDistribution} latent vectors; " +
+                "leave the option out to use the model's.");
+        }
+
+        DataViewSchema inputs = ml.Gan().SampleLatent(gan, 0, 0).Schema;
+        (int height, int width) = (gan.ImageShape.Height, gan.ImageShape.Width);
+        return new SavedGenerator(ml, gan, null, inputs, gan.GeneratedPixelsColumnName, gan.LabelColumnName is string label ? inputs[label] : null,
+            gan.ClassCount, height, width, gan.LatentDistribution);
+    }
+
+    private static SavedGenerator LoadEarlierFormat(MLContext ml, FileInfo model, LatentDistribution? requested, InvalidDataException notSelfDescribing)
+    {
         ITransformer loaded;
         DataViewSchema inputSchema;
         try
@@ -59,7 +107,15 @@ internal sealed class SavedGenerator : IDisposable
 
         try
         {
-            return Check(ml, loaded, inputSchema, model.FullName);
+            SavedGenerator checkedModel = Check(ml, loaded, inputSchema, model.FullName, requested ?? LatentDistribution.Uniform);
+            if (requested is null)
+            {
+                throw new ArgumentException(
+                    $"Model '{model.FullName}' does not record its latent distribution: pass --latent-distribution with the one it was trained with " +
+                    $"(Uniform or Normal). Why: {notSelfDescribing.Message}");
+            }
+
+            return checkedModel;
         }
         catch
         {
@@ -68,13 +124,19 @@ internal sealed class SavedGenerator : IDisposable
         }
     }
 
-    /// <summary><paramref name="count"/> generated rows, lazily (nothing is held but the current row's batch).</summary>
-    public IDataView Generate(long count, int seed, LatentDistribution distribution, float latentScale = 1f)
-        => _model.Transform(_ml.Gan().SampleLatent(InputSchema, count, seed, distribution, latentScale: latentScale));
+    /// <summary><paramref name="count"/> generated rows (labels round robin when conditional), lazily.</summary>
+    public IDataView Generate(long count, int seed, float latentScale = 1f)
+        => _gan is not null
+            ? _gan.Transform(_ml.Gan().SampleLatent(_gan, count, seed, latentScale: latentScale))
+            : _chain!.Transform(_ml.Gan().SampleLatent(InputSchema, count, seed, Distribution, latentScale: latentScale));
 
-    public void Dispose() => (_model as IDisposable)?.Dispose();
+    public void Dispose()
+    {
+        _gan?.Dispose();
+        (_chain as IDisposable)?.Dispose();
+    }
 
-    private static SavedGenerator Check(MLContext ml, ITransformer loaded, DataViewSchema inputSchema, string path)
+    private static SavedGenerator Check(MLContext ml, ITransformer loaded, DataViewSchema inputSchema, string path, LatentDistribution distribution)
     {
         DataViewSchema.Column[] inputs = inputSchema.Where(c => !c.IsHidden).ToArray();
         DataViewSchema.Column[] vectors = inputs.Where(c => c.Type is VectorDataViewType { ItemType: NumberDataViewType n, Size: > 0 } && n == NumberDataViewType.Single).ToArray();
@@ -103,7 +165,8 @@ internal sealed class SavedGenerator : IDisposable
             throw NotAGenerator(path, inputs, $"its output '{pixels[0].Name}' ({pixels[0].Type}) is not an image");
         }
 
-        return new SavedGenerator(ml, loaded, inputSchema, pixels[0], others.Length == 1 ? others[0] : null, height, width);
+        DataViewSchema.Column? label = others.Length == 1 ? others[0] : null;
+        return new SavedGenerator(ml, null, loaded, inputSchema, pixels[0].Name, label, label?.Type is KeyDataViewType key ? (int)key.Count : 0, height, width, distribution);
     }
 
     private static (int, int) Square(int size)

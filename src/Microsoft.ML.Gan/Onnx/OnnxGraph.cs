@@ -15,13 +15,38 @@ internal sealed class OnnxGraph
     public const int Opset = 17;
     private int _counter;
 
-    public GraphProto Graph { get; } = new() { Name = "generator" };
+    public OnnxGraph()
+        : this(new GraphProto { Name = "generator" })
+    {
+    }
+
+    /// <summary>A builder that adds to an existing graph; hints should not clash with the graph's names.</summary>
+    public OnnxGraph(GraphProto graph) => Graph = graph;
+
+    public GraphProto Graph { get; }
 
     public void AddInput(string name, long[] dims, TensorProto.Types.DataType type = TensorProto.Types.DataType.Float)
         => Graph.Input.Add(Value(name, dims, type));
 
     public void AddOutput(string name, long[] dims)
         => Graph.Output.Add(Value(name, dims, TensorProto.Types.DataType.Float));
+
+    public static ValueInfoProto Value(string name, long[] dims, TensorProto.Types.DataType type)
+    {
+        var shape = new TensorShapeProto();
+        foreach (long dim in dims)
+        {
+            shape.Dim.Add(dim < 0
+                ? new TensorShapeProto.Types.Dimension { DimParam = "batch" }
+                : new TensorShapeProto.Types.Dimension { DimValue = dim });
+        }
+
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
 
     public string Constant(string hint, float[] values, params long[] dims)
     {
@@ -109,7 +134,7 @@ internal sealed class OnnxGraph
     public string Concat(string[] inputs, long axis, string hint, string? output = null)
         => Node("Concat", inputs, hint, [Int("axis", axis)], output);
 
-    public byte[] ToModel(string docString)
+    public byte[] ToModel(string docString, IReadOnlyDictionary<string, string> metadata)
     {
         var model = new ModelProto
         {
@@ -120,6 +145,11 @@ internal sealed class OnnxGraph
             Graph = Graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach ((string key, string value) in metadata)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+
         return model.ToByteArray();
     }
 
@@ -135,21 +165,4 @@ internal sealed class OnnxGraph
     }
 
     private string Unique(string hint) => $"{hint}_{_counter++}";
-
-    private static ValueInfoProto Value(string name, long[] dims, TensorProto.Types.DataType type)
-    {
-        var shape = new TensorShapeProto();
-        foreach (long dim in dims)
-        {
-            shape.Dim.Add(dim < 0
-                ? new TensorShapeProto.Types.Dimension { DimParam = "batch" }
-                : new TensorShapeProto.Types.Dimension { DimValue = dim });
-        }
-
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
-        };
-    }
 }

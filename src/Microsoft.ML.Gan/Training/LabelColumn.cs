@@ -43,7 +43,10 @@ internal sealed record LabelColumn(string Name, DataViewType Type, bool IsKey, i
     }
 
     /// <summary>A reader of the current row's class index (not yet range-checked against an unknown class count).</summary>
-    public Func<long> CreateReader(DataViewRowCursor cursor)
+    /// <param name="cursor">A cursor with this column active.</param>
+    /// <param name="missingKeyIsNoClass">Scoring: a missing key (0) reads as class −1, which the generator gets as no class
+    /// at all (as from MapKeyToVector); training rejects it.</param>
+    public Func<long> CreateReader(DataViewRowCursor cursor, bool missingKeyIsNoClass = false)
     {
         DataViewSchema.Column column = cursor.Schema[Name];
         if (IsKey)
@@ -60,7 +63,7 @@ internal sealed record LabelColumn(string Name, DataViewType Type, bool IsKey, i
                 else if (getter16 is not null) { ushort v = 0; getter16(ref v); key = v; }
                 else if (getter8 is not null) { byte v = 0; getter8(ref v); key = v; }
 
-                if (key == 0)
+                if (key == 0 && !missingKeyIsNoClass)
                 {
                     throw new InvalidDataException($"Label column '{Name}' has a missing key value at row {cursor.Position}; every training row needs a class.");
                 }

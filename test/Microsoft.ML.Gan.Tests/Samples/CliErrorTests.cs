@@ -64,6 +64,47 @@ public sealed class CliErrorTests : ScratchDirectoryTest
         Assert.That(checkpointLog, Does.Not.Contain("Epoch"), "nothing was trained");
     }
 
+    /// <summary>A small model trained with Normal latent vectors, saved to the scratch directory.</summary>
+    private string SaveNormalModel(string name, out GanTransformer gan)
+    {
+        var ml = new MLContext(1);
+        GanOptions options = SyntheticImages.FastOptions();
+        options.LatentDistribution = LatentDistribution.Normal;
+        gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 32));
+        string path = Path.Combine(Scratch, name);
+        gan.Save(path);
+        return path;
+    }
+
+    [TestCase("generate")]
+    [TestCase("evaluate")]
+    public void ALatentDistributionThatDisagreesWithTheModelIsNamedWithBoth(string command)
+    {
+        string model = SaveNormalModel("normal.zip", out GanTransformer gan);
+        gan.Dispose();
+
+        string[] arguments = [command, "--model", model, "--latent-distribution", "Uniform", "--output", Path.Combine(Scratch, "out")];
+        (int exitCode, string log) = SamplesApp.Run([.. arguments, .. command == "evaluate" ? new[] { "--mnist-dir", RealMnist.Directory } : []]);
+
+        AssertOneCleanError(exitCode, log, "--latent-distribution Uniform disagrees", model, "trained with Normal", "leave the option out");
+    }
+
+    [Test]
+    public void AnEarlierZipNeedsTheLatentDistributionAndSaysSo()
+    {
+        string model = SaveNormalModel("earlier.zip", out GanTransformer gan);
+        using (gan)
+        using (var zip = System.IO.Compression.ZipFile.Open(model, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            zip.GetEntry("Gan/generator.onnx")!.Delete();
+            zip.GetEntry("Gan/history.json")!.Delete();
+        }
+
+        (int exitCode, string log) = SamplesApp.Run("generate", "--model", model, "--output", Path.Combine(Scratch, "out"));
+
+        AssertOneCleanError(exitCode, log, $"Model '{model}' does not record its latent distribution", "pass --latent-distribution", "earlier Microsoft.ML.Gan");
+    }
+
     [Test]
     public void VerbosePrintsTheStackTrace()
     {

@@ -38,7 +38,9 @@ public sealed class CheckpointTests : ScratchDirectoryTest
         IDataView data = SyntheticImages.LoadLabelled(ml, 96);
         GanOptions straight = Options(6);
         straight.CheckpointDirectory = Path.Combine(Scratch, "straight");
-        using GanTransformer uninterrupted = ml.Gan().Train(straight).Fit(data);
+        (GanTransformer uninterrupted, GeneratorNetwork uninterruptedGenerator) = ml.Gan().Train(straight).FitKeepingGenerator(data);
+        using GanTransformer disposeUninterrupted = uninterrupted;
+        using GeneratorNetwork disposeUninterruptedGenerator = uninterruptedGenerator;
 
         using (ml.Gan().Train(Options(3)).Fit(data))
         {
@@ -46,9 +48,11 @@ public sealed class CheckpointTests : ScratchDirectoryTest
 
         Assert.That(Directory.GetFiles(Checkpoints).Select(Path.GetFileName), Is.EquivalentTo(new[] { "checkpoint-epoch-0002.gan", "checkpoint-epoch-0003.gan" }),
             "one per epoch, the two newest kept");
-        using GanTransformer resumed = ml.Gan().Train(Options(6, resume: true)).Fit(data);
+        (GanTransformer resumed, GeneratorNetwork resumedGenerator) = ml.Gan().Train(Options(6, resume: true)).FitKeepingGenerator(data);
+        using GanTransformer disposeResumed = resumed;
+        using GeneratorNetwork disposeResumedGenerator = resumedGenerator;
 
-        AssertSameWeights(resumed.Generator, uninterrupted.Generator);
+        AssertSameWeights(resumedGenerator, uninterruptedGenerator);
         Assert.That(resumed.History.Epochs.Select(e => e.Epoch), Is.EqualTo(new[] { 1, 2, 3, 4, 5, 6 }));
         Assert.That(resumed.History.Epochs.Select(e => e.GeneratorLoss), Is.EqualTo(uninterrupted.History.Epochs.Select(e => e.GeneratorLoss)));
         Assert.That(resumed.History.Epochs[^1].Samples, Is.EqualTo(uninterrupted.History.Epochs[^1].Samples));
@@ -63,10 +67,12 @@ public sealed class CheckpointTests : ScratchDirectoryTest
         GanOptions onlyAtTheEnd = Options(4);
         onlyAtTheEnd.CheckpointDirectory = null;            // no checkpoints and (below) nothing rendered: used only when published
         everyEpoch.SampleCount = onlyAtTheEnd.SampleCount = 0;
-        using GanTransformer first = ml.Gan().Train(everyEpoch).Fit(data);
-        using GanTransformer second = ml.Gan().Train(onlyAtTheEnd).Fit(data);
+        (GanTransformer first, GeneratorNetwork firstGenerator) = ml.Gan().Train(everyEpoch).FitKeepingGenerator(data);
+        (GanTransformer second, GeneratorNetwork secondGenerator) = ml.Gan().Train(onlyAtTheEnd).FitKeepingGenerator(data);
+        using GanTransformer disposeFirst = first, disposeSecond = second;
+        using GeneratorNetwork disposeFirstGenerator = firstGenerator, disposeSecondGenerator = secondGenerator;
 
-        AssertSameWeights(second.Generator, first.Generator);   // the state dict: weights and batch-norm statistics
+        AssertSameWeights(secondGenerator, firstGenerator);   // the state dict: weights and batch-norm statistics
     }
 
     [Test]
@@ -74,18 +80,22 @@ public sealed class CheckpointTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView data = SyntheticImages.LoadLabelled(ml, 64);
-        using GanTransformer finished = ml.Gan().Train(Options(2)).Fit(data);
+        (GanTransformer finished, GeneratorNetwork finishedGenerator) = ml.Gan().Train(Options(2)).FitKeepingGenerator(data);
+        using GanTransformer disposeFinished = finished;
+        using GeneratorNetwork disposeFinishedGenerator = finishedGenerator;
         var logger = new ListLogger();
         GanOptions again = Options(2, resume: true);
         again.Logger = logger;
         var progress = new List<GanTrainingProgress>();
         again.Progress = new ActionProgress(progress.Add);
 
-        using GanTransformer resumed = ml.Gan().Train(again).Fit(data);
+        (GanTransformer resumed, GeneratorNetwork resumedGenerator) = ml.Gan().Train(again).FitKeepingGenerator(data);
+        using GanTransformer disposeResumed = resumed;
+        using GeneratorNetwork disposeResumedGenerator = resumedGenerator;
 
         Assert.That(progress, Is.Empty, "no epoch ran");
         Assert.That(logger.Messages, Has.Some.Contains("already reached 2 epochs"));
-        AssertSameWeights(resumed.Generator, finished.Generator);
+        AssertSameWeights(resumedGenerator, finishedGenerator);
         Assert.That(resumed.History.Epochs, Has.Count.EqualTo(2));
     }
 

@@ -1,0 +1,247 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Onnx;
+using Microsoft.ML.Gan.Training;
+
+namespace Microsoft.ML.Gan.Data;
+
+/// <summary>
+/// The input rows with every column passed through unchanged and the generator's columns appended: the pixels and
+/// the hidden 3 × H × W image planes that ConvertToImage reads — the same columns, types and values as the stock
+/// chain's OnnxTransformer gives, computed for a batch of rows per ONNX Runtime call (<see cref="GanTransformer.Transform"/>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Two cursors over the input move in lockstep: one serves the pass-through columns row by row, the other reads only
+/// the latent (and label) columns up to a batch ahead, so that ONNX Runtime sees a batch at a time. This relies on
+/// what ML.NET's cursors created without a random source promise: the same rows in the same order every time. The
+/// row ids of the two are compared, so an input that breaks the promise fails with an error instead of pairing rows
+/// with the wrong pixels. (Caching a batch of pass-through values instead would copy every input column of every
+/// row; the second cursor reads only the latent and label, which the pass-through cursor never needs.)
+/// </para>
+/// <para>
+/// The image planes are Round(pixel × 255), computed from the pixels only when their column is read — that is, only
+/// when the image column is asked for. MathF.Round rounds half to even like ONNX's Round, and the product is one IEEE
+/// multiplication in both, so the planes equal the one-row graph's bit for bit.
+/// </para>
+/// </remarks>
+internal sealed class GeneratorOutputDataView : SequentialDataView
+{
+    private readonly IDataView _input;
+    private readonly GeneratorModel _model;
+    private readonly Func<OnnxGeneratorSession> _session;
+    private readonly int _pixelsIndex;
+    private readonly int _planesIndex;
+
+    public GeneratorOutputDataView(IDataView input, GeneratorModel model, Func<OnnxGeneratorSession> session)
+    {
+        _input = input;
+        _model = model;
+        _session = session;
+        Schema = SchemaFor(input.Schema, model);
+        _pixelsIndex = input.Schema.Count;
+        _planesIndex = input.Schema.Count + 1;
+    }
+
+    /// <summary>The input schema (hidden columns too) followed by the pixels and the image planes.</summary>
+    public static DataViewSchema SchemaFor(DataViewSchema input, GeneratorModel model)
+    {
+        ImageShape shape = model.Metadata.ImageShape;
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(input);
+        builder.AddColumn(model.Layout.PixelsName, new VectorDataViewType(NumberDataViewType.Single, model.Layout.PixelDimensions));
+        builder.AddColumn(model.Layout.ImagePlanesName, new VectorDataViewType(NumberDataViewType.Single, 3, shape.Height, shape.Width));
+        return builder.ToSchema();
+    }
+
+    public override DataViewSchema Schema { get; }
+
+    public override long? GetRowCount() => _input.GetRowCount();
+
+    public override DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+        => new Cursor(this, columnsNeeded.Select(c => c.Index).ToHashSet());
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly GeneratorOutputDataView _parent;
+        private readonly HashSet<int> _active;
+        private readonly DataViewRowCursor _input;
+        private readonly ValueGetter<DataViewRowId> _inputId;
+        private readonly DataViewRowCursor? _ahead;
+        private readonly ValueGetter<DataViewRowId>? _aheadId;
+        private readonly ValueGetter<VBuffer<float>>? _latent;
+        private readonly Func<long>? _class;
+        private readonly int _batchSize;
+        private readonly int _dimension;
+        private readonly int _size;
+        private readonly float[] _latents = [];
+        private readonly long[]? _classes;
+        private readonly float[] _pixels = [];
+        private readonly DataViewRowId[] _ids = [];
+        private VBuffer<float> _latentRow;
+        private long _position = -1;
+        private long _batchStart;
+        private int _batchRows;
+
+        public Cursor(GeneratorOutputDataView parent, HashSet<int> active)
+        {
+            _parent = parent;
+            _active = active;
+            DataViewSchema inputSchema = parent._input.Schema;
+            _input = parent._input.GetRowCursor(active.Where(i => i < inputSchema.Count).Select(i => inputSchema[i]));
+            _inputId = _input.GetIdGetter();
+            GeneratorModel model = parent._model;
+            _dimension = model.Metadata.LatentDimension;
+            _size = model.Metadata.ImageShape.Size;
+            if (!active.Contains(parent._pixelsIndex) && !active.Contains(parent._planesIndex))
+            {
+                return;
+            }
+
+            _batchSize = model.BatchSize;
+            DataViewSchema.Column latent = inputSchema[model.Layout.LatentName];
+            LabelSpec? label = model.Metadata.Label;
+            DataViewSchema.Column[] read = label is null ? [latent] : [latent, inputSchema[label.Name]];
+            _ahead = parent._input.GetRowCursor(read);
+            _aheadId = _ahead.GetIdGetter();
+            _latent = _ahead.GetGetter<VBuffer<float>>(latent);
+            if (label is not null)
+            {
+                _class = new LabelColumn(label.Name, label.Type, label.IsKey, label.ClassCount).CreateReader(_ahead, missingKeyIsNoClass: true);
+                _classes = new long[_batchSize];
+            }
+
+            _latents = new float[_batchSize * _dimension];
+            _pixels = new float[_batchSize * _size];
+            _ids = new DataViewRowId[_batchSize];
+        }
+
+        public override DataViewSchema Schema => _parent.Schema;
+
+        public override long Position => _position;
+
+        public override long Batch => _input.Batch;
+
+        public override bool IsColumnActive(DataViewSchema.Column column)
+            => column.Index < _parent._pixelsIndex ? _input.IsColumnActive(_input.Schema[column.Index]) : _active.Contains(column.Index);
+
+        public override bool MoveNext()
+        {
+            if (!_input.MoveNext())
+            {
+                return false;
+            }
+
+            _position++;
+            if (_ahead is null)
+            {
+                return true;
+            }
+
+            if (_position >= _batchStart + _batchRows)
+            {
+                FillBatch();
+            }
+
+            DataViewRowId id = default;
+            _inputId(ref id);
+            if (!id.Equals(_ids[_position - _batchStart]))
+            {
+                throw OutOfStep();
+            }
+
+            return true;
+        }
+
+        /// <summary>Reads the next batch's latent vectors (and classes) ahead and generates their pixels in one call.</summary>
+        private void FillBatch()
+        {
+            int rows = 0;
+            while (rows < _batchSize && _ahead!.MoveNext())
+            {
+                _aheadId!(ref _ids[rows]);
+                _latent!(ref _latentRow);
+                if (_latentRow.Length != _dimension)
+                {
+                    throw new InvalidOperationException(
+                        $"Latent column '{_parent._model.Layout.LatentName}' holds {_latentRow.Length} values at row {_position + rows}; expected {_dimension}.");
+                }
+
+                _latentRow.CopyTo(_latents.AsSpan(rows * _dimension, _dimension));
+                if (_classes is not null)
+                {
+                    _classes[rows] = _class!();
+                }
+
+                rows++;
+            }
+
+            if (rows == 0)
+            {
+                throw OutOfStep();
+            }
+
+            _batchStart = _position;
+            _batchRows = rows;
+            _parent._session().Run(_latents, _classes, rows, _pixels);
+        }
+
+        private InvalidOperationException OutOfStep() => new(
+            $"The input view gave different rows to two cursors at row {_position}; generating in batches needs an input whose cursors, " +
+            "created without a random source, return the same rows in the same order (as ML.NET's do).");
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _inputId;
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            if (column.Index < _parent._pixelsIndex)
+            {
+                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
+            }
+
+            if (!_active.Contains(column.Index))
+            {
+                throw NotRequested(column);
+            }
+
+            ValueGetter<VBuffer<float>> getter = column.Index == _parent._pixelsIndex ? GetPixels : GetPlanes;
+            return getter as ValueGetter<TValue>
+                ?? throw new InvalidOperationException($"Column '{column.Name}' holds {column.Type}; requested {typeof(TValue).Name}.");
+        }
+
+        private void GetPixels(ref VBuffer<float> value)
+        {
+            var editor = VBufferEditor.Create(ref value, _size);
+            _pixels.AsSpan((int)(_position - _batchStart) * _size, _size).CopyTo(editor.Values);
+            value = editor.Commit();
+        }
+
+        private void GetPlanes(ref VBuffer<float> value)
+        {
+            ReadOnlySpan<float> pixels = _pixels.AsSpan((int)(_position - _batchStart) * _size, _size);
+            var editor = VBufferEditor.Create(ref value, 3 * _size / _parent._model.Metadata.ImageShape.Channels);
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                editor.Values[i] = MathF.Round(pixels[i] * 255f);
+            }
+
+            // One channel: the same plane as red, green and blue, like the one-row graph's Concat.
+            for (int copy = pixels.Length; copy < editor.Values.Length; copy += pixels.Length)
+            {
+                editor.Values[..pixels.Length].CopyTo(editor.Values[copy..]);
+            }
+
+            value = editor.Commit();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _ahead?.Dispose();
+                _input.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,291 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.Training;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>What training was, in a few numbers: enough to tell models apart without the history.</summary>
+/// <param name="Architecture">The networks.</param>
+/// <param name="Loss">The adversarial objective.</param>
+/// <param name="Epochs">Epochs completed.</param>
+/// <param name="Seed">The seed training used.</param>
+/// <param name="DiscriminatorLoss">Mean discriminator loss of the last epoch (NaN without epochs).</param>
+/// <param name="GeneratorLoss">Mean generator loss of the last epoch (NaN without epochs).</param>
+/// <param name="Fid">The last FID measured during training, if any.</param>
+/// <param name="Kid">The last KID measured during training, if any.</param>
+internal sealed record TrainingSummary(GanArchitecture Architecture, GanLoss Loss, int Epochs, int Seed, double DiscriminatorLoss, double GeneratorLoss, double? Fid, double? Kid);
+
+/// <summary>
+/// Everything a scorer needs to know about a generator besides its weights, written into the batched ONNX graph's
+/// <c>metadata_props</c> (so other runtimes see it too, e.g. ONNX Runtime's <c>ModelMetadata.CustomMetadataMap</c>).
+/// </summary>
+/// <remarks>
+/// Format (version 1): every key starts with <c>gan.</c>; values are invariant-culture text, shapes are written
+/// <c>a x b x c</c>, numbers round-trip.
+/// <list type="table">
+/// <item><term>format_version, library_version</term><description>this format's version (1); the writing library's informational version</description></item>
+/// <item><term>latent.column, latent.dimension, latent.distribution</term><description>the latent input column, its size, <see cref="Gan.LatentDistribution"/> name</description></item>
+/// <item><term>image.shape</term><description>channels x height x width of one image</description></item>
+/// <item><term>pixels.column, pixels.storage, pixels.dimensions, pixels.max_value</term><description>the training pixel column: name,
+/// Single/Byte/Image, its dimensions, the value pixel 1.0 maps to (used by GenerateTrainingRows)</description></item>
+/// <item><term>output.pixels_column, output.image_column, scoring.threads</term><description>the generated columns; ONNX Runtime intra-op threads</description></item>
+/// <item><term>label.class_count</term><description>classes of a conditional generator; 0 otherwise. Then also:</description></item>
+/// <item><term>label.column, label.kind, label.raw_type</term><description>the label column: name, <c>Key</c> (of class_count values,
+/// key k is class k − 1) or <c>Integer</c> (value = class), and its raw type (e.g. UInt32)</description></item>
+/// <item><term>label.key_values_type, label.key_values</term><description>when the key column had key names (the <c>KeyValues</c>
+/// annotation): their item type (String, Single, Int32, …) and a JSON array of their text; other annotations are not kept</description></item>
+/// <item><term>training.*</term><description>architecture, loss, epochs, seed, discriminator_loss, generator_loss, and fid, kid when measured</description></item>
+/// </list>
+/// </remarks>
+internal sealed record GeneratorMetadata(
+    string LibraryVersion,
+    string LatentColumnName,
+    int LatentDimension,
+    LatentDistribution LatentDistribution,
+    PixelColumn Pixels,
+    string GeneratedPixelsColumnName,
+    string GeneratedImageColumnName,
+    LabelSpec? Label,
+    int Threads,
+    TrainingSummary Training)
+{
+    public const int FormatVersion = 1;
+    private const string Prefix = "gan.";
+    private const string KeyValuesKind = "KeyValues";
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    private static readonly Dictionary<string, Type> IntegerTypes = new[]
+    {
+        typeof(byte), typeof(sbyte), typeof(short), typeof(ushort), typeof(int), typeof(uint), typeof(long), typeof(ulong),
+    }.ToDictionary(t => t.Name);
+
+    private static readonly KeyValueCodec[] KeyValueCodecs =
+    [
+        KeyValueCodec.For<ReadOnlyMemory<char>>(TextDataViewType.Instance, v => v.ToString(), s => s.AsMemory()),
+        KeyValueCodec.For<bool>(BooleanDataViewType.Instance, v => v ? "true" : "false", bool.Parse),
+        KeyValueCodec.For<float>(NumberDataViewType.Single, v => v.ToString("R", Invariant), s => float.Parse(s, Invariant)),
+        KeyValueCodec.For<double>(NumberDataViewType.Double, v => v.ToString("R", Invariant), s => double.Parse(s, Invariant)),
+        KeyValueCodec.For<sbyte>(NumberDataViewType.SByte, v => v.ToString(Invariant), s => sbyte.Parse(s, Invariant)),
+        KeyValueCodec.For<byte>(NumberDataViewType.Byte, v => v.ToString(Invariant), s => byte.Parse(s, Invariant)),
+        KeyValueCodec.For<short>(NumberDataViewType.Int16, v => v.ToString(Invariant), s => short.Parse(s, Invariant)),
+        KeyValueCodec.For<ushort>(NumberDataViewType.UInt16, v => v.ToString(Invariant), s => ushort.Parse(s, Invariant)),
+        KeyValueCodec.For<int>(NumberDataViewType.Int32, v => v.ToString(Invariant), s => int.Parse(s, Invariant)),
+        KeyValueCodec.For<uint>(NumberDataViewType.UInt32, v => v.ToString(Invariant), s => uint.Parse(s, Invariant)),
+        KeyValueCodec.For<long>(NumberDataViewType.Int64, v => v.ToString(Invariant), s => long.Parse(s, Invariant)),
+        KeyValueCodec.For<ulong>(NumberDataViewType.UInt64, v => v.ToString(Invariant), s => ulong.Parse(s, Invariant)),
+    ];
+
+    /// <summary>The version of this library, as written into the metadata.</summary>
+    public static string CurrentLibraryVersion { get; } =
+        typeof(GeneratorMetadata).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(GeneratorMetadata).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    public ImageShape ImageShape => Pixels.Shape;
+
+    public int ClassCount => Label?.ClassCount ?? 0;
+
+    /// <summary>The <c>metadata_props</c> entries, in the order above.</summary>
+    public IReadOnlyDictionary<string, string> ToProperties()
+    {
+        var properties = new Dictionary<string, string>
+        {
+            ["format_version"] = FormatVersion.ToString(Invariant),
+            ["library_version"] = LibraryVersion,
+            ["latent.column"] = LatentColumnName,
+            ["latent.dimension"] = LatentDimension.ToString(Invariant),
+            ["latent.distribution"] = LatentDistribution.ToString(),
+            ["image.shape"] = $"{ImageShape.Channels} x {ImageShape.Height} x {ImageShape.Width}",
+            ["pixels.column"] = Pixels.Name,
+            ["pixels.storage"] = Pixels.Storage.ToString(),
+            ["pixels.dimensions"] = string.Join(" x ", Pixels.Dimensions),
+            ["pixels.max_value"] = Pixels.MaxValue.ToString("R", Invariant),
+            ["output.pixels_column"] = GeneratedPixelsColumnName,
+            ["output.image_column"] = GeneratedImageColumnName,
+            ["scoring.threads"] = Threads.ToString(Invariant),
+            ["label.class_count"] = ClassCount.ToString(Invariant),
+        };
+        if (Label is LabelSpec label)
+        {
+            properties["label.column"] = label.Name;
+            properties["label.kind"] = label.IsKey ? "Key" : "Integer";
+            properties["label.raw_type"] = label.Type.RawType.Name;
+            if (label.Annotations?.Schema.GetColumnOrNull(KeyValuesKind) is DataViewSchema.Column keyValues
+                && keyValues.Type is VectorDataViewType { ItemType: var item }
+                && KeyValueCodecs.FirstOrDefault(c => c.Type.Equals(item)) is KeyValueCodec codec)
+            {
+                properties["label.key_values_type"] = item.ToString()!;
+                properties["label.key_values"] = JsonSerializer.Serialize(codec.Read(label.Annotations, keyValues));
+            }
+        }
+
+        properties["training.architecture"] = Training.Architecture.ToString();
+        properties["training.loss"] = Training.Loss.ToString();
+        properties["training.epochs"] = Training.Epochs.ToString(Invariant);
+        properties["training.seed"] = Training.Seed.ToString(Invariant);
+        properties["training.discriminator_loss"] = Training.DiscriminatorLoss.ToString("R", Invariant);
+        properties["training.generator_loss"] = Training.GeneratorLoss.ToString("R", Invariant);
+        if (Training.Fid is double fid)
+        {
+            properties["training.fid"] = fid.ToString("R", Invariant);
+        }
+
+        if (Training.Kid is double kid)
+        {
+            properties["training.kid"] = kid.ToString("R", Invariant);
+        }
+
+        return properties.ToDictionary(p => Prefix + p.Key, p => p.Value);
+    }
+
+    /// <summary>Reads the entries <see cref="ToProperties"/> wrote; errors name <paramref name="source"/> and the key.</summary>
+    /// <exception cref="InvalidDataException">A key is missing or its value unreadable, or the format is newer than this library reads.</exception>
+    public static GeneratorMetadata FromProperties(IReadOnlyDictionary<string, string> properties, string source)
+    {
+        var reader = new Reader(properties, source);
+        int version = reader.Int("format_version");
+        if (version != FormatVersion)
+        {
+            throw new InvalidDataException(
+                $"{source} has generator format version {version}; this Microsoft.ML.Gan ({CurrentLibraryVersion}) reads version {FormatVersion}. " +
+                $"It was written by Microsoft.ML.Gan {reader.Text("library_version")}.");
+        }
+
+        int[] shape = reader.Dimensions("image.shape");
+        if (shape.Length != 3)
+        {
+            throw reader.Bad("image.shape", "expected channels x height x width");
+        }
+
+        var imageShape = new ImageShape(shape[0], shape[1], shape[2]);
+        var pixels = new PixelColumn(reader.Text("pixels.column"), reader.Enum<PixelStorage>("pixels.storage"), imageShape,
+            reader.Dimensions("pixels.dimensions"), reader.Float("pixels.max_value"));
+        if (pixels.Dimensions.Aggregate(1, (a, b) => a * b) != imageShape.Size)
+        {
+            throw reader.Bad("pixels.dimensions", $"expected {imageShape.Size} values, the image shape's");
+        }
+
+        int classes = reader.Int("label.class_count");
+        LabelSpec? label = classes == 0 ? null : ReadLabel(reader, classes);
+        double? fid = reader.Has("training.fid") ? reader.Double("training.fid") : null;
+        double? kid = reader.Has("training.kid") ? reader.Double("training.kid") : null;
+        var training = new TrainingSummary(reader.Enum<GanArchitecture>("training.architecture"), reader.Enum<GanLoss>("training.loss"),
+            reader.Int("training.epochs"), reader.Int("training.seed"), reader.Double("training.discriminator_loss"), reader.Double("training.generator_loss"), fid, kid);
+        return new GeneratorMetadata(reader.Text("library_version"), reader.Text("latent.column"), reader.Int("latent.dimension"),
+            reader.Enum<LatentDistribution>("latent.distribution"), pixels, reader.Text("output.pixels_column"), reader.Text("output.image_column"),
+            label, reader.Int("scoring.threads"), training);
+    }
+
+    private static LabelSpec ReadLabel(Reader reader, int classes)
+    {
+        string rawName = reader.Text("label.raw_type");
+        if (!IntegerTypes.TryGetValue(rawName, out Type? raw))
+        {
+            throw reader.Bad("label.raw_type", "expected an integer type name such as UInt32");
+        }
+
+        bool isKey = reader.Text("label.kind") switch
+        {
+            "Key" => true,
+            "Integer" => false,
+            _ => throw reader.Bad("label.kind", "expected Key or Integer"),
+        };
+        DataViewType type = isKey ? new KeyDataViewType(raw, classes) : ColumnTypeOf(raw);
+        DataViewSchema.Annotations? annotations = null;
+        if (reader.Has("label.key_values"))
+        {
+            string itemName = reader.Text("label.key_values_type");
+            KeyValueCodec codec = KeyValueCodecs.FirstOrDefault(c => c.Type.ToString() == itemName)
+                ?? throw reader.Bad("label.key_values_type", "expected String, Boolean or a number type");
+            string[] values;
+            try
+            {
+                values = JsonSerializer.Deserialize<string[]>(reader.Text("label.key_values")) ?? [];
+                var builder = new DataViewSchema.Annotations.Builder();
+                codec.Write(builder, KeyValuesKind, values);
+                annotations = builder.ToAnnotations();
+            }
+            catch (Exception e) when (e is JsonException or FormatException or OverflowException)
+            {
+                throw reader.Bad("label.key_values", $"expected a JSON array of {itemName} values ({e.Message})");
+            }
+        }
+
+        return new LabelSpec(reader.Text("label.column"), type, isKey, annotations, classes, LabelSpec.RoundRobin(classes));
+    }
+
+    private static DataViewType ColumnTypeOf(Type raw) => raw.Name switch
+    {
+        nameof(Byte) => NumberDataViewType.Byte,
+        nameof(SByte) => NumberDataViewType.SByte,
+        nameof(Int16) => NumberDataViewType.Int16,
+        nameof(UInt16) => NumberDataViewType.UInt16,
+        nameof(Int32) => NumberDataViewType.Int32,
+        nameof(UInt32) => NumberDataViewType.UInt32,
+        nameof(Int64) => NumberDataViewType.Int64,
+        _ => NumberDataViewType.UInt64,
+    };
+
+    /// <summary>Key names of one item type: read as text from an annotation, and written back as that annotation.</summary>
+    private sealed record KeyValueCodec(
+        PrimitiveDataViewType Type,
+        Func<DataViewSchema.Annotations, DataViewSchema.Column, string[]> Read,
+        Action<DataViewSchema.Annotations.Builder, string, string[]> Write)
+    {
+        public static KeyValueCodec For<T>(PrimitiveDataViewType type, Func<T, string> format, Func<string, T> parse) => new(
+            type,
+            (annotations, column) =>
+            {
+                VBuffer<T> values = default;
+                annotations.GetGetter<VBuffer<T>>(column)(ref values);
+                return values.DenseValues().Select(format).ToArray();
+            },
+            (builder, kind, text) =>
+            {
+                T[] values = text.Select(parse).ToArray();
+                builder.Add(kind, new VectorDataViewType(type, values.Length), (ref VBuffer<T> destination) => new VBuffer<T>(values.Length, values).CopyTo(ref destination));
+            });
+    }
+
+    /// <summary>Typed reads of the <c>gan.</c> keys whose errors name the model and the key.</summary>
+    private sealed class Reader(IReadOnlyDictionary<string, string> properties, string source)
+    {
+        public bool Has(string key) => properties.ContainsKey(Prefix + key);
+
+        public string Text(string key) => properties.TryGetValue(Prefix + key, out string? value)
+            ? value
+            : throw new InvalidDataException($"{source} has no metadata entry '{Prefix}{key}'; expected the generator metadata Microsoft.ML.Gan writes.");
+
+        public int Int(string key) => int.TryParse(Text(key), NumberStyles.Integer, Invariant, out int value) ? value : throw Bad(key, "expected an integer");
+
+        public float Float(string key) => float.TryParse(Text(key), NumberStyles.Float, Invariant, out float value) ? value : throw Bad(key, "expected a number");
+
+        public double Double(string key) => double.TryParse(Text(key), NumberStyles.Float, Invariant, out double value) ? value : throw Bad(key, "expected a number");
+
+        public T Enum<T>(string key)
+            where T : struct, Enum
+            => System.Enum.TryParse(Text(key), out T value) && System.Enum.IsDefined(value)
+                ? value
+                : throw Bad(key, $"expected one of {string.Join(", ", System.Enum.GetNames<T>())}");
+
+        public int[] Dimensions(string key)
+        {
+            string[] parts = Text(key).Split('x', StringSplitOptions.TrimEntries);
+            var dimensions = new int[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+            {
+                if (!int.TryParse(parts[i], NumberStyles.None, Invariant, out dimensions[i]) || dimensions[i] < 1)
+                {
+                    throw Bad(key, "expected positive sizes written a x b x c");
+                }
+            }
+
+            return dimensions;
+        }
+
+        public InvalidDataException Bad(string key, string expected)
+            => new($"{source} has metadata entry '{Prefix}{key}' = '{(properties.TryGetValue(Prefix + key, out string? v) ? v : "")}'; {expected}.");
+    }
+}

@@ -1,0 +1,108 @@
+using System.IO.Compression;
+using System.Reflection;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>
+/// The entries a model zip holds for Microsoft.ML.Gan next to ML.NET's own: <c>Gan/generator.onnx</c> (the batched
+/// generator graph with its metadata, <see cref="GeneratorModel"/>) and <c>Gan/history.json</c>
+/// (<see cref="HistoryJson"/>). ML.NET's loader reads only its own entries (<c>TransformerChain/…</c>, <c>Schema/…</c>),
+/// so <c>mlContext.Model.Load</c> ignores these; <see cref="GanCatalog.LoadGenerator"/> reads them.
+/// </summary>
+internal static class ModelZip
+{
+    public const string Directory = "Gan";
+    public const string GeneratorEntry = Directory + "/generator.onnx";
+    public const string HistoryEntry = Directory + "/history.json";
+
+    // ModelSaveContext keeps the zip it writes (a RepositoryWriter) internal, like all of ML.NET's persistence API, so
+    // the entries are added through it by reflection: its Repository field and RepositoryWriter.CreateEntry(directory,
+    // name), whose entry's Stream is written and the entry disposed (ML.NET 5.0.1; checked by a test).
+    private static readonly FieldInfo? RepositoryField = typeof(ModelSaveContext).GetField("Repository", BindingFlags.Instance | BindingFlags.NonPublic);
+    private static readonly MethodInfo? CreateEntry = RepositoryField?.FieldType.GetMethod("CreateEntry", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic,
+        [typeof(string), typeof(string)]);
+
+    /// <summary>Adds the generator and history entries to the zip <paramref name="ctx"/> writes.</summary>
+    /// <exception cref="NotSupportedException">This ML.NET version's save context has no zip to add entries to.</exception>
+    public static void WriteGeneratorEntries(ModelSaveContext ctx, byte[] generator, GanTrainingHistory history)
+    {
+        object repository = RepositoryField?.GetValue(ctx) ?? throw NoRepository();
+        Write(repository, "generator.onnx", generator);
+        Write(repository, "history.json", HistoryJson.Write(history));
+    }
+
+    private static void Write(object repository, string name, byte[] bytes)
+    {
+        using var entry = (IDisposable)(CreateEntry?.Invoke(repository, [Directory, name]) ?? throw NoRepository());
+        var stream = (Stream)entry.GetType().GetProperty("Stream")!.GetValue(entry)!;
+        stream.Write(bytes);
+    }
+
+    private static NotSupportedException NoRepository()
+        => new("This ML.NET version saves models without a zip repository Microsoft.ML.Gan can add its entries to; it needs ML.NET 5.0.x.");
+
+    /// <summary>Reads a zip written by <see cref="GanTransformer.Save"/> or <c>mlContext.Model.Save</c> of a <see cref="GanTransformer"/>.</summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">Not a zip, a zip without the generator entries (an earlier format), or unreadable entries; the message names the file.</exception>
+    public static (GeneratorModel Model, GanTrainingHistory History) Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Model '{path}' does not exist.", path);
+        }
+
+        ZipArchive zip;
+        try
+        {
+            zip = ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"Model '{path}' is not a model zip (not a readable zip file: {e.Message}).", e);
+        }
+
+        using (zip)
+        {
+            ZipArchiveEntry? generator = Single(zip, GeneratorEntry, path);
+            ZipArchiveEntry? history = Single(zip, HistoryEntry, path);
+            if (generator is null || history is null)
+            {
+                string[] absent = new[] { generator is null ? GeneratorEntry : null, history is null ? HistoryEntry : null }.OfType<string>().ToArray();
+                string missing = string.Join(" and ", absent.Select(e => $"'{e}'")) + (absent.Length == 1 ? " entry" : " entries");
+                bool isMlNetModel = zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal));
+                throw new InvalidDataException(isMlNetModel
+                    ? $"Model '{path}' has no {missing}: it was saved by an earlier Microsoft.ML.Gan (or is another ML.NET model), which wrote only the " +
+                      "ML.NET scoring chain, so its latent distribution, classes, label type and training history are unknown. mlContext.Model.Load still " +
+                      "reads it (pass the latent distribution it was trained with yourself); save the trained GanTransformer again to load it here."
+                    : $"Model '{path}' is a zip but not an ML.NET model saved by Microsoft.ML.Gan: it has no {missing}.");
+            }
+
+            return (GeneratorModel.Read(ReadAll(generator, path), $"Model '{path}' (entry '{GeneratorEntry}')"),
+                HistoryJson.Read(ReadAll(history, path), $"Model '{path}' (entry '{HistoryEntry}')"));
+        }
+    }
+
+    private static ZipArchiveEntry? Single(ZipArchive zip, string name, string path)
+    {
+        ZipArchiveEntry[] entries = zip.Entries.Where(e => e.FullName == name).ToArray();
+        return entries.Length <= 1
+            ? entries.SingleOrDefault()
+            : throw new InvalidDataException($"Model '{path}' holds {entries.Length} '{name}' entries (several generators saved into one zip); LoadGenerator reads a zip of one generator.");
+    }
+
+    private static byte[] ReadAll(ZipArchiveEntry entry, string path)
+    {
+        try
+        {
+            using Stream stream = entry.Open();
+            using var bytes = new MemoryStream();
+            stream.CopyTo(bytes);
+            return bytes.ToArray();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"Model '{path}' has a corrupt entry '{entry.FullName}': {e.Message}", e);
+        }
+    }
+}
