@@ -99,8 +99,14 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
         var training = new TrainingSummary(_options.Architecture, _options.Loss, history.Epochs.Count, history.Seed,
             last?.DiscriminatorLoss ?? double.NaN, last?.GeneratorLoss ?? double.NaN, measured?.Fid, measured?.Kid);
         return new GeneratorMetadata(GeneratorMetadata.CurrentLibraryVersion, _options.LatentColumnName, _options.LatentDimension, _options.LatentDistribution,
-            column, _options.GeneratedPixelsColumnName, _options.GeneratedImageColumnName, label, _options.Threads, training);
+            column, _options.GeneratedPixelsColumnName, _options.GeneratedImageColumnName, label, ScoringThreads(_options.Threads), training);
     }
+
+    /// <summary>
+    /// ONNX Runtime threads for scoring: the training setting, or 1 when training chose its own (0). ONNX Runtime reads 0
+    /// as every core, whose spinning threads slow down when another process is busy, as libtorch's did in training.
+    /// </summary>
+    private static int ScoringThreads(int trainingThreads) => trainingThreads > 0 ? trainingThreads : 1;
 
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)

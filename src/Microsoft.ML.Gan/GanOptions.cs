@@ -222,19 +222,21 @@ public sealed class GanOptions
 
     /// <summary>
     /// Seed of every random choice in training (weights, dropout, z, shuffling). Same seed, same options and
-    /// data: identical weights, whatever the thread count. Default: null, drawn from the <see cref="MLContext"/>'s seeded generator.
+    /// data, same fixed <see cref="Threads"/>: identical weights. Default: null, drawn from the <see cref="MLContext"/>'s seeded generator.
     /// </summary>
     public int? Seed { get; set; }
 
     /// <summary>
-    /// Intra-op threads TorchSharp uses while training (a process-wide setting, restored afterwards); 0 chooses
-    /// while training runs: every few hundred steps a short window of steps is timed at 1, 2, 4, ... threads up to
-    /// the core count, and the fastest is kept. The best count depends on the network and on what else the machine
-    /// is doing: on 2 cores the DCGAN ran 1.9x faster with 2 threads than with 1 when the machine was quiet, and 2.3x
-    /// slower with another process busy on one core (docs/BENCHMARKS.md). The thread count does not change the
-    /// trained weights. Default: 0.
+    /// Intra-op threads TorchSharp uses while training (a process-wide setting, restored afterwards). 0 chooses while
+    /// training runs: every few hundred steps a short window of steps is timed at 1, 2, 4, ... threads up to the core
+    /// count, and the fastest is kept. The best count depends on the network and on what else the machine is doing: on
+    /// 2 cores the DCGAN ran about twice as fast on 2 threads as on 1 when the machine was quiet, and more than twice as
+    /// slow on 2 with another process busy on one core (docs/BENCHMARKS.md). The catch: some libtorch kernels split
+    /// their sums differently on more threads, so with 0 the same seed gives the same weights only for networks that
+    /// compute the same bits on every count (the article's MLP does, tested; a DCGAN of width 4 did not), and resuming
+    /// from a checkpoint is exact only with a fixed count. Default: 1, for bit-for-bit reproducible runs.
     /// </summary>
-    public int Threads { get; set; }
+    public int Threads { get; set; } = 1;
 
     /// <summary>TorchSharp device to train on, e.g. <c>cpu</c> or <c>cuda</c> (needs a CUDA backend package). Default: <c>cpu</c>.</summary>
     public string Device { get; set; } = "cpu";

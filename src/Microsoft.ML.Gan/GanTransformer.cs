@@ -113,7 +113,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
 
     /// <summary>
     /// ONNX Runtime intra-op threads of <see cref="Transform"/>, <see cref="Generate"/> and <see cref="GenerateTrainingRows"/>:
-    /// <see cref="GanOptions.Threads"/> of training, or what <see cref="GanCatalog.LoadGenerator"/> was given.
+    /// <see cref="GanOptions.Threads"/> of training (1 when training chose its own), or what <see cref="GanCatalog.LoadGenerator"/> was given.
     /// </summary>
     public int ScoringThreads { get; }
 

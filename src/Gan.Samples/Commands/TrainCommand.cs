@@ -62,7 +62,7 @@ internal static class TrainCommand
         Option<bool> resume = new("--resume") { Description = "Continue from the newest checkpoint in --checkpoint-dir; --epochs is the total." };
         Option<LatentDistribution> distribution = new("--latent-distribution") { Description = "Distribution of z.", DefaultValueFactory = _ => defaults.LatentDistribution };
         Option<int> seed = new("--seed") { Description = "Training seed.", DefaultValueFactory = _ => 1 };
-        Option<int> threads = new("--threads") { Description = "TorchSharp intra-op threads; 0 (the default) times 1, 2, ... threads while training and keeps the fastest.", DefaultValueFactory = _ => defaults.Threads };
+        Option<int> threads = new("--threads") { Description = "TorchSharp intra-op threads; 0 times 1, 2, ... threads while training and keeps the fastest (faster, but not bit-for-bit reproducible for every network; see GanOptions.Threads).", DefaultValueFactory = _ => defaults.Threads };
 
         var command = new Command("train", "Train a GAN on MNIST (by default the article's vanilla GAN); write the model zip, per-epoch sample grids and the loss CSV.")
         {
