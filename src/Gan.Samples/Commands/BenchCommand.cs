@@ -32,15 +32,22 @@ internal static class BenchCommand
         Option<FileInfo?> model = new("--model") { Description = "Measure the scoring rates of this saved model zip instead of training one (no Fit and no in-memory row)." };
         Option<FileInfo?> saveModel = new("--save-model") { Description = "Keep the model trained for the scoring rates here (for a later --model run)." };
         Option<double?> timeToFid = new("--time-to-fid") { Description = "Instead: train with FID (2,000 samples) after every epoch until it falls below this value; report the minutes." };
-        Option<int> maxEpochs = new("--max-epochs") { Description = "Epoch limit for --time-to-fid.", DefaultValueFactory = _ => 20 };
+        Option<int> maxEpochs = new("--max-epochs") { Description = "Epoch limit for --time-to-fid and --time-to-quality.", DefaultValueFactory = _ => 20 };
+        Option<bool> timeToQuality = new("--time-to-quality")
+        {
+            Description = $"Instead: train the recommended recipe (--synthetic-data-recipe, 2 threads) an epoch at a time until label agreement >= {RecipeQualityBench.MinimumAgreement:P0} " +
+                $"and FID <= {RecipeQualityBench.MaximumFidOverFloor}x the floor (10,000 rows vs MNIST test); report the training minutes.",
+        };
         Option<GanArchitecture> architecture = new("--architecture") { Description = "Networks to measure.", DefaultValueFactory = _ => GanArchitecture.Mlp };
         Option<string> label = new("--label") { Description = "Text added to every setting (e.g. the machine's load)." , DefaultValueFactory = _ => "" };
 
         var command = new Command("bench", "Measure training and generation speed of the article's GAN on MNIST.")
         {
-            mnistDirectory, epochs, threads, rows, markdown, fitOnly, model, saveModel, label, architecture, timeToFid, maxEpochs,
+            mnistDirectory, epochs, threads, rows, markdown, fitOnly, model, saveModel, label, architecture, timeToFid, maxEpochs, timeToQuality,
         };
-        command.SetAction((result, cancellationToken) => Task.FromResult(result.GetValue(timeToFid) is double threshold
+        command.SetAction((result, cancellationToken) => Task.FromResult(result.GetValue(timeToQuality)
+            ? RecipeQuality(result.GetValue(mnistDirectory), result.GetValue(maxEpochs), result.GetValue(markdown))
+            : result.GetValue(timeToFid) is double threshold
             ? TimeToQuality(result.GetValue(mnistDirectory), result.GetValue(architecture), threshold, result.GetValue(maxEpochs), result.GetValue(markdown))
             : Run(
             result.GetValue(mnistDirectory), result.GetValue(epochs), result.GetValue(threads)!, result.GetValue(rows), result.GetValue(markdown),
@@ -274,6 +281,14 @@ internal static class BenchCommand
             _runOptions.Dispose();
             _session.Dispose();
         }
+    }
+
+    private static int RecipeQuality(DirectoryInfo? mnistDirectory, int maxEpochs, FileInfo? markdown)
+    {
+        (string measurement, string setting, string result) = RecipeQualityBench.Measure(mnistDirectory, threads: 2, Math.Min(maxEpochs, GanOptions.SyntheticDataEpochs), samples: 10_000);
+        var table = new StringBuilder();
+        Row(table, measurement, setting, result);
+        return Finish(table, markdown);
     }
 
     private static int Finish(StringBuilder rows, FileInfo? markdown)

@@ -1,0 +1,76 @@
+"""Where a training step's time goes: samples a `gan-samples train` run with Linux perf and sums the samples by kind.
+
+  python3 bench/profile.py [--architecture Mlp] [--epochs 3] [--threads 1] [--delay-ms 6000]
+
+Sampling starts after --delay-ms (start-up: JIT, reading MNIST, the data fingerprint), so nearly every sample is
+training. Prints a Markdown table: share of samples per kind, and the top symbols. Needs `perf` (Debian: linux-perf).
+"""
+import argparse
+import collections
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+APP = ["dotnet", str(ROOT / "src/Gan.Samples/bin/Release/net10.0/gan-samples.dll")]
+
+KINDS = [
+    ("matrix products and convolutions (MKL sgemm, oneDNN)", lambda dso, sym: "gemm" in sym or "dnnl" in sym or "jit_avx" in sym or "brgemm" in sym),
+    ("tanh, sqrt (MKL vector math)", lambda dso, sym: "mkl_vml" in sym),
+    ("element-wise kernels (ATen loops)", lambda dso, sym: "VectorizedLoop" in sym or "cpu_kernel" in sym or "cpu_serial_kernel" in sym
+     or "loop_2d_from_1d" in sym or "reduce" in sym.lower() or "sum_kernel" in sym or "cascade_sum" in sym),
+    ("operator dispatch and tensor bookkeeping (libtorch, c10)", lambda dso, sym: dso.startswith("libtorch") or dso.startswith("libc10")),
+    ("memory: malloc/free, copies, page faults (libc, kernel)", lambda dso, sym: dso.startswith("libc.so") or dso == "[kernel.kallsyms]" or dso.startswith("ld-linux")),
+    (".NET: JIT-compiled code, runtime, TorchSharp interop", lambda dso, sym: dso.startswith("memfd:doublemapper") or "coreclr" in dso or "clrjit" in dso
+     or "LibTorchSharp" in dso or dso.endswith(".dll") or dso.startswith("[JIT]") or dso.startswith("perf-")),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--architecture", default="Mlp")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--max-steps", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--delay-ms", type=int, default=6000)
+    parser.add_argument("--top", type=int, default=8)
+    args = parser.parse_args()
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="gan-profile-"))
+    data = scratch / "perf.data"
+    command = APP + ["train", "--architecture", args.architecture, "--threads", str(args.threads), "--eval-every", "0",
+                     "--output", str(scratch / "out"), "--log-level", "Warning"]
+    command += ["--max-steps", str(args.max_steps)] if args.max_steps else ["--epochs", str(args.epochs)]
+    subprocess.run(["perf", "record", "-F", "499", "-D", str(args.delay_ms), "-o", str(data), "--"] + command,
+                   check=True, env={**os.environ, "DOTNET_PerfMapEnabled": "1"}, capture_output=True)
+    report = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--sort", "dso,sym", "-g", "none", "--stdio"],
+                            check=True, capture_output=True, text=True).stdout
+    line = re.compile(r"^\s*([\d.]+)%\s+(\S+)\s+\[[.k]\]\s+(.*)$")
+    kinds = collections.Counter()
+    symbols = []
+    for text in report.splitlines():
+        match = line.match(text)
+        if not match:
+            continue
+        share, dso, symbol = float(match.group(1)), match.group(2), match.group(3).strip()
+        symbols.append((share, dso, symbol))
+        kind = next((name for name, test in KINDS if test(dso, symbol)), "other")
+        kinds[kind] += share
+    setting = f"`python3 bench/profile.py --architecture {args.architecture} " + \
+              (f"--max-steps {args.max_steps}" if args.max_steps else f"--epochs {args.epochs}") + f" --threads {args.threads}`"
+    print(f"| kind of work ({setting}) | share of CPU samples |")
+    print("|---|---|")
+    for name, share in kinds.most_common():
+        print(f"| {name} | {share:.1f} % |")
+    print()
+    print("| top symbols | library | share |")
+    print("|---|---|---|")
+    for share, dso, symbol in sorted(symbols, reverse=True)[:args.top]:
+        short = re.sub(r"\(.*", "", symbol)[:90].replace("|", "/")
+        print(f"| `{short}` | {dso} | {share:.1f} % |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

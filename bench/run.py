@@ -1,0 +1,249 @@
+"""The benchmark run behind docs/BENCHMARKS.md (started by bench/run.sh, which builds the app and installs PyTorch).
+
+Every training measurement runs .NET and PyTorch in turn, `--repeats` times (default 3), and reports medians:
+  - the seed network (the article's vanilla GAN), one MNIST epoch, 1 and 2 threads on each side, on a quiet
+    machine and with one core kept busy by another process;
+  - the DCGAN, `--dcgan-steps` steps (default 100) with 1 and 2 threads, quiet and with one core busy;
+    seconds per step times 938 give seconds per epoch.
+Then the scoring rates (`gan-samples bench`), the recommended recipe's minutes to quality
+(`gan-samples bench --time-to-quality`), where a step's time goes (bench/profile.py, Linux perf), and the
+resident memory of a 20-epoch README job and of a DCGAN run (bench/rss.py).
+  python3 bench/run.py --output docs/BENCHMARKS.md
+"""
+import argparse
+import csv
+import datetime
+import json
+import os
+import pathlib
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+APP = ["dotnet", str(ROOT / "src/Gan.Samples/bin/Release/net10.0/gan-samples.dll")]
+PYTHON = "/usr/bin/python3"
+MODELS = {}  # architecture -> a model zip trained by the first Fit measurement (for the scoring rates)
+STEPS_PER_EPOCH = 938  # 60,000 images in batches of 64
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run(command, env=None):
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"failed ({result.returncode}): {' '.join(command)}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return result.stdout
+
+
+class Busy:
+    """Keeps one core busy with another process (a Python loop) while in use."""
+
+    def __enter__(self):
+        self.process = subprocess.Popen([PYTHON, "-c", "while True: pass"])
+        time.sleep(0.5)
+        return self
+
+    def __exit__(self, *_):
+        self.process.kill()
+        self.process.wait()
+
+
+def dotnet_fit(architecture, threads, steps, scratch):
+    """Seconds per step of `gan-samples train` (the library's Fit; the epoch time it records, without reading or export)."""
+    output = pathlib.Path(tempfile.mkdtemp(dir=scratch))
+    command = APP + ["train", "--architecture", architecture, "--threads", str(threads), "--seed", "1", "--eval-every", "0",
+                     "--output", str(output), "--log-level", "Warning"]
+    command += ["--max-steps", str(steps)] if steps else ["--epochs", "1"]
+    run(command)
+    with open(output / "losses.csv") as f:
+        seconds = float(list(csv.DictReader(f))[-1]["seconds"])
+    MODELS.setdefault(architecture, output / "mnist-gan.zip")
+    return seconds / (steps or STEPS_PER_EPOCH)
+
+
+def pytorch_fit(architecture, threads, steps, data_dir):
+    command = [PYTHON, "bench/pytorch/gan_reference.py", "--data-dir", data_dir, "--architecture", architecture.lower(),
+               "--threads", str(threads)]
+    if steps:
+        command += ["--max-steps", str(steps)]
+    result = json.loads(run(command, env={**os.environ, "OMP_NUM_THREADS": str(threads)}))
+    return result["seconds_per_step"][0], result["torch"]
+
+
+def fit_group(name, architecture, steps, repeats, busy, scratch, data_dir):
+    """Alternates .NET and PyTorch at 1 and 2 threads, then .NET's automatic setting (0); returns {(side, threads): [seconds per step, ...]}."""
+    samples = {}
+    torch_version = "?"
+    for repeat in range(repeats):
+        for threads in (1, 2, 0):
+            for side in ("dotnet", "pytorch") if threads else ("dotnet",):
+                log(f"{name}: {side}, {threads} thread(s), repeat {repeat + 1}/{repeats}")
+                with Busy() if busy else _Quiet():
+                    if side == "dotnet":
+                        value = dotnet_fit(architecture, threads, steps, scratch)
+                    else:
+                        value, torch_version = pytorch_fit(architecture, threads, steps, data_dir)
+                samples.setdefault((side, threads), []).append(value)
+    return samples, torch_version
+
+
+class _Quiet:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        pass
+
+
+def fit_rows(label, samples):
+    """Markdown rows: s/epoch median (and the runs) per side and thread setting; ratio to PyTorch's best setting."""
+    medians = {key: statistics.median(values) * STEPS_PER_EPOCH for key, values in samples.items()}
+    pytorch_best = min(v for (side, _), v in medians.items() if side == "pytorch")
+    rows = []
+    for (side, threads), median in sorted(medians.items(), key=lambda item: (item[0][0], item[0][1] or 99)):
+        runs = ", ".join(f"{v * STEPS_PER_EPOCH:.2f}" for v in samples[(side, threads)])
+        who = ".NET (Microsoft.ML.Gan)" if side == "dotnet" else "PyTorch"
+        ratio = f"{pytorch_best / median:.2f}x" if side == "dotnet" else ("best" if median == pytorch_best else f"{pytorch_best / median:.2f}x")
+        setting = threads if threads else "automatic (default)"
+        rows.append(f"| {label} | {who} | {setting} | {median:.2f} s ({STEPS_PER_EPOCH / median:.0f} steps/s; runs {runs}) | {ratio} |")
+    dotnet_best = min(v for (side, _), v in medians.items() if side == "dotnet")
+    return rows, pytorch_best / dotnet_best
+
+
+def rss(command):
+    return json.loads(run([PYTHON, "bench/rss.py", "--"] + command))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--output", default="docs/BENCHMARKS.md")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--dcgan-steps", type=int, default=100)
+    parser.add_argument("--rss-epochs", type=int, default=20)
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["mlp", "mlp-busy", "dcgan", "dcgan-busy", "scoring", "quality", "profile", "rss"])
+    args = parser.parse_args()
+    started = time.time()
+    load_before = open("/proc/loadavg").read().split()[0]
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="gan-bench-"))
+    sections = {}
+    torch_version = "?"
+    ratios = {}
+
+    for key, label, architecture, steps, busy in [
+        ("mlp", "Seed network (Mlp), s per MNIST epoch", "Mlp", 0, False),
+        ("mlp-busy", "Seed network (Mlp), one core busy", "Mlp", 0, True),
+        ("dcgan", f"DCGAN, s per epoch ({args.dcgan_steps} steps x 938)", "Dcgan", args.dcgan_steps, False),
+        ("dcgan-busy", f"DCGAN, one core busy ({args.dcgan_steps} steps x 938)", "Dcgan", args.dcgan_steps, True),
+    ]:
+        if key in args.skip:
+            continue
+        samples, torch_version = fit_group(key, architecture, steps, args.repeats, busy, scratch, args.data_dir)
+        sections[key], ratios[key] = fit_rows(label, samples)
+
+    scoring = ""
+    if "scoring" not in args.skip:
+        log("scoring rates")
+        runs = [("Mlp", APP + ["bench", "--epochs", "1", "--threads", "1", "--rows", "100000"])]
+        if "Dcgan" in MODELS:
+            # A DCGAN epoch takes minutes; its scoring rates do not depend on training, so the Fit measurement's model is scored.
+            runs.append(("Dcgan", APP + ["bench", "--model", str(MODELS["Dcgan"]), "--architecture", "Dcgan", "--rows", "20000"]))
+        for architecture, command in runs:
+            table = scratch / f"scoring-{architecture}.md"
+            run(command + ["--markdown", str(table)])
+            scoring += "\n".join(line for line in table.read_text().splitlines()[2:] if " Fit, " not in line) + "\n"
+
+    quality = ""
+    if "quality" not in args.skip:
+        log("time to quality")
+        table = scratch / "quality.md"
+        run(APP + ["bench", "--time-to-quality", "--markdown", str(table)])
+        quality = "\n".join(table.read_text().splitlines()[2:]) + "\n"
+
+    profiles = ""
+    if "profile" not in args.skip:
+        log("profiles")
+        for extra in (["--architecture", "Mlp", "--epochs", "3"], ["--architecture", "Dcgan", "--max-steps", "60", "--delay-ms", "8000"]):
+            profiles += run([PYTHON, "bench/profile.py", "--threads", "1"] + extra) + "\n"
+
+    memory = []
+    if "rss" not in args.skip:
+        log(f"RSS of a {args.rss_epochs}-epoch README job")
+        seed = rss(APP + ["train", "--epochs", str(args.rss_epochs), "--output", str(scratch / "rss-seed"), "--log-level", "Information"])
+        series = ", ".join(f"{e['epoch']}: {e['rss_mib']:.0f}" for e in seed["epochs"])
+        memory.append(f"| README job (`train --epochs {args.rss_epochs}`: seed network, FID/KID every epoch), 1 thread | "
+                      f"RSS at the end of each epoch, MiB: {series} | spread after epoch 2: {seed['rss_spread_after_epoch_2_percent']:.1f} %; peak {seed['peak_mib']:.0f} MiB |")
+        log("RSS of a DCGAN run")
+        dcgan = rss(APP + ["train", "--architecture", "Dcgan", "--max-steps", "300", "--eval-every", "0", "--threads", "2",
+                           "--output", str(scratch / "rss-dcgan"), "--log-level", "Information"])
+        memory.append(f"| DCGAN (`train --architecture Dcgan --max-steps 300 --threads 2`) | RSS at the end: "
+                      f"{dcgan['epochs'][-1]['rss_mib']:.0f} MiB | peak {dcgan['peak_mib']:.0f} MiB |")
+
+    minutes = (time.time() - started) / 60
+    write(args, sections, ratios, scoring, quality, profiles, memory, torch_version, load_before, minutes)
+
+
+def write(args, sections, ratios, scoring, quality, profiles, memory, torch_version, load_before, minutes):
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    memory_total = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")) / 1048576
+    os_name = next((line.split("=", 1)[1].strip().strip('"') for line in open("/etc/os-release") if line.startswith("PRETTY_NAME")), "?")
+    sdk = run(["dotnet", "--version"]).strip()
+    openblas = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libopenblas0-pthread"], capture_output=True, text=True).stdout or "?"
+    fit = [row for key in ("mlp", "mlp-busy", "dcgan", "dcgan-busy") for row in sections.get(key, [])]
+    headline = "; ".join(f"{key}: {ratio:.2f}x" for key, ratio in ratios.items())
+    text = f"""# Benchmarks
+
+Produced by `bench/run.sh` (`./build.sh bench`) on {datetime.date.today().isoformat()} in {minutes:.0f} minutes; every number
+below comes from that one invocation (1-minute load average before it: {load_before}). Re-run it to refresh this file;
+numbers on a shared 2-core VM move by 10-20 % between runs, which is why each side runs {args.repeats} times, in turn.
+
+- Machine: {cpu}, {os.cpu_count()} cores, {memory_total:.0f} GiB RAM, {os_name}
+- .NET SDK {sdk}; Microsoft.ML 5.0.1; TorchSharp 0.107.0 with libtorch 2.10.0 (CPU); ONNX Runtime 1.31.1
+- PyTorch reference: Debian python3-torch {torch_version} with libopenblas0-pthread {openblas} (bench/pytorch/gan_reference.py)
+- Threads: the threads column, `torch.set_num_threads` on both sides (and `OMP_NUM_THREADS` for PyTorch). "One core busy":
+  a Python busy loop runs alongside.
+- Training time is the training loop's own clock on both sides (no data loading, no export): .NET from
+  `gan-samples train --eval-every 0 ... --output DIR` (losses.csv), PyTorch from the script's JSON.
+
+## Training: .NET against PyTorch
+
+Medians of {args.repeats} alternating runs; the ratio is PyTorch's best thread setting (in the same conditions) divided by
+this row, so above 1 means .NET is faster. Best .NET setting against best PyTorch setting: {headline}.
+
+| measurement | side | threads | s per epoch (median) | PyTorch best / this |
+|---|---|---|---|---|
+{chr(10).join(fit)}
+
+## Scoring
+
+| measurement | setting | result |
+|---|---|---|
+{scoring}
+## Time to quality
+
+| measurement | setting | result |
+|---|---|---|
+{quality}
+## Where a training step's time goes
+
+Linux perf samples of a 1-thread training run (sampling starts after start-up), summed by kind of work.
+
+{profiles}
+## Memory
+
+| run | series | result |
+|---|---|---|
+{chr(10).join(memory)}
+"""
+    pathlib.Path(args.output).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
