@@ -361,7 +361,8 @@ internal static class GanTrainer
     internal static Tensor SampleLatents(int count, GanOptions options, Device device, torch.Generator? random = null) => options.LatentDistribution switch
     {
         LatentDistribution.Normal => torch.randn(count, options.LatentDimension, generator: random, device: device),
-        _ => torch.rand(count, options.LatentDimension, generator: random, device: device).mul_(2).sub_(1),
+        // uniform_(-1, 1) computes u·2 + (−1) from the same draws as rand's u: the bits of rand·2 − 1 (u·2 is exact), in one operation instead of three.
+        _ => torch.empty(count, options.LatentDimension, device: device).uniform_(-1, 1, generator: random),
     };
 
     /// <summary>The generator in eval mode on <paramref name="latents"/> (and classes), as [0, 1] images on the CPU.</summary>
