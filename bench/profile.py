@@ -18,14 +18,17 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 APP = ["dotnet", str(ROOT / "src/Gan.Samples/bin/Release/net10.0/gan-samples.dll")]
 
 KINDS = [
-    ("matrix products and convolutions (MKL sgemm, oneDNN)", lambda dso, sym: "gemm" in sym or "dnnl" in sym or "jit_avx" in sym or "brgemm" in sym),
+    # Code generated at run time without a name is oneDNN's convolution kernels (.NET methods carry names in the perf map).
+    ("matrix products and convolutions (MKL sgemm, oneDNN)", lambda dso, sym: "gemm" in sym or "dnnl" in sym or "jit_avx" in sym or "brgemm" in sym
+     or (dso.startswith("[JIT]") and sym.startswith("0x"))),
+    ("batch normalization (ATen)", lambda dso, sym: "batch_norm" in sym),
     ("tanh, sqrt (MKL vector math)", lambda dso, sym: "mkl_vml" in sym),
     ("element-wise kernels (ATen loops)", lambda dso, sym: "VectorizedLoop" in sym or "cpu_kernel" in sym or "cpu_serial_kernel" in sym
      or "loop_2d_from_1d" in sym or "reduce" in sym.lower() or "sum_kernel" in sym or "cascade_sum" in sym),
     ("operator dispatch and tensor bookkeeping (libtorch, c10)", lambda dso, sym: dso.startswith("libtorch") or dso.startswith("libc10")),
     ("memory: malloc/free, copies, page faults (libc, kernel)", lambda dso, sym: dso.startswith("libc.so") or dso == "[kernel.kallsyms]" or dso.startswith("ld-linux")),
     (".NET: JIT-compiled code, runtime, TorchSharp interop", lambda dso, sym: dso.startswith("memfd:doublemapper") or "coreclr" in dso or "clrjit" in dso
-     or "LibTorchSharp" in dso or dso.endswith(".dll") or dso.startswith("[JIT]") or dso.startswith("perf-")),
+     or "LibTorchSharp" in dso or "System." in dso or dso.endswith(".dll") or dso.startswith("[JIT]") or dso.startswith("perf-")),
 ]
 
 
@@ -47,7 +50,7 @@ def main():
                    check=True, env={**os.environ, "DOTNET_PerfMapEnabled": "1"}, capture_output=True)
     report = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--sort", "dso,sym", "-g", "none", "--stdio"],
                             check=True, capture_output=True, text=True).stdout
-    line = re.compile(r"^\s*([\d.]+)%\s+(\S+)\s+\[[.k]\]\s+(.*)$")
+    line = re.compile(r"^\s*([\d.]+)%\s+(.+?)\s+\[[.k]\]\s+(.*)$")
     kinds = collections.Counter()
     symbols = []
     for text in report.splitlines():
