@@ -110,7 +110,7 @@ def fit_rows(label, samples):
         runs = ", ".join(f"{v * STEPS_PER_EPOCH:.2f}" for v in samples[(side, threads)])
         who = ".NET (Microsoft.ML.Gan)" if side == "dotnet" else "PyTorch"
         ratio = f"{pytorch_best / median:.2f}x" if side == "dotnet" else ("best" if median == pytorch_best else f"{pytorch_best / median:.2f}x")
-        setting = threads if threads else "automatic (default)"
+        setting = threads if threads else "automatic (Threads = 0)"
         rows.append(f"| {label} | {who} | {setting} | {median:.2f} s ({STEPS_PER_EPOCH / median:.0f} steps/s; runs {runs}) | {ratio} |")
     dotnet_best = min(v for (side, _), v in medians.items() if side == "dotnet")
     return rows, pytorch_best / dotnet_best
