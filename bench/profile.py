@@ -10,6 +10,7 @@ import collections
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,6 +51,7 @@ def main():
                    check=True, env={**os.environ, "DOTNET_PerfMapEnabled": "1"}, capture_output=True)
     report = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--sort", "dso,sym", "-g", "none", "--stdio"],
                             check=True, capture_output=True, text=True).stdout
+    shutil.rmtree(scratch, ignore_errors=True)
     line = re.compile(r"^\s*([\d.]+)%\s+(.+?)\s+\[[.k]\]\s+(.*)$")
     kinds = collections.Counter()
     symbols = []

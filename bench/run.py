@@ -16,7 +16,7 @@ import datetime
 import json
 import os
 import pathlib
-import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -186,6 +186,7 @@ def main():
                       f"{dcgan['epochs'][-1]['rss_mib']:.0f} MiB | peak {dcgan['peak_mib']:.0f} MiB |")
 
     minutes = (time.time() - started) / 60
+    shutil.rmtree(scratch, ignore_errors=True)
     write(args, sections, ratios, scoring, quality, profiles, memory, torch_version, load_before, minutes)
 
 
