@@ -7,9 +7,10 @@ namespace Microsoft.ML.Gan.Training;
 /// <summary>
 /// Picks TorchSharp's intra-op thread count while training runs (<see cref="GanOptions.Threads"/> = 0): it times a
 /// window of steps at each candidate count, keeps the fastest, and measures again every few hundred steps, because
-/// the best count depends on what else the machine is doing. Measured here: the DCGAN ran 1.9x faster on 2 threads
-/// than on 1 on a quiet 2-core machine, and 2.3x slower with another process busy on one core (libgomp's threads
-/// wait for each other at every operation); the seed network gained 10 % quiet and lost 3-4x busy.
+/// the best count depends on the network and on what else the machine is doing. Measured here (docs/BENCHMARKS.md):
+/// the DCGAN ran 1.7x faster on 2 threads than on 1 on a quiet 2-core machine and 2.2x slower with another process
+/// busy on one core (libgomp's threads wait for each other at every operation); the seed network ran 7 % slower on
+/// 2 threads when quiet and 3.1x slower when busy.
 /// </summary>
 /// <remarks>
 /// Switching counts can change the last bits of the weights where a libtorch kernel splits its sums by thread (seen on
