@@ -11,6 +11,7 @@ resident memory of a 20-epoch README job and of a DCGAN run (bench/rss.py).
   python3 bench/run.py --output docs/BENCHMARKS.md
 """
 import argparse
+import contextlib
 import csv
 import datetime
 import json
@@ -84,21 +85,13 @@ def fit_group(name, architecture, steps, repeats, busy, scratch, data_dir):
         for threads in (1, 2, 0):
             for side in ("dotnet", "pytorch") if threads else ("dotnet",):
                 log(f"{name}: {side}, {threads} thread(s), repeat {repeat + 1}/{repeats}")
-                with Busy() if busy else _Quiet():
+                with Busy() if busy else contextlib.nullcontext():
                     if side == "dotnet":
                         value = dotnet_fit(architecture, threads, steps, scratch)
                     else:
                         value, torch_version = pytorch_fit(architecture, threads, steps, data_dir)
                 samples.setdefault((side, threads), []).append(value)
     return samples, torch_version
-
-
-class _Quiet:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *_):
-        pass
 
 
 def fit_rows(label, samples):

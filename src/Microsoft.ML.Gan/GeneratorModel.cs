@@ -19,10 +19,9 @@ internal sealed class GeneratorModel
     /// <summary>The class as the graph takes it (one-hot or int64), made by the scoring chain from the label column.</summary>
     public const string ClassInputColumn = "GanClassInput";
 
-    // Rows per ONNX Runtime call, measured here with 1 intra-op thread (direct ONNX Runtime runs, medians of 3): the
-    // seed MLP ran 64 to 1,000 rows per call at the same ~300k rows/s, and 1,000 keeps the per-call overhead lowest;
-    // DCGAN (width 64) ran 3.5k rows/s one row per call, 4.4k at 4 to 16 rows, and slower again from 64 rows on
-    // (4.2k at 256), when a batch's activations no longer fit the cache. Graph optimisation levels made no difference.
+    // Rows per ONNX Runtime call. Dense graphs: large batches keep the per-call overhead lowest. Convolutional graphs:
+    // a few rows per call beat one, but large batches ran slower again once a batch's activations no longer fit the
+    // cache (tried while choosing; docs/BENCHMARKS.md measures the chosen sizes against ONNX Runtime run directly).
     private const int DenseBatchSize = 1000;
     private const int ConvolutionBatchSize = 16;
 

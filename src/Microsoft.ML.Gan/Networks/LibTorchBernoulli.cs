@@ -10,7 +10,7 @@ namespace Microsoft.ML.Gan.Networks;
 /// <c>tensor.bernoulli_(p)</c> on libtorch's default CPU generator, computed in .NET with vector instructions:
 /// the same Mersenne Twister (mt19937) words, the same masks, and the generator left in the same state, so
 /// training stays bit-identical. libtorch draws these masks one element at a time (its MKL path is off on
-/// AMD processors and in recent versions), which was an eighth of a seed-network step.
+/// AMD processors and in recent versions).
 /// </summary>
 /// <remarks>
 /// libtorch's CPU Bernoulli with a scalar p, per element in memory order: two 32-bit words w₁, w₂ make

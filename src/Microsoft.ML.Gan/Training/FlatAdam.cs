@@ -8,8 +8,7 @@ namespace Microsoft.ML.Gan.Training;
 /// Adam over one contiguous buffer per network. Every parameter of the network becomes a view into one flat
 /// tensor, its gradient a view into a second and its two moment estimates views into a third and fourth, so a
 /// step is six tensor operations for the whole network instead of about ten per parameter (TorchSharp's
-/// <see cref="Adam"/> loops over parameters; on the article's small networks those calls were the largest
-/// part of a step after the matrix products).
+/// <see cref="Adam"/> loops over parameters, each operation a separate call into libtorch).
 /// </summary>
 /// <remarks>
 /// The update is TorchSharp's Adam, operation for operation (m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²;

@@ -36,7 +36,6 @@ internal sealed class ThreadGovernor
     private int _windowStep;
     private int _stepsSinceDecision;
     private int _warmUp = WarmUpSteps;
-    private double _chosenSecondsPerStep;
     private bool _slowedDown;
     private int _watchStep;
 
@@ -114,7 +113,7 @@ internal sealed class ThreadGovernor
             // count did when it was chosen (another process started), measure again now rather than at the next recheck.
             if (++_watchStep == WindowSteps)
             {
-                _slowedDown = _clock.Elapsed.TotalSeconds / WindowSteps > GiveUpFactor * _chosenSecondsPerStep;
+                _slowedDown = _clock.Elapsed.TotalSeconds / WindowSteps > GiveUpFactor * _secondsPerStep[_current];
                 _watchStep = 0;
             }
 
@@ -145,7 +144,6 @@ internal sealed class ThreadGovernor
         }
 
         _current = fastest;
-        _chosenSecondsPerStep = _secondsPerStep[fastest];
         _watchStep = 0;
         _measuring = -1;
         _stepsSinceDecision = 1;
