@@ -13,6 +13,8 @@ var root = new RootCommand("Microsoft.ML.Gan samples: GANs on MNIST with ML.NET 
     AugmentCommand.Create(),
     FeatureNetCommand.Create(),
     EvaluateCommand.Create(),
+    ImportCommand.Create(),
+    ExportCommand.Create(),
 };
 root.Options.Add(verbose);
 

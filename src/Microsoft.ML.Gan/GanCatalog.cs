@@ -161,6 +161,48 @@ public sealed class GanCatalog
     }
 
     /// <summary>
+    /// A generator trained in PyTorch, as a <see cref="GanTransformer"/>: reads the file of <c>torch.save(G.state_dict(), path)</c>
+    /// (or a <c>.safetensors</c> file) for the source article's <c>Generator</c> or the DCGAN generator of
+    /// bench/pytorch/gan_reference.py, and exports it to ONNX exactly as training does. Save it with
+    /// <see cref="GanTransformer.Save"/>: the zip is an ordinary model zip (stock <c>mlContext.Model.Load</c> reads it) recording
+    /// the latent size and distribution, and the image shape; its history has no epochs.
+    /// </summary>
+    /// <param name="path">The state_dict file.</param>
+    /// <param name="options">The architecture and what the weights do not say; defaults (the article's Mlp, z ~ U(-1, 1)) when null.</param>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">
+    /// Not a state_dict, another architecture's, a conditional one, or keys missing, unexpected or of the wrong shape; the
+    /// message names the file, every such key and both shapes.
+    /// </exception>
+    public GanTransformer ImportPyTorchGenerator(string path, PyTorchGeneratorOptions? options = null)
+    {
+        options ??= new PyTorchGeneratorOptions();
+        if (!Enum.IsDefined(options.Architecture))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Architecture, $"{nameof(PyTorchGeneratorOptions)}.{nameof(PyTorchGeneratorOptions.Architecture)} must be Mlp or Dcgan.");
+        }
+
+        (GeneratorModel model, GanTrainingHistory history) = PyTorch.PyTorchGenerator.Import(path, options);
+        return new GanTransformer(Context, model, history);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="gan"/>'s generator as a PyTorch state_dict that the article's <c>Generator(z, h, 784)</c> (Mlp) or
+    /// gan_reference.py's <c>DcganGenerator(z, w)</c> loads with <c>load_state_dict</c>, no keys renamed: the <c>torch.save</c>
+    /// format, or safetensors when <paramref name="path"/> ends in <c>.safetensors</c>. Written atomically. Batch-norm layers
+    /// get <c>num_batches_tracked</c> = 0 (the model does not keep the count).
+    /// </summary>
+    /// <param name="gan">A trained, imported or loaded generator.</param>
+    /// <param name="path">Where to write the weights.</param>
+    /// <exception cref="NotSupportedException">The generator is conditional; the PyTorch classes take no label.</exception>
+    public void ExportPyTorchGenerator(GanTransformer gan, string path)
+    {
+        ArgumentNullException.ThrowIfNull(gan);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        PyTorch.PyTorchGenerator.Export(gan.Model, path);
+    }
+
+    /// <summary>
     /// <paramref name="count"/> rows with one column of latent vectors (<c>Vector&lt;Single, dimension&gt;</c>),
     /// computed lazily: row i is a fixed function of (<paramref name="seed"/>, i), so the same arguments
     /// always give the same vectors.

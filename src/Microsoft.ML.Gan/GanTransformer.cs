@@ -135,6 +135,16 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// </remarks>
     public byte[] GetOnnxModel() => (byte[])_model.Onnx.Clone();
 
+    /// <summary>The artifact this transformer scores (shared, never modified).</summary>
+    internal GeneratorModel Model
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _model;
+        }
+    }
+
     /// <inheritdoc />
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {

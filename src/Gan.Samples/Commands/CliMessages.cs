@@ -32,7 +32,7 @@ internal static partial class CliMessages
         return message.Trim();
     }
 
-    [GeneratedRegex(@"\b(?:GanOptions|MnistOptions|GanEvaluationOptions)\.(?<name>[A-Z]\w*)(?: = true)?")]
+    [GeneratedRegex(@"\b(?:GanOptions|MnistOptions|GanEvaluationOptions|PyTorchGeneratorOptions)\.(?<name>[A-Z]\w*)(?: = true)?")]
     private static partial Regex QualifiedName();
 
     [GeneratedRegex(@"\b(?<name>Resume|OverwriteCheckpoints|CheckpointDirectory|MaxSteps|Epochs)(?: = true)?(?=[ ,.;)]|$)")]

@@ -62,6 +62,10 @@ internal static class TrainCommand
         Option<bool> resume = new("--resume") { Description = "Continue from the newest checkpoint in --checkpoint-dir; --epochs is the total." };
         Option<LatentDistribution> distribution = new("--latent-distribution") { Description = "Distribution of z.", DefaultValueFactory = _ => defaults.LatentDistribution };
         Option<int> seed = new("--seed") { Description = "Training seed.", DefaultValueFactory = _ => 1 };
+        Option<DirectoryInfo?> tensorBoard = new("--tensorboard")
+        {
+            Description = $"Write TensorBoard event files here ('tensorboard --logdir DIR'): losses every {defaults.TensorBoardLossEveryNSteps} steps, epoch losses, learning rates, FID/KID, the sample grid per epoch.",
+        };
         Option<int> threads = new("--threads") { Description = "TorchSharp intra-op threads; 0 times 1, 2, ... threads while training and keeps the fastest (faster, but not bit-for-bit reproducible for every network; see GanOptions.Threads).", DefaultValueFactory = _ => defaults.Threads };
 
         var command = new Command("train", "Train a GAN on MNIST (by default the article's vanilla GAN); write the model zip, per-epoch sample grids and the loss CSV.")
@@ -69,7 +73,7 @@ internal static class TrainCommand
             mnistDirectory, output, recipe, epochs, maxSteps, diffAugment, modeSeeking, spectralNorm, maxRows, batchSize, hiddenSize, latentDimension, learningRate, generatorLearningRate, discriminatorLearningRate,
             beta1, beta2, dcganWidth, distribution, seed, threads, logLevel,
             architecture, loss, conditional, auxiliary, criticSteps, ema, maxGradientNorm, checkpoints, checkpointEvery, resume, overwriteCheckpoints,
-            evaluateEvery, evaluationSamples,
+            evaluateEvery, evaluationSamples, tensorBoard,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -105,6 +109,7 @@ internal static class TrainCommand
                 OverwriteCheckpoints = result.GetValue(overwriteCheckpoints),
                 EvaluateEveryEpochs = result.GetValue(evaluateEvery),
                 EvaluationSampleCount = result.GetValue(evaluationSamples),
+                TensorBoardDirectory = result.GetValue(tensorBoard)?.FullName,
             };
             // --epochs has a default; with a step budget it applies only when given explicitly (and then the library refuses both).
             if (result.GetValue(maxSteps) is null || result.GetResult(epochs) is { Implicit: false })
@@ -132,6 +137,11 @@ internal static class TrainCommand
         if (options.CheckpointDirectory is string checkpoints)
         {
             CommonOptions.EnsureWritableDirectory(new DirectoryInfo(checkpoints), "--checkpoint-dir");
+        }
+
+        if (options.TensorBoardDirectory is string tensorBoardDirectory)
+        {
+            CommonOptions.EnsureWritableDirectory(new DirectoryInfo(tensorBoardDirectory), "--tensorboard");
         }
 
         bool interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;

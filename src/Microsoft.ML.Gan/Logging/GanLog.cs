@@ -82,4 +82,7 @@ internal static partial class GanLog
 
     [LoggerMessage(43, LogLevel.Information, "Epoch {Epoch}: FID {Fid:F3}, KID {Kid:F5} (against training images)")]
     public static partial void EpochEvaluated(ILogger logger, int epoch, double fid, double kid);
+
+    [LoggerMessage(70, LogLevel.Information, "TensorBoard event file in {Directory}")]
+    public static partial void TensorBoardStarted(ILogger logger, string directory);
 }

@@ -37,6 +37,7 @@ internal static class GanTrainer
             using Tensor images = ToDevice(torch.tensor(data.Values, [data.Count, data.Shape.Size]), device);
             using Tensor? classes = data.Classes is null ? null : ToDevice(torch.tensor(data.Classes), device);
             using TrainingEvaluator? evaluator = TrainingEvaluator.Create(data, options, state.Seed, device);
+            TensorBoardLog? board = TensorBoardLog.Create(options, logger);
             GanLog.TrainingStarted(logger, data.Count, data.Shape.ToString(), schedule.Epochs, stepsPerEpoch, state.Seed,
                 governor is null ? options.Threads.ToString(CultureInfo.InvariantCulture) : $"chosen while training, starting with {governor.Threads}", device.ToString());
 
@@ -48,7 +49,7 @@ internal static class GanTrainer
                 double discriminatorLoss, generatorLoss;
                 try
                 {
-                    (discriminatorLoss, generatorLoss) = RunEpoch(state, images, classes, data.Shape, data.ClassCount, options, epoch, schedule, clock, governor, logger, cancellationToken);
+                    (discriminatorLoss, generatorLoss) = RunEpoch(state, images, classes, data.Shape, data.ClassCount, options, epoch, schedule, clock, governor, board, logger, cancellationToken);
                 }
                 catch (OperationCanceledException) when (state.Progress is EpochProgress stopped)
                 {
@@ -95,15 +96,17 @@ internal static class GanTrainer
 
                 IReadOnlyList<float[]> samples = Render(state.Published, state.FixedLatents, state.FixedClasses, data.Shape.Size);
                 TimeSpan duration = clock.Elapsed - epochStart;
-                (double? fid, double? kid) = (null, null);
+                (double? fid, double? kid, double? labelAgreement) = (null, null, null);
                 if (evaluate)
                 {
-                    (fid, kid) = evaluator!.Measure(state.Published);
+                    (fid, kid, labelAgreement) = evaluator!.Measure(state.Published);
                     GanLog.EpochEvaluated(logger, epoch, fid ?? double.NaN, kid.Value);
                 }
 
-                state.History.Add(new GanEpochSummary(epoch, discriminatorLoss, generatorLoss, duration, samples, fid, kid));
+                var summary = new GanEpochSummary(epoch, discriminatorLoss, generatorLoss, duration, samples, fid, kid);
+                state.History.Add(summary);
                 state.CompletedEpochs = epoch;
+                board?.EpochCompleted(TensorBoardLog.GlobalStep(epoch, schedule.StepsIn(epoch), schedule), summary, labelAgreement, state, data.Shape);
                 GanLog.EpochCompleted(logger, epoch, schedule.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
                 options.Progress?.Report(new GanTrainingProgress(epoch, schedule.Epochs, schedule.StepsIn(epoch), stepsPerEpoch, discriminatorLoss, generatorLoss, true, clock.Elapsed, samples, fid, kid));
 
@@ -127,7 +130,7 @@ internal static class GanTrainer
 
     /// <summary>One pass over the data. Returns the epoch's mean discriminator and generator losses (NaN when diverged).</summary>
     private static (double Discriminator, double Generator) RunEpoch(TrainingState state, Tensor images, Tensor? classes, ImageShape shape, int classCount,
-        GanOptions options, int epoch, TrainingSchedule schedule, Stopwatch clock, ThreadGovernor? governor, ILogger logger, CancellationToken cancellationToken)
+        GanOptions options, int epoch, TrainingSchedule schedule, Stopwatch clock, ThreadGovernor? governor, TensorBoardLog? board, ILogger logger, CancellationToken cancellationToken)
     {
         int stepsPerEpoch = schedule.StepsPerEpoch;
         int steps = schedule.StepsIn(epoch);
@@ -217,6 +220,11 @@ internal static class GanTrainer
             }
 
             governor?.AfterStep();
+
+            if (board is not null && board.LossesDue(TensorBoardLog.GlobalStep(epoch, step + 1, schedule)))
+            {
+                board.Losses(TensorBoardLog.GlobalStep(epoch, step + 1, schedule), epoch, discriminatorLossSum.item<float>(), step + 1, generatorLossSum.item<float>(), generatorSteps);
+            }
 
             if (options.LogEveryNSteps > 0 && (step + 1) % options.LogEveryNSteps == 0 && step + 1 < steps)
             {

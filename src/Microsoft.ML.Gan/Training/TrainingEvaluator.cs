@@ -51,13 +51,38 @@ internal sealed class TrainingEvaluator : IDisposable
         return new TrainingEvaluator(features, latents, classes, count, seed);
     }
 
-    public (double? Fid, double Kid) Measure(GeneratorNetwork generator)
+    /// <summary>
+    /// FID (with enough images), KID, and for a generator conditioned on the 10 MNIST classes the label agreement: the share
+    /// of images the feature network classifies as the class they were generated for (class c is digit c, as for MNIST keys).
+    /// </summary>
+    public (double? Fid, double Kid, double? LabelAgreement) Measure(GeneratorNetwork generator)
     {
         GanTrainer.Render(generator, _latents, _classes, _images);
-        (double[,] features, _) = MnistFeatureNetwork.Describe(_images, _count);
+        (double[,] features, float[,] probabilities) = MnistFeatureNetwork.Describe(_images, _count);
         double? fid = _count >= GanEvaluator.MinimumRowsForFid ? FeatureStatistics.FrechetDistance(features, _realFeatures) : null;
         double kid = FeatureStatistics.KernelDistance(features, _realFeatures, 5, Math.Min(1000, _count), _seed).Mean;
-        return (fid, kid);
+        return (fid, kid, generator.ClassCount == LeNet.ClassCount ? LabelAgreement(probabilities) : null);
+    }
+
+    private double LabelAgreement(float[,] probabilities)
+    {
+        int agreeing = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            int predicted = 0;
+            for (int c = 1; c < LeNet.ClassCount; c++)
+            {
+                if (probabilities[i, c] > probabilities[i, predicted])
+                {
+                    predicted = c;
+                }
+            }
+
+            // The evaluation's classes are 0, 1, 2, ... in turn (see Create).
+            agreeing += predicted == i % LeNet.ClassCount ? 1 : 0;
+        }
+
+        return agreeing / (double)_count;
     }
 
     public void Dispose()

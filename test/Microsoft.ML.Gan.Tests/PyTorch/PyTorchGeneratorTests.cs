@@ -1,0 +1,216 @@
+using System.Collections;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Gan.Networks;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Tests.PyTorch;
+
+/// <summary>
+/// Generator weights in and out of PyTorch. The round trips run real PyTorch (bench/pytorch/state_dict_roundtrip.py with the
+/// classes of gan_reference.py) when a python3 with torch is installed, and are ignored, saying so, when not; the error
+/// cases need only TorchSharp.PyBridge.
+/// </summary>
+public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
+{
+    private const int Count = 16;
+    private const int LatentSize = 100;
+
+    [TestCase("mlp", GanArchitecture.Mlp, ".pt")]
+    [TestCase("mlp", GanArchitecture.Mlp, ".safetensors")]
+    [TestCase("dcgan", GanArchitecture.Dcgan, ".pt")]
+    public void PyTorchGeneratorImportsAndExportsWithTheSameImages(string pythonArchitecture, GanArchitecture architecture, string exportExtension)
+    {
+        string python = PythonWithTorch.Path ?? IgnoreWithoutTorch();
+        string[] sizes = architecture == GanArchitecture.Dcgan ? ["--width", "8"] : ["--hidden-size", "32"];
+        Python(python, ["make", "--architecture", pythonArchitecture, "--dir", Scratch, "--count", $"{Count}", .. sizes]);
+        float[] latents = ReadFloats("latents.f32");
+        float[] pytorchImages = ReadFloats("images.f32");
+
+        var ml = new MLContext(1);
+        using GanTransformer imported = ml.Gan().ImportPyTorchGenerator(Path.Combine(Scratch, "G.pt"), new PyTorchGeneratorOptions { Architecture = architecture });
+        Assert.That((imported.LatentDimension, imported.ImageShape), Is.EqualTo((LatentSize, new ImageShape(1, 28, 28))), "sizes read from the weights");
+        string zip = Path.Combine(Scratch, "model.zip");
+        imported.Save(zip);
+
+        // The same latent vectors: the imported transformer, the zip through our loader and through stock ML.NET all match PyTorch.
+        IDataView latentRows = ml.Data.LoadFromEnumerable(Enumerable.Range(0, Count).Select(i => new LatentRow { Latent = latents[(i * LatentSize)..((i + 1) * LatentSize)] }));
+        float[] expected = [.. pytorchImages.Select(v => (v + 1) / 2)];   // tanh output as [0, 1] pixels
+        Assert.That(Pixels(imported.Transform(latentRows)), Is.EqualTo(expected).Within(1e-5));
+        using GanTransformer loaded = ml.Gan().LoadGenerator(zip);
+        Assert.That(loaded.LatentDistribution, Is.EqualTo(LatentDistribution.Uniform));
+        Assert.That(Pixels(loaded.Transform(latentRows)), Is.EqualTo(expected).Within(1e-5));
+        Assert.That(Pixels(ml.Model.Load(zip, out _).Transform(latentRows)), Is.EqualTo(expected).Within(1e-5));
+
+        // Export from the loaded zip; PyTorch's class loads it with load_state_dict(strict=True) and draws the same images.
+        string exported = Path.Combine(Scratch, "exported" + exportExtension);
+        ml.Gan().ExportPyTorchGenerator(loaded, exported);
+        Python(python, ["check", "--architecture", pythonArchitecture, "--dir", Scratch, "--weights", exported, "--count", $"{Count}", .. sizes]);
+        Assert.That(ReadFloats("checked.f32"), Is.EqualTo(pytorchImages).Within(1e-5));
+    }
+
+    [Test]
+    public void MissingKeysAndWrongShapesAreNamedWithBothShapes()
+    {
+        Dictionary<string, Tensor> state = MlpState();
+        state.Remove("fc3.bias");
+        state["fc2.weight"] = torch.zeros(64, 30);
+        state["extra.weight"] = torch.zeros(3);
+        string path = Save(state, "broken.pt");
+
+        var error = Assert.Throws<InvalidDataException>(() => new MLContext(1).Gan().ImportPyTorchGenerator(path));
+        Assert.That(error!.Message, Does.Contain(path)
+            .And.Contain("missing key 'fc3.bias' (expected shape [128])")
+            .And.Contain("key 'fc2.weight' has shape [64, 30]; expected [64, 32]")
+            .And.Contain("unexpected key 'extra.weight'")
+            .And.Contain("z = 100, h = 32"));
+    }
+
+    [Test]
+    public void SizesGivenThatDisagreeWithTheWeightsAreErrors()
+    {
+        string path = Save(MlpState(), "G.pt");
+        var error = Assert.Throws<InvalidDataException>(() => new MLContext(1).Gan().ImportPyTorchGenerator(path, new PyTorchGeneratorOptions { LatentDimension = 64 }));
+        Assert.That(error!.Message, Does.Contain("key 'fc1.weight' has shape [32, 100]; expected [32, 64]"));
+    }
+
+    [Test]
+    public void AnotherArchitecturesWeightsAreNamedAsSuch()
+    {
+        string path = Save(MlpState(), "G.pt");
+        var error = Assert.Throws<InvalidDataException>(() => new MLContext(1).Gan().ImportPyTorchGenerator(path, new PyTorchGeneratorOptions { Architecture = GanArchitecture.Dcgan }));
+        Assert.That(error!.Message, Does.Contain("holds a Mlp generator").And.Contain("fc1.weight").And.Contain("PyTorchGeneratorOptions.Architecture to Mlp"));
+    }
+
+    [Test]
+    public void AFileThatIsNoStateDictIsNamed()
+    {
+        string path = Path.Combine(Scratch, "not-weights.pt");
+        File.WriteAllText(path, "hello");
+        var error = Assert.Throws<InvalidDataException>(() => new MLContext(1).Gan().ImportPyTorchGenerator(path));
+        Assert.That(error!.Message, Does.Contain(path).And.Contain("state_dict"));
+    }
+
+    [Test]
+    public void ExportedWeightsAreTheTrainedOnes()
+    {
+        // Without PyTorch: what export writes, read back by PyBridge, is the trained TorchSharp generator's state_dict.
+        var ml = new MLContext(1);
+        GanOptions options = SyntheticImages.FastOptions();
+        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Train(options).FitKeepingGenerator(SyntheticImages.Load(ml, 64));
+        using (gan)
+        using (generator)
+        {
+            string path = Path.Combine(Scratch, "G.pt");
+            ml.Gan().ExportPyTorchGenerator(gan, path);
+            Hashtable written = PyTorchUnpickler.UnpickleStateDict(path);
+            Dictionary<string, Tensor> trained = generator.state_dict();
+            Assert.That(written.Keys.Cast<string>().Order(), Is.EqualTo(trained.Keys.Order()));
+            foreach ((string key, Tensor value) in trained)
+            {
+                Assert.That(((Tensor)written[key]!).data<float>().ToArray(), Is.EqualTo(value.data<float>().ToArray()), key);
+            }
+        }
+    }
+
+    [Test]
+    public void ConditionalGeneratorsAreNotExported()
+    {
+        var ml = new MLContext(1);
+        GanOptions options = SyntheticImages.FastOptions();
+        options.Conditional = true;
+        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.LoadLabelled(ml, 64));
+        var error = Assert.Throws<NotSupportedException>(() => ml.Gan().ExportPyTorchGenerator(gan, Path.Combine(Scratch, "G.pt")));
+        Assert.That(error!.Message, Does.Contain("conditional"));
+        Assert.That(Directory.GetFiles(Scratch), Is.Empty, "nothing written");
+    }
+
+    /// <summary>The article's generator (z 100, h 32, 784 outputs) with TorchSharp's initial weights, as PyTorch names them.</summary>
+    private static Dictionary<string, Tensor> MlpState()
+    {
+        using var generator = new MlpGenerator(LatentSize, 32, 784, 0.3, 0.2);
+        return generator.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+    }
+
+    private string Save(Dictionary<string, Tensor> state, string name)
+    {
+        string path = Path.Combine(Scratch, name);
+        PyTorchPickler.PickleStateDict(path, state);
+        return path;
+    }
+
+    private static float[] Pixels(IDataView data) => [.. data.GetColumn<float[]>("GeneratedPixels").SelectMany(p => p)];
+
+    private float[] ReadFloats(string name) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(Scratch, name))).ToArray();
+
+    private static void Python(string python, string[] arguments)
+    {
+        var start = new ProcessStartInfo(python) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(PythonWithTorch.RepositoryRoot, "bench", "pytorch", "state_dict_roundtrip.py"));
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.Zero, $"state_dict_roundtrip.py {string.Join(' ', arguments)}: {stderr.Result}");
+    }
+
+    private static string IgnoreWithoutTorch()
+    {
+        Assert.Ignore("No python3 with torch (tried /usr/bin/python3 and python3 on PATH): the PyTorch round trip needs Debian's python3-torch " +
+                      "(bench/run.sh installs it for the benchmarks; 'apt-get install python3-torch').");
+        return "";
+    }
+
+    public sealed class LatentRow
+    {
+        [VectorType(LatentSize)]
+        public float[] Latent { get; set; } = [];
+    }
+}
+
+/// <summary>A python3 that imports torch, found once per test run; null when there is none.</summary>
+internal static class PythonWithTorch
+{
+    private static readonly Lazy<string?> Found = new(() => new[] { "/usr/bin/python3", "python3" }.FirstOrDefault(ImportsTorch));
+
+    public static string? Path => Found.Value;
+
+    /// <summary>The directory holding GanMlNet.sln, above the test binaries.</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(System.IO.Path.Combine(directory.FullName, "GanMlNet.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+
+            throw new DirectoryNotFoundException($"No GanMlNet.sln above {AppContext.BaseDirectory}.");
+        }
+    }
+
+    private static bool ImportsTorch(string python)
+    {
+        try
+        {
+            var start = new ProcessStartInfo(python, ["-c", "import torch"]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            using Process process = Process.Start(start)!;
+            process.StandardError.ReadToEnd();
+            return process.WaitForExit(60_000) && process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+}
