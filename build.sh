@@ -24,6 +24,22 @@ require_dotnet() {
   fi
 }
 
+# The PyTorch round-trip tests need Debian's python3-torch at /usr/bin/python3; install it when apt-get can
+# (root or password-less sudo). Elsewhere those tests report that torch is missing and are ignored.
+ensure_pytorch() {
+  if /usr/bin/python3 -c "import torch" >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    return 0
+  fi
+  local sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then
+    sudo -n true 2>/dev/null || return 0
+    sudo_cmd="sudo -n"
+  fi
+  echo "Installing python3-torch (Debian package) for the PyTorch round-trip tests..." >&2
+  { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq python3-torch >/dev/null; } \
+    || echo "warning: python3-torch could not be installed; the PyTorch round-trip tests will be ignored." >&2
+}
+
 samples() {
   dotnet run --project src/Gan.Samples -c "$configuration" -- "$@"
 }
@@ -38,6 +54,7 @@ case "$verb" in
     dotnet build GanMlNet.sln -c "$configuration" "$@"
     ;;
   test)
+    ensure_pytorch
     dotnet test GanMlNet.sln -c "$configuration" --logger "console;verbosity=normal" "$@"
     # The published app (what users deploy) must load TorchSharp and read MNIST too.
     publish --nologo -v quiet
