@@ -32,7 +32,7 @@ internal static class AugmentationReport
 
         text.AppendLine(Invariant, $"Produced by `{command}` on {DateTime.UtcNow:yyyy-MM-dd} in {elapsed.TotalMinutes:F1} minutes;");
         text.Append(Invariant, $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, ");
-        text.AppendLine(Invariant, $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}, {plan.Threads} TorchSharp thread(s) for the GAN and the CNN.");
+        text.AppendLine(Invariant, $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}, {plan.Threads} TorchSharp thread(s) for the GAN; the CNN fits run on 1 thread beside the ML.NET fits (which use every core).");
         text.AppendLine();
         SetUp(text, plan);
         foreach (int regime in plan.Regimes)
@@ -66,7 +66,7 @@ internal static class AugmentationReport
             text.AppendLine();
         }
 
-        text.AppendLine("Seconds per classifier fit (training, then scoring the validation and test splits), mean over arms and seeds:");
+        text.AppendLine("Seconds per classifier fit (training, then scoring the validation and test splits), mean over arms and seeds; the CNN fits run at the same time as the ML.NET ones, so the two share the cores:");
         text.AppendLine();
         text.AppendLine("| labels | " + string.Join(" | ", plan.Classifiers.Select(Short)) + " |");
         text.AppendLine("|---|" + string.Concat(plan.Classifiers.Select(_ => "---|")));
@@ -77,7 +77,7 @@ internal static class AugmentationReport
         }
 
         text.AppendLine();
-        text.AppendLine(Invariant, $"Classifier fits took {measurements.Sum(m => m.Seconds) / 60:F1} minutes in all; GAN training {gans.Sum(g => g.Seconds) / 60:F1} minutes; making GAN and filtered rows {gans.Sum(g => g.RowSeconds) / 60:F1} minutes.");
+        text.AppendLine(Invariant, $"Classifier fits took {measurements.Sum(m => m.Seconds) / 60:F1} minutes summed over fits (overlapping); GAN training {gans.Sum(g => g.Seconds) / 60:F1} minutes; making GAN and filtered rows {gans.Sum(g => g.RowSeconds) / 60:F1} minutes.");
         return text.ToString();
     }
 
@@ -215,7 +215,7 @@ internal static class AugmentationReport
     {
         text.AppendLine("## The GANs");
         text.AppendLine();
-        text.AppendLine("Label agreement: the share of generated rows the shipped MNIST network (trained on all of MNIST train) classifies as their label. " +
+        text.AppendLine($"Label agreement: the share of generated rows (the first {AugmentationStudy.AgreementRows:N0} of each run) the shipped MNIST network (trained on all of MNIST train) classifies as their label. " +
             "It is a diagnostic only; no setting is chosen by it, and the filter of arm (d) does not use it.");
         text.AppendLine();
         text.AppendLine("| labels | GAN training s (mean) | making rows s (mean) | label agreement, GAN rows | label agreement, filtered rows |");

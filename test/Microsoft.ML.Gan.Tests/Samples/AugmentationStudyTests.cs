@@ -95,6 +95,24 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void CnnFitsGiveTheSameAccuraciesBesideTheMlNetFitsAsAlone()
+    {
+        // With LbfgsMaximumEntropy the CNN fits run on a second thread at the same time; alone they run on the study's thread.
+        string[] Cnn(params string[] classifiers)
+        {
+            string report = Path.Combine(Scratch, $"cnn-{string.Join('-', classifiers)}.md");
+            (int exitCode, string log) = SamplesApp.Run([ "augment", "--regimes", "20", "--seeds", "3", "--ratios", "1", "--gan-steps", "20", "--cnn-steps", "15",
+                "--validation-rows", "300", "--mnist-dir", RealMnist.Directory, "--report", report, "--threads", "1", "--classifiers", .. classifiers ]);
+            Assert.That(exitCode, Is.Zero, log);
+            return [.. File.ReadAllLines(Path.ChangeExtension(report, ".csv")).Skip(1).Where(line => line.Contains(",Cnn,", StringComparison.Ordinal)).Select(line => line[..line.LastIndexOf(',')])];
+        }
+
+        string[] alone = Cnn("Cnn");
+        Assert.That(alone, Has.Length.InRange(4, 5), "one CNN fit per arm");
+        Assert.That(Cnn("Lbfgs", "Cnn"), Is.EquivalentTo(alone), "every CNN fit's arm, validation and test accuracy (seconds left out)");
+    }
+
+    [Test]
     public void WithoutGanStepsEachRegimeGetsItsDefaultBudget()
     {
         // Reaching the validation-rows check means the default GAN steps passed the per-regime check before it.
