@@ -22,7 +22,7 @@ C1-w64|2,4,6,8|--architecture Dcgan --threads 1
 C2-w32|3,6,10,15,20|--architecture Dcgan --dcgan-width 32 --threads 1
 A1-w32-ema|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --threads 1
 A2-w32-ema-ms1|5,10,15,20|--architecture Dcgan --dcgan-width 32 --ema 0.999 --mode-seeking 1 --threads 1
-A5-w32-ema-ms2|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --mode-seeking 2 --threads 1
+A5-w32-ema-ms2|5,10,15,20|--architecture Dcgan --dcgan-width 32 --ema 0.999 --mode-seeking 2 --threads 1
 D2-w32-ema-ms1-translation|5,10|--architecture Dcgan --dcgan-width 32 --ema 0.999 --mode-seeking 1 --diff-augment Translation --threads 1
 A6-w32-ema-ms1-acgan|15|--architecture Dcgan --dcgan-width 32 --ema 0.999 --mode-seeking 1 --aux-classifier --threads 1
 A7-w64-ema-ms1|5,10|--architecture Dcgan --ema 0.999 --mode-seeking 1 --threads 1

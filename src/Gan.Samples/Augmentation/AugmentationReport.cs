@@ -32,7 +32,7 @@ internal static class AugmentationReport
 
         text.AppendLine(Invariant, $"Produced by `{command}` on {DateTime.UtcNow:yyyy-MM-dd} in {elapsed.TotalMinutes:F1} minutes;");
         text.Append(Invariant, $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, ");
-        text.AppendLine(Invariant, $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}, {plan.Threads} TorchSharp thread(s) for the GAN; the CNN fits run on 1 thread beside the ML.NET fits (which use every core).");
+        text.AppendLine(Invariant, $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3)}, {plan.Threads} TorchSharp thread(s) for the GAN; {CnnThreads(plan)}.");
         text.AppendLine();
         SetUp(text, plan);
         foreach (int regime in plan.Regimes)
@@ -208,8 +208,31 @@ internal static class AugmentationReport
             text.AppendLine(Invariant, $"- {Short(classifier)}, best GAN arm {AugmentationStudy.Describe(ganArm, ganRatio)}: {realGoal}; {classicGoal}.");
         }
 
+        // Why, in the study's own numbers: on the largest GAN arm almost every training row is generated, so its accuracy
+        // says what the GAN's rows teach; if that is below the real rows alone, adding them can only dilute the real ones.
+        int largest = plan.Ratios.Max();
+        var teach = plan.Classifiers
+            .Select(c => (Classifier: c, Real: Tests(all, GoalRegime, c, Arm.Real, 0), Gan: Tests(all, GoalRegime, c, Arm.Gan, largest), Classic: Tests(all, GoalRegime, c, Arm.Classic, largest)))
+            .Where(t => t.Real.Length > 0 && t.Gan.Length > 0 && t.Classic.Length > 0)
+            .ToList();
+        if (teach.Count > 0)
+        {
+            text.AppendLine();
+            string accuracies = string.Join("; ", teach.Select(t => string.Create(Invariant,
+                $"{Short(t.Classifier)} {t.Gan.Average() * 100:F1} % with GAN rows, {t.Classic.Average() * 100:F1} % with classic rows, {t.Real.Average() * 100:F1} % on the real rows alone")));
+            text.AppendLine(Invariant, $"What the generated rows teach: on the {largest}x arms, {largest * 100 / (largest + 1)} % of the training rows are made. Test accuracy there: {accuracies}.");
+            if (teach.All(t => t.Gan.Average() < t.Real.Average()))
+            {
+                text.AppendLine(Invariant, $"The rows of a GAN that saw {GoalRegime:N0} images teach every classifier less than those images themselves, so a GAN row added takes the place of a real or classic row that would have taught more.");
+            }
+        }
+
         text.AppendLine();
     }
+
+    private static string CnnThreads(StudyPlan plan) => !plan.Classifiers.Contains(StudyClassifier.Cnn) ? "no CNN"
+        : plan.Classifiers.Length > 1 ? "the CNN fits run on 1 thread beside the ML.NET fits (which use every core)"
+        : string.Create(Invariant, $"the CNN fits on {plan.Threads} thread(s)");
 
     private static void GanDiagnostics(StringBuilder text, IReadOnlyList<GanRun> gans)
     {
