@@ -54,6 +54,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     private readonly TransformerChain<ITransformer> _scoring;
     private readonly TransformerChain<ITransformer> _imageColumn;
     private readonly Lazy<OnnxGeneratorSession> _session;
+    private readonly int? _gpuDeviceId;
     private bool _disposed;
 
     /// <param name="context">The context the chains are built in.</param>
@@ -66,7 +67,9 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
         _model = model;
         History = history;
         ScoringThreads = threads ?? model.Metadata.Threads;
-        _session = new(() => new OnnxGeneratorSession(_model.Onnx, _model.Layout, LatentDimension, ScoringThreads));
+        // The context's GPU settings apply to both engines: these batched runs and the OnnxTransformer of the chain.
+        _gpuDeviceId = OnnxGeneratorSession.UsableCudaDevice(context.GpuDeviceId, context.FallbackToCpu);
+        _session = new(() => new OnnxGeneratorSession(_model.Onnx, _model.Layout, LatentDimension, ScoringThreads, _gpuDeviceId, _context.FallbackToCpu));
         _scoringModelFile = new TemporaryModelFile(model.OneRowOnnx());
         _scoring = BuildScoringChain();
         _imageColumn = BuildImageColumn();
@@ -409,13 +412,18 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
         // graphs this small, so prediction engines ask for 1 thread (measured here, the chain still kept both cores
         // busy: CPU time 1.9x wall time on DCGAN). ML.NET does not save thread settings, so the chain loaded by
         // mlContext.Model.Load runs with ONNX Runtime's defaults (LoadGenerator's transformer does not use it).
-        Add(_context.Transforms.ApplyOnnxModel(new OnnxOptions
+        // ApplyOnnxModel replaces a null GpuDeviceId with the context's, so after a fallback to the CPU (the native ONNX
+        // Runtime has no CUDA provider) the OnnxTransformer is made in a context without one.
+        MLContext onnxContext = _gpuDeviceId is null && _context.GpuDeviceId is not null ? new MLContext() : _context;
+        Add(onnxContext.Transforms.ApplyOnnxModel(new OnnxOptions
         {
             ModelFile = _scoringModelFile.Path,
             InputColumns = Label is null ? [LatentColumnName] : [LatentColumnName, GeneratorModel.ClassInputColumn],
             OutputColumns = [GeneratedPixelsColumnName, GeneratorModel.ImagePlanesColumn],
             IntraOpNumThreads = 1,
             InterOpNumThreads = 1,
+            GpuDeviceId = _gpuDeviceId,
+            FallbackToCpu = _context.FallbackToCpu,
         }));
         Add(_context.Transforms.ConvertToImage(ImageShape.Height, ImageShape.Width, GeneratedImageColumnName, GeneratorModel.ImagePlanesColumn));
         Add(_context.Transforms.DropColumns(Label is null ? [GeneratorModel.ImagePlanesColumn] : [GeneratorModel.ImagePlanesColumn, GeneratorModel.ClassInputColumn]));

@@ -58,7 +58,7 @@ public sealed class PersistenceTests : ScratchDirectoryTest
         Assert.That(exitCode, Is.Zero, log);
         Assert.That(File.ReadAllBytes(Path.Combine(output, "generated-images-idx3-ubyte")), Is.EqualTo(File.ReadAllBytes(expected)));
         using MLImage grid = MLImage.CreateFromFile(Path.Combine(output, "generated.png"));
-        Assert.That((grid.Width, grid.Height), Is.EqualTo((8 * 28 + 9 * 2, 7 * 28 + 8 * 2)), "50 images, 8 per row, 2-pixel padding");
+        Assert.That((grid.Width, grid.Height), Is.EqualTo((4 * (8 * 28 + 9 * 2), 4 * (7 * 28 + 8 * 2))), "50 images, 8 per row, 2-pixel padding, enlarged 4 times by default");
         IDataView reread = Ml.Gan().LoadIdx(Path.Combine(output, "generated-images-idx3-ubyte"));
         Assert.That(reread.GetRowCount(), Is.EqualTo(count));
     }

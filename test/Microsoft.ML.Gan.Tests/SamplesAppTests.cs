@@ -15,7 +15,7 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
         Assert.That(grids, Is.EqualTo(new[] { "epoch-001.png", "epoch-002.png" }));
         using (MLImage grid = MLImage.CreateFromFile(Path.Combine(output, "samples", "epoch-002.png")))
         {
-            Assert.That((grid.Width, grid.Height), Is.EqualTo((4 * 28 + 5 * 2, 4 * 28 + 5 * 2)), "16 samples, 4 x 4");
+            Assert.That((grid.Width, grid.Height), Is.EqualTo((4 * (4 * 28 + 5 * 2), 4 * (4 * 28 + 5 * 2))), "16 samples, 4 x 4, enlarged 4 times by default");
         }
 
         string[] csv = File.ReadAllLines(Path.Combine(output, "losses.csv"));
@@ -27,12 +27,13 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
         foreach (string curve in new[] { "losses.png", "fid.png" })
         {
             using MLImage chart = MLImage.CreateFromFile(Path.Combine(output, curve));
-            Assert.That((chart.Width, chart.Height), Is.EqualTo((720, 400)), curve);
+            Assert.That((chart.Width, chart.Height), Is.EqualTo((global::Gan.Samples.Reporting.Chart.Width, global::Gan.Samples.Reporting.Chart.Height)), curve);
         }
 
         string html = File.ReadAllText(Path.Combine(output, "report.html"));
         string[] embedded = System.Text.RegularExpressions.Regex.Matches(html, "data:image/png;base64,([A-Za-z0-9+/=]+)").Select(m => m.Groups[1].Value).ToArray();
-        Assert.That(embedded, Has.Length.EqualTo(2 + 1 + 2), "two curves, the last grid, one grid per epoch");
+        Assert.That(embedded, Has.Length.EqualTo(1 + 2), "the last grid, one grid per epoch");
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(html, "<svg").Count, Is.EqualTo(2), "loss and FID curves, inline SVG");
         foreach (string image in embedded)
         {
             string path = Path.Combine(Scratch, "embedded.png");

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Gan.Samples.Reporting;
-using SkiaSharp;
+using OxyPlot;
 
 namespace Gan.Samples.Augmentation;
 
@@ -279,23 +279,23 @@ internal static class AugmentationReport
 
     private static byte[] Chart(StudyPlan plan, IReadOnlyList<Measurement> all, int regime, StudyClassifier classifier)
     {
-        (Arm Arm, string Name, SKColor Colour)[] lines =
+        (Arm Arm, string Name, OxyColor Colour)[] lines =
         [
-            (Arm.Classic, "(b) classic", new(0x1f, 0x77, 0xb4)),
-            (Arm.Gan, "(c) GAN", new(0xff, 0x7f, 0x0e)),
-            (Arm.FilteredGan, "(d) filtered GAN", new(0x2c, 0xa0, 0x2c)),
-            (Arm.ClassicAndGan, "(e) classic + GAN", new(0xd6, 0x27, 0x28)),
+            (Arm.Classic, "(b) classic", OxyColor.FromRgb(0x1f, 0x77, 0xb4)),
+            (Arm.Gan, "(c) GAN", OxyColor.FromRgb(0xff, 0x7f, 0x0e)),
+            (Arm.FilteredGan, "(d) filtered GAN", OxyColor.FromRgb(0x2c, 0xa0, 0x2c)),
+            (Arm.ClassicAndGan, "(e) classic + GAN", OxyColor.FromRgb(0xd6, 0x27, 0x28)),
         ];
         double real = Tests(all, regime, classifier, Arm.Real, 0).DefaultIfEmpty(double.NaN).Average();
-        var series = new List<Series>();
-        foreach ((Arm arm, string name, SKColor colour) in lines)
+        var series = new List<ChartSeries>();
+        foreach ((Arm arm, string name, OxyColor colour) in lines)
         {
             // Each line starts at ratio 0 with the real-only accuracy, so it shows what adding rows did.
             var points = new List<(double X, double Y)> { (0, 100 * real) };
             points.AddRange(plan.Ratios.Order().Select(r => ((double)r, 100 * Tests(all, regime, classifier, arm, r).DefaultIfEmpty(double.NaN).Average())));
-            series.Add(new Series(name, points, colour));
+            series.Add(new ChartSeries(name, points, colour));
         }
 
-        return LineChart.RenderPng($"{Short(classifier)}, {regime:N0} labels: test accuracy (mean over seeds)", "synthetic rows per real row", "accuracy %", series);
+        return Reporting.Chart.Png(Reporting.Chart.Lines($"{Short(classifier)}, {regime:N0} labels: test accuracy (mean over seeds)", "synthetic rows per real row", "accuracy %", series));
     }
 }

@@ -31,6 +31,53 @@ internal static class CommonOptions
     };
 
     /// <summary>
+    /// <c>--device cpu|cuda|cuda:N</c>: where TorchSharp trains (<see cref="GanOptions.Device"/>) or where ONNX Runtime
+    /// scores (<see cref="Microsoft.ML.MLContext.GpuDeviceId"/>). Anything else is a parse error naming the option.
+    /// </summary>
+    public static Option<string> Device(string what) => new("--device")
+    {
+        Description = $"{what}: cpu, cuda (device 0) or cuda:N. CUDA needs the app built with GPU packages (see README, GPUs).",
+        DefaultValueFactory = _ => "cpu",
+        Validators =
+        {
+            result =>
+            {
+                if (CudaDeviceIndex(result.GetValueOrDefault<string>()) is { Valid: false })
+                {
+                    result.AddError($"--device must be cpu, cuda or cuda:N (N a device number from 0); got '{result.GetValueOrDefault<string>()}'.");
+                }
+            },
+        },
+    };
+
+    /// <summary>The CUDA device index of a <c>--device</c> value: null for <c>cpu</c>, 0 for <c>cuda</c>, N for <c>cuda:N</c>.</summary>
+    public static (bool Valid, int? Index) CudaDeviceIndex(string? device) => device?.Trim().ToLowerInvariant() switch
+    {
+        "cpu" => (true, null),
+        "cuda" => (true, 0),
+        ['c', 'u', 'd', 'a', ':', .. string number] when int.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index)
+            => (true, index),
+        _ => (false, null),
+    };
+
+    /// <summary>Integer enlargement of PNG sample grids (<see cref="GanImages.Grid"/>): 28-pixel digits are too small to see at 1x.</summary>
+    public static Option<int> GridScale() => new("--grid-scale")
+    {
+        Description = "Enlarge PNG sample grids this many times, every pixel a block (1 keeps one pixel per pixel).",
+        DefaultValueFactory = _ => 4,
+        Validators =
+        {
+            result =>
+            {
+                if (result.GetValueOrDefault<int>() is < 1 or > 32)
+                {
+                    result.AddError($"--grid-scale must be an integer from 1 to 32; got {result.GetValueOrDefault<int>()}.");
+                }
+            },
+        },
+    };
+
+    /// <summary>
     /// The latent distribution: optional, since a model zip records the one it was trained with. A value that disagrees
     /// with the model is an error naming both; zips saved by an earlier Microsoft.ML.Gan do not record it and need it.
     /// </summary>

@@ -28,16 +28,18 @@ internal static class GenerateCommand
         Option<LatentDistribution?> distribution = CommonOptions.LatentDistribution();
 
         Option<float> latentScale = CommonOptions.LatentScale();
+        Option<int> gridScale = CommonOptions.GridScale();
+        Option<string> device = CommonOptions.Device("ONNX Runtime device to generate on (MLContext.GpuDeviceId; no fallback to the CPU)");
         var command = new Command("generate", "Load a model zip and write N generated images as an IDX file and a PNG grid (of the first 1,024).")
         {
-            model, output, count, seed, distribution, latentScale,
+            model, output, count, seed, distribution, latentScale, gridScale, device,
         };
         command.SetAction(result => Run(result.GetValue(model)!, result.GetValue(output)!, result.GetValue(count), result.GetValue(seed), result.GetValue(distribution),
-            result.GetValue(latentScale)));
+            result.GetValue(latentScale), result.GetValue(gridScale), CommonOptions.CudaDeviceIndex(result.GetValue(device)).Index));
         return command;
     }
 
-    private static int Run(FileInfo modelFile, DirectoryInfo output, int count, int seed, LatentDistribution? distribution, float latentScale)
+    private static int Run(FileInfo modelFile, DirectoryInfo output, int count, int seed, LatentDistribution? distribution, float latentScale, int gridScale, int? gpuDeviceId)
     {
         if (count < 1)
         {
@@ -45,7 +47,7 @@ internal static class GenerateCommand
         }
 
         CommonOptions.EnsureWritableDirectory(output, "--output");
-        var ml = new MLContext(seed: seed);
+        var ml = new MLContext(seed: seed) { GpuDeviceId = gpuDeviceId, FallbackToCpu = false };
         using SavedGenerator generator = SavedGenerator.Load(ml, modelFile, distribution);
         IDataView generated = generator.Generate(count, seed, latentScale);
         int shown = Math.Min(count, GridLimit);
@@ -53,7 +55,7 @@ internal static class GenerateCommand
 
         string png = Path.Combine(output.FullName, "generated.png");
         int columns = generator.ClassCount > 0 ? generator.ClassCount : (int)Math.Ceiling(Math.Sqrt(shown));
-        using (MLImage grid = GanImages.Grid(gridImages, generator.Height, generator.Width, columns))
+        using (MLImage grid = GanImages.Grid(gridImages, generator.Height, generator.Width, columns, scale: gridScale))
         {
             GanImages.SavePng(grid, png);
         }

@@ -66,6 +66,8 @@ internal static class TrainCommand
         {
             Description = $"Write TensorBoard event files here ('tensorboard --logdir DIR'): losses every {defaults.TensorBoardLossEveryNSteps} steps, epoch losses, learning rates, FID/KID, the sample grid per epoch.",
         };
+        Option<int> gridScale = CommonOptions.GridScale();
+        Option<string> device = CommonOptions.Device("TorchSharp device to train on");
         Option<int> threads = new("--threads") { Description = "TorchSharp intra-op threads; 0 times 1, 2, ... threads while training and keeps the fastest (faster, but not bit-for-bit reproducible for every network; see GanOptions.Threads).", DefaultValueFactory = _ => defaults.Threads };
 
         var command = new Command("train", "Train a GAN on MNIST (by default the article's vanilla GAN); write the model zip, per-epoch sample grids and the loss CSV.")
@@ -73,7 +75,7 @@ internal static class TrainCommand
             mnistDirectory, output, recipe, epochs, maxSteps, diffAugment, modeSeeking, spectralNorm, maxRows, batchSize, hiddenSize, latentDimension, learningRate, generatorLearningRate, discriminatorLearningRate,
             beta1, beta2, dcganWidth, distribution, seed, threads, logLevel,
             architecture, loss, conditional, auxiliary, criticSteps, ema, maxGradientNorm, checkpoints, checkpointEvery, resume, overwriteCheckpoints,
-            evaluateEvery, evaluationSamples, tensorBoard,
+            evaluateEvery, evaluationSamples, tensorBoard, gridScale, device,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -110,6 +112,7 @@ internal static class TrainCommand
                 EvaluateEveryEpochs = result.GetValue(evaluateEvery),
                 EvaluationSampleCount = result.GetValue(evaluationSamples),
                 TensorBoardDirectory = result.GetValue(tensorBoard)?.FullName,
+                Device = result.GetValue(device)!.Trim().ToLowerInvariant(),
             };
             // --epochs has a default; with a step budget it applies only when given explicitly (and then the library refuses both).
             if (result.GetValue(maxSteps) is null || result.GetResult(epochs) is { Implicit: false })
@@ -124,12 +127,13 @@ internal static class TrainCommand
                 options.GeneratorBetas = options.DiscriminatorBetas = (result.GetValue(beta1) ?? defaultBeta1, result.GetValue(beta2) ?? 0.999f);
             }
 
-            return Task.FromResult(Run(options, result.GetValue(mnistDirectory), result.GetValue(maxRows), result.GetValue(output)!, result.GetValue(logLevel), cancellationToken));
+            return Task.FromResult(Run(options, result.GetValue(mnistDirectory), result.GetValue(maxRows), result.GetValue(output)!, result.GetValue(logLevel),
+                result.GetValue(gridScale), cancellationToken));
         });
         return command;
     }
 
-    private static int Run(GanOptions options, DirectoryInfo? mnistDirectory, int? maxRows, DirectoryInfo output, LogLevel logLevel, CancellationToken cancellationToken)
+    private static int Run(GanOptions options, DirectoryInfo? mnistDirectory, int? maxRows, DirectoryInfo output, LogLevel logLevel, int gridScale, CancellationToken cancellationToken)
     {
         // Every place this run writes is checked before any training starts.
         CommonOptions.EnsureWritableDirectory(output, "--output");
@@ -144,6 +148,18 @@ internal static class TrainCommand
             CommonOptions.EnsureWritableDirectory(new DirectoryInfo(tensorBoardDirectory), "--tensorboard");
         }
 
+        if (CommonOptions.CudaDeviceIndex(options.Device).Index is int cudaDevice)
+        {
+            // Checked before MNIST is read: TorchSharp-cpu (what this app references) has no CUDA.
+            int available = TorchSharp.torch.cuda.is_available() ? TorchSharp.torch.cuda.device_count() : 0;
+            if (cudaDevice >= available)
+            {
+                throw new ArgumentException(available == 0
+                    ? $"--device {options.Device}: TorchSharp finds no CUDA device. This app references TorchSharp-cpu; build it with TorchSharp-cuda-linux or TorchSharp-cuda-windows on a machine with an NVIDIA GPU (see README, GPUs)."
+                    : $"--device {options.Device}: TorchSharp finds {available} CUDA device(s), numbered from 0.");
+            }
+        }
+
         bool interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         // A live progress bar and log lines would overwrite each other; interactive runs show the bar and warnings only.
         using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(interactive ? LogLevel.Warning : logLevel);
@@ -155,7 +171,9 @@ internal static class TrainCommand
         string samplesDirectory = Path.Combine(output.FullName, "samples");
         Directory.CreateDirectory(samplesDirectory);
         options.Logger = logger;
-        var epochWriter = new EpochSampleWriter(samplesDirectory);
+        // Progress (and a log line) every 50 steps, for the loss curve's windows; reading the losses changes nothing that is trained.
+        options.LogEveryNSteps = StepLossWindow;
+        var epochWriter = new EpochSampleWriter(samplesDirectory, gridScale, new Reporting.StepLosses(options.DiscriminatorStepsPerGeneratorStep));
 
         GanTransformer gan = interactive
             ? TrainWithProgressBar(ml, train, options, epochWriter, cancellationToken)
@@ -173,7 +191,7 @@ internal static class TrainCommand
             Console.WriteLine($"Wrote {model}");
             Console.WriteLine($"Wrote {losses}");
             Console.WriteLine($"Wrote {gan.History.Epochs.Count} sample grids to {samplesDirectory}");
-            foreach (string file in Reporting.TrainingReport.Write(output.FullName, gan.History, options, samplesDirectory))
+            foreach (string file in Reporting.TrainingReport.Write(output.FullName, gan.History, options, samplesDirectory, epochWriter.Losses))
             {
                 Console.WriteLine($"Wrote {file}");
             }
@@ -196,7 +214,6 @@ internal static class TrainCommand
             .Start(context =>
             {
                 ProgressTask task = context.AddTask("Reading MNIST", maxValue: options.Epochs);
-                options.LogEveryNSteps = 50;
                 options.Progress = new SynchronousProgress<GanTrainingProgress>(report =>
                 {
                     epochWriter.Write(report);
@@ -209,15 +226,21 @@ internal static class TrainCommand
         return gan!;
     }
 
-    /// <summary>Writes the grid of an epoch's fixed-latent samples when the epoch closes.</summary>
-    private sealed class EpochSampleWriter(string directory)
+    /// <summary>Steps per window of the loss curve (<see cref="Reporting.StepLosses"/>), as TensorBoard's default.</summary>
+    private const int StepLossWindow = 50;
+
+    /// <summary>Writes the grid of an epoch's fixed-latent samples when the epoch closes, and records the loss windows.</summary>
+    private sealed class EpochSampleWriter(string directory, int scale, Reporting.StepLosses losses)
     {
+        public Reporting.StepLosses Losses => losses;
+
         public void Write(GanTrainingProgress report)
         {
+            losses.Add(report);
             if (report.Samples is { Count: > 0 } samples)
             {
                 int side = (int)Math.Round(Math.Sqrt(samples[0].Length));
-                using MLImage grid = GanImages.Grid(samples, side, side, columns: (int)Math.Ceiling(Math.Sqrt(samples.Count)));
+                using MLImage grid = GanImages.Grid(samples, side, side, columns: (int)Math.Ceiling(Math.Sqrt(samples.Count)), scale: scale);
                 GanImages.SavePng(grid, Path.Combine(directory, $"epoch-{report.Epoch:D3}.png"));
             }
         }

@@ -34,14 +34,23 @@ public static class GanImages
 
     /// <summary>
     /// Tiles equally sized grayscale images (each height × width values in [0, 1]) into one image,
-    /// <paramref name="columns"/> per row, separated by <paramref name="padding"/> black pixels.
+    /// <paramref name="columns"/> per row, separated by <paramref name="padding"/> black pixels, then enlarges
+    /// the whole grid <paramref name="scale"/> times: every pixel becomes a scale × scale block (nearest
+    /// neighbour, no smoothing, so the pixels stay what the generator made; 28-pixel digits are small on screen).
     /// </summary>
-    public static MLImage Grid(IReadOnlyList<float[]> images, int height, int width, int columns, int padding = 2)
+    /// <param name="images">The images, row-major.</param>
+    /// <param name="height">Height of each image in pixels.</param>
+    /// <param name="width">Width of each image in pixels.</param>
+    /// <param name="columns">Images per grid row.</param>
+    /// <param name="padding">Black pixels between and around the images, before scaling. Default: 2.</param>
+    /// <param name="scale">Integer enlargement of the finished grid. Default: 1 (one pixel per pixel).</param>
+    public static MLImage Grid(IReadOnlyList<float[]> images, int height, int width, int columns, int padding = 2, int scale = 1)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentOutOfRangeException.ThrowIfLessThan(images.Count, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(padding);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
         columns = Math.Min(columns, images.Count);
         int rows = (images.Count + columns - 1) / columns;
         int gridWidth = (columns * width) + ((columns + 1) * padding);
@@ -63,7 +72,28 @@ public static class GanImages
             }
         }
 
-        return FromGrayscale(grid, gridHeight, gridWidth);
+        return scale == 1 ? FromGrayscale(grid, gridHeight, gridWidth) : FromGrayscale(Enlarge(grid, gridHeight, gridWidth, scale), gridHeight * scale, gridWidth * scale);
+    }
+
+    private static float[] Enlarge(float[] pixels, int height, int width, int scale)
+    {
+        int enlargedWidth = width * scale;
+        var enlarged = new float[pixels.Length * scale * scale];
+        for (int y = 0; y < height; y++)
+        {
+            Span<float> row = enlarged.AsSpan(y * scale * enlargedWidth, enlargedWidth);
+            for (int x = 0; x < width; x++)
+            {
+                row.Slice(x * scale, scale).Fill(pixels[(y * width) + x]);
+            }
+
+            for (int copy = 1; copy < scale; copy++)
+            {
+                row.CopyTo(enlarged.AsSpan(((y * scale) + copy) * enlargedWidth, enlargedWidth));
+            }
+        }
+
+        return enlarged;
     }
 
     /// <summary>

@@ -13,13 +13,74 @@ internal sealed class OnnxGeneratorSession : IDisposable
     private readonly GeneratorGraphLayout _layout;
     private readonly int _latentDimension;
 
-    public OnnxGeneratorSession(byte[] batchedModel, GeneratorGraphLayout layout, int latentDimension, int threads)
+    /// <param name="batchedModel">The batched generator graph.</param>
+    /// <param name="layout">Its input and output names and shapes.</param>
+    /// <param name="latentDimension">Size of z.</param>
+    /// <param name="threads">ONNX Runtime intra-op threads.</param>
+    /// <param name="gpuDeviceId">Run on this CUDA device (from <see cref="UsableCudaDevice"/>); null for the CPU.</param>
+    /// <param name="fallbackToCpu">When the CUDA provider cannot be used, run on the CPU instead of throwing (<see cref="MLContext.FallbackToCpu"/>).</param>
+    public OnnxGeneratorSession(byte[] batchedModel, GeneratorGraphLayout layout, int latentDimension, int threads, int? gpuDeviceId = null, bool fallbackToCpu = false)
     {
-        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
-        _session = new InferenceSession(batchedModel, options);
+        _session = CreateSession(batchedModel, threads, gpuDeviceId, fallbackToCpu);
         _layout = layout;
         _latentDimension = latentDimension;
     }
+
+    private static InferenceSession CreateSession(byte[] model, int threads, int? gpuDeviceId, bool fallbackToCpu)
+    {
+        if (gpuDeviceId is int device)
+        {
+            try
+            {
+                using SessionOptions gpu = SessionOptions.MakeSessionOptionWithCudaProvider(device);
+                gpu.IntraOpNumThreads = threads;
+                gpu.InterOpNumThreads = 1;
+                return new InferenceSession(model, gpu);
+            }
+            catch (OnnxRuntimeException error)
+            {
+                // The CUDA build is there but the device or driver is not (ML.NET's OnnxTransformer falls back on this too).
+                if (!fallbackToCpu)
+                {
+                    throw CudaError(device, error);
+                }
+            }
+        }
+
+        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+        return new InferenceSession(model, options);
+    }
+
+    /// <summary>
+    /// The CUDA device both ONNX Runtime engines should be given for <see cref="MLContext.GpuDeviceId"/>: the id itself
+    /// when the native ONNX Runtime has a CUDA execution provider, null (the CPU) when it has none and
+    /// <paramref name="fallbackToCpu"/> allows it. Checked up front because the CPU-only native library has no CUDA
+    /// entry point at all, and ML.NET's OnnxTransformer falls back only on ONNX Runtime's own errors: given a device id
+    /// with the CPU package it throws EntryPointNotFoundException, whatever FallbackToCpu says.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No CUDA provider and no fallback: names the setting and the package.</exception>
+    public static int? UsableCudaDevice(int? gpuDeviceId, bool fallbackToCpu)
+    {
+        if (gpuDeviceId is not int device)
+        {
+            return null;
+        }
+
+        try
+        {
+            using SessionOptions probe = SessionOptions.MakeSessionOptionWithCudaProvider(device);
+            return device;
+        }
+        catch (Exception error) when (error is EntryPointNotFoundException or DllNotFoundException or OnnxRuntimeException)
+        {
+            return fallbackToCpu ? null : throw CudaError(device, error);
+        }
+    }
+
+    private static InvalidOperationException CudaError(int device, Exception error) => new(
+        $"MLContext.GpuDeviceId is {device}, but ONNX Runtime could not use CUDA device {device} ({error.Message}). " +
+        "Reference Microsoft.ML.OnnxRuntime.Gpu (with CUDA and cuDNN installed) instead of Microsoft.ML.OnnxRuntime, or set MLContext.FallbackToCpu to score on the CPU.",
+        error);
 
     /// <summary>
     /// Pixels in [0, 1] for <paramref name="count"/> latent vectors laid out one after another (and, for a

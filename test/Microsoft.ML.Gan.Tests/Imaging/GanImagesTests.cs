@@ -47,6 +47,29 @@ public sealed class GanImagesTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void ScaleEnlargesEveryPixelIntoABlockWithoutSmoothing()
+    {
+        float[] white = Enumerable.Repeat(1f, 4).ToArray();
+        float[] black = new float[4];
+        using MLImage grid = GanImages.Grid([white, black, white], 2, 2, columns: 2, padding: 1, scale: 3);
+
+        Assert.That((grid.Width, grid.Height), Is.EqualTo((21, 21)), "the 7 x 7 grid, 3 times");
+        byte Green(int x, int y) => grid.Pixels[(4 * ((y * 21) + x)) + 1];
+        for (int y = 0; y < 21; y++)
+        {
+            for (int x = 0; x < 21; x++)
+            {
+                // Pixel (x, y) of the enlarged grid is pixel (x / 3, y / 3) of the unscaled one: white only inside the two white images.
+                (int sx, int sy) = (x / 3, y / 3);
+                bool whiteImage = (sx is 1 or 2 && sy is 1 or 2) || (sx is 1 or 2 && sy is 4 or 5);
+                Assert.That(Green(x, y), Is.EqualTo(whiteImage ? 255 : 0), $"pixel ({x}, {y})");
+            }
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => GanImages.Grid([white], 2, 2, columns: 1, scale: 0));
+    }
+
+    [Test]
     public void WrongPixelCountIsRejected()
     {
         var error = Assert.Throws<ArgumentException>(() => GanImages.FromGrayscale(new float[10], 28, 28));

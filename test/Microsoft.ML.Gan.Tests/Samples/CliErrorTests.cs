@@ -114,4 +114,26 @@ public sealed class CliErrorTests : ScratchDirectoryTest
         Assert.That(exitCode, Is.EqualTo(1));
         Assert.That(log, Does.Contain("   at "));
     }
+
+    [TestCase("train", "gpu")]
+    [TestCase("train", "cuda:x")]
+    [TestCase("generate", "cuda:-1")]
+    public void ADeviceThatIsNotCpuOrCudaIsAParseErrorNamingTheOption(string command, string device)
+    {
+        (int exitCode, string log) = SamplesApp.Run(command, "--device", device, "--output", Path.Combine(Scratch, "out"));
+        Assert.That(exitCode, Is.Not.Zero, log);
+        Assert.That(log, Does.Contain("--device must be cpu, cuda or cuda:N").And.Contain($"'{device}'"));
+    }
+
+    [Test]
+    public void TrainingOnCudaWithoutACudaBackendSaysWhichPackagesToUse()
+    {
+        (int exitCode, string log) = SamplesApp.Run("train", "--device", "cuda:0", "--mnist-dir", RealMnist.Directory, "--output", Path.Combine(Scratch, "out"));
+        if (TorchSharp.torch.cuda.is_available())
+        {
+            Assert.Ignore("This machine has CUDA.");
+        }
+
+        AssertOneCleanError(exitCode, log, "--device cuda:0", "TorchSharp-cuda-linux");
+    }
 }
