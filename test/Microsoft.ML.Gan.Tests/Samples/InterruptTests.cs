@@ -2,17 +2,18 @@ using System.Diagnostics;
 
 namespace Microsoft.ML.Gan.Tests.Samples;
 
-/// <summary>SIGTERM (as Ctrl+C) during <c>train</c>: a checkpoint at the step, exit code 130, and an exact resume.</summary>
+/// <summary>Ctrl+C (SIGINT) or SIGTERM during <c>train</c>: a checkpoint at the step, exit code 130, and an exact resume.</summary>
 public sealed class InterruptTests : ScratchDirectoryTest
 {
     private string[] Train(string output, params string[] extra) =>
         ["train", "--epochs", "12", "--max-rows", "6400", "--eval-every", "0", "--mnist-dir", RealMnist.Directory, "--output", output, .. extra];
 
-    [Test]
-    public void TerminatedMidEpochThenResumedGivesTheUninterruptedModel()
+    [TestCase("INT")]
+    [TestCase("TERM")]
+    public void StoppedMidEpochThenResumedGivesTheUninterruptedModel(string signal)
     {
         string checkpoints = Path.Combine(Scratch, "checkpoints");
-        (int exitCode, string log) = RunAndTerminate(Train(Path.Combine(Scratch, "interrupted"), "--checkpoint-dir", checkpoints), TimeSpan.FromSeconds(3));
+        (int exitCode, string log) = RunAndSignal(Train(Path.Combine(Scratch, "interrupted"), "--checkpoint-dir", checkpoints), signal, TimeSpan.FromSeconds(3));
 
         Assert.That(exitCode, Is.EqualTo(130), log);
         Assert.That(log, Does.Match(@"Training cancelled at epoch \d+, step \d+ of 100; checkpoint '.*checkpoint-epoch-\d{4}\.step-\d{6}\.gan' written"));
@@ -34,8 +35,8 @@ public sealed class InterruptTests : ScratchDirectoryTest
         return File.ReadAllBytes(Path.Combine(output, "generated-images-idx3-ubyte"));
     }
 
-    /// <summary>Starts the CLI, sends SIGTERM <paramref name="after"/> training started, and waits for it to end.</summary>
-    private static (int ExitCode, string Output) RunAndTerminate(string[] arguments, TimeSpan after)
+    /// <summary>Starts the CLI, sends SIG<paramref name="signal"/> <paramref name="after"/> training started, and waits for it to end.</summary>
+    private static (int ExitCode, string Output) RunAndSignal(string[] arguments, string signal, TimeSpan after)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -71,12 +72,12 @@ public sealed class InterruptTests : ScratchDirectoryTest
         process.BeginErrorReadLine();
         Assert.That(started.Wait(TimeSpan.FromMinutes(2)), Is.True, "training started");
         Thread.Sleep(after);
-        using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        using (Process kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             kill.WaitForExit();
         }
 
-        Assert.That(process.WaitForExit(TimeSpan.FromMinutes(2)), Is.True, "the process ends after SIGTERM");
+        Assert.That(process.WaitForExit(TimeSpan.FromMinutes(2)), Is.True, $"the process ends after SIG{signal}");
         process.WaitForExit();
         lock (output)
         {
