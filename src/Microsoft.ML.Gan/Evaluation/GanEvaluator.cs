@@ -37,15 +37,7 @@ internal static class GanEvaluator
         int agreeing = 0;
         for (int i = 0; i < fake.Count; i++)
         {
-            int best = 0;
-            for (int c = 1; c < LeNet.ClassCount; c++)
-            {
-                if (fakeProbabilities[i, c] > fakeProbabilities[i, best])
-                {
-                    best = c;
-                }
-            }
-
+            int best = MnistFeatureNetwork.PredictedClass(fakeProbabilities, i);
             histogram[best]++;
             confidence += fakeProbabilities[i, best];
             if (fake.Labels is not null && fake.Labels[i] == best)

@@ -69,17 +69,8 @@ internal sealed class TrainingEvaluator : IDisposable
         int agreeing = 0;
         for (int i = 0; i < _count; i++)
         {
-            int predicted = 0;
-            for (int c = 1; c < LeNet.ClassCount; c++)
-            {
-                if (probabilities[i, c] > probabilities[i, predicted])
-                {
-                    predicted = c;
-                }
-            }
-
             // The evaluation's classes are 0, 1, 2, ... in turn (see Create).
-            agreeing += predicted == i % LeNet.ClassCount ? 1 : 0;
+            agreeing += MnistFeatureNetwork.PredictedClass(probabilities, i) == i % LeNet.ClassCount ? 1 : 0;
         }
 
         return agreeing / (double)_count;
