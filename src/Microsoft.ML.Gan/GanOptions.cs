@@ -74,14 +74,20 @@ public sealed class GanOptions
     /// <summary>Number of classes of an integer label column. Default: null — the largest label + 1. Key-typed labels bring their own count.</summary>
     public int? ClassCount { get; set; }
 
-    /// <summary>Base width w of <see cref="GanArchitecture.Dcgan"/> (channels w and 2w). Default: 64 (the usual 128 × 7 × 7 start for MNIST).</summary>
-    public int DcganWidth { get; set; } = 64;
+    /// <summary>
+    /// Base width w of <see cref="GanArchitecture.Dcgan"/> (channels w and 2w). Default: 64 (the usual 128 × 7 × 7 start for MNIST).
+    /// Dcgan only: setting it with another architecture is an error, not ignored.
+    /// </summary>
+    public int DcganWidth { get => _dcganWidth ?? 64; set => _dcganWidth = value; }
 
     /// <summary>The adversarial loss. Default: <see cref="GanLoss.NonSaturating"/> (article).</summary>
     public GanLoss Loss { get; set; } = GanLoss.NonSaturating;
 
-    /// <summary>λ of <see cref="GanLoss.WassersteinGradientPenalty"/>. Default: 10 (Gulrajani et al., 2017).</summary>
-    public float GradientPenaltyWeight { get; set; } = 10f;
+    /// <summary>
+    /// λ of <see cref="GanLoss.WassersteinGradientPenalty"/>. Default: 10 (Gulrajani et al., 2017). Setting it with another loss
+    /// is an error, not ignored.
+    /// </summary>
+    public float GradientPenaltyWeight { get => _gradientPenaltyWeight ?? 10f; set => _gradientPenaltyWeight = value; }
 
     /// <summary>Discriminator (critic) steps per generator step; each uses its own real batch. Default: 1 (article; WGAN-GP usually uses 5).</summary>
     public int DiscriminatorStepsPerGeneratorStep { get; set; } = 1;
@@ -149,14 +155,29 @@ public sealed class GanOptions
     /// <summary>Size of the latent vector z. Default: 100 (article).</summary>
     public int LatentDimension { get; set; } = 100;
 
-    /// <summary>The article's h: the networks' layers are h, 2h, 4h wide. Default: 32 (article).</summary>
-    public int HiddenSize { get; set; } = 32;
+    /// <summary>
+    /// The article's h: the <see cref="GanArchitecture.Mlp"/> networks' layers are h, 2h, 4h wide. Default: 32 (article).
+    /// Mlp only (Dcgan's size is <see cref="DcganWidth"/>): setting it with another architecture is an error, not ignored.
+    /// </summary>
+    public int HiddenSize { get => _hiddenSize ?? 32; set => _hiddenSize = value; }
 
-    /// <summary>Dropout probability after every hidden layer of both networks. Default: 0.3 (article).</summary>
-    public float Dropout { get; set; } = 0.3f;
+    /// <summary>
+    /// Dropout probability after every hidden layer of both <see cref="GanArchitecture.Mlp"/> networks. Default: 0.3 (article).
+    /// Mlp only (DCGAN has no dropout): setting it with another architecture is an error, not ignored.
+    /// </summary>
+    public float Dropout { get => _dropout ?? 0.3f; set => _dropout = value; }
 
-    /// <summary>Negative slope of the LeakyReLU activations. Default: 0.2 (article).</summary>
+    /// <summary>
+    /// Negative slope of the LeakyReLU activations: every hidden layer of both <see cref="GanArchitecture.Mlp"/> networks, and the
+    /// <see cref="GanArchitecture.Dcgan"/> discriminator (whose generator uses ReLU, as published). Default: 0.2 (article and DCGAN).
+    /// </summary>
     public float LeakyReluSlope { get; set; } = 0.2f;
+
+    // Architecture- and loss-specific settings remember whether they were set, so one that does not apply is an error.
+    private int? _hiddenSize;
+    private float? _dropout;
+    private int? _dcganWidth;
+    private float? _gradientPenaltyWeight;
 
     /// <summary>Adam learning rate of the generator. Default: null — 0.002 for Mlp (article), 0.0002 for Dcgan (Radford et al.).</summary>
     public float? GeneratorLearningRate { get; set; }
@@ -386,6 +407,17 @@ public sealed class GanOptions
             RequireAtLeast(classes, 2, nameof(ClassCount));
         }
 
+        RejectUnused(_hiddenSize, nameof(HiddenSize), GanArchitecture.Mlp, $"{GanArchitecture.Dcgan}'s size is {nameof(GanOptions)}.{nameof(DcganWidth)}");
+        RejectUnused(_dropout, nameof(Dropout), GanArchitecture.Mlp, $"{GanArchitecture.Dcgan} has no dropout");
+        RejectUnused(_dcganWidth, nameof(DcganWidth), GanArchitecture.Dcgan, $"{GanArchitecture.Mlp}'s size is {nameof(GanOptions)}.{nameof(HiddenSize)}");
+        if (_gradientPenaltyWeight is float penalty && Loss != GanLoss.WassersteinGradientPenalty)
+        {
+            throw new ArgumentException(
+                $"{nameof(GanOptions)}.{nameof(GradientPenaltyWeight)} ({penalty}) applies to the {nameof(GanLoss.WassersteinGradientPenalty)} loss only; " +
+                $"{nameof(Loss)} is {Loss}, which has no gradient penalty. Leave it unset, or choose {nameof(GanLoss.WassersteinGradientPenalty)}.",
+                nameof(GradientPenaltyWeight));
+        }
+
         if (SpectralNormalization && Architecture != GanArchitecture.Dcgan)
         {
             throw new ArgumentException(
@@ -433,6 +465,18 @@ public sealed class GanOptions
         if (string.IsNullOrWhiteSpace(Device))
         {
             throw new ArgumentException($"{nameof(GanOptions)}.{nameof(Device)} must name a device such as 'cpu' or 'cuda'.", nameof(Device));
+        }
+    }
+
+    /// <summary>Throws when a setting of one architecture was given for another: it would be ignored.</summary>
+    private void RejectUnused<T>(T? value, string name, GanArchitecture owner, string instead)
+        where T : struct
+    {
+        if (value is T given && Architecture != owner)
+        {
+            throw new ArgumentException(
+                $"{nameof(GanOptions)}.{name} ({given}) applies to the {owner} architecture only; {nameof(GanOptions)}.{nameof(Architecture)} is {Architecture}, " +
+                $"which would ignore it ({instead}). Leave it unset, or choose {owner}.", name);
         }
     }
 

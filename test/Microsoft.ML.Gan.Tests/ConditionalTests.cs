@@ -1,10 +1,6 @@
-using Microsoft.ML.Gan.Networks;
-using Microsoft.ML.Gan.Training;
-using TorchSharp;
-
 namespace Microsoft.ML.Gan.Tests;
 
-/// <summary>Class-conditional generation: inputs, ONNX parity, persistence, synthetic training rows, bad labels.</summary>
+/// <summary>Class-conditional generation: inputs, persistence, synthetic training rows, bad labels.</summary>
 public sealed class ConditionalTests : ScratchDirectoryTest
 {
     private sealed class FloatLabelRow
@@ -17,44 +13,9 @@ public sealed class ConditionalTests : ScratchDirectoryTest
 
     private static GanOptions Conditional(GanArchitecture architecture = GanArchitecture.Mlp)
     {
-        GanOptions options = SyntheticImages.FastOptions();
+        GanOptions options = SyntheticImages.FastOptions(architecture: architecture);
         options.Conditional = true;
-        options.Architecture = architecture;
         return options;
-    }
-
-    private static float[][] TorchPixels(GanTransformer gan, GeneratorNetwork generator, IDataView latent, long[] classes)
-    {
-        using var scope = torch.NewDisposeScope();
-        float[][] vectors = latent.GetColumn<float[]>(gan.LatentColumnName).ToArray();
-        torch.Tensor z = torch.tensor(vectors.SelectMany(v => v).ToArray(), [vectors.Length, gan.LatentDimension]);
-        return GanTrainer.Render(generator, z, torch.tensor(classes), gan.ImageShape.Size).ToArray();
-    }
-
-    private static double MaxDifference(float[][] a, float[][] b) => a.Zip(b).Max(p => p.First.Zip(p.Second).Max(v => Math.Abs(v.First - v.Second)));
-
-    [TestCase(GanArchitecture.Mlp, true)]
-    [TestCase(GanArchitecture.Mlp, false)]
-    [TestCase(GanArchitecture.Dcgan, true)]
-    [TestCase(GanArchitecture.Dcgan, false)]
-    public void OnnxExportEqualsTorchWithin1e4(GanArchitecture architecture, bool keyLabels)
-    {
-        var ml = new MLContext(1);
-        IDataView data = keyLabels ? SyntheticImages.LoadLabelled(ml, 64) : SyntheticImages.LoadIntegerLabelled(ml, 64);
-        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Train(Conditional(architecture)).FitKeepingGenerator(data);
-        using GanTransformer disposeGan = gan;
-        using GeneratorNetwork disposeGenerator = generator;
-        IDataView latent = ml.Gan().SampleLatent(gan, 40, seed: 3);
-        long[] classes = Enumerable.Range(0, 40).Select(i => (long)(i % 4)).ToArray();
-
-        float[][] reference = TorchPixels(gan, generator, latent, classes);
-        float[][] scored = gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray();
-        float[][] bulk = gan.Generate(40, seed: 3).GetColumn<float[]>("GeneratedPixels").ToArray();
-
-        Assert.That(MaxDifference(scored, reference), Is.LessThanOrEqualTo(1e-4));
-        Assert.That(MaxDifference(bulk, reference), Is.LessThanOrEqualTo(1e-4));
-        Assert.That(MaxDifference(TorchPixels(gan, generator, latent, classes.Select(c => (c + 1) % 4).ToArray()), reference), Is.GreaterThan(0),
-            "the label changes the image");
     }
 
     [Test]

@@ -84,6 +84,24 @@ public sealed class GanOptionsTests
         yield return new TestCaseData(new GanOptions { DiscriminatorStepsPerGeneratorStep = 0 }, "DiscriminatorStepsPerGeneratorStep");
         yield return new TestCaseData(new GanOptions { MaxGradientNorm = -1 }, "MaxGradientNorm");
         yield return new TestCaseData(new GanOptions { ClassCount = 1 }, "ClassCount");
+        // A setting the chosen architecture or loss would ignore.
+        yield return new TestCaseData(new GanOptions { Architecture = GanArchitecture.Dcgan, HiddenSize = 64 }, "HiddenSize (64) applies to the Mlp architecture only");
+        yield return new TestCaseData(new GanOptions { Architecture = GanArchitecture.Dcgan, Dropout = 0.5f }, "Dropout (0.5) applies to the Mlp architecture only");
+        yield return new TestCaseData(new GanOptions { DcganWidth = 32 }, "DcganWidth (32) applies to the Dcgan architecture only");
+        yield return new TestCaseData(new GanOptions { Loss = GanLoss.Hinge, GradientPenaltyWeight = 5 }, "GradientPenaltyWeight");
+    }
+
+    [Test]
+    public void SettingsOfTheChosenArchitectureAndLossAreAccepted()
+    {
+        var dcgan = new GanOptions { Architecture = GanArchitecture.Dcgan, DcganWidth = 16, LeakyReluSlope = 0.1f };
+        var mlp = new GanOptions { HiddenSize = 16, Dropout = 0.1f, LeakyReluSlope = 0.1f };
+        var wgan = new GanOptions { Loss = GanLoss.WassersteinGradientPenalty, RealLabel = null, GradientPenaltyWeight = 5 };
+
+        Assert.That(() => new MLContext().Gan().Train(dcgan), Throws.Nothing);
+        Assert.That(() => new MLContext().Gan().Train(mlp), Throws.Nothing);
+        Assert.That(() => new MLContext().Gan().Train(wgan), Throws.Nothing);
+        Assert.That(dcgan.HiddenSize, Is.EqualTo(32), "an unset size still reads as its documented default");
     }
 
     [Test]

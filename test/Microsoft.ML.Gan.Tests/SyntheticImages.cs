@@ -65,15 +65,19 @@ internal static class SyntheticImages
     public static IDataView LoadIntegerLabelled(MLContext ml, int count = 128)
         => ml.Data.LoadFromEnumerable(Enumerable.Range(0, count).Select(i => new IntegerLabelledRow { Label = i % 4, Pixels = Square(i % 4) }));
 
-    /// <summary>Options that train in well under a second on <see cref="Load"/>.</summary>
-    public static GanOptions FastOptions(int seed = 1) => new()
+    /// <summary>Options that train in well under a second on <see cref="Load"/>: a small <paramref name="architecture"/>.</summary>
+    public static GanOptions FastOptions(int seed = 1, GanArchitecture architecture = GanArchitecture.Mlp)
     {
-        LatentDimension = 8,
-        HiddenSize = 8,
-        BatchSize = 32,
-        Epochs = 2,
-        Seed = seed,
-        SampleCount = 4,
-        DcganWidth = 4,
-    };
+        var options = new GanOptions { Architecture = architecture, LatentDimension = 8, BatchSize = 32, Epochs = 2, Seed = seed, SampleCount = 4 };
+        if (architecture == GanArchitecture.Dcgan)
+        {
+            options.DcganWidth = 4;
+        }
+        else
+        {
+            options.HiddenSize = 8;
+        }
+
+        return options;
+    }
 }

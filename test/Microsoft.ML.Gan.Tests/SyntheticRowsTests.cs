@@ -7,10 +7,9 @@ public sealed class SyntheticRowsTests
     {
         var ml = new MLContext(1);
         IDataView squares = SyntheticImages.LoadLabelled(ml, 128);
-        GanOptions options = SyntheticImages.FastOptions();
+        GanOptions options = SyntheticImages.FastOptions(architecture: GanArchitecture.Dcgan);
         options.Conditional = true;
         options.Epochs = ganEpochs;
-        options.Architecture = GanArchitecture.Dcgan;
         options.DcganWidth = 8;
         GanTransformer gan = ml.Gan().Train(options).Fit(squares);
         LeNetClassifier classifier = ml.Gan().TrainClassifier(squares, new LeNetClassifierOptions { Epochs = 30, BatchSize = 16, LearningRate = 0.005f });

@@ -90,11 +90,9 @@ internal static class TrainCommand
                 ModeSeekingWeight = Value(modeSeeking, start.ModeSeekingWeight),
                 SpectralNormalization = result.GetValue(spectralNorm),
                 BatchSize = result.GetValue(batchSize),
-                HiddenSize = result.GetValue(hiddenSize),
                 LatentDimension = result.GetValue(latentDimension),
                 GeneratorLearningRate = result.GetValue(generatorLearningRate) ?? result.GetValue(learningRate),
                 DiscriminatorLearningRate = result.GetValue(discriminatorLearningRate) ?? result.GetValue(learningRate),
-                DcganWidth = Value(dcganWidth, start.DcganWidth),
                 LatentDistribution = result.GetValue(distribution),
                 Seed = result.GetValue(seed),
                 Threads = result.GetValue(threads),
@@ -114,6 +112,22 @@ internal static class TrainCommand
                 TensorBoardDirectory = result.GetValue(tensorBoard)?.FullName,
                 Device = result.GetValue(device)!.Trim().ToLowerInvariant(),
             };
+            // Sizes of one architecture are set only when given (or by the recipe for its own architecture): the library
+            // rejects a setting the chosen architecture would ignore.
+            if (result.GetResult(hiddenSize) is { Implicit: false })
+            {
+                options.HiddenSize = result.GetValue(hiddenSize);
+            }
+
+            if (result.GetResult(dcganWidth) is { Implicit: false })
+            {
+                options.DcganWidth = result.GetValue(dcganWidth);
+            }
+            else if (useRecipe && options.Architecture == recipeOptions.Architecture)
+            {
+                options.DcganWidth = recipeOptions.DcganWidth;
+            }
+
             // --epochs has a default; with a step budget it applies only when given explicitly (and then the library refuses both).
             if (result.GetValue(maxSteps) is null || result.GetResult(epochs) is { Implicit: false })
             {

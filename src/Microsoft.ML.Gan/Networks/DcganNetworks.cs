@@ -1,4 +1,3 @@
-using Microsoft.ML.Gan.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,50 +11,30 @@ namespace Microsoft.ML.Gan.Networks;
 /// </summary>
 internal sealed class DcganGenerator : GeneratorNetwork
 {
-    private readonly Linear fc;
-    private readonly BatchNorm2d bn0;
-    private readonly ConvTranspose2d deconv1;
-    private readonly BatchNorm2d bn1;
-    private readonly ConvTranspose2d deconv2;
-    private readonly Embedding? label_embedding;
-    private readonly long[] _start;
-
     public DcganGenerator(int latentDimension, ImageShape shape, int width, int classCount = 0)
         : base(nameof(DcganGenerator), latentDimension, classCount)
     {
-        _start = [2 * width, shape.Height / 4, shape.Width / 4];
-        fc = nn.Linear(latentDimension + classCount, _start[0] * _start[1] * _start[2]);
-        bn0 = nn.BatchNorm2d(2 * width);
-        deconv1 = nn.ConvTranspose2d(2 * width, width, 4, stride: 2, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(width);
-        deconv2 = nn.ConvTranspose2d(width, shape.Channels, 4, stride: 2, padding: 1);
-        label_embedding = classCount > 0 ? nn.Embedding(classCount, classCount) : null;
-        RegisterComponents();
+        long[] start = [2 * width, shape.Height / 4, shape.Width / 4];
+        Build(
+        [
+            ("fc", nn.Linear(latentDimension + classCount, start[0] * start[1] * start[2])),
+            ("fc_view", nn.Unflatten(1, start)),
+            ("bn0", nn.BatchNorm2d(2 * width)),
+            ("relu0", nn.ReLU()),
+            ("deconv1", nn.ConvTranspose2d(2 * width, width, 4, stride: 2, padding: 1, bias: false)),
+            ("bn1", nn.BatchNorm2d(width)),
+            ("relu1", nn.ReLU()),
+            ("deconv2", nn.ConvTranspose2d(width, shape.Channels, 4, stride: 2, padding: 1)),
+            ("tanh", nn.Tanh()),
+            ("flat", nn.Flatten()),
+        ], classCount > 0 ? nn.Embedding(classCount, classCount) : null);
         DcganInit.Apply(this);
-    }
-
-    public override Tensor forward(Tensor z, Tensor? classes)
-    {
-        Tensor x = fc.forward(Condition(z, classes, label_embedding)).view(-1, _start[0], _start[1], _start[2]);
-        x = nn.functional.relu(bn0.forward(x));
-        x = nn.functional.relu(bn1.forward(deconv1.forward(x)));
-        return torch.tanh(deconv2.forward(x)).flatten(1);
-    }
-
-    public override string ExportOnnx(OnnxGraph graph, string latent, string? classOneHot)
-    {
-        string x = graph.Linear(ExportCondition(graph, latent, classOneHot, label_embedding), fc, "fc");
-        x = graph.Reshape(x, "fc_view", -1, _start[0], _start[1], _start[2]);
-        x = graph.Node("Relu", [graph.BatchNorm(x, bn0, "bn0")], "relu0");
-        x = graph.Node("Relu", [graph.BatchNorm(graph.ConvTranspose(x, deconv1, 4, 2, 1, "deconv1"), bn1, "bn1")], "relu1");
-        x = graph.Node("Tanh", [graph.ConvTranspose(x, deconv2, 4, 2, 1, "deconv2")], "tanh");
-        return graph.Node("Flatten", [x], "flat", [OnnxGraph.Int("axis", 1)]);
     }
 }
 
 /// <summary>
-/// DCGAN discriminator: Conv2d(C → w, 4, 2, 1) → LeakyReLU(0.2) → Conv2d(w → 2w, 4, 2, 1) → BatchNorm
-/// → LeakyReLU(0.2) → flatten → Linear(·, 1), a logit. With spectral normalization (Miyato et al., 2018) every
+/// DCGAN discriminator: Conv2d(C → w, 4, 2, 1) → LeakyReLU(s) → Conv2d(w → 2w, 4, 2, 1) → BatchNorm
+/// → LeakyReLU(s) → flatten → Linear(·, 1), a logit (s = GanOptions.LeakyReluSlope, 0.2 as published). With spectral normalization (Miyato et al., 2018) every
 /// layer's weight, the projection embedding's included, is spectrally normalized and there is no batch norm, so
 /// real and fake images are scored in one pass and no batch's statistics hide what sets it apart.
 /// </summary>
@@ -68,12 +47,13 @@ internal sealed class DcganDiscriminator : DiscriminatorNetwork
     private readonly nn.Module<Tensor, Tensor>? projection;
     private readonly Linear? classifier;
     private readonly ImageShape _shape;
-    private const double Slope = 0.2;
+    private readonly double _slope;
 
-    public DcganDiscriminator(ImageShape shape, int width, int classCount = 0, bool auxiliaryClassifier = false, bool spectralNorm = false)
+    public DcganDiscriminator(ImageShape shape, int width, int classCount = 0, bool auxiliaryClassifier = false, bool spectralNorm = false, double leakyReluSlope = 0.2)
         : base(nameof(DcganDiscriminator))
     {
         _shape = shape;
+        _slope = leakyReluSlope;
         int features = 2 * width * (shape.Height / 4) * (shape.Width / 4);
         if (spectralNorm)
         {
@@ -101,9 +81,9 @@ internal sealed class DcganDiscriminator : DiscriminatorNetwork
     public override DiscriminatorOutput forward(Tensor images, Tensor? classes)
     {
         Tensor x = images.view(-1, _shape.Channels, _shape.Height, _shape.Width);
-        x = nn.functional.leaky_relu(conv1.forward(x), Slope);
+        x = nn.functional.leaky_relu(conv1.forward(x), _slope);
         x = conv2.forward(x);
-        x = nn.functional.leaky_relu(bn2 is null ? x : bn2.forward(x), Slope);
+        x = nn.functional.leaky_relu(bn2 is null ? x : bn2.forward(x), _slope);
         return Heads(x.flatten(1), classes, fc, projection, classifier);
     }
 }

@@ -11,7 +11,7 @@ internal static class GanNetworks
 
     public static DiscriminatorNetwork CreateDiscriminator(GanOptions options, ImageShape shape, int classCount) => options.Architecture switch
     {
-        GanArchitecture.Dcgan => new DcganDiscriminator(shape, options.DcganWidth, classCount, options.AuxiliaryClassifier, options.SpectralNormalization),
+        GanArchitecture.Dcgan => new DcganDiscriminator(shape, options.DcganWidth, classCount, options.AuxiliaryClassifier, options.SpectralNormalization, options.LeakyReluSlope),
         _ => new MlpDiscriminator(shape.Size, options.HiddenSize, options.Dropout, options.LeakyReluSlope, classCount, options.AuxiliaryClassifier),
     };
 

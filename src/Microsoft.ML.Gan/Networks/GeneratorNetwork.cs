@@ -1,4 +1,3 @@
-using Microsoft.ML.Gan.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,10 +5,19 @@ namespace Microsoft.ML.Gan.Networks;
 
 /// <summary>
 /// A generator: latent vectors [N, z] (and, when conditional, class indices [N] as int64) to flat images
-/// [N, C·H·W] in [-1, 1]. Each network also writes itself as ONNX, next to the code it must match.
+/// [N, C·H·W] in [-1, 1]. Built like pytorch/examples' DCGAN: an ordered stack of plain TorchSharp layers, run in
+/// order, after an optional label stage (z, or [z; embedding(class)]). Architectures only choose the layers; the one
+/// ONNX exporter (Onnx/GeneratorOnnxExporter.cs) walks the same stack, so no network writes its own ONNX.
 /// </summary>
+/// <remarks>
+/// Layers are registered under their names in order and the label embedding last, so parameter names
+/// (<c>fc1.weight</c>, …, <c>label_embedding.weight</c>) are the state-dict keys that checkpoints and PyTorch
+/// files use, and parameter order is the order the optimizers and checkpoints see.
+/// </remarks>
 internal abstract class GeneratorNetwork : nn.Module<Tensor, Tensor?, Tensor>
 {
+    private readonly List<(string Name, nn.Module<Tensor, Tensor> Layer)> _layers = [];
+
     protected GeneratorNetwork(string name, int latentDimension, int classCount)
         : base(name)
     {
@@ -24,27 +32,49 @@ internal abstract class GeneratorNetwork : nn.Module<Tensor, Tensor?, Tensor>
 
     public bool IsConditional => ClassCount > 0;
 
-    /// <summary>
-    /// Emits the eval-mode forward pass: <paramref name="latent"/> is [N, z] float, <paramref name="classOneHot"/>
-    /// [N, classes] float (null when unconditional); returns the name of the [N, C·H·W] tanh output.
-    /// </summary>
-    public abstract string ExportOnnx(OnnxGraph graph, string latent, string? classOneHot);
+    /// <summary>The layers in the order <see cref="forward"/> runs them.</summary>
+    public IReadOnlyList<(string Name, nn.Module<Tensor, Tensor> Layer)> Layers => _layers;
 
-    /// <summary>z, or [z; embedding(class)] for a conditional generator.</summary>
-    protected static Tensor Condition(Tensor latent, Tensor? classes, nn.Module<Tensor, Tensor>? embedding)
-        => embedding is null ? latent : torch.cat([latent, embedding.forward(classes ?? throw new ArgumentNullException(nameof(classes), "A conditional generator needs class indices."))], 1);
+    /// <summary>The classes × classes table whose row for the class is appended to z; null when unconditional.</summary>
+    public TorchSharp.Modules.Embedding? LabelEmbedding { get; private set; }
 
-    /// <summary>The ONNX form of <see cref="Condition"/>: one-hot × embedding table (a row lookup), then Concat.</summary>
-    protected static string ExportCondition(OnnxGraph graph, string latent, string? classOneHot, TorchSharp.Modules.Embedding? embedding)
+    /// <summary>Registers the stack (in order) and then the label embedding; call once from the architecture's constructor.</summary>
+    protected void Build(IEnumerable<(string Name, nn.Module<Tensor, Tensor> Layer)> layers, TorchSharp.Modules.Embedding? labelEmbedding)
     {
-        if (embedding is null)
+        if (_layers.Count > 0)
         {
-            return latent;
+            throw new InvalidOperationException("A generator's layers are built once.");
         }
 
-        string table = graph.Constant("label_embedding", embedding.weight!);
-        string embedded = graph.Node("MatMul", [classOneHot ?? throw new ArgumentNullException(nameof(classOneHot)), table], "label_embedded");
-        return graph.Concat([latent, embedded], 1, "conditioned");
+        foreach ((string name, nn.Module<Tensor, Tensor> layer) in layers)
+        {
+            register_module(name, layer);
+            _layers.Add((name, layer));
+        }
+
+        if ((labelEmbedding is null) != (ClassCount == 0))
+        {
+            throw new ArgumentException("A conditional generator needs a label embedding, and only a conditional one has it.", nameof(labelEmbedding));
+        }
+
+        if (labelEmbedding is not null)
+        {
+            register_module("label_embedding", labelEmbedding);
+            LabelEmbedding = labelEmbedding;
+        }
+    }
+
+    public override Tensor forward(Tensor z, Tensor? classes)
+    {
+        Tensor x = LabelEmbedding is null
+            ? z
+            : torch.cat([z, LabelEmbedding.forward(classes ?? throw new ArgumentNullException(nameof(classes), "A conditional generator needs class indices."))], 1);
+        foreach ((_, nn.Module<Tensor, Tensor> layer) in _layers)
+        {
+            x = layer.forward(x);
+        }
+
+        return x;
     }
 }
 

@@ -1,4 +1,3 @@
-using Microsoft.ML.Gan.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -12,45 +11,24 @@ namespace Microsoft.ML.Gan.Networks;
 /// </summary>
 internal sealed class MlpGenerator : GeneratorNetwork
 {
-    private readonly Linear fc1;
-    private readonly Linear fc2;
-    private readonly Linear fc3;
-    private readonly Linear fc4;
-    private readonly BernoulliDropout dropout;
-    private readonly Embedding? label_embedding;
-    private readonly double _slope;
-
+    // Construction order is the article's (fc1 … fc4, then the embedding): it fixes which random numbers initialise what.
     public MlpGenerator(int latentDimension, int hiddenSize, int outputSize, double dropoutProbability, double leakyReluSlope, int classCount = 0)
         : base(nameof(MlpGenerator), latentDimension, classCount)
     {
-        fc1 = nn.Linear(latentDimension + classCount, hiddenSize);
-        fc2 = nn.Linear(hiddenSize, hiddenSize * 2);
-        fc3 = nn.Linear(hiddenSize * 2, hiddenSize * 4);
-        fc4 = nn.Linear(hiddenSize * 4, outputSize);
-        dropout = new BernoulliDropout(dropoutProbability);
-        label_embedding = classCount > 0 ? nn.Embedding(classCount, classCount) : null;
-        _slope = leakyReluSlope;
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor z, Tensor? classes)
-    {
-        Tensor x = Condition(z, classes, label_embedding);
-        x = dropout.forward(nn.functional.leaky_relu(fc1.forward(x), _slope));
-        x = dropout.forward(nn.functional.leaky_relu(fc2.forward(x), _slope));
-        x = dropout.forward(nn.functional.leaky_relu(fc3.forward(x), _slope));
-        return torch.tanh(fc4.forward(x));
-    }
-
-    // Dropout is the identity in eval mode and is left out.
-    public override string ExportOnnx(OnnxGraph graph, string latent, string? classOneHot)
-    {
-        string x = ExportCondition(graph, latent, classOneHot, label_embedding);
-        global::Onnx.AttributeProto[] alpha = [OnnxGraph.Float("alpha", (float)_slope)];
-        x = graph.Node("LeakyRelu", [graph.Linear(x, fc1, "fc1")], "fc1_act", alpha);
-        x = graph.Node("LeakyRelu", [graph.Linear(x, fc2, "fc2")], "fc2_act", alpha);
-        x = graph.Node("LeakyRelu", [graph.Linear(x, fc3, "fc3")], "fc3_act", alpha);
-        return graph.Node("Tanh", [graph.Linear(x, fc4, "fc4")], "tanh");
+        Build(
+        [
+            ("fc1", nn.Linear(latentDimension + classCount, hiddenSize)),
+            ("act1", nn.LeakyReLU(leakyReluSlope)),
+            ("drop1", new BernoulliDropout(dropoutProbability)),
+            ("fc2", nn.Linear(hiddenSize, hiddenSize * 2)),
+            ("act2", nn.LeakyReLU(leakyReluSlope)),
+            ("drop2", new BernoulliDropout(dropoutProbability)),
+            ("fc3", nn.Linear(hiddenSize * 2, hiddenSize * 4)),
+            ("act3", nn.LeakyReLU(leakyReluSlope)),
+            ("drop3", new BernoulliDropout(dropoutProbability)),
+            ("fc4", nn.Linear(hiddenSize * 4, outputSize)),
+            ("tanh", nn.Tanh()),
+        ], classCount > 0 ? nn.Embedding(classCount, classCount) : null);
     }
 }
 

@@ -1,5 +1,8 @@
 using Microsoft.ML.Gan.Networks;
 using Onnx;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Gan.Onnx;
 
@@ -28,11 +31,12 @@ internal sealed record GeneratorGraphLayout(
 /// <summary>
 /// Writes a trained generator as an ONNX graph (opset 17; TorchSharp has no exporter), with a batch dimension:
 /// <code>
-/// Latent [N, z] ─┬─ network body (see each network's ExportOnnx) ─ Tanh ─ Mul(0.5) ─ Add(0.5) ─ Clip(0, 1)
-/// Class ─────────┘     ─ Reshape ─▶ pixels [N, …training column dimensions] in [0, 1]
+/// Latent [N, z] ─┬─ Concat ─ the generator's layers, in order ─ Mul(0.5) ─ Add(0.5) ─ Clip(0, 1)
+/// Class ── one-hot × label embedding ─┘     ─ Reshape ─▶ pixels [N, …training column dimensions] in [0, 1]
 /// </code>
 /// The class input (conditional generators) is one-hot floats [N, classes], or an int64 index [N] that OneHot
-/// expands; the body multiplies it by the label embedding. This graph, with the model's metadata in its
+/// expands; multiplying it by the embedding table is the row lookup. The layers are walked, not hand-written per
+/// network: each layer type has one rule (<see cref="ExportLayer"/>), and a layer without one is an error naming it. This graph, with the model's metadata in its
 /// <c>metadata_props</c> (the generator metadata), is the artifact every scoring path runs:
 /// <see cref="OnnxGeneratorSession"/> in batches, and OnnxTransformer through the one-row graph
 /// <see cref="OneRowGraph"/> derives from it. It has no image output: the 0..255 image planes are computed
@@ -63,7 +67,7 @@ internal static class GeneratorOnnxExporter
             }
         }
 
-        string tanh = generator.ExportOnnx(graph, layout.LatentName, oneHot);
+        string tanh = ExportLayers(graph, generator, layout.LatentName, oneHot);
         string half = graph.Constant("half", [0.5f]);
         // ONNX Runtime's tanh can overshoot ±1 by an ulp; Clip keeps pixels exactly within [0, 1].
         string shifted = graph.Node("Add", [graph.Node("Mul", [tanh, half], "tanh_half"), half], "pixels_shifted");
@@ -73,5 +77,57 @@ internal static class GeneratorOnnxExporter
         graph.Node("Reshape", [unit, graph.Int64Constant("pixels_shape", pixelDims)], "pixels", output: layout.PixelsName);
         graph.AddOutput(layout.PixelsName, pixelDims);
         return graph.ToModel("Generator of a GAN trained with Microsoft.ML.Gan (TorchSharp); latent vectors in, images out.", metadata);
+    }
+
+    /// <summary>The eval-mode forward pass of <paramref name="generator"/>: the label stage, then every layer in order.</summary>
+    private static string ExportLayers(OnnxGraph graph, GeneratorNetwork generator, string latent, string? classOneHot)
+    {
+        string x = latent;
+        if (generator.LabelEmbedding is Embedding embedding)
+        {
+            string table = graph.Constant("label_embedding", embedding.weight!);
+            string embedded = graph.Node("MatMul", [classOneHot ?? throw new ArgumentNullException(nameof(classOneHot)), table], "label_embedded");
+            x = graph.Concat([latent, embedded], 1, "conditioned");
+        }
+
+        foreach ((string name, nn.Module<Tensor, Tensor> layer) in generator.Layers)
+        {
+            x = ExportLayer(graph, x, name, layer);
+        }
+
+        return x;
+    }
+
+    /// <summary>One layer in eval mode (dropout is the identity, batch norm uses its running statistics).</summary>
+    /// <exception cref="NotSupportedException">A layer type, or a setting of one, that has no ONNX rule here.</exception>
+    internal static string ExportLayer(OnnxGraph graph, string x, string name, nn.Module<Tensor, Tensor> layer) => layer switch
+    {
+        Linear linear => graph.Linear(x, linear, name),
+        Conv2d conv => graph.Convolution("Conv", x, conv.weight!, conv.bias, Plain(conv, name), name),
+        ConvTranspose2d deconv => graph.Convolution("ConvTranspose", x, deconv.weight!, deconv.bias, Plain(deconv, name), name),
+        BatchNorm2d norm => graph.BatchNorm(x, norm, name),
+        LeakyReLU leaky => graph.Node("LeakyRelu", [x], name, [OnnxGraph.Float("alpha", (float)leaky.negative_slope)]),
+        ReLU => graph.Node("Relu", [x], name),
+        Tanh => graph.Node("Tanh", [x], name),
+        Unflatten { dim: 1 } unflatten => graph.Reshape(x, name, [-1, .. unflatten.unflattened_size]),
+        Flatten { start_dim: 1, end_dim: -1 } => graph.Node("Flatten", [x], name, [OnnxGraph.Int("axis", 1)]),
+        BernoulliDropout or Dropout => x,
+        _ => throw new NotSupportedException(
+            $"The ONNX exporter has no rule for generator layer '{name}' ({layer.GetType().Name}). Rules exist for Linear, Conv2d, ConvTranspose2d, " +
+            "BatchNorm2d, LeakyReLU, ReLU, Tanh, Unflatten(1, …), Flatten(1, -1) and dropout; add one in GeneratorOnnxExporter.ExportLayer."),
+    };
+
+    /// <summary>Kernel, strides and pads of a convolution that ONNX expresses directly (no dilation, groups or output padding).</summary>
+    private static ConvolutionShape Plain(Convolution conv, string name)
+    {
+        bool plain = conv.dilation.All(d => d == 1) && conv.groups == 1 && conv.output_padding.All(p => p == 0) && conv.padding_mode == PaddingModes.Zeros
+                     && conv.padding_type is null;
+        if (!plain)
+        {
+            throw new NotSupportedException(
+                $"Generator layer '{name}' ({conv.GetType().Name}) uses dilation, groups, output padding or a padding mode; the ONNX exporter handles plain zero-padded convolutions only.");
+        }
+
+        return new ConvolutionShape(conv.kernel_size, conv.stride, [.. conv.padding!, .. conv.padding!]);
     }
 }

@@ -100,20 +100,23 @@ internal sealed class OnnxGraph
         return layer.bias is null ? product : Node("Add", [product, Constant(hint + "_bias", layer.bias)], hint);
     }
 
-    /// <summary>A transposed convolution; ONNX and PyTorch share the [in, out, kH, kW] weight layout.</summary>
-    public string ConvTranspose(string x, ConvTranspose2d layer, long kernel, long stride, long padding, string hint)
+    /// <summary>
+    /// A convolution (<paramref name="op"/> Conv) or transposed convolution (ConvTranspose); ONNX and PyTorch share their
+    /// weight layouts ([out, in, kH, kW] and [in, out, kH, kW]).
+    /// </summary>
+    public string Convolution(string op, string x, torch.Tensor weight, torch.Tensor? bias, ConvolutionShape shape, string hint)
     {
-        var inputs = new List<string> { x, Constant(hint + "_weight", layer.weight!) };
-        if (layer.bias is not null)
+        var inputs = new List<string> { x, Constant(hint + "_weight", weight) };
+        if (bias is not null)
         {
-            inputs.Add(Constant(hint + "_bias", layer.bias));
+            inputs.Add(Constant(hint + "_bias", bias));
         }
 
-        return Node("ConvTranspose", [.. inputs], hint,
+        return Node(op, [.. inputs], hint,
         [
-            Ints("kernel_shape", kernel, kernel),
-            Ints("strides", stride, stride),
-            Ints("pads", padding, padding, padding, padding),
+            Ints("kernel_shape", shape.Kernel),
+            Ints("strides", shape.Strides),
+            Ints("pads", shape.Pads),
         ]);
     }
 
@@ -166,3 +169,6 @@ internal sealed class OnnxGraph
 
     private string Unique(string hint) => $"{hint}_{_counter++}";
 }
+
+/// <summary>Kernel size and strides per spatial axis, and ONNX pads (all begins, then all ends).</summary>
+internal sealed record ConvolutionShape(long[] Kernel, long[] Strides, long[] Pads);

@@ -29,6 +29,7 @@ internal static partial class PyTorchGenerator
 
     public static (GeneratorModel Model, GanTrainingHistory History) Import(string path, PyTorchGeneratorOptions options)
     {
+        options.RejectUnused();
         using var scope = torch.NewDisposeScope();
         Dictionary<string, Tensor> state = Read(path);
         CheckArchitecture(state, options.Architecture, path);

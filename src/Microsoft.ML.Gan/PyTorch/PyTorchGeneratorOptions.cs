@@ -29,8 +29,32 @@ public sealed class PyTorchGeneratorOptions
     /// </summary>
     public LatentDistribution LatentDistribution { get; set; } = LatentDistribution.Uniform;
 
-    /// <summary>Negative slope of the Mlp's LeakyReLU, which is code, not weights. Default: 0.2 (article).</summary>
-    public float LeakyReluSlope { get; set; } = 0.2f;
+    /// <summary>
+    /// Negative slope of the Mlp's LeakyReLU, which is code, not weights. Default: 0.2 (article). Mlp only (the Dcgan generator
+    /// uses ReLU): setting it for Dcgan is an error, as are <see cref="HiddenSize"/> for Dcgan and <see cref="DcganWidth"/> for Mlp.
+    /// </summary>
+    public float LeakyReluSlope { get => _leakyReluSlope ?? 0.2f; set => _leakyReluSlope = value; }
+
+    private float? _leakyReluSlope;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming a size or setting the chosen generator class does not have.</summary>
+    internal void RejectUnused()
+    {
+        (string Name, bool Given, GanArchitecture Owner)[] settings =
+        [
+            (nameof(HiddenSize), HiddenSize is not null, GanArchitecture.Mlp),
+            (nameof(LeakyReluSlope), _leakyReluSlope is not null, GanArchitecture.Mlp),
+            (nameof(DcganWidth), DcganWidth is not null, GanArchitecture.Dcgan),
+        ];
+        foreach ((string name, bool given, GanArchitecture owner) in settings)
+        {
+            if (given && Architecture != owner)
+            {
+                throw new ArgumentException(
+                    $"{nameof(PyTorchGeneratorOptions)}.{name} applies to the {owner} generator only; {nameof(Architecture)} is {Architecture}, which would ignore it. Leave it unset.", name);
+            }
+        }
+    }
 
     /// <summary>The latent input column of the resulting transformer. Default: <c>Latent</c>.</summary>
     public string LatentColumnName { get; set; } = "Latent";

@@ -147,9 +147,8 @@ public sealed class ModelZipTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView data = keyLabels ? NamedSquares(ml, 64) : SyntheticImages.LoadIntegerLabelled(ml, 64);
-        GanOptions options = SyntheticImages.FastOptions();
+        GanOptions options = SyntheticImages.FastOptions(architecture: architecture);
         options.Conditional = true;
-        options.Architecture = architecture;
         options.LatentDistribution = LatentDistribution.Normal;
         using GanTransformer gan = ml.Gan().Train(options).Fit(data);
         string path = Path.Combine(Scratch, "conditional.zip");
@@ -181,8 +180,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
     public void ALoadedModelCanScoreWithOtherThreadSettings()
     {
         var ml = new MLContext(1);
-        GanOptions options = SyntheticImages.FastOptions();
-        options.Architecture = GanArchitecture.Dcgan;
+        GanOptions options = SyntheticImages.FastOptions(architecture: GanArchitecture.Dcgan);
         using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 32));
         string path = Path.Combine(Scratch, "threads.zip");
         gan.Save(path);

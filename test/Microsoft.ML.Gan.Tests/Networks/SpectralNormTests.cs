@@ -44,8 +44,7 @@ public sealed class SpectralNormTests
         var ml = new MLContext(1);
         float[] Train()
         {
-            GanOptions options = SyntheticImages.FastOptions();
-            options.Architecture = GanArchitecture.Dcgan;
+            GanOptions options = SyntheticImages.FastOptions(architecture: GanArchitecture.Dcgan);
             options.Conditional = true;
             options.SpectralNormalization = true;
             options.Loss = GanLoss.Hinge;

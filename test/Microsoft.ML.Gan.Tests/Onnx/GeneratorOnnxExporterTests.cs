@@ -7,11 +7,75 @@ namespace Microsoft.ML.Gan.Tests.Onnx;
 /// <summary>The exported ONNX graph (what every transformer scores with) against the TorchSharp generator.</summary>
 public sealed class GeneratorOnnxExporterTests
 {
-    private static float[][] TorchPixels(GanTransformer gan, GeneratorNetwork generator, float[][] latents)
+    /// <summary>How a generator takes its label: not at all, a key-typed column (one-hot input), an integer column (int64 input).</summary>
+    public enum LabelKind
+    {
+        None,
+        Key,
+        Integer,
+    }
+
+    /// <summary>Every architecture with every label kind: a new architecture is in the parity test without a line here.</summary>
+    public static IEnumerable<TestCaseData> EveryArchitectureAndLabelKind()
+        => from architecture in Enum.GetValues<GanArchitecture>()
+           from kind in Enum.GetValues<LabelKind>()
+           select new TestCaseData(architecture, kind).SetName($"TorchAndOnnxAgreeWithin1e4({architecture}, {kind} labels)");
+
+    [TestCaseSource(nameof(EveryArchitectureAndLabelKind))]
+    public void TorchAndOnnxAgreeWithin1e4(GanArchitecture architecture, LabelKind kind)
+    {
+        var ml = new MLContext(1);
+        GanOptions options = SyntheticImages.FastOptions(architecture: architecture);
+        options.Conditional = kind != LabelKind.None;
+        IDataView data = kind switch
+        {
+            LabelKind.Key => SyntheticImages.LoadLabelled(ml, 64),
+            LabelKind.Integer => SyntheticImages.LoadIntegerLabelled(ml, 64),
+            _ => SyntheticImages.Load(ml, 64),
+        };
+        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Train(options).FitKeepingGenerator(data);
+        using GanTransformer disposeGan = gan;
+        using GeneratorNetwork disposeGenerator = generator;
+        IDataView latent = ml.Gan().SampleLatent(gan, 40, seed: 3);
+        long[]? classes = kind == LabelKind.None ? null : Enumerable.Range(0, 40).Select(i => (long)(i % 4)).ToArray();
+
+        float[][] reference = TorchPixels(gan, generator, latent.GetColumn<float[]>("Latent").ToArray(), classes);
+        float[][] scored = gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray();
+        float[][] bulk = gan.Generate(40, seed: 3).GetColumn<float[]>("GeneratedPixels").ToArray();
+
+        Assert.That(MaxDifference(scored, reference), Is.LessThanOrEqualTo(1e-4));
+        Assert.That(MaxDifference(bulk, reference), Is.LessThanOrEqualTo(1e-4));
+        if (classes is not null)
+        {
+            float[][] otherClasses = TorchPixels(gan, generator, latent.GetColumn<float[]>("Latent").ToArray(), [.. classes.Select(c => (c + 1) % 4)]);
+            Assert.That(MaxDifference(otherClasses, reference), Is.GreaterThan(0), "the label changes the image");
+        }
+    }
+
+    /// <summary>A generator with a layer the exporter has no rule for.</summary>
+    private sealed class SigmoidGenerator : GeneratorNetwork
+    {
+        public SigmoidGenerator()
+            : base(nameof(SigmoidGenerator), 4, 0)
+            => Build([("fc", torch.nn.Linear(4, 16)), ("squash", torch.nn.Sigmoid())], null);
+    }
+
+    [Test]
+    public void ALayerWithoutAnOnnxRuleIsNamed()
+    {
+        using var generator = new SigmoidGenerator();
+        var layout = new Microsoft.ML.Gan.Onnx.GeneratorGraphLayout("Latent", "GeneratedPixels", "Planes", [4, 4], new ImageShape(1, 4, 4));
+
+        var error = Assert.Throws<NotSupportedException>(() => Microsoft.ML.Gan.Onnx.GeneratorOnnxExporter.Export(generator, layout, new Dictionary<string, string>()));
+
+        Assert.That(error!.Message, Does.Contain("'squash'").And.Contain("Sigmoid"));
+    }
+
+    private static float[][] TorchPixels(GanTransformer gan, GeneratorNetwork generator, float[][] latents, long[]? classes = null)
     {
         using var scope = torch.NewDisposeScope();
-        using torch.Tensor z = torch.tensor(latents.SelectMany(v => v).ToArray(), [latents.Length, gan.LatentDimension]);
-        return GanTrainer.Render(generator, z, null, gan.ImageShape.Size).ToArray();
+        torch.Tensor z = torch.tensor(latents.SelectMany(v => v).ToArray(), [latents.Length, gan.LatentDimension]);
+        return GanTrainer.Render(generator, z, classes is null ? null : torch.tensor(classes), gan.ImageShape.Size).ToArray();
     }
 
     private static double MaxDifference(float[][] a, float[][] b)

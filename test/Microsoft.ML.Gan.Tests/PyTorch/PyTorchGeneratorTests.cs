@@ -84,6 +84,23 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("holds a Mlp generator").And.Contain("fc1.weight").And.Contain("PyTorchGeneratorOptions.Architecture to Mlp"));
     }
 
+    [TestCase(GanArchitecture.Dcgan, nameof(PyTorchGeneratorOptions.HiddenSize))]
+    [TestCase(GanArchitecture.Dcgan, nameof(PyTorchGeneratorOptions.LeakyReluSlope))]
+    [TestCase(GanArchitecture.Mlp, nameof(PyTorchGeneratorOptions.DcganWidth))]
+    public void ASettingTheGeneratorClassDoesNotHaveIsRefusedBeforeReading(GanArchitecture architecture, string setting)
+    {
+        var options = new PyTorchGeneratorOptions { Architecture = architecture };
+        switch (setting)
+        {
+            case nameof(PyTorchGeneratorOptions.HiddenSize): options.HiddenSize = 32; break;
+            case nameof(PyTorchGeneratorOptions.LeakyReluSlope): options.LeakyReluSlope = 0.1f; break;
+            default: options.DcganWidth = 64; break;
+        }
+
+        var error = Assert.Throws<ArgumentException>(() => new MLContext(1).Gan().ImportPyTorchGenerator(Path.Combine(Scratch, "absent.pt"), options));
+        Assert.That(error!.Message, Does.Contain($"PyTorchGeneratorOptions.{setting} applies to the").And.Contain($"Architecture is {architecture}"));
+    }
+
     [Test]
     public void AFileThatIsNoStateDictIsNamed()
     {

@@ -64,6 +64,17 @@ public sealed class CliErrorTests : ScratchDirectoryTest
         Assert.That(checkpointLog, Does.Not.Contain("Epoch"), "nothing was trained");
     }
 
+    [Test]
+    public void ASizeTheArchitectureWouldIgnoreIsRefusedNamingBothOptions()
+    {
+        (int exitCode, string log) = SamplesApp.Run("train", "--architecture", "Dcgan", "--hidden-size", "64", "--mnist-dir", RealMnist.Directory,
+            "--output", Path.Combine(Scratch, "out"));
+
+        AssertOneCleanError(exitCode, log, "--hidden-size (64) applies to the Mlp architecture only", "--architecture is Dcgan");
+        Assert.That(log, Does.Contain("--dcgan-width"), "says which option sizes a Dcgan");
+        Assert.That(log, Does.Not.Contain("Epoch"), "nothing was trained");
+    }
+
     /// <summary>A small model trained with Normal latent vectors, saved to the scratch directory.</summary>
     private string SaveNormalModel(string name, out GanTransformer gan)
     {

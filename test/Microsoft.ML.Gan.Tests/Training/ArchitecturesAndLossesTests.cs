@@ -34,8 +34,7 @@ public sealed class ArchitecturesAndLossesTests
             float[] square = SyntheticImages.Square(i);
             return new ColourRow { Pixels = [.. square, .. square.Select(v => 1 - v), .. new float[square.Length]] };
         }));
-        GanOptions options = SyntheticImages.FastOptions();
-        options.Architecture = architecture;
+        GanOptions options = SyntheticImages.FastOptions(architecture: architecture);
         options.Epochs = 40;
         options.GeneratorLearningRate = 0.005f;   // few steps: learn fast
         options.DiscriminatorLearningRate = 0.005f;
@@ -63,8 +62,7 @@ public sealed class ArchitecturesAndLossesTests
     public void TrainsAFewHundredStepsAndChangesItsOutputs(GanArchitecture architecture, GanLoss loss, bool conditional, bool auxiliary)
     {
         var ml = new MLContext(1);
-        GanOptions options = SyntheticImages.FastOptions();
-        options.Architecture = architecture;
+        GanOptions options = SyntheticImages.FastOptions(architecture: architecture);
         options.Loss = loss;
         options.Conditional = conditional;
         options.AuxiliaryClassifier = auxiliary;
@@ -84,5 +82,25 @@ public sealed class ArchitecturesAndLossesTests
         float[] values = generated.SelectMany(p => p).ToArray();
         Assert.That(values.All(v => v is >= 0 and <= 1), $"min {values.Min()}, max {values.Max()}, NaN {values.Count(float.IsNaN)}");
         Assert.That(gan.IsConditional, Is.EqualTo(conditional));
+    }
+
+    [Test]
+    public void TheLeakyReluSlopeShapesTheDcganDiscriminator()
+    {
+        float[] Train(float? slope)
+        {
+            var ml = new MLContext(1);
+            GanOptions options = SyntheticImages.FastOptions(architecture: GanArchitecture.Dcgan);
+            if (slope is float given)
+            {
+                options.LeakyReluSlope = given;
+            }
+
+            using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 64));
+            return [.. gan.History.Epochs[^1].Samples.SelectMany(s => s)];
+        }
+
+        Assert.That(Train(0.2f), Is.EqualTo(Train(null)), "0.2 is the default, as published");
+        Assert.That(Train(0.05f), Is.Not.EqualTo(Train(null)), "another slope trains another discriminator, so another generator");
     }
 }

@@ -8,10 +8,9 @@ public sealed class CheckpointTests : ScratchDirectoryTest
 {
     private string Checkpoints => Path.Combine(Scratch, "checkpoints");
 
-    private GanOptions Options(int epochs, bool resume = false)
+    private GanOptions Options(int epochs, bool resume = false, GanArchitecture architecture = GanArchitecture.Dcgan)
     {
-        GanOptions options = SyntheticImages.FastOptions(seed: 7);
-        options.Architecture = GanArchitecture.Dcgan;       // batch-norm buffers and two optimizers to restore
+        GanOptions options = SyntheticImages.FastOptions(seed: 7, architecture: architecture);
         options.Conditional = true;
         options.GeneratorEmaDecay = 0.8f;                   // and the EMA copy
         options.Epochs = epochs;
@@ -140,9 +139,7 @@ public sealed class CheckpointTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView data = SyntheticImages.LoadLabelled(ml, 32);
-        GanOptions mlp = Options(1);
-        mlp.Architecture = GanArchitecture.Mlp;
-        using (ml.Gan().Train(mlp).Fit(data))
+        using (ml.Gan().Train(Options(1, architecture: GanArchitecture.Mlp)).Fit(data))
         {
         }
 

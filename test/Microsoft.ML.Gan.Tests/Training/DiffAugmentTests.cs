@@ -150,8 +150,7 @@ public sealed class DiffAugmentTests
         var ml = new MLContext(1);
         float[] Train(DiffAugmentPolicy policy)
         {
-            GanOptions options = SyntheticImages.FastOptions();
-            options.Architecture = GanArchitecture.Dcgan;
+            GanOptions options = SyntheticImages.FastOptions(architecture: GanArchitecture.Dcgan);
             options.DiffAugment = policy;
             using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 64));
             return gan.Generate(4, seed: 1).GetColumn<float[]>("GeneratedPixels").SelectMany(p => p).ToArray();

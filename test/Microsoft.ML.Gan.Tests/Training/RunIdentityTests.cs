@@ -7,8 +7,7 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
 
     private GanOptions Options(int epochs, int seed = 7, bool resume = false, string? directory = null)
     {
-        GanOptions options = SyntheticImages.FastOptions(seed);
-        options.Architecture = GanArchitecture.Dcgan;
+        GanOptions options = SyntheticImages.FastOptions(seed, architecture: GanArchitecture.Dcgan);
         options.Conditional = true;
         options.GeneratorEmaDecay = 0.8f;
         options.Epochs = epochs;
