@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Gan.Data;
-using Microsoft.ML.Gan.Training;
+using Microsoft.ML.Gan.Artifact;
+using Microsoft.ML.Gan.Input;
+using Microsoft.ML.Gan.Mnist;
 
 namespace Microsoft.ML.Gan;
 
@@ -313,7 +314,14 @@ public sealed class GanCatalog
     {
         ArgumentNullException.ThrowIfNull(gan);
         ArgumentNullException.ThrowIfNull(real);
-        return Evaluation.GanEvaluator.Evaluate(Context, gan, real, options ?? new GanEvaluationOptions());
+        options ??= new GanEvaluationOptions();
+        options.Validate();
+        int count = gan.IsConditional ? Math.Max(options.SampleCount, options.CasSampleCount) : options.SampleCount;
+        IDataView generated = Context.Data.Cache(gan.Generate(count, options.Seed));
+        GanEvaluationOptions forGenerator = options.Clone();
+        forGenerator.GeneratedPixelsColumnName = gan.GeneratedPixelsColumnName;
+        forGenerator.LabelColumnName = gan.LabelColumnName ?? options.LabelColumnName;
+        return Evaluation.GanEvaluator.Evaluate(Context, generated, real, forGenerator);
     }
 
     /// <summary>

@@ -1,9 +1,11 @@
+using Microsoft.ML.Gan.Artifact;
+using Microsoft.ML.Gan.Input;
+using Microsoft.ML.Gan.Logging;
 using System.Diagnostics;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.Data;
-using Microsoft.ML.Gan.Data;
 using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Training;
 using Microsoft.ML.Runtime;

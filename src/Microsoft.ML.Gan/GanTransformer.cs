@@ -1,8 +1,10 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.Artifact;
 using Microsoft.ML.Gan.Evaluation;
+using Microsoft.ML.Gan.Generation;
+using Microsoft.ML.Gan.IO;
+using Microsoft.ML.Gan.Input;
 using Microsoft.ML.Gan.Onnx;
-using Microsoft.ML.Gan.Training;
 using Microsoft.ML.Transforms.Onnx;
 
 namespace Microsoft.ML.Gan;

@@ -1,4 +1,4 @@
-using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.Mnist;
 
 namespace Microsoft.ML.Gan.Tests;
 

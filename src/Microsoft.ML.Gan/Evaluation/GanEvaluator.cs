@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.Data;
-using Microsoft.ML.Gan.Training;
+using Microsoft.ML.Gan.Input;
+using Microsoft.ML.Gan.Logging;
 
 namespace Microsoft.ML.Gan.Evaluation;
 
@@ -95,18 +96,6 @@ internal static class GanEvaluator
             CnnClassificationAccuracyScore = cnnCas,
             CnnCasCeiling = cnnCeiling,
         };
-    }
-
-    /// <summary>Generates rows with the generator's bulk path (labels round robin when conditional) and evaluates them.</summary>
-    public static GanEvaluationResult Evaluate(MLContext ml, GanTransformer gan, IDataView real, GanEvaluationOptions options)
-    {
-        options.Validate();
-        int count = gan.IsConditional ? Math.Max(options.SampleCount, options.CasSampleCount) : options.SampleCount;
-        IDataView generated = ml.Data.Cache(gan.Generate(count, options.Seed));
-        GanEvaluationOptions forGenerator = options.Clone();
-        forGenerator.GeneratedPixelsColumnName = gan.GeneratedPixelsColumnName;
-        forGenerator.LabelColumnName = gan.LabelColumnName ?? options.LabelColumnName;
-        return Evaluate(ml, generated, real, forGenerator);
     }
 
     /// <summary>FID of two feature sets, or null (with a warning) when either has too few rows.</summary>

@@ -1,9 +1,10 @@
+using Microsoft.ML.Gan.Input;
+using Microsoft.ML.Gan.Logging;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Evaluation;
-using Microsoft.ML.Gan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,3 +1,5 @@
+using Microsoft.ML.Gan.IO;
+using Microsoft.ML.Gan.Logging;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;

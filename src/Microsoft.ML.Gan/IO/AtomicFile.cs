@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Gan;
+namespace Microsoft.ML.Gan.IO;
 
 /// <summary>Write-to-temporary-then-rename, the one way this library writes files.</summary>
 internal static class AtomicFile

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.IO;
 
 namespace Microsoft.ML.Gan;
 

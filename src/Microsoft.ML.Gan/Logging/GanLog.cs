@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Microsoft.ML.Gan;
+namespace Microsoft.ML.Gan.Logging;
 
 /// <summary>Every log message the library writes, source-generated (no boxing, no formatting when disabled).</summary>
 internal static partial class GanLog

@@ -76,6 +76,35 @@ internal abstract class GeneratorNetwork : nn.Module<Tensor, Tensor?, Tensor>
 
         return x;
     }
+
+    /// <summary>This generator in eval mode on <paramref name="latents"/> (and classes), as [0, 1] images on the CPU.</summary>
+    public IReadOnlyList<float[]> Render(Tensor latents, Tensor? classes, int pixels)
+    {
+        int count = (int)latents.shape[0];
+        var all = new float[count * pixels];
+        Render(latents, classes, all);
+        return Enumerable.Range(0, count).Select(i => all.AsSpan(i * pixels, pixels).ToArray()).ToArray();
+    }
+
+    /// <summary>The same images, written one after another into <paramref name="destination"/> (count × pixels values).</summary>
+    public void Render(Tensor latents, Tensor? classes, Span<float> destination)
+    {
+        if (latents.shape[0] == 0)
+        {
+            return;
+        }
+
+        using var scope = torch.NewDisposeScope();
+        bool wasTraining = training;
+        eval();
+        using (torch.no_grad())
+        {
+            Tensor images = ((forward(latents, classes) + 1) / 2).cpu().contiguous();
+            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(images.bytes).CopyTo(destination);
+        }
+
+        train(wasTraining);
+    }
 }
 
 /// <summary>What a discriminator says about a batch: one logit per image, and class logits for AC-GAN.</summary>

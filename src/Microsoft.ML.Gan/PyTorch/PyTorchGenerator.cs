@@ -1,9 +1,11 @@
+using Microsoft.ML.Gan.Artifact;
+using Microsoft.ML.Gan.IO;
+using Microsoft.ML.Gan.Input;
 using System.Collections;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Gan.Networks;
-using Microsoft.ML.Gan.Training;
 using Onnx;
 using TorchSharp;
 using TorchSharp.PyBridge;

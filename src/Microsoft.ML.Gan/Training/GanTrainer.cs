@@ -1,6 +1,7 @@
+using Microsoft.ML.Gan.Input;
+using Microsoft.ML.Gan.Logging;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Gan.Networks;
 using TorchSharp;
@@ -94,7 +95,7 @@ internal static class GanTrainer
                     StandingStatistics.Recompute(state.Ema, options, state.Seed, device);
                 }
 
-                IReadOnlyList<float[]> samples = Render(state.Published, state.FixedLatents, state.FixedClasses, data.Shape.Size);
+                IReadOnlyList<float[]> samples = state.Published.Render(state.FixedLatents, state.FixedClasses, data.Shape.Size);
                 TimeSpan duration = clock.Elapsed - epochStart;
                 (double? fid, double? kid, double? labelAgreement) = (null, null, null);
                 if (evaluate)
@@ -175,7 +176,7 @@ internal static class GanTrainer
             Tensor fake;
             using (torch.no_grad())
             {
-                fake = generator.forward(SampleLatents(size, options, device), fakeClasses);
+                fake = generator.forward(LatentSampler.Draw(size, options.LatentDimension, options.LatentDistribution, device), fakeClasses);
             }
 
             // DiffAugment (when on): the discriminator only ever sees augmented images, real and fake alike.
@@ -197,7 +198,7 @@ internal static class GanTrainer
                     generatedClasses = GanLosses.PairedClasses(generatedClasses);
                 }
 
-                Tensor latents = SampleLatents(size, options, device);
+                Tensor latents = LatentSampler.Draw(size, options.LatentDimension, options.LatentDistribution, device);
                 Tensor generated = generator.forward(latents, generatedClasses);
                 Tensor generatorLoss;
                 // The discriminator's weights get no gradients here (its optimizer zeroes them before its next step anyway):
@@ -360,46 +361,6 @@ internal static class GanTrainer
         {
             return tensor.to(device);
         }
-    }
-
-    /// <summary>
-    /// z for <paramref name="count"/> images: Uniform(-1, 1) as in the article, or N(0, 1); from the global (training)
-    /// random generator, or from <paramref name="random"/>.
-    /// </summary>
-    internal static Tensor SampleLatents(int count, GanOptions options, Device device, torch.Generator? random = null) => options.LatentDistribution switch
-    {
-        LatentDistribution.Normal => torch.randn(count, options.LatentDimension, generator: random, device: device),
-        // uniform_(-1, 1) computes u·2 + (−1) from the same draws as rand's u: the bits of rand·2 − 1 (u·2 is exact), in one operation instead of three.
-        _ => torch.empty(count, options.LatentDimension, device: device).uniform_(-1, 1, generator: random),
-    };
-
-    /// <summary>The generator in eval mode on <paramref name="latents"/> (and classes), as [0, 1] images on the CPU.</summary>
-    internal static IReadOnlyList<float[]> Render(GeneratorNetwork generator, Tensor latents, Tensor? classes, int pixels)
-    {
-        int count = (int)latents.shape[0];
-        var all = new float[count * pixels];
-        Render(generator, latents, classes, all);
-        return Enumerable.Range(0, count).Select(i => all.AsSpan(i * pixels, pixels).ToArray()).ToArray();
-    }
-
-    /// <summary>The same images, written one after another into <paramref name="destination"/> (count × pixels values).</summary>
-    internal static void Render(GeneratorNetwork generator, Tensor latents, Tensor? classes, Span<float> destination)
-    {
-        if (latents.shape[0] == 0)
-        {
-            return;
-        }
-
-        using var scope = torch.NewDisposeScope();
-        bool training = generator.training;
-        generator.eval();
-        using (torch.no_grad())
-        {
-            Tensor images = ((generator.forward(latents, classes) + 1) / 2).cpu().contiguous();
-            MemoryMarshal.Cast<byte, float>(images.bytes).CopyTo(destination);
-        }
-
-        generator.train(training);
     }
 
     private static Device ResolveDevice(string name)

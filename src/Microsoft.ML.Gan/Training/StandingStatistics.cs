@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Input;
 using Microsoft.ML.Gan.Networks;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -42,7 +43,7 @@ internal static class StandingStatistics
             for (int b = 0; b < Batches; b++)
             {
                 Tensor? classes = generator.IsConditional ? torch.randint(generator.ClassCount, [BatchSize], generator: random, device: device) : null;
-                generator.forward(GanTrainer.SampleLatents(BatchSize, options, device, random), classes);
+                generator.forward(LatentSampler.Draw(BatchSize, options.LatentDimension, options.LatentDistribution, device, random), classes);
             }
         }
 

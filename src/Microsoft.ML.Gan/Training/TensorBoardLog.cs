@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Logging;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

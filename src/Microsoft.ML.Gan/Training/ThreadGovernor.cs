@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Logging;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using TorchSharp;

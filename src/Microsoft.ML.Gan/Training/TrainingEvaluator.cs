@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Evaluation;
+using Microsoft.ML.Gan.Input;
 using Microsoft.ML.Gan.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -46,7 +47,7 @@ internal sealed class TrainingEvaluator : IDisposable
         int count = Math.Min(options.EvaluationSampleCount, data.Count);
         (double[,] features, _) = MnistFeatureNetwork.Describe(data.UnitPixels(count), count);
         using var generator = new torch.Generator((ulong)(uint)seed ^ 0x5EEDUL, device);
-        Tensor latents = GanTrainer.SampleLatents(count, options, device, generator);
+        Tensor latents = LatentSampler.Draw(count, options.LatentDimension, options.LatentDistribution, device, generator);
         Tensor? classes = data.ClassCount > 0 ? torch.arange(count, device: device).remainder(data.ClassCount) : null;
         return new TrainingEvaluator(features, latents, classes, count, seed);
     }
@@ -57,7 +58,7 @@ internal sealed class TrainingEvaluator : IDisposable
     /// </summary>
     public (double? Fid, double Kid, double? LabelAgreement) Measure(GeneratorNetwork generator)
     {
-        GanTrainer.Render(generator, _latents, _classes, _images);
+        generator.Render(_latents, _classes, _images);
         (double[,] features, float[,] probabilities) = MnistFeatureNetwork.Describe(_images, _count);
         double? fid = _count >= GanEvaluator.MinimumRowsForFid ? FeatureStatistics.FrechetDistance(features, _realFeatures) : null;
         double kid = FeatureStatistics.KernelDistance(features, _realFeatures, 5, Math.Min(1000, _count), _seed).Mean;

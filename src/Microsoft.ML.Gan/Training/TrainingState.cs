@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Input;
 using System.Text;
 using Microsoft.ML.Gan.Networks;
 using TorchSharp;
@@ -79,7 +80,7 @@ internal sealed class TrainingState : IDisposable
         (float d1, float d2) = options.EffectiveDiscriminatorBetas;
         var generatorOptimizer = new FlatAdam([.. generator.parameters()], options.EffectiveGeneratorLearningRate, g1, g2);
         var discriminatorOptimizer = new FlatAdam([.. discriminator.parameters()], options.EffectiveDiscriminatorLearningRate, d1, d2);
-        Tensor fixedLatents = GanTrainer.SampleLatents(options.SampleCount, options, device);
+        Tensor fixedLatents = LatentSampler.Draw(options.SampleCount, options.LatentDimension, options.LatentDistribution, device);
         Tensor? fixedClasses = classCount > 0 ? torch.arange(options.SampleCount, device: device).remainder(classCount) : null;
         return new TrainingState(generator, discriminator, ema, generatorOptimizer, discriminatorOptimizer, fixedLatents, fixedClasses) { Seed = seed };
     }

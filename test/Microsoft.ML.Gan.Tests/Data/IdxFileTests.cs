@@ -1,5 +1,5 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.Mnist;
 
 namespace Microsoft.ML.Gan.Tests.Data;
 

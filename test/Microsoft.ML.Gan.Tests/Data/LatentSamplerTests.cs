@@ -1,4 +1,4 @@
-using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.Input;
 
 namespace Microsoft.ML.Gan.Tests.Data;
 

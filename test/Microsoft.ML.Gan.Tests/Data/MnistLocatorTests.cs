@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.ML.Gan.Data;
+using Microsoft.ML.Gan.Mnist;
 
 namespace Microsoft.ML.Gan.Tests.Data;
 

@@ -1,4 +1,4 @@
-using Microsoft.ML.Gan.Evaluation;
+using Microsoft.ML.Gan.Input;
 using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Training;
 using TorchSharp;
@@ -46,8 +46,8 @@ public sealed class EvaluationTests
         IDataView trainSubset = RealMnist.Load(ml, MnistSplit.Train, Samples);
         torch.manual_seed(3);
         using var untrained = new MlpGenerator(100, 32, 784, 0.3, 0.2);
-        using torch.Tensor z = GanTrainer.SampleLatents(Samples, new GanOptions(), torch.CPU);
-        IDataView noise = AsGenerated(ml, GanTrainer.Render(untrained, z, null, 784));
+        using torch.Tensor z = LatentSampler.Draw(Samples, 100, LatentDistribution.Uniform, torch.CPU);
+        IDataView noise = AsGenerated(ml, untrained.Render(z, null, 784));
 
         GanEvaluationResult realVsReal = ml.Gan().Evaluate(RealAsGenerated(ml, trainSubset), test, Options(floor: trainSubset));
         GanEvaluationResult untrainedVsReal = ml.Gan().Evaluate(noise, test, Options());

@@ -1,3 +1,5 @@
+using Microsoft.ML.Gan.IO;
+
 namespace Microsoft.ML.Gan.Tests.IO;
 
 /// <summary>Atomic writes leave nothing behind: not on failure, and not after a writer that was killed.</summary>

@@ -75,7 +75,7 @@ public sealed class GeneratorOnnxExporterTests
     {
         using var scope = torch.NewDisposeScope();
         torch.Tensor z = torch.tensor(latents.SelectMany(v => v).ToArray(), [latents.Length, gan.LatentDimension]);
-        return GanTrainer.Render(generator, z, classes is null ? null : torch.tensor(classes), gan.ImageShape.Size).ToArray();
+        return generator.Render(z, classes is null ? null : torch.tensor(classes), gan.ImageShape.Size).ToArray();
     }
 
     private static double MaxDifference(float[][] a, float[][] b)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Input;
 using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Training;
 using TorchSharp;
@@ -22,8 +23,8 @@ public sealed class TrainingOnMnistTests
 
         torch.manual_seed(1);
         using var untrained = new MlpGenerator(100, 32, 784, 0.3, 0.2);
-        using torch.Tensor z = GanTrainer.SampleLatents(1000, new GanOptions(), torch.CPU);
-        var (untrainedMean, untrainedBlack) = Statistics(GanTrainer.Render(untrained, z, null, 784));
+        using torch.Tensor z = LatentSampler.Draw(1000, 100, LatentDistribution.Uniform, torch.CPU);
+        var (untrainedMean, untrainedBlack) = Statistics(untrained.Render(z, null, 784));
 
         var (trainedMean, trainedBlack) = Statistics(TrainedMnistGan.Gan.Generate(1000, seed: 5).GetColumn<float[]>("GeneratedPixels"));
 

@@ -1,11 +1,10 @@
+using Microsoft.ML.Gan.Input;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.ML.Data;
-using Microsoft.ML.Gan.Data;
-using Microsoft.ML.Gan.Training;
 
-namespace Microsoft.ML.Gan;
+namespace Microsoft.ML.Gan.Artifact;
 
 /// <summary>What training was, in a few numbers: enough to tell models apart without the history.</summary>
 /// <param name="Architecture">The networks.</param>

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Gan.Training;
+namespace Microsoft.ML.Gan.Input;
 
 /// <summary>
 /// The label column of a conditional GAN: a key type (classes = its count; key k is class k − 1) or an

@@ -1,7 +1,9 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.IO;
+using Microsoft.ML.Gan.Input;
 using Microsoft.ML.Gan.Onnx;
 
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Generation;
 
 /// <summary>How generated pixels are written out.</summary>
 /// <param name="Name">Column name.</param>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 
-namespace Microsoft.ML.Gan;
+namespace Microsoft.ML.Gan.Training;
 
 /// <summary>
 /// A <see cref="GanTrainingHistory"/> as JSON, exactly: the zip entry a saved model keeps its history in.

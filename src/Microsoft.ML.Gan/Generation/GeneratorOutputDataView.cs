@@ -1,8 +1,10 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Artifact;
+using Microsoft.ML.Gan.IO;
+using Microsoft.ML.Gan.Input;
 using Microsoft.ML.Gan.Onnx;
-using Microsoft.ML.Gan.Training;
 
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Generation;
 
 /// <summary>
 /// The input rows with every column passed through unchanged and the generator's columns appended: the pixels and

@@ -1,9 +1,10 @@
+using Microsoft.ML.Gan.Logging;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Mnist;
 
 /// <summary>
 /// Finds the directory holding the MNIST IDX files, in the order documented on <see cref="MnistOptions"/>,

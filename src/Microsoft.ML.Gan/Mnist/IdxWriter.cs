@@ -1,6 +1,7 @@
+using Microsoft.ML.Gan.IO;
 using System.Buffers.Binary;
 
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Mnist;
 
 /// <summary>Writes images and labels in the IDX format <see cref="IdxFile"/> reads (atomically).</summary>
 internal static class IdxWriter

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.IO;
 
 /// <summary>
 /// What the library's own views share: rows come in one order through one cursor (no shuffling, a cursor

@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.IO;
 
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Input;
 
 /// <summary>
 /// Latent vectors as an <see cref="IDataView"/>, computed lazily from (seed, row) by <see cref="LatentSampler"/>.

@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Input;
 
 /// <summary>
 /// A label column of generated rows: the training label's name, type (key or integer) and annotations

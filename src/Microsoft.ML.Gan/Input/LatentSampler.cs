@@ -1,13 +1,32 @@
-namespace Microsoft.ML.Gan.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Input;
 
 /// <summary>
-/// Latent vectors as a pure function of (seed, row): the same row of the same seed always gets the same
-/// vector, whatever order or batching rows are read in. Each row seeds a SplitMix64 stream
-/// (Steele, Lea and Flood, 2014) from the mixed seed and row id; uniform floats use the top 24 bits,
-/// normals the Box–Muller transform.
+/// Every latent vector the library draws, in two streams with different jobs:
+/// <list type="bullet">
+/// <item><see cref="Draw"/>, for training (and its in-training evaluation): batches from libtorch's random generator,
+/// the stream the source article's PyTorch code draws from, so a seeded run repeats the seed algorithm step for step.</item>
+/// <item><see cref="Fill"/>, for scoring (<c>SampleLatent</c>, <c>Generate</c>, rows without a latent column): a pure
+/// function of (seed, row), so the same row of the same seed always gets the same vector, whatever order or batching
+/// rows are read in. Each row seeds a SplitMix64 stream (Steele, Lea and Flood, 2014) from the mixed seed and row id;
+/// uniform floats use the top 24 bits, normals the Box–Muller transform.</item>
+/// </list>
 /// </summary>
 internal static class LatentSampler
 {
+    /// <summary>
+    /// z for <paramref name="count"/> images: Uniform(-1, 1) as in the article, or N(0, 1); from the global (training)
+    /// random generator, or from <paramref name="random"/>.
+    /// </summary>
+    public static Tensor Draw(int count, int dimension, LatentDistribution distribution, Device device, torch.Generator? random = null) => distribution switch
+    {
+        LatentDistribution.Normal => torch.randn(count, dimension, generator: random, device: device),
+        // uniform_(-1, 1) computes u·2 + (−1) from the same draws as rand's u: the bits of rand·2 − 1 (u·2 is exact), in one operation instead of three.
+        _ => torch.empty(count, dimension, device: device).uniform_(-1, 1, generator: random),
+    };
+
     /// <param name="destination">Where the vector goes.</param>
     /// <param name="seed">Seed of the stream.</param>
     /// <param name="row">Row id: the same (seed, row) always gives the same vector.</param>

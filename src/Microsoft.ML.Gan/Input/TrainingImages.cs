@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 
-namespace Microsoft.ML.Gan.Training;
+namespace Microsoft.ML.Gan.Input;
 
 /// <summary>
 /// The training set, read once through a cursor and held as one flat array of images rescaled from

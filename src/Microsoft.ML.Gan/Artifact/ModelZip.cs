@@ -1,7 +1,8 @@
+using Microsoft.ML.Gan.Training;
 using System.IO.Compression;
 using System.Reflection;
 
-namespace Microsoft.ML.Gan;
+namespace Microsoft.ML.Gan.Artifact;
 
 /// <summary>
 /// The entries a model zip holds for Microsoft.ML.Gan next to ML.NET's own: <c>Gan/generator.onnx</c> (the batched

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Mnist;
 
 /// <summary>One of the four original MNIST files and the SHA-256 of its uncompressed bytes.</summary>
 internal sealed record MnistFile(string Name, string Sha256);

@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.IO;
 
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Input;
 
 /// <summary>
 /// The rows of several views with the same schema, one after another (ML.NET's own AppendRowsDataView is

@@ -1,7 +1,8 @@
+using Microsoft.ML.Gan.Logging;
 using System.IO.Compression;
 using Microsoft.Extensions.Logging;
 
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Mnist;
 
 /// <summary>A web mirror serving the gzip-compressed MNIST files (<c>{name}.gz</c>) under one base address.</summary>
 internal sealed class HttpMirrorSource(Uri baseAddress) : IMnistSource

@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.IO;
 
-namespace Microsoft.ML.Gan.Data;
+namespace Microsoft.ML.Gan.Mnist;
 
 /// <summary>
 /// A lazy <see cref="IDataView"/> over an IDX image file and, optionally, its label file.

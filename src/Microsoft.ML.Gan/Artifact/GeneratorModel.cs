@@ -3,7 +3,7 @@ using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Onnx;
 using Onnx;
 
-namespace Microsoft.ML.Gan;
+namespace Microsoft.ML.Gan.Artifact;
 
 /// <summary>
 /// The exported generator: the batched ONNX graph (<see cref="GeneratorOnnxExporter"/>) with its

@@ -1,7 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 
-namespace Microsoft.ML.Gan.Training;
+namespace Microsoft.ML.Gan.Input;
 
 /// <summary>How training images are stored in the pixel column.</summary>
 internal enum PixelStorage

@@ -1,0 +1,163 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.ML.Gan.Tests.PyTorch;
+
+namespace Microsoft.ML.Gan.Tests.Layout;
+
+/// <summary>
+/// The library's folders form one-way layers along the flow data → training → export → scoring (docs/ARCHITECTURE.md):
+/// a folder uses only folders below it, so no two folders import each other. The check compiles the library's sources
+/// with Roslyn and follows every name to the file that declares it, so <c>var</c>, extension methods and a property that
+/// shares a type's name are counted as the compiler sees them.
+/// </summary>
+public sealed class FolderDependencyTests
+{
+    /// <summary>Bottom to top; "" is the library's root folder, the public entry points (catalog, estimator, transformer).</summary>
+    private static readonly string[] Layers =
+        ["Logging", "IO", "Options", "Imaging", "Input", "Mnist", "Networks", "Evaluation", "Training", "Onnx", "Artifact", "PyTorch", "Generation", ""];
+
+    private static readonly Lazy<IReadOnlyList<FolderUse>> Uses = new(FindUses);
+
+    /// <summary>One folder using a type declared in another, with the file and type as evidence.</summary>
+    private sealed record FolderUse(string From, string To, string File, string Type);
+
+    private static string LibraryDirectory => Path.Combine(PythonWithTorch.RepositoryRoot, "src", "Microsoft.ML.Gan");
+
+    private static string FolderOf(string path)
+    {
+        string relative = Path.GetRelativePath(LibraryDirectory, path);
+        int slash = relative.IndexOf(Path.DirectorySeparatorChar);
+        return slash < 0 ? "" : relative[..slash];
+    }
+
+    private static IReadOnlyList<FolderUse> FindUses()
+    {
+        var parse = new CSharpParseOptions(LanguageVersion.Preview);
+        List<SyntaxTree> trees = Directory.EnumerateFiles(LibraryDirectory, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(LibraryDirectory, f).Split(Path.DirectorySeparatorChar)[0].Equals("obj", StringComparison.Ordinal)
+                        && !Path.GetRelativePath(LibraryDirectory, f).Split(Path.DirectorySeparatorChar)[0].Equals("bin", StringComparison.Ordinal))
+            .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f))
+            .ToList();
+        // The SDK's implicit usings (ImplicitUsings=enable), which live in obj/ rather than in the sources.
+        const string ImplicitUsings = "global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq; " +
+                                      "global using System.Net.Http; global using System.Threading; global using System.Threading.Tasks;";
+        trees.Add(CSharpSyntaxTree.ParseText(ImplicitUsings, parse, "ImplicitUsings.g.cs"));
+
+        // Everything the test host runs with, which includes every assembly the library references, but not the library itself.
+        IEnumerable<MetadataReference> references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Where(p => !Path.GetFileName(p).StartsWith("Microsoft.ML.Gan", StringComparison.Ordinal))
+            .Select(p => MetadataReference.CreateFromFile(p));
+        CSharpCompilation compilation = CSharpCompilation.Create("FolderCheck", trees, references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+
+        var uses = new HashSet<FolderUse>();
+        foreach (SyntaxTree tree in trees.Where(t => t.FilePath.StartsWith(LibraryDirectory, StringComparison.Ordinal)))
+        {
+            SemanticModel model = compilation.GetSemanticModel(tree);
+            string from = FolderOf(tree.FilePath);
+            foreach (SimpleNameSyntax name in tree.GetRoot().DescendantNodes().OfType<SimpleNameSyntax>())
+            {
+                SymbolInfo info = model.GetSymbolInfo(name);
+                ISymbol? symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
+                INamedTypeSymbol? type = symbol as INamedTypeSymbol ?? symbol?.ContainingType;
+                while (type?.ContainingType is not null)
+                {
+                    type = type.ContainingType;
+                }
+
+                string? declaredIn = type?.OriginalDefinition.Locations.FirstOrDefault(l => l.IsInSource)?.SourceTree?.FilePath;
+                if (declaredIn is null || !declaredIn.StartsWith(LibraryDirectory, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string to = FolderOf(declaredIn);
+                if (to != from)
+                {
+                    uses.Add(new FolderUse(from, to, Path.GetRelativePath(LibraryDirectory, tree.FilePath), type!.Name));
+                }
+            }
+        }
+
+        return [.. uses.OrderBy(u => u.From).ThenBy(u => u.To).ThenBy(u => u.File)];
+    }
+
+    private static string Describe(IEnumerable<FolderUse> uses)
+        => string.Join(Environment.NewLine, uses.Select(u => $"  {u.File} uses {u.Type} ({(u.To == "" ? "root" : u.To)})"));
+
+    [Test]
+    public void EveryFolderHasAPlaceInTheLayers()
+    {
+        string[] folders = [.. Directory.EnumerateFiles(LibraryDirectory, "*.cs", SearchOption.AllDirectories).Select(FolderOf).Distinct()
+            .Where(f => f is not ("obj" or "bin"))];
+        Assert.That(folders.Except(Layers), Is.Empty, "a new folder goes into Layers here and into docs/ARCHITECTURE.md, at its place in the flow");
+    }
+
+    [Test]
+    public void NoFolderUsesAFolderAboveIt()
+    {
+        FolderUse[] upward = [.. Uses.Value.Where(u => Array.IndexOf(Layers, u.To) > Array.IndexOf(Layers, u.From))];
+        Assert.That(upward, Is.Empty, "uses against the flow (each is half of a cycle or a misplaced file):" + Environment.NewLine + Describe(upward));
+    }
+
+    [Test]
+    public void NoFoldersImportEachOther()
+    {
+        ILookup<string, string> edges = Uses.Value.ToLookup(u => u.From, u => u.To);
+        List<string> cycle = FindCycle(edges);
+        Assert.That(cycle, Is.Empty, "a cycle between folders: " + string.Join(" → ", cycle) + Environment.NewLine +
+            Describe(Uses.Value.Where(u => cycle.Zip(cycle.Skip(1)).Contains((u.From, u.To)))));
+    }
+
+    [Test]
+    public void TheCheckSeesRealUsesAndThroughVar()
+    {
+        // The check is only as good as its resolution: known uses must be found, including one the source spells only
+        // through members (Training reads Input's TrainingImages; the root folder builds Artifact's GeneratorModel).
+        Assert.That(Uses.Value, Has.Some.Matches<FolderUse>(u => u.From == "Training" && u.To == "Input" && u.Type == "TrainingImages"));
+        Assert.That(Uses.Value, Has.Some.Matches<FolderUse>(u => u.From == "" && u.To == "Artifact" && u.Type == "GeneratorModel"));
+        Assert.That(Uses.Value, Has.None.Matches<FolderUse>(u => u.From == "Options" && u.To == "Training"),
+            "GanOptions.DiffAugment is a property, not Training's DiffAugment class");
+    }
+
+    /// <summary>A cycle as its folders (first repeated last), or empty.</summary>
+    private static List<string> FindCycle(ILookup<string, string> edges)
+    {
+        var state = new Dictionary<string, int>();   // 1 on the current path, 2 done
+        var path = new List<string>();
+
+        List<string>? Visit(string folder)
+        {
+            state[folder] = 1;
+            path.Add(folder);
+            foreach (string next in edges[folder].Distinct())
+            {
+                if (state.GetValueOrDefault(next) == 1)
+                {
+                    return [.. path.Skip(path.IndexOf(next)), next];
+                }
+
+                if (state.GetValueOrDefault(next) == 0 && Visit(next) is { } found)
+                {
+                    return found;
+                }
+            }
+
+            path.RemoveAt(path.Count - 1);
+            state[folder] = 2;
+            return null;
+        }
+
+        foreach (string folder in edges.Select(g => g.Key))
+        {
+            if (state.GetValueOrDefault(folder) == 0 && Visit(folder) is { } cycle)
+            {
+                return cycle;
+            }
+        }
+
+        return [];
+    }
+}
