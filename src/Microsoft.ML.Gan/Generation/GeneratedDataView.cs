@@ -101,73 +101,60 @@ internal sealed class GeneratedDataView : SequentialDataView
     public override DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
         => new Cursor(this, columnsNeeded.Select(c => c.Index).ToHashSet());
 
-    private sealed class Cursor(GeneratedDataView parent, HashSet<int> active) : DataViewRowCursor
+    private sealed class Cursor(GeneratedDataView parent, HashSet<int> active) : BatchedCursor
     {
         private readonly float[] _latents = new float[parent._batchSize * parent._dimension];
         private readonly long[]? _classes = parent._label is null ? null : new long[parent._batchSize];
         private readonly float[] _pixels = new float[active.Contains(parent._pixelsIndex) || parent._judge is not null ? parent._batchSize * parent._layout.Shape.Size : 0];
         private readonly float[] _weights = new float[parent._judge is null ? 0 : parent._batchSize];
         private readonly CandidateStreams? _candidates = parent._judge?.MinimumConfidence is null ? null : new CandidateStreams(parent);
-        private long _position = -1;
-        private long _batchStart = -1;
 
         public override DataViewSchema Schema => parent.Schema;
-
-        public override long Position => _position;
 
         public override long Batch => 0;
 
         public override bool IsColumnActive(DataViewSchema.Column column) => active.Contains(column.Index);
 
-        public override bool MoveNext()
+        protected override bool MoveToNextRow() => Position + 1 < parent._count;
+
+        protected override int FillBatch(long start)
         {
-            if (_position + 1 >= parent._count)
+            int rows = (int)Math.Min(parent._batchSize, parent._count - start);
+            if (_candidates is not null)
             {
-                _position = parent._count;
-                return false;
+                _candidates.Fill(start, rows, _latents, _classes!, _pixels, _weights);
+                return rows;
             }
 
-            _position++;
-            if (_batchStart < 0 || _position >= _batchStart + parent._batchSize)
+            for (int r = 0; r < rows; r++)
             {
-                _batchStart = _position;
-                int rows = (int)Math.Min(parent._batchSize, parent._count - _position);
-                if (_candidates is not null)
+                LatentSampler.Fill(_latents.AsSpan(r * parent._dimension, parent._dimension), parent._seed, (ulong)(start + r), parent._distribution, parent._latentScale);
+                if (_classes is not null)
                 {
-                    _candidates.Fill(_batchStart, rows, _latents, _classes!, _pixels, _weights);
-                    return true;
+                    _classes[r] = parent._label!.ClassOfRow(start + r);
                 }
+            }
 
+            if (_pixels.Length > 0)
+            {
+                parent._session().Run(_latents, _classes, rows, _pixels);
+            }
+
+            if (parent._judge is RowJudge judge)
+            {
+                float[] probabilities = judge.Probabilities(_pixels, rows);
+                int classes = parent._label!.ClassCount;
                 for (int r = 0; r < rows; r++)
                 {
-                    LatentSampler.Fill(_latents.AsSpan(r * parent._dimension, parent._dimension), parent._seed, (ulong)(_batchStart + r), parent._distribution, parent._latentScale);
-                    if (_classes is not null)
-                    {
-                        _classes[r] = parent._label!.ClassOfRow(_batchStart + r);
-                    }
-                }
-
-                if (_pixels.Length > 0)
-                {
-                    parent._session().Run(_latents, _classes, rows, _pixels);
-                }
-
-                if (parent._judge is RowJudge judge)
-                {
-                    float[] probabilities = judge.Probabilities(_pixels, rows);
-                    int classes = parent._label!.ClassCount;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        _weights[r] = probabilities[(r * classes) + _classes![r]];
-                    }
+                    _weights[r] = probabilities[(r * classes) + _classes![r]];
                 }
             }
 
-            return true;
+            return rows;
         }
 
         public override ValueGetter<DataViewRowId> GetIdGetter()
-            => (ref DataViewRowId id) => id = new DataViewRowId((ulong)_position, 0);
+            => (ref DataViewRowId id) => id = new DataViewRowId((ulong)Position, 0);
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
@@ -176,61 +163,28 @@ internal sealed class GeneratedDataView : SequentialDataView
                 throw NotRequested(column);
             }
 
+            int size = parent._layout.Shape.Size;
             Delegate getter;
             if (column.Index == parent._weightIndex)
             {
-                getter = (ValueGetter<float>)((ref float value) => value = _weights[_position - _batchStart]);
+                getter = (ValueGetter<float>)((ref float value) => value = _weights[RowInBatch]);
             }
             else if (column.Index == parent._labelIndex)
             {
-                getter = parent._label!.Getter(() => _classes![_position - _batchStart]);
+                getter = parent._label!.Getter(() => _classes![RowInBatch]);
             }
             else if (column.Index == parent._latentIndex)
             {
-                getter = Floats(_latents, parent._dimension, 1f);
-            }
-            else if (parent._pixels.AsBytes)
-            {
-                int size = parent._layout.Shape.Size;
-                getter = (ValueGetter<VBuffer<byte>>)((ref VBuffer<byte> value) =>
-                {
-                    var editor = VBufferEditor.Create(ref value, size);
-                    ReadOnlySpan<float> source = _pixels.AsSpan((int)(_position - _batchStart) * size, size);
-                    for (int i = 0; i < size; i++)
-                    {
-                        editor.Values[i] = GanImages.ToByte(source[i]);
-                    }
-
-                    value = editor.Commit();
-                });
+                getter = Floats(_latents, parent._dimension);
             }
             else
             {
-                getter = Floats(_pixels, parent._layout.Shape.Size, parent._pixels.Scale);
+                getter = parent._pixels.AsBytes ? Bytes(_pixels, size) : Floats(_pixels, size, parent._pixels.Scale);
             }
 
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' holds {column.Type}; requested {typeof(TValue).Name}.");
         }
-
-        private ValueGetter<VBuffer<float>> Floats(float[] source, int width, float scale) => (ref VBuffer<float> value) =>
-        {
-            var editor = VBufferEditor.Create(ref value, width);
-            ReadOnlySpan<float> row = source.AsSpan((int)(_position - _batchStart) * width, width);
-            if (scale == 1f)
-            {
-                row.CopyTo(editor.Values);
-            }
-            else
-            {
-                for (int i = 0; i < width; i++)
-                {
-                    editor.Values[i] = row[i] * scale;
-                }
-            }
-
-            value = editor.Commit();
-        };
     }
 
     /// <summary>

@@ -21,9 +21,8 @@ namespace Microsoft.ML.Gan.Generation;
 /// row; the second cursor reads only the latent and label, which the pass-through cursor never needs.)
 /// </para>
 /// <para>
-/// The image planes are Round(pixel × 255), computed from the pixels only when their column is read — that is, only
-/// when the image column is asked for. MathF.Round rounds half to even like ONNX's Round, and the product is one IEEE
-/// multiplication in both, so the planes equal the one-row graph's bit for bit.
+/// The image planes (<see cref="BatchedCursor.Planes"/>) are computed from the pixels only when their column is read —
+/// that is, only when the image column is asked for.
 /// </para>
 /// </remarks>
 internal sealed class GeneratorOutputDataView : SequentialDataView
@@ -62,7 +61,7 @@ internal sealed class GeneratorOutputDataView : SequentialDataView
     public override DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
         => new Cursor(this, columnsNeeded.Select(c => c.Index).ToHashSet());
 
-    private sealed class Cursor : DataViewRowCursor
+    private sealed class Cursor : BatchedCursor
     {
         private readonly GeneratorOutputDataView _parent;
         private readonly HashSet<int> _active;
@@ -74,15 +73,11 @@ internal sealed class GeneratorOutputDataView : SequentialDataView
         private readonly Func<long>? _class;
         private readonly int _batchSize;
         private readonly int _dimension;
-        private readonly int _size;
         private readonly float[] _latents = [];
         private readonly long[]? _classes;
         private readonly float[] _pixels = [];
         private readonly DataViewRowId[] _ids = [];
         private VBuffer<float> _latentRow;
-        private long _position = -1;
-        private long _batchStart;
-        private int _batchRows;
 
         public Cursor(GeneratorOutputDataView parent, HashSet<int> active)
         {
@@ -93,7 +88,6 @@ internal sealed class GeneratorOutputDataView : SequentialDataView
             _inputId = _input.GetIdGetter();
             GeneratorModel model = parent._model;
             _dimension = model.Metadata.LatentDimension;
-            _size = model.Metadata.ImageShape.Size;
             if (!active.Contains(parent._pixelsIndex) && !active.Contains(parent._planesIndex))
             {
                 return;
@@ -113,49 +107,23 @@ internal sealed class GeneratorOutputDataView : SequentialDataView
             }
 
             _latents = new float[_batchSize * _dimension];
-            _pixels = new float[_batchSize * _size];
+            _pixels = new float[_batchSize * model.Metadata.ImageShape.Size];
             _ids = new DataViewRowId[_batchSize];
         }
 
         public override DataViewSchema Schema => _parent.Schema;
 
-        public override long Position => _position;
-
         public override long Batch => _input.Batch;
+
+        protected override bool FillsBatches => _ahead is not null;
 
         public override bool IsColumnActive(DataViewSchema.Column column)
             => column.Index < _parent._pixelsIndex ? _input.IsColumnActive(_input.Schema[column.Index]) : _active.Contains(column.Index);
 
-        public override bool MoveNext()
-        {
-            if (!_input.MoveNext())
-            {
-                return false;
-            }
-
-            _position++;
-            if (_ahead is null)
-            {
-                return true;
-            }
-
-            if (_position >= _batchStart + _batchRows)
-            {
-                FillBatch();
-            }
-
-            DataViewRowId id = default;
-            _inputId(ref id);
-            if (!id.Equals(_ids[_position - _batchStart]))
-            {
-                throw OutOfStep();
-            }
-
-            return true;
-        }
+        protected override bool MoveToNextRow() => _input.MoveNext();
 
         /// <summary>Reads the next batch's latent vectors (and classes) ahead and generates their pixels in one call.</summary>
-        private void FillBatch()
+        protected override int FillBatch(long start)
         {
             int rows = 0;
             while (rows < _batchSize && _ahead!.MoveNext())
@@ -165,7 +133,7 @@ internal sealed class GeneratorOutputDataView : SequentialDataView
                 if (_latentRow.Length != _dimension)
                 {
                     throw new InvalidOperationException(
-                        $"Latent column '{_parent._model.Layout.LatentName}' holds {_latentRow.Length} values at row {_position + rows}; expected {_dimension}.");
+                        $"Latent column '{_parent._model.Layout.LatentName}' holds {_latentRow.Length} values at row {start + rows}; expected {_dimension}.");
                 }
 
                 _latentRow.CopyTo(_latents.AsSpan(rows * _dimension, _dimension));
@@ -182,13 +150,28 @@ internal sealed class GeneratorOutputDataView : SequentialDataView
                 throw OutOfStep();
             }
 
-            _batchStart = _position;
-            _batchRows = rows;
             _parent._session().Run(_latents, _classes, rows, _pixels);
+            return rows;
+        }
+
+        /// <summary>The pass-through row must be the row the batch was read for.</summary>
+        protected override void CheckRow()
+        {
+            if (_ahead is null)
+            {
+                return;
+            }
+
+            DataViewRowId id = default;
+            _inputId(ref id);
+            if (!id.Equals(_ids[RowInBatch]))
+            {
+                throw OutOfStep();
+            }
         }
 
         private InvalidOperationException OutOfStep() => new(
-            $"The input view gave different rows to two cursors at row {_position}; generating in batches needs an input whose cursors, " +
+            $"The input view gave different rows to two cursors at row {Position}; generating in batches needs an input whose cursors, " +
             "created without a random source, return the same rows in the same order (as ML.NET's do).");
 
         public override ValueGetter<DataViewRowId> GetIdGetter() => _inputId;
@@ -205,34 +188,10 @@ internal sealed class GeneratorOutputDataView : SequentialDataView
                 throw NotRequested(column);
             }
 
-            ValueGetter<VBuffer<float>> getter = column.Index == _parent._pixelsIndex ? GetPixels : GetPlanes;
+            ImageShape shape = _parent._model.Metadata.ImageShape;
+            ValueGetter<VBuffer<float>> getter = column.Index == _parent._pixelsIndex ? Floats(_pixels, shape.Size) : Planes(_pixels, shape);
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' holds {column.Type}; requested {typeof(TValue).Name}.");
-        }
-
-        private void GetPixels(ref VBuffer<float> value)
-        {
-            var editor = VBufferEditor.Create(ref value, _size);
-            _pixels.AsSpan((int)(_position - _batchStart) * _size, _size).CopyTo(editor.Values);
-            value = editor.Commit();
-        }
-
-        private void GetPlanes(ref VBuffer<float> value)
-        {
-            ReadOnlySpan<float> pixels = _pixels.AsSpan((int)(_position - _batchStart) * _size, _size);
-            var editor = VBufferEditor.Create(ref value, 3 * _size / _parent._model.Metadata.ImageShape.Channels);
-            for (int i = 0; i < pixels.Length; i++)
-            {
-                editor.Values[i] = MathF.Round(pixels[i] * 255f);
-            }
-
-            // One channel: the same plane as red, green and blue, like the one-row graph's Concat.
-            for (int copy = pixels.Length; copy < editor.Values.Length; copy += pixels.Length)
-            {
-                editor.Values[..pixels.Length].CopyTo(editor.Values[copy..]);
-            }
-
-            value = editor.Commit();
         }
 
         protected override void Dispose(bool disposing)
