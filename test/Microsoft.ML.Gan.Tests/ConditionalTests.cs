@@ -33,6 +33,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
 
     private static double MaxDifference(float[][] a, float[][] b) => a.Zip(b).Max(p => p.First.Zip(p.Second).Max(v => Math.Abs(v.First - v.Second)));
 
+    [Category(TestCategories.Fast)]
     [TestCase(GanArchitecture.Mlp, true)]
     [TestCase(GanArchitecture.Mlp, false)]
     [TestCase(GanArchitecture.Dcgan, true)]
@@ -57,6 +58,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
             "the label changes the image");
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void SampleLatentAssignsLabelsRoundRobinOrByCounts()
     {
@@ -73,6 +75,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("4 non-negative counts per class summing to 6"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void TransformNeedsTheLabelColumnWithItsType()
     {
@@ -85,6 +88,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("label column 'Label'").And.Contain("Key<UInt32, 0-3>").And.Contain("no such column"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void SavedConditionalModelLoadsAndTakesLatentAndLabel()
     {
@@ -101,6 +105,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
             Is.EqualTo(gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray()));
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void SyntheticTrainingRowsHaveExactlyTheTrainingSchemaAndFeedATrainer()
     {
@@ -128,6 +133,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(ml.MulticlassClassification.Evaluate(model.Transform(real)).MicroAccuracy, Is.GreaterThan(0.1));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void AppendRowsRejectsADifferentSchema()
     {
@@ -136,6 +142,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("'Label'").And.Contain("Int32"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void UnconditionalGeneratorCannotWriteLabelledRows()
     {
@@ -145,6 +152,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("Conditional = true"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void ConditionalWithoutALabelColumnIsNamed()
     {
@@ -153,6 +161,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("Label column 'Label' not found").And.Contain("LabelColumnName"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void NonIntegerLabelColumnIsRejected()
     {
@@ -162,6 +171,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("'Label' has type Single").And.Contain("key type").And.Contain("integer"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void LabelsOutsideTheDeclaredClassesAreRejected()
     {
@@ -172,6 +182,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("value 3 at row 3").And.Contain("0..2"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void MissingKeyLabelIsRejected()
     {

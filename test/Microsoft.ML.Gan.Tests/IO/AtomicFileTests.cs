@@ -1,6 +1,7 @@
 namespace Microsoft.ML.Gan.Tests.IO;
 
 /// <summary>Atomic writes leave nothing behind: not on failure, and not after a writer that was killed.</summary>
+[Category(TestCategories.Fast)]
 public sealed class AtomicFileTests : ScratchDirectoryTest
 {
     [Test]

@@ -17,6 +17,7 @@ public sealed class GeneratorOnnxExporterTests
     private static double MaxDifference(float[][] a, float[][] b)
         => a.Zip(b).Max(p => p.First.Zip(p.Second).Max(v => Math.Abs(v.First - v.Second)));
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void TrainedGeneratorMatchesTorchWithin1e4()
     {
@@ -32,6 +33,7 @@ public sealed class GeneratorOnnxExporterTests
         Assert.That(MaxDifference(bulk, reference), Is.LessThanOrEqualTo(1e-4));
     }
 
+    [Category(TestCategories.Fast)]
     [TestCase(LatentDistribution.Uniform)]
     [TestCase(LatentDistribution.Normal)]
     public void OtherWidthsAndShapesMatchToo(LatentDistribution distribution)
@@ -53,6 +55,7 @@ public sealed class GeneratorOnnxExporterTests
         Assert.That(MaxDifference(onnx, reference), Is.LessThanOrEqualTo(1e-4));
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void OnnxModelIsAvailableForOtherRuntimes()
     {
