@@ -3,6 +3,7 @@ using Microsoft.ML.Transforms.Image;
 namespace Microsoft.ML.Gan.Tests;
 
 /// <summary>The GAN inside ML.NET pipelines: ImageAnalytics before it, other transforms after it.</summary>
+[Category(TestCategories.Slow)]
 public sealed class CompositionTests : ScratchDirectoryTest
 {
     private sealed class ImageRow

@@ -18,6 +18,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         return options;
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void SampleLatentAssignsLabelsRoundRobinOrByCounts()
     {
@@ -34,6 +35,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("4 non-negative counts per class summing to 6"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void TransformNeedsTheLabelColumnWithItsType()
     {
@@ -46,6 +48,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("label column 'Label'").And.Contain("Key<UInt32, 0-3>").And.Contain("no such column"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void SavedConditionalModelLoadsAndTakesLatentAndLabel()
     {
@@ -62,6 +65,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
             Is.EqualTo(gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray()));
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void SyntheticTrainingRowsHaveExactlyTheTrainingSchemaAndFeedATrainer()
     {
@@ -89,6 +93,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(ml.MulticlassClassification.Evaluate(model.Transform(real)).MicroAccuracy, Is.GreaterThan(0.1));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void AppendRowsRejectsADifferentSchema()
     {
@@ -97,6 +102,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("'Label'").And.Contain("Int32"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void UnconditionalGeneratorCannotWriteLabelledRows()
     {
@@ -106,6 +112,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("Conditional = true"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void ConditionalWithoutALabelColumnIsNamed()
     {
@@ -114,6 +121,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("Label column 'Label' not found").And.Contain("LabelColumnName"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void NonIntegerLabelColumnIsRejected()
     {
@@ -123,6 +131,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("'Label' has type Single").And.Contain("key type").And.Contain("integer"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void LabelsOutsideTheDeclaredClassesAreRejected()
     {
@@ -133,6 +142,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("value 3 at row 3").And.Contain("0..2"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void MissingKeyLabelIsRejected()
     {

@@ -24,6 +24,7 @@ public sealed class GanEstimatorTests
     private static float[] Pixels(GanTransformer gan, IDataView latent)
         => gan.Transform(latent).GetColumn<float[]>(gan.GeneratedPixelsColumnName).SelectMany(p => p).ToArray();
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void MissingPixelColumnNamesItAndListsTheColumns()
     {
@@ -37,6 +38,7 @@ public sealed class GanEstimatorTests
         Assert.That(error!.Message, Does.Contain("'Image' not found").And.Contain("Pixels (Vector<Single, 8, 8>)").And.Contain("PixelsColumnName"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void TextPixelColumnIsRejectedWithItsType()
     {
@@ -46,6 +48,7 @@ public sealed class GanEstimatorTests
         Assert.That(error!.Message, Does.Contain("'Pixels' has type String").And.Contain("expected a known-size Vector<Single>"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void VariableSizeVectorIsRejected()
     {
@@ -55,6 +58,7 @@ public sealed class GanEstimatorTests
         Assert.That(error!.Message, Does.Contain("variable size"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void NonSquareFlatVectorIsRejected()
     {
@@ -64,6 +68,7 @@ public sealed class GanEstimatorTests
         Assert.That(error!.Message, Does.Contain("dimensions 10").And.Contain("square"));
     }
 
+    [Category(TestCategories.Fast)]
     [TestCase(float.NaN, "non-finite")]
     [TestCase(float.PositiveInfinity, "non-finite")]
     [TestCase(1.5f, "value 1.5")]
@@ -78,6 +83,7 @@ public sealed class GanEstimatorTests
         Assert.That(error!.Message, Does.Contain(expected).And.Contain("'Pixels'").And.Contain("row 3").And.Contain("[0, 1]"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void EmptyDataIsRejected()
     {
@@ -87,6 +93,7 @@ public sealed class GanEstimatorTests
         Assert.That(error!.Message, Does.Contain("no rows").And.Contain("'Pixels'"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void SameSeedGivesIdenticalOutputsAndAnotherSeedDifferentOnes()
     {
@@ -102,6 +109,7 @@ public sealed class GanEstimatorTests
         Assert.That(Pixels(other, latent), Is.Not.EqualTo(Pixels(first, latent)));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void SeedComesFromTheMlContextWhenNotGiven()
     {
@@ -124,6 +132,7 @@ public sealed class GanEstimatorTests
         Assert.That(Pixels(fromB, latent), Is.EqualTo(Pixels(fromA, latent)));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void ByteVectorsTrainLikeTheirScaledFloats()
     {
@@ -143,6 +152,7 @@ public sealed class GanEstimatorTests
             "the output is shaped like the training column");
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void CancellationStopsTraining()
     {
@@ -161,6 +171,7 @@ public sealed class GanEstimatorTests
         Assert.That(() => ml.Gan().Train(options).Fit(SyntheticImages.Load(ml), cancel.Token), Throws.InstanceOf<OperationCanceledException>());
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void ProgressAndLogsReportEveryEpochWithLossesAndSamples()
     {
@@ -185,6 +196,7 @@ public sealed class GanEstimatorTests
         Assert.That(logger.Messages, Has.Some.StartsWith("Training on 128 images of 1 x 8 x 8 for 3 epochs"));
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void EstimatorOutputSchemaAddsTheGeneratedColumns()
     {

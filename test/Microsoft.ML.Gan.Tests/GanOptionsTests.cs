@@ -1,5 +1,6 @@
 namespace Microsoft.ML.Gan.Tests;
 
+[Category(TestCategories.Fast)]
 public sealed class GanOptionsTests
 {
     [Test]

@@ -3,6 +3,7 @@ using Microsoft.ML.Transforms.Image;
 
 namespace Microsoft.ML.Gan.Tests;
 
+[Category(TestCategories.Slow)]
 public sealed class GanTransformerTests
 {
     private sealed class LatentRow

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.Gan.Tests;
 
 /// <summary>mlContext.Model.Save / Load round trips, in this process and in a fresh one.</summary>
+[Category(TestCategories.Slow)]
 public sealed class PersistenceTests : ScratchDirectoryTest
 {
     private static MLContext Ml => TrainedMnistGan.Context;

@@ -8,6 +8,7 @@ namespace Microsoft.ML.Gan.Tests;
 /// file is a project in GanMlNet.sln, so building the solution compiles it); every other block must say on its first
 /// line that it is a fragment, so nobody pastes it as a program.
 /// </summary>
+[Category(TestCategories.Fast)]
 public sealed partial class ReadmeTests
 {
     [Test]

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.Gan.Tests;
 
 /// <summary>The samples CLI, run as users run it (a separate process).</summary>
+[Category(TestCategories.Slow)]
 public sealed class SamplesAppTests : ScratchDirectoryTest
 {
     [Test]

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.Gan.Tests;
 
 /// <summary><see cref="GanTransformer.GenerateTrainingRows"/> with a classifier's filter and weight column.</summary>
+[Category(TestCategories.Fast)]
 public sealed class SyntheticRowsTests
 {
     private static (MLContext Ml, GanTransformer Gan, LeNetClassifier Classifier) Trained(int ganEpochs)

@@ -3,6 +3,7 @@ using System.Reflection;
 namespace Microsoft.ML.Gan.Tests.Build;
 
 /// <summary>The ELF logic of the build task, run on the real library from the NuGet cache (never modified).</summary>
+[Category(TestCategories.Fast)]
 public sealed class LibTorchSharpCompatTests : ScratchDirectoryTest
 {
     private const string Missing = "GLIBCXX_3.4.32";

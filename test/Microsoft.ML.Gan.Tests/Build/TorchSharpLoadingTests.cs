@@ -3,6 +3,7 @@ using TorchSharp;
 namespace Microsoft.ML.Gan.Tests.Build;
 
 /// <summary>TorchSharp's native libraries load in this test host (after the build integration ran).</summary>
+[Category(TestCategories.Fast)]
 public sealed class TorchSharpLoadingTests
 {
     [Test]

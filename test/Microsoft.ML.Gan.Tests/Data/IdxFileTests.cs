@@ -3,6 +3,7 @@ using Microsoft.ML.Gan.Mnist;
 
 namespace Microsoft.ML.Gan.Tests.Data;
 
+[Category(TestCategories.Fast)]
 public sealed class IdxFileTests : ScratchDirectoryTest
 {
     private string PathOf(string name) => Path.Combine(Scratch, name);

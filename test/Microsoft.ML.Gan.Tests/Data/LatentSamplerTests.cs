@@ -3,6 +3,7 @@ using Microsoft.ML.Gan.Input;
 namespace Microsoft.ML.Gan.Tests.Data;
 
 /// <summary>The latent vectors of a seed never change: saved seeds, generated files and resumed runs depend on them.</summary>
+[Category(TestCategories.Fast)]
 public sealed class LatentSamplerTests
 {
     // Bit patterns written by the sampler as first committed (double arithmetic, the stream state behind a ref).

@@ -2,6 +2,7 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Gan.Tests.Data;
 
+[Category(TestCategories.Slow)]
 public sealed class MnistDataViewTests
 {
     [Test]

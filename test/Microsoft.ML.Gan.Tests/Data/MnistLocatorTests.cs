@@ -3,6 +3,7 @@ using Microsoft.ML.Gan.Mnist;
 
 namespace Microsoft.ML.Gan.Tests.Data;
 
+[Category(TestCategories.Slow)]
 public sealed class MnistLocatorTests : ScratchDirectoryTest
 {
     private static readonly Func<string, string?> NoEnvironment = _ => null;

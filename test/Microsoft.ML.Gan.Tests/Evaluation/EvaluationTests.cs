@@ -6,6 +6,7 @@ using TorchSharp;
 namespace Microsoft.ML.Gan.Tests.Evaluation;
 
 /// <summary>Evaluation with the shipped feature network, on real MNIST.</summary>
+[Category(TestCategories.Slow)]
 public sealed class EvaluationTests
 {
     private const int Samples = 2000;

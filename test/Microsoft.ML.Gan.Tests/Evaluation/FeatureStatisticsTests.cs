@@ -2,6 +2,7 @@ using Microsoft.ML.Gan.Evaluation;
 
 namespace Microsoft.ML.Gan.Tests.Evaluation;
 
+[Category(TestCategories.Fast)]
 public sealed class FeatureStatisticsTests
 {
     private static double[,] Gaussian(int rows, int dimensions, double shift, double scale, int seed)

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.Gan.Tests.Evaluation;
 
 /// <summary>The LeNet classifier behind the CNN CAS and the synthetic-row filter, on small synthetic images.</summary>
+[Category(TestCategories.Fast)]
 public sealed class LeNetClassifierTests
 {
     private sealed class WeightedRow

@@ -3,6 +3,7 @@ using Microsoft.ML.Gan.IO;
 namespace Microsoft.ML.Gan.Tests.IO;
 
 /// <summary>Atomic writes leave nothing behind: not on failure, and not after a writer that was killed.</summary>
+[Category(TestCategories.Fast)]
 public sealed class AtomicFileTests : ScratchDirectoryTest
 {
     [Test]

@@ -48,6 +48,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         }
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void LoadGeneratorRestoresTheSavedModel()
     {
@@ -81,6 +82,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         Assert.That(Entry(again, "Gan/history.json"), Is.EqualTo(Entry(path, "Gan/history.json")));
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void StockMlNetLoadsTheZipWithTheExtraEntriesAndModelSaveWritesThemToo()
     {
@@ -106,6 +108,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         Assert.That(Pixels(loaded.Transform(latent)), Is.EqualTo(Pixels(gan.Transform(latent))));
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void TheGraphsMetadataDescribesTheGenerator()
     {
@@ -140,6 +143,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         Assert.That(metadata["gan.library_version"], Is.Not.Empty);
     }
 
+    [Category(TestCategories.Fast)]
     [TestCase(GanArchitecture.Mlp, true)]
     [TestCase(GanArchitecture.Dcgan, true)]
     [TestCase(GanArchitecture.Dcgan, false)]
@@ -176,6 +180,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         Assert.That(Pixels(loaded.GenerateTrainingRows(40, seed: 6), "Pixels"), Is.EqualTo(Pixels(gan.GenerateTrainingRows(40, seed: 6), "Pixels")));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void ALoadedModelCanScoreWithOtherThreadSettings()
     {
@@ -194,6 +199,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         Assert.That(error!.ParamName, Is.EqualTo("threads"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void AZipOfTheEarlierFormatIsNamedWithWhatIsMissing()
     {
@@ -215,6 +221,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         Assert.That(Pixels(ml.Model.Load(path, out _).Transform(latent)), Is.EqualTo(Pixels(gan.Transform(latent))), "as it says");
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void FilesThatAreNotModelZipsAreNamed()
     {

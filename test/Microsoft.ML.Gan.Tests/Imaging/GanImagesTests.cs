@@ -2,6 +2,7 @@ using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Gan.Tests.Imaging;
 
+[Category(TestCategories.Fast)]
 public sealed class GanImagesTests : ScratchDirectoryTest
 {
     private static float[] Gradient(int height, int width)

@@ -11,6 +11,7 @@ namespace Microsoft.ML.Gan.Tests.Layout;
 /// with Roslyn and follows every name to the file that declares it, so <c>var</c>, extension methods and a property that
 /// shares a type's name are counted as the compiler sees them.
 /// </summary>
+[Category(TestCategories.Fast)]
 public sealed class FolderDependencyTests
 {
     /// <summary>Bottom to top; "" is the library's root folder, the public entry points (catalog, estimator, transformer).</summary>

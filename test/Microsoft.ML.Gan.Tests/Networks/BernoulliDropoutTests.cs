@@ -8,6 +8,7 @@ namespace Microsoft.ML.Gan.Tests.Networks;
 /// The .NET Bernoulli masks against libtorch's own kernel: same masks, same generator state afterwards, and a dropout
 /// layer whose outputs and gradients equal nn.functional.dropout's bit for bit.
 /// </summary>
+[Category(TestCategories.Fast)]
 public sealed class BernoulliDropoutTests
 {
     [Test]

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Gan.Tests.Networks;
 
 /// <summary>Spectral normalization: σ converges to the largest singular value, u is a saved buffer, and the discriminator trains with it.</summary>
+[Category(TestCategories.Fast)]
 public sealed class SpectralNormTests
 {
     [Test]

@@ -21,6 +21,7 @@ public sealed class GeneratorOnnxExporterTests
            from kind in Enum.GetValues<LabelKind>()
            select new TestCaseData(architecture, kind).SetName($"TorchAndOnnxAgreeWithin1e4({architecture}, {kind} labels)");
 
+    [Category(TestCategories.Fast)]
     [TestCaseSource(nameof(EveryArchitectureAndLabelKind))]
     public void TorchAndOnnxAgreeWithin1e4(GanArchitecture architecture, LabelKind kind)
     {
@@ -60,6 +61,7 @@ public sealed class GeneratorOnnxExporterTests
             => Build([("fc", torch.nn.Linear(4, 16)), ("squash", torch.nn.Sigmoid())], null);
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void ALayerWithoutAnOnnxRuleIsNamed()
     {
@@ -81,6 +83,7 @@ public sealed class GeneratorOnnxExporterTests
     private static double MaxDifference(float[][] a, float[][] b)
         => a.Zip(b).Max(p => p.First.Zip(p.Second).Max(v => Math.Abs(v.First - v.Second)));
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void TrainedGeneratorMatchesTorchWithin1e4()
     {
@@ -96,6 +99,7 @@ public sealed class GeneratorOnnxExporterTests
         Assert.That(MaxDifference(bulk, reference), Is.LessThanOrEqualTo(1e-4));
     }
 
+    [Category(TestCategories.Fast)]
     [TestCase(LatentDistribution.Uniform)]
     [TestCase(LatentDistribution.Normal)]
     public void OtherWidthsAndShapesMatchToo(LatentDistribution distribution)
@@ -117,6 +121,7 @@ public sealed class GeneratorOnnxExporterTests
         Assert.That(MaxDifference(onnx, reference), Is.LessThanOrEqualTo(1e-4));
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void OnnxModelIsAvailableForOtherRuntimes()
     {

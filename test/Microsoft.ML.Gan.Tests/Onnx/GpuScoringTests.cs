@@ -6,6 +6,7 @@ namespace Microsoft.ML.Gan.Tests.Onnx;
 /// fallback and the error; scoring on a GPU is not. (A zip loaded with stock Model.Load into a GPU context on the CPU
 /// package fails inside ML.NET, which falls back only on ONNX Runtime's own errors; README, GPUs.)
 /// </summary>
+[Category(TestCategories.Fast)]
 public sealed class GpuScoringTests : ScratchDirectoryTest
 {
     [Test]

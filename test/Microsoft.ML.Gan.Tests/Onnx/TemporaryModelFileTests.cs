@@ -3,6 +3,7 @@ using Microsoft.ML.Gan.Onnx;
 namespace Microsoft.ML.Gan.Tests.Onnx;
 
 /// <summary>The scoring model's temporary file: gone after dispose, after the finaliser, and when its process died.</summary>
+[Category(TestCategories.Fast)]
 public sealed class TemporaryModelFileTests
 {
     [Test]

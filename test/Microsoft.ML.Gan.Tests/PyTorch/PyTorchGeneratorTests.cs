@@ -18,6 +18,7 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
     private const int Count = 16;
     private const int LatentSize = 100;
 
+    [Category(TestCategories.Slow)]
     [TestCase("mlp", GanArchitecture.Mlp, ".pt")]
     [TestCase("mlp", GanArchitecture.Mlp, ".safetensors")]
     [TestCase("dcgan", GanArchitecture.Dcgan, ".pt")]
@@ -51,6 +52,7 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
         Assert.That(ReadFloats("checked.f32"), Is.EqualTo(pytorchImages).Within(1e-5));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void MissingKeysAndWrongShapesAreNamedWithBothShapes()
     {
@@ -68,6 +70,7 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
             .And.Contain("z = 100, h = 32"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void SizesGivenThatDisagreeWithTheWeightsAreErrors()
     {
@@ -76,6 +79,7 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("key 'fc1.weight' has shape [32, 100]; expected [32, 64]"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void AnotherArchitecturesWeightsAreNamedAsSuch()
     {
@@ -84,6 +88,7 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain("holds a Mlp generator").And.Contain("fc1.weight").And.Contain("PyTorchGeneratorOptions.Architecture to Mlp"));
     }
 
+    [Category(TestCategories.Fast)]
     [TestCase(GanArchitecture.Dcgan, nameof(PyTorchGeneratorOptions.HiddenSize))]
     [TestCase(GanArchitecture.Dcgan, nameof(PyTorchGeneratorOptions.LeakyReluSlope))]
     [TestCase(GanArchitecture.Mlp, nameof(PyTorchGeneratorOptions.DcganWidth))]
@@ -101,6 +106,7 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain($"PyTorchGeneratorOptions.{setting} applies to the").And.Contain($"Architecture is {architecture}"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void AFileThatIsNoStateDictIsNamed()
     {
@@ -110,6 +116,7 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain(path).And.Contain("state_dict"));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void ExportedWeightsAreTheTrainedOnes()
     {
@@ -132,6 +139,7 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
         }
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void ConditionalGeneratorsAreNotExported()
     {

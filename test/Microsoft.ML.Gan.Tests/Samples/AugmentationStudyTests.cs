@@ -13,6 +13,7 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         return image;
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void WarpWithoutRotationOrShiftIsTheIdentityAndAWholePixelShiftMovesEveryPixel()
     {
@@ -21,6 +22,7 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         Assert.That(ClassicAugmentation.Warp(dot, 0, 2, -1), Is.EqualTo(Dot(12, 11)).Within(1e-6));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void AQuarterTurnMovesAPixelAroundTheCentre()
     {
@@ -31,6 +33,7 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         Assert.That(turned.Sum(), Is.EqualTo(1f).Within(1e-4), "a pixel-aligned quarter turn keeps the ink");
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void ClassicRowsCycleThroughTheRealRowsKeepTheirLabelsAndRepeatForASeed()
     {
@@ -44,6 +47,7 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         Assert.That(ClassicAugmentation.Make(real, 7, seed: 5).Pixels, Is.Not.EqualTo(made.Pixels));
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void BalancedSetsHoldEveryClassEquallyAndSurviveTheDataViewRoundTrip()
     {
@@ -60,6 +64,7 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
             "the same schema as MNIST, so AppendRows takes them together");
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void PairedDifferencesUseStudentsT()
     {
@@ -70,6 +75,7 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         Assert.That(double.IsNaN(StudyStatistics.PairedDifference([0.9], [0.8]).HalfWidth), "one pair has no interval");
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void ATinyStudyWritesAReportWithEveryArmAndTheChart()
     {
@@ -94,6 +100,7 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         Assert.That(Directory.GetFiles(Scratch, "study-*.png").Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "study-cnn.png", "study-lbfgs.png" }));
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void CnnFitsGiveTheSameAccuraciesBesideTheMlNetFitsAsAlone()
     {
@@ -112,6 +119,7 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         Assert.That(Cnn("Lbfgs", "Cnn"), Is.EquivalentTo(alone), "every CNN fit's arm, validation and test accuracy (seconds left out)");
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void TheGoalsSayWhetherTheyAreMetAndWhatTheGanRowsTeach()
     {
@@ -141,6 +149,7 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         Assert.That(markdown, Does.Contain("teach every classifier less than those images themselves"));
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void WithoutGanStepsEachRegimeGetsItsDefaultBudget()
     {
@@ -150,6 +159,7 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         Assert.That(log, Does.Contain("--validation-rows").And.Not.Contain("--gan-steps needs"));
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void RegimesThatCannotBeBalancedAreRefusedBeforeAnyTraining()
     {

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.Gan.Tests.Samples;
 
 /// <summary>The CLI on broken inputs: one "error:" line naming the file or option, exit code 1, no stack trace.</summary>
+[Category(TestCategories.Slow)]
 public sealed class CliErrorTests : ScratchDirectoryTest
 {
     private sealed class TextRow

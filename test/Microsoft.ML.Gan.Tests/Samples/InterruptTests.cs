@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Microsoft.ML.Gan.Tests.Samples;
 
 /// <summary>Ctrl+C (SIGINT) or SIGTERM during <c>train</c>: a checkpoint at the step, exit code 130, and an exact resume.</summary>
+[Category(TestCategories.Slow)]
 public sealed class InterruptTests : ScratchDirectoryTest
 {
     private string[] Train(string output, params string[] extra) =>

@@ -9,6 +9,7 @@ namespace Microsoft.ML.Gan.Tests.Samples;
 /// <c>import</c> and <c>export</c> as a user runs them: a state_dict becomes a model zip that <c>generate</c> reads, and
 /// exporting it gives back the same tensors under the same keys. (Real PyTorch loads them in PyTorchGeneratorTests.)
 /// </summary>
+[Category(TestCategories.Slow)]
 public sealed class PyTorchCommandsTests : ScratchDirectoryTest
 {
     [Test]

@@ -6,6 +6,7 @@ using OxyPlot.Axes;
 namespace Microsoft.ML.Gan.Tests.Samples;
 
 /// <summary>The training report's curves (OxyPlot), tested on a made-up history: no training needed.</summary>
+[Category(TestCategories.Fast)]
 public sealed class TrainingReportTests : ScratchDirectoryTest
 {
     private static GanTrainingHistory History(params double?[] fids) => new(new ImageShape(1, 2, 2),

@@ -23,6 +23,7 @@ public sealed class ArchitecturesAndLossesTests
         public float[] Pixels { get; set; } = [];
     }
 
+    [Category(TestCategories.Fast)]
     [TestCase(GanArchitecture.Mlp)]
     [TestCase(GanArchitecture.Dcgan)]
     public void ColourImagesTrainAndComeOutInColour(GanArchitecture architecture)
@@ -58,6 +59,7 @@ public sealed class ArchitecturesAndLossesTests
         Assert.That(pixels.Skip(plane).Take(plane).Average(), Is.GreaterThan(pixels.Take(plane).Average()), "mostly green, as trained");
     }
 
+    [Category(TestCategories.Slow)]
     [TestCaseSource(nameof(Combinations))]
     public void TrainsAFewHundredStepsAndChangesItsOutputs(GanArchitecture architecture, GanLoss loss, bool conditional, bool auxiliary)
     {
@@ -84,6 +86,7 @@ public sealed class ArchitecturesAndLossesTests
         Assert.That(gan.IsConditional, Is.EqualTo(conditional));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void TheLeakyReluSlopeShapesTheDcganDiscriminator()
     {

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Gan.Tests.Training;
 
 /// <summary>The AC-GAN term: the discriminator's classifier learns from real images only; the generator is pushed towards its labels.</summary>
+[Category(TestCategories.Fast)]
 public sealed class AuxiliaryClassifierTests
 {
     private static readonly GanOptions Options = new() { Architecture = GanArchitecture.Dcgan, Conditional = true, AuxiliaryClassifier = true };

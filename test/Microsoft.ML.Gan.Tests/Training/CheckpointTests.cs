@@ -4,6 +4,7 @@ using TorchSharp;
 namespace Microsoft.ML.Gan.Tests.Training;
 
 /// <summary>Checkpoints, exact resume, and what happens with bad or mismatched checkpoint files.</summary>
+[Category(TestCategories.Fast)]
 public sealed class CheckpointTests : ScratchDirectoryTest
 {
     private string Checkpoints => Path.Combine(Scratch, "checkpoints");

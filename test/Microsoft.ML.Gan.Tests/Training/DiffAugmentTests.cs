@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Gan.Tests.Training;
 
 /// <summary>DiffAugment: shapes, what each augmentation does to the pixels, gradients to the generator, and training with it.</summary>
+[Category(TestCategories.Fast)]
 public sealed class DiffAugmentTests
 {
     private static readonly ImageShape Digit = new(1, 28, 28);

@@ -1,6 +1,7 @@
 namespace Microsoft.ML.Gan.Tests.Training;
 
 /// <summary>The divergence guard: a non-finite loss stops training, or rolls back and retries.</summary>
+[Category(TestCategories.Fast)]
 public sealed class DivergenceTests
 {
     // A learning rate this size drives the weights to infinity within an epoch: an injected NaN.

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Gan.Tests.Training;
 
 /// <summary>The flat-buffer Adam against TorchSharp's Adam: the same weights bit for bit, learning-rate changes, and its state round trip.</summary>
+[Category(TestCategories.Fast)]
 public sealed class FlatAdamTests
 {
     private static Sequential Network()

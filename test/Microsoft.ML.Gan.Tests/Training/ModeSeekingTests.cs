@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Gan.Tests.Training;
 
 /// <summary>The mode-seeking term (MSGAN): paired classes, its value, and training with it.</summary>
+[Category(TestCategories.Fast)]
 public sealed class ModeSeekingTests
 {
     [Test]

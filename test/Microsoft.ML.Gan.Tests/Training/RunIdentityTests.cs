@@ -1,6 +1,7 @@
 namespace Microsoft.ML.Gan.Tests.Training;
 
 /// <summary>Checkpoints belong to one run: reused folders, resumes with other seeds or data, pruning, and interrupts.</summary>
+[Category(TestCategories.Fast)]
 public sealed class RunIdentityTests : ScratchDirectoryTest
 {
     private string Checkpoints => Path.Combine(Scratch, "checkpoints");

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.Gan.Tests.Training;
 
 /// <summary>Recomputed batch-norm statistics of the EMA generator: they match its own activations and leave training's random stream alone.</summary>
+[Category(TestCategories.Fast)]
 public sealed class StandingStatisticsTests
 {
     private static readonly ImageShape Digit = new(1, 28, 28);

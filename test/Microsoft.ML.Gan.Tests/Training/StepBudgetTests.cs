@@ -1,6 +1,7 @@
 namespace Microsoft.ML.Gan.Tests.Training;
 
 /// <summary><see cref="GanOptions.MaxSteps"/>: a fixed number of generator steps, whatever the data size.</summary>
+[Category(TestCategories.Fast)]
 public sealed class StepBudgetTests
 {
     private sealed class Recorder : IProgress<GanTrainingProgress>

@@ -14,10 +14,12 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
     private const int BatchSize = 16;   // 8 steps an epoch
     private const int StepsPerEpoch = Rows / BatchSize;
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void Crc32cOfTheTestReaderMatchesTheStandardCheckValue()
         => Assert.That(Crc32c(Encoding.ASCII.GetBytes("123456789")), Is.EqualTo(0xE3069283u), "RFC 3720's check value");
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void EventFileHoldsLossesLearningRatesAndSampleGridsAtTheirSteps()
     {
@@ -57,6 +59,7 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
         }
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void EvaluationsAreWrittenWithLabelAgreementForConditionalMnist()
     {
@@ -83,6 +86,7 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
         Assert.That(Values(events, "evaluation/label_agreement"), Is.All.InRange(0f, 1f));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void TrainingIsTheSameWithAndWithoutTensorBoard()
     {
@@ -98,6 +102,7 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
         Assert.That(with.History.Epochs.Select(e => e.DiscriminatorLoss), Is.EqualTo(without.History.Epochs.Select(e => e.DiscriminatorLoss)));
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void AFileInPlaceOfTheDirectoryIsAnErrorNamingTheOption()
     {

@@ -6,6 +6,7 @@ namespace Microsoft.ML.Gan.Tests.Training;
 /// The automatic thread count (<see cref="GanOptions.Threads"/> = 0) switches counts while training. For the article's
 /// MLP that changes speed only: 1, 2 and automatic threads train the same bits (the documented promise).
 /// </summary>
+[Category(TestCategories.Fast)]
 public sealed class ThreadCountTests
 {
     private static float[] Trained(int threads, bool conditional) =>

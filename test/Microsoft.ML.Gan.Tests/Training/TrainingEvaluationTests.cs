@@ -13,6 +13,7 @@ public sealed class TrainingEvaluationTests
         EvaluationSampleCount = 300,
     };
 
+    [Category(TestCategories.Slow)]
     [Test]
     public void MetricsAreReportedAndTrainingIsUnchanged()
     {
@@ -34,6 +35,7 @@ public sealed class TrainingEvaluationTests
             Is.EqualTo(without.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray()), "evaluation draws from its own generator");
     }
 
+    [Category(TestCategories.Fast)]
     [Test]
     public void ImagesOtherThan28x28CannotBeEvaluated()
     {

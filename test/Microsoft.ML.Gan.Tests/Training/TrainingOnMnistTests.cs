@@ -6,6 +6,7 @@ using TorchSharp;
 namespace Microsoft.ML.Gan.Tests.Training;
 
 /// <summary>A short real run moves the generator from noise towards MNIST's pixel statistics.</summary>
+[Category(TestCategories.Slow)]
 public sealed class TrainingOnMnistTests
 {
     private const float NearBlack = 0.1f;
