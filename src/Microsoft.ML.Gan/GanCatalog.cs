@@ -72,7 +72,7 @@ public sealed class GanCatalog
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentException.ThrowIfNullOrEmpty(imagesPath);
-        PixelColumn column = PixelColumn.Resolve(data.Schema, new GanOptions { PixelsColumnName = pixelsColumnName });
+        PixelColumn column = PixelColumn.Resolve(data.Schema, pixelsColumnName, null, $"Pass another {nameof(pixelsColumnName)}.");
         if (column.Storage != PixelStorage.Single || column.Shape.Channels != 1)
         {
             throw new ArgumentOutOfRangeException(nameof(pixelsColumnName),

@@ -65,7 +65,7 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         PixelColumn column = PixelColumn.Resolve(input.Schema, _options);
-        GanNetworks.CheckShape(_options, column.Shape, column.Name);
+        GanNetworks.CheckShape(_options.Architecture, column.Shape, column.Name);
         LabelColumn? label = _options.Conditional ? LabelColumn.Resolve(input.Schema, _options) : null;
         ILogger logger = _options.Logger ?? NullLogger.Instance;
         int seed = _options.Seed ?? ((IHostEnvironment)_context).Register(nameof(GanEstimator)).Rand.Next();

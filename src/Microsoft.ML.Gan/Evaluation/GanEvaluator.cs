@@ -170,8 +170,7 @@ internal static class GanEvaluator
     {
         public static Digits Read(IDataView data, string pixelsColumn, string labelColumn, int maxRows, string what, bool labelRequired)
         {
-            var options = new GanOptions { PixelsColumnName = pixelsColumn, LabelColumnName = labelColumn, ClassCount = LeNet.ClassCount };
-            PixelColumn column = PixelColumn.Resolve(data.Schema, options);
+            PixelColumn column = PixelColumn.Resolve(data.Schema, pixelsColumn, null, $"Name the {what} pixel column in {nameof(GanEvaluationOptions)}.");
             if (column.Shape != new ImageShape(1, LeNet.Side, LeNet.Side))
             {
                 throw new ArgumentOutOfRangeException(nameof(data),
@@ -181,7 +180,8 @@ internal static class GanEvaluator
             LabelColumn? label = null;
             if (data.Schema.GetColumnOrNull(labelColumn) is not null)
             {
-                label = LabelColumn.Resolve(data.Schema, options);
+                label = LabelColumn.Resolve(data.Schema, labelColumn, LeNet.ClassCount, $"the {what} data's classes",
+                    $"Name the {what} label column in {nameof(GanEvaluationOptions)}.", $"The MNIST feature network's class count");
             }
             else if (labelRequired)
             {

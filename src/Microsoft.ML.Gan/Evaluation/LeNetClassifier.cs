@@ -181,9 +181,9 @@ public sealed class LeNetClassifier : IDisposable
     /// <summary>Labelled images through the same column checks as training: pixels in [-1, 1] and class indices.</summary>
     internal static TrainingImages Read(IDataView data, string pixelsColumn, string labelColumn, int? classCount, int maxRows)
     {
-        var columns = new GanOptions { PixelsColumnName = pixelsColumn, LabelColumnName = labelColumn, ClassCount = classCount };
-        PixelColumn pixels = PixelColumn.Resolve(data.Schema, columns);
-        LabelColumn label = LabelColumn.Resolve(data.Schema, columns);
+        PixelColumn pixels = PixelColumn.Resolve(data.Schema, pixelsColumn, null, "Pass the pixel column's name.");
+        LabelColumn label = LabelColumn.Resolve(data.Schema, labelColumn, classCount, "the classifier learns its classes from it", "Pass the label column's name.",
+            $"{nameof(LeNetClassifier)}'s class count");
         return TrainingImages.Read(data, pixels, label, CancellationToken.None, maxRows);
     }
 

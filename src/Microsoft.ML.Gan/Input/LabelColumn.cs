@@ -8,16 +8,22 @@ namespace Microsoft.ML.Gan.Input;
 /// </summary>
 internal sealed record LabelColumn(string Name, DataViewType Type, bool IsKey, int? KnownClassCount)
 {
-    private static readonly Type[] IntegerTypes = [typeof(byte), typeof(sbyte), typeof(short), typeof(ushort), typeof(int), typeof(uint), typeof(long), typeof(ulong)];
-
+    /// <summary>The conditional GAN's label column, as <see cref="GanOptions"/> names it.</summary>
     public static LabelColumn Resolve(DataViewSchema schema, GanOptions options)
+        => Resolve(schema, options.LabelColumnName, options.ClassCount,
+            $"a conditional GAN ({nameof(GanOptions)}.{nameof(GanOptions.Conditional)} = true) learns from it",
+            $"Set {nameof(GanOptions)}.{nameof(GanOptions.LabelColumnName)} to choose another column.", $"{nameof(GanOptions)}.{nameof(GanOptions.ClassCount)}");
+
+    /// <summary>
+    /// The label column <paramref name="name"/>; <paramref name="declaredClassCount"/> (named <paramref name="classCountOption"/>)
+    /// must match a key type's count. Errors say what the column is for and how to name another.
+    /// </summary>
+    public static LabelColumn Resolve(DataViewSchema schema, string name, int? declaredClassCount, string purpose, string howToChoose, string classCountOption)
     {
-        string name = options.LabelColumnName;
         DataViewSchema.Column column = schema.GetColumnOrNull(name)
             ?? throw new ArgumentOutOfRangeException("inputSchema",
-                $"Label column '{name}' not found; a conditional GAN ({nameof(GanOptions)}.{nameof(GanOptions.Conditional)} = true) learns from it. " +
-                $"Input columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"{c.Name} ({c.Type})"))}. " +
-                $"Set {nameof(GanOptions)}.{nameof(GanOptions.LabelColumnName)} to choose another column.");
+                $"Label column '{name}' not found; {purpose}. " +
+                $"Input columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"{c.Name} ({c.Type})"))}. {howToChoose}");
 
         switch (column.Type)
         {
@@ -27,15 +33,15 @@ internal sealed record LabelColumn(string Name, DataViewType Type, bool IsKey, i
                     throw new ArgumentOutOfRangeException("inputSchema", $"Label column '{name}' is a key type with {key.Count} values; expected 2 to 65536 classes.");
                 }
 
-                if (options.ClassCount is int declared && declared != (int)key.Count)
+                if (declaredClassCount is int declared && declared != (int)key.Count)
                 {
                     throw new ArgumentException(
-                        $"{nameof(GanOptions)}.{nameof(GanOptions.ClassCount)} is {declared} but label column '{name}' is a key type with {key.Count} values.", nameof(options));
+                        $"{classCountOption} is {declared} but label column '{name}' is a key type with {key.Count} values.", nameof(declaredClassCount));
                 }
 
                 return new LabelColumn(name, key, IsKey: true, (int)key.Count);
-            case NumberDataViewType number when IntegerTypes.Contains(number.RawType):
-                return new LabelColumn(name, number, IsKey: false, options.ClassCount);
+            case NumberDataViewType number when LabelCodec.Supports(number.RawType):
+                return new LabelColumn(name, number, IsKey: false, declaredClassCount);
             default:
                 throw new ArgumentOutOfRangeException("inputSchema",
                     $"Label column '{name}' has type {column.Type}; expected a key type (e.g. from MapValueToKey) or an integer type.");
@@ -48,51 +54,18 @@ internal sealed record LabelColumn(string Name, DataViewType Type, bool IsKey, i
     /// at all (as from MapKeyToVector); training rejects it.</param>
     public Func<long> CreateReader(DataViewRowCursor cursor, bool missingKeyIsNoClass = false)
     {
-        DataViewSchema.Column column = cursor.Schema[Name];
-        if (IsKey)
+        Func<long> read = LabelCodec.Reader(cursor, cursor.Schema[Name], IsKey);
+        if (!IsKey || missingKeyIsNoClass)
         {
-            ValueGetter<uint>? getter32 = Type.RawType == typeof(uint) ? cursor.GetGetter<uint>(column) : null;
-            ValueGetter<ulong>? getter64 = Type.RawType == typeof(ulong) ? cursor.GetGetter<ulong>(column) : null;
-            ValueGetter<ushort>? getter16 = Type.RawType == typeof(ushort) ? cursor.GetGetter<ushort>(column) : null;
-            ValueGetter<byte>? getter8 = Type.RawType == typeof(byte) ? cursor.GetGetter<byte>(column) : null;
-            return () =>
-            {
-                ulong key = 0;
-                if (getter32 is not null) { uint v = 0; getter32(ref v); key = v; }
-                else if (getter64 is not null) { getter64(ref key); }
-                else if (getter16 is not null) { ushort v = 0; getter16(ref v); key = v; }
-                else if (getter8 is not null) { byte v = 0; getter8(ref v); key = v; }
-
-                if (key == 0 && !missingKeyIsNoClass)
-                {
-                    throw new InvalidDataException($"Label column '{Name}' has a missing key value at row {cursor.Position}; every training row needs a class.");
-                }
-
-                return (long)key - 1;
-            };
+            return read;
         }
 
-        return Type.RawType switch
-        {
-            var t when t == typeof(byte) => Integer<byte>(cursor, column, v => v),
-            var t when t == typeof(sbyte) => Integer<sbyte>(cursor, column, v => v),
-            var t when t == typeof(short) => Integer<short>(cursor, column, v => v),
-            var t when t == typeof(ushort) => Integer<ushort>(cursor, column, v => v),
-            var t when t == typeof(int) => Integer<int>(cursor, column, v => v),
-            var t when t == typeof(uint) => Integer<uint>(cursor, column, v => v),
-            var t when t == typeof(long) => Integer<long>(cursor, column, v => v),
-            _ => Integer<ulong>(cursor, column, v => v > long.MaxValue ? -1 : (long)v),
-        };
-    }
-
-    private static Func<long> Integer<T>(DataViewRowCursor cursor, DataViewSchema.Column column, Func<T, long> convert)
-    {
-        ValueGetter<T> getter = cursor.GetGetter<T>(column);
-        T value = default!;
         return () =>
         {
-            getter(ref value);
-            return convert(value);
+            long value = read();
+            return value >= 0
+                ? value
+                : throw new InvalidDataException($"Label column '{Name}' has a missing key value at row {cursor.Position}; every training row needs a class.");
         };
     }
 }

@@ -32,18 +32,5 @@ internal sealed record LabelSpec(string Name, DataViewType Type, bool IsKey, Dat
     public LabelSpec WithClasses(Func<long, long> classOfRow) => this with { ClassOfRow = classOfRow };
 
     /// <summary>A getter writing class indices from <paramref name="classOf"/> in this column's type (keys are class + 1).</summary>
-    public Delegate Getter(Func<long> classOf)
-    {
-        long offset = IsKey ? 1 : 0;
-        Type raw = Type.RawType;
-        if (raw == typeof(uint)) { return (ValueGetter<uint>)((ref uint v) => v = (uint)(classOf() + offset)); }
-        if (raw == typeof(ulong)) { return (ValueGetter<ulong>)((ref ulong v) => v = (ulong)(classOf() + offset)); }
-        if (raw == typeof(ushort)) { return (ValueGetter<ushort>)((ref ushort v) => v = (ushort)(classOf() + offset)); }
-        if (raw == typeof(byte)) { return (ValueGetter<byte>)((ref byte v) => v = (byte)(classOf() + offset)); }
-        if (raw == typeof(sbyte)) { return (ValueGetter<sbyte>)((ref sbyte v) => v = (sbyte)(classOf() + offset)); }
-        if (raw == typeof(short)) { return (ValueGetter<short>)((ref short v) => v = (short)(classOf() + offset)); }
-        if (raw == typeof(int)) { return (ValueGetter<int>)((ref int v) => v = (int)(classOf() + offset)); }
-        if (raw == typeof(long)) { return (ValueGetter<long>)((ref long v) => v = classOf() + offset); }
-        throw new NotSupportedException($"Label column '{Name}' of type {Type} cannot be generated.");
-    }
+    public Delegate Getter(Func<long> classOf) => LabelCodec.Writer(Type, IsKey, classOf, Name);
 }

@@ -3,6 +3,9 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Gan.Input;
 
+/// <summary>The latent vectors a generator takes: their size and the distribution they are drawn from.</summary>
+internal readonly record struct LatentSpace(int Dimension, LatentDistribution Distribution);
+
 /// <summary>
 /// Every latent vector the library draws, in two streams with different jobs:
 /// <list type="bullet">
@@ -20,11 +23,11 @@ internal static class LatentSampler
     /// z for <paramref name="count"/> images: Uniform(-1, 1) as in the article, or N(0, 1); from the global (training)
     /// random generator, or from <paramref name="random"/>.
     /// </summary>
-    public static Tensor Draw(int count, int dimension, LatentDistribution distribution, Device device, torch.Generator? random = null) => distribution switch
+    public static Tensor Draw(int count, LatentSpace space, Device device, torch.Generator? random = null) => space.Distribution switch
     {
-        LatentDistribution.Normal => torch.randn(count, dimension, generator: random, device: device),
+        LatentDistribution.Normal => torch.randn(count, space.Dimension, generator: random, device: device),
         // uniform_(-1, 1) computes u·2 + (−1) from the same draws as rand's u: the bits of rand·2 − 1 (u·2 is exact), in one operation instead of three.
-        _ => torch.empty(count, dimension, device: device).uniform_(-1, 1, generator: random),
+        _ => torch.empty(count, space.Dimension, device: device).uniform_(-1, 1, generator: random),
     };
 
     /// <param name="destination">Where the vector goes.</param>

@@ -17,34 +17,41 @@ internal enum PixelStorage
 /// </summary>
 internal sealed record PixelColumn(string Name, PixelStorage Storage, ImageShape Shape, int[] Dimensions, float MaxValue)
 {
+    /// <summary>The training column, as <see cref="GanOptions"/> names it.</summary>
     public static PixelColumn Resolve(DataViewSchema schema, GanOptions options)
+        => Resolve(schema, options.PixelsColumnName, options.MaxPixelValue, $"Set {nameof(GanOptions)}.{nameof(GanOptions.PixelsColumnName)} to choose another column.");
+
+    /// <summary>
+    /// The image column <paramref name="name"/>, with pixel values in [0, <paramref name="maxPixelValue"/>] (default: 1 for
+    /// Single, 255 for Byte and images); <paramref name="howToChoose"/> ends the errors.
+    /// </summary>
+    public static PixelColumn Resolve(DataViewSchema schema, string name, float? maxPixelValue, string howToChoose)
     {
-        string name = options.PixelsColumnName;
         DataViewSchema.Column column = schema.GetColumnOrNull(name)
-            ?? throw SchemaError(name, "not found", schema);
+            ?? throw SchemaError(name, "not found", schema, howToChoose);
 
         switch (column.Type)
         {
             case VectorDataViewType vector when vector.ItemType == NumberDataViewType.Single || vector.ItemType == NumberDataViewType.Byte:
                 if (!vector.IsKnownSize)
                 {
-                    throw SchemaError(name, $"has variable size ({vector}); expected a known-size vector such as Vector<Single, 28, 28>", schema);
+                    throw SchemaError(name, $"has variable size ({vector}); expected a known-size vector such as Vector<Single, 28, 28>", schema, howToChoose);
                 }
 
                 PixelStorage storage = vector.ItemType == NumberDataViewType.Single ? PixelStorage.Single : PixelStorage.Byte;
-                float max = options.MaxPixelValue ?? (storage == PixelStorage.Single ? 1f : 255f);
+                float max = maxPixelValue ?? (storage == PixelStorage.Single ? 1f : 255f);
                 return new PixelColumn(name, storage, ShapeOf(name, vector.Dimensions), [.. vector.Dimensions], max);
 
             case ImageDataViewType image:
                 if (image.Height <= 0 || image.Width <= 0)
                 {
-                    throw SchemaError(name, "is an image column of unknown size; add ResizeImages before the GAN so every image has the same size", schema);
+                    throw SchemaError(name, "is an image column of unknown size; add ResizeImages before the GAN so every image has the same size", schema, howToChoose);
                 }
 
-                return new PixelColumn(name, PixelStorage.Image, new ImageShape(1, image.Height, image.Width), [image.Height, image.Width], options.MaxPixelValue ?? 255f);
+                return new PixelColumn(name, PixelStorage.Image, new ImageShape(1, image.Height, image.Width), [image.Height, image.Width], maxPixelValue ?? 255f);
 
             default:
-                throw SchemaError(name, $"has type {column.Type}; expected a known-size Vector<Single> or Vector<Byte> (C x H x W, H x W or a square size) or an MLImage", schema);
+                throw SchemaError(name, $"has type {column.Type}; expected a known-size Vector<Single> or Vector<Byte> (C x H x W, H x W or a square size) or an MLImage", schema, howToChoose);
         }
     }
 
@@ -72,8 +79,8 @@ internal sealed record PixelColumn(string Name, PixelStorage Storage, ImageShape
             "or one square size such as 784 (28 x 28).");
     }
 
-    private static ArgumentOutOfRangeException SchemaError(string name, string problem, DataViewSchema schema)
+    private static ArgumentOutOfRangeException SchemaError(string name, string problem, DataViewSchema schema, string howToChoose)
         => new("inputSchema",
             $"Pixel column '{name}' {problem}. Input columns: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"{c.Name} ({c.Type})"))}. " +
-            $"Set {nameof(GanOptions)}.{nameof(GanOptions.PixelsColumnName)} to choose another column.");
+            howToChoose);
 }

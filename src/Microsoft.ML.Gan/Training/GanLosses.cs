@@ -8,15 +8,15 @@ namespace Microsoft.ML.Gan.Training;
 internal static class GanLosses
 {
     /// <summary>The discriminator's (critic's) loss on a real batch and a fake batch of the same size.</summary>
-    public static Tensor Discriminator(DiscriminatorNetwork discriminator, Tensor real, Tensor? realClasses, Tensor fake, Tensor? fakeClasses, GanOptions options)
+    public static Tensor Discriminator(DiscriminatorNetwork discriminator, Tensor real, Tensor? realClasses, Tensor fake, Tensor? fakeClasses, LossPlan plan)
     {
         (DiscriminatorOutput onReal, DiscriminatorOutput onFake) = Score(discriminator, real, realClasses, fake, fakeClasses);
-        Tensor loss = options.Loss switch
+        Tensor loss = plan.Loss switch
         {
             GanLoss.Hinge => nn.functional.relu(1 - onReal.Logit).mean() + nn.functional.relu(1 + onFake.Logit).mean(),
             GanLoss.WassersteinGradientPenalty => onFake.Logit.mean() - onReal.Logit.mean()
-                + (options.GradientPenaltyWeight * GradientPenalty(discriminator, real, realClasses, fake)),
-            _ => nn.functional.binary_cross_entropy_with_logits(onReal.Logit, torch.full_like(onReal.Logit, options.EffectiveRealLabel))
+                + (plan.GradientPenaltyWeight * GradientPenalty(discriminator, real, realClasses, fake)),
+            _ => nn.functional.binary_cross_entropy_with_logits(onReal.Logit, torch.full_like(onReal.Logit, plan.RealLabel))
                 + nn.functional.binary_cross_entropy_with_logits(onFake.Logit, torch.zeros_like(onFake.Logit)),
         };
 
@@ -32,9 +32,9 @@ internal static class GanLosses
     }
 
     /// <summary>The generator's loss given the discriminator's output on its fakes.</summary>
-    public static Tensor Generator(DiscriminatorOutput onFake, Tensor? fakeClasses, GanOptions options)
+    public static Tensor Generator(DiscriminatorOutput onFake, Tensor? fakeClasses, LossPlan plan)
     {
-        Tensor loss = options.Loss switch
+        Tensor loss = plan.Loss switch
         {
             GanLoss.Hinge or GanLoss.WassersteinGradientPenalty => -onFake.Logit.mean(),
             // Non-saturating: the fakes' targets are flipped to 1 (the article's "real_loss" on fakes).

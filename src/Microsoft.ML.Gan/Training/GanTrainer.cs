@@ -25,13 +25,14 @@ internal static class GanTrainer
     public static GanTrainingResult Train(TrainingImages data, GanOptions options, int seed, ILogger logger, CancellationToken cancellationToken)
     {
         Device device = ResolveDevice(options.Device);
+        TrainingPlan plan = TrainingPlan.Resolve(options, data.Shape, data.ClassCount);
         int previousThreads = torch.get_num_threads();
         ThreadGovernor? governor = ThreadGovernor.Start(options.Threads, logger);
         try
         {
             TrainingSchedule schedule = TrainingSchedule.For(options, data.Count);
             string fingerprint = data.Fingerprint();
-            using TrainingState state = StartOrResume(data, options, schedule, seed, fingerprint, device, logger);
+            using TrainingState state = StartOrResume(data, options, plan, schedule, seed, fingerprint, device, logger);
             var clock = Stopwatch.StartNew();
             TimeSpan lastCheckpoint = TimeSpan.Zero;
             int stepsPerEpoch = schedule.StepsPerEpoch;
@@ -50,7 +51,7 @@ internal static class GanTrainer
                 double discriminatorLoss, generatorLoss;
                 try
                 {
-                    (discriminatorLoss, generatorLoss) = RunEpoch(state, images, classes, data.Shape, data.ClassCount, options, epoch, schedule, clock, governor, board, logger, cancellationToken);
+                    (discriminatorLoss, generatorLoss) = RunEpoch(state, images, classes, data.Shape, data.ClassCount, options, plan, epoch, schedule, clock, governor, board, logger, cancellationToken);
                 }
                 catch (OperationCanceledException) when (state.Progress is EpochProgress stopped)
                 {
@@ -92,7 +93,7 @@ internal static class GanTrainer
                 // images (a few steps an epoch) recomputing them every epoch cost more than training.
                 if (state.Ema is not null && (options.SampleCount > 0 || evaluate || checkpoint || epoch == schedule.Epochs))
                 {
-                    StandingStatistics.Recompute(state.Ema, options, state.Seed, device);
+                    StandingStatistics.Recompute(state.Ema, plan.Latents, state.Seed, device);
                 }
 
                 IReadOnlyList<float[]> samples = state.Published.Render(state.FixedLatents, state.FixedClasses, data.Shape.Size);
@@ -131,7 +132,7 @@ internal static class GanTrainer
 
     /// <summary>One pass over the data. Returns the epoch's mean discriminator and generator losses (NaN when diverged).</summary>
     private static (double Discriminator, double Generator) RunEpoch(TrainingState state, Tensor images, Tensor? classes, ImageShape shape, int classCount,
-        GanOptions options, int epoch, TrainingSchedule schedule, Stopwatch clock, ThreadGovernor? governor, TensorBoardLog? board, ILogger logger, CancellationToken cancellationToken)
+        GanOptions options, TrainingPlan plan, int epoch, TrainingSchedule schedule, Stopwatch clock, ThreadGovernor? governor, TensorBoardLog? board, ILogger logger, CancellationToken cancellationToken)
     {
         int stepsPerEpoch = schedule.StepsPerEpoch;
         int steps = schedule.StepsIn(epoch);
@@ -176,14 +177,14 @@ internal static class GanTrainer
             Tensor fake;
             using (torch.no_grad())
             {
-                fake = generator.forward(LatentSampler.Draw(size, options.LatentDimension, options.LatentDistribution, device), fakeClasses);
+                fake = generator.forward(LatentSampler.Draw(size, plan.Latents, device), fakeClasses);
             }
 
             // DiffAugment (when on): the discriminator only ever sees augmented images, real and fake alike.
             Tensor discriminatorLoss = GanLosses.Discriminator(discriminator, DiffAugment.Apply(real, shape, options.DiffAugment), realClasses,
-                DiffAugment.Apply(fake, shape, options.DiffAugment), fakeClasses, options);
+                DiffAugment.Apply(fake, shape, options.DiffAugment), fakeClasses, plan.Loss);
             discriminatorLoss.backward();
-            Clip(discriminator, options);
+            Clip(discriminator, plan.MaxGradientNorm);
             state.DiscriminatorOptimizer.step();
             discriminatorLossSum.add_(discriminatorLoss.detach());
 
@@ -198,14 +199,14 @@ internal static class GanTrainer
                     generatedClasses = GanLosses.PairedClasses(generatedClasses);
                 }
 
-                Tensor latents = LatentSampler.Draw(size, options.LatentDimension, options.LatentDistribution, device);
+                Tensor latents = LatentSampler.Draw(size, plan.Latents, device);
                 Tensor generated = generator.forward(latents, generatedClasses);
                 Tensor generatorLoss;
                 // The discriminator's weights get no gradients here (its optimizer zeroes them before its next step anyway):
                 // only the gradient through its input reaches the generator, so its weight-gradient products are skipped.
                 using (state.FreezeDiscriminator())
                 {
-                    generatorLoss = GanLosses.Generator(discriminator.forward(DiffAugment.Apply(generated, shape, options.DiffAugment), generatedClasses), generatedClasses, options);
+                    generatorLoss = GanLosses.Generator(discriminator.forward(DiffAugment.Apply(generated, shape, options.DiffAugment), generatedClasses), generatedClasses, plan.Loss);
                 }
 
                 if (seekModes)
@@ -213,9 +214,9 @@ internal static class GanTrainer
                     generatorLoss = generatorLoss + (options.ModeSeekingWeight * GanLosses.ModeSeeking(generated, latents));
                 }
                 generatorLoss.backward();
-                Clip(generator, options);
+                Clip(generator, plan.MaxGradientNorm);
                 state.GeneratorOptimizer.step();
-                state.UpdateEma(options.GeneratorEmaDecay ?? 0);
+                state.UpdateEma(plan.EmaDecay ?? 0);
                 generatorLossSum.add_(generatorLoss.detach());
                 generatorSteps++;
             }
@@ -239,7 +240,7 @@ internal static class GanTrainer
         return (discriminatorLossSum.item<float>() / steps, generatorLossSum.item<float>() / Math.Max(generatorSteps, 1));
     }
 
-    private static TrainingState StartOrResume(TrainingImages data, GanOptions options, TrainingSchedule schedule, int seed, string fingerprint, Device device, ILogger logger)
+    private static TrainingState StartOrResume(TrainingImages data, GanOptions options, TrainingPlan plan, TrainingSchedule schedule, int seed, string fingerprint, Device device, ILogger logger)
     {
         string? directory = options.CheckpointDirectory;
         if (directory is not null && File.Exists(directory))
@@ -274,7 +275,7 @@ internal static class GanTrainer
                 GanLog.NoCheckpoint(logger, directory!);
             }
 
-            return TrainingState.Create(options, data.Shape, data.ClassCount, seed, device);
+            return TrainingState.Create(plan, seed, device);
         }
 
         CheckpointHeader expected = HeaderFor(options, data, seed, fingerprint, 0, null);
@@ -288,7 +289,7 @@ internal static class GanTrainer
                     $"Use the same options and data, or another {nameof(GanOptions.CheckpointDirectory)}.");
             }
 
-            return TrainingState.Create(options, data.Shape, data.ClassCount, saved.Seed, device);
+            return TrainingState.Create(plan, saved.Seed, device);
         }, out TrainingState state);
 
         foreach (string change in Checkpoint.Changes(saved, expected))
@@ -342,9 +343,9 @@ internal static class GanTrainer
         return header with { RunId = Checkpoint.RunIdOf(header) };
     }
 
-    private static void Clip(nn.Module module, GanOptions options)
+    private static void Clip(nn.Module module, float? maxGradientNorm)
     {
-        if (options.MaxGradientNorm is float norm)
+        if (maxGradientNorm is float norm)
         {
             nn.utils.clip_grad_norm_(module.parameters(), norm);
         }

@@ -19,7 +19,7 @@ internal static class StandingStatistics
     public const int Batches = 32;
     public const int BatchSize = 64;
 
-    public static void Recompute(GeneratorNetwork generator, GanOptions options, int seed, Device device)
+    public static void Recompute(GeneratorNetwork generator, LatentSpace latents, int seed, Device device)
     {
         BatchNorm[] norms = generator.modules().OfType<BatchNorm>().ToArray();
         if (norms.Length == 0)
@@ -43,7 +43,7 @@ internal static class StandingStatistics
             for (int b = 0; b < Batches; b++)
             {
                 Tensor? classes = generator.IsConditional ? torch.randint(generator.ClassCount, [BatchSize], generator: random, device: device) : null;
-                generator.forward(LatentSampler.Draw(BatchSize, options.LatentDimension, options.LatentDistribution, device, random), classes);
+                generator.forward(LatentSampler.Draw(BatchSize, latents, device, random), classes);
             }
         }
 

@@ -56,17 +56,17 @@ internal sealed class TrainingState : IDisposable
     public List<GanEpochSummary> History { get; } = [];
 
     /// <summary>Seeds the random state, then builds networks, optimizers and the fixed sample inputs.</summary>
-    public static TrainingState Create(GanOptions options, ImageShape shape, int classCount, int seed, Device device)
+    public static TrainingState Create(TrainingPlan plan, int seed, Device device)
     {
         torch.manual_seed(seed);
-        GeneratorNetwork generator = GanNetworks.CreateGenerator(options, shape, classCount);
-        DiscriminatorNetwork discriminator = GanNetworks.CreateDiscriminator(options, shape, classCount);
+        GeneratorNetwork generator = GanNetworks.CreateGenerator(plan.Networks);
+        DiscriminatorNetwork discriminator = GanNetworks.CreateDiscriminator(plan.Networks);
         generator.to(device);
         discriminator.to(device);
         GeneratorNetwork? ema = null;
-        if (options.GeneratorEmaDecay is not null)
+        if (plan.EmaDecay is not null)
         {
-            ema = GanNetworks.CreateGenerator(options, shape, classCount);
+            ema = GanNetworks.CreateGenerator(plan.Networks);
             ema.to(device);
             ema.load_state_dict(generator.state_dict());
             ema.eval();
@@ -76,12 +76,11 @@ internal sealed class TrainingState : IDisposable
             }
         }
 
-        (float g1, float g2) = options.EffectiveGeneratorBetas;
-        (float d1, float d2) = options.EffectiveDiscriminatorBetas;
-        var generatorOptimizer = new FlatAdam([.. generator.parameters()], options.EffectiveGeneratorLearningRate, g1, g2);
-        var discriminatorOptimizer = new FlatAdam([.. discriminator.parameters()], options.EffectiveDiscriminatorLearningRate, d1, d2);
-        Tensor fixedLatents = LatentSampler.Draw(options.SampleCount, options.LatentDimension, options.LatentDistribution, device);
-        Tensor? fixedClasses = classCount > 0 ? torch.arange(options.SampleCount, device: device).remainder(classCount) : null;
+        var generatorOptimizer = new FlatAdam([.. generator.parameters()], plan.Generator.LearningRate, plan.Generator.Beta1, plan.Generator.Beta2);
+        var discriminatorOptimizer = new FlatAdam([.. discriminator.parameters()], plan.Discriminator.LearningRate, plan.Discriminator.Beta1, plan.Discriminator.Beta2);
+        Tensor fixedLatents = LatentSampler.Draw(plan.SampleCount, plan.Latents, device);
+        int classCount = plan.Networks.ClassCount;
+        Tensor? fixedClasses = classCount > 0 ? torch.arange(plan.SampleCount, device: device).remainder(classCount) : null;
         return new TrainingState(generator, discriminator, ema, generatorOptimizer, discriminatorOptimizer, fixedLatents, fixedClasses) { Seed = seed };
     }
 

@@ -47,7 +47,7 @@ public sealed class EvaluationTests
         IDataView trainSubset = RealMnist.Load(ml, MnistSplit.Train, Samples);
         torch.manual_seed(3);
         using var untrained = new MlpGenerator(100, 32, 784, 0.3, 0.2);
-        using torch.Tensor z = LatentSampler.Draw(Samples, 100, LatentDistribution.Uniform, torch.CPU);
+        using torch.Tensor z = LatentSampler.Draw(Samples, new LatentSpace(100, LatentDistribution.Uniform), torch.CPU);
         IDataView noise = AsGenerated(ml, untrained.Render(z, null, 784));
 
         GanEvaluationResult realVsReal = ml.Gan().Evaluate(RealAsGenerated(ml, trainSubset), test, Options(floor: trainSubset));

@@ -13,6 +13,12 @@ public sealed class InterruptTests : ScratchDirectoryTest
     [TestCase("TERM")]
     public void StoppedMidEpochThenResumedGivesTheUninterruptedModel(string signal)
     {
+        if (signal == "INT" && SigintIsIgnored())
+        {
+            Assert.Ignore("SIGINT is ignored in this test process (a background job inherits that), and .NET keeps an inherited ignore, " +
+                          "so no Ctrl+C can reach the CLI started from here; SIGTERM is tested either way.");
+        }
+
         string checkpoints = Path.Combine(Scratch, "checkpoints");
         (int exitCode, string log) = RunAndSignal(Train(Path.Combine(Scratch, "interrupted"), "--checkpoint-dir", checkpoints), signal, TimeSpan.FromSeconds(3));
 
@@ -34,6 +40,15 @@ public sealed class InterruptTests : ScratchDirectoryTest
         (int exitCode, string log) = SamplesApp.Run("generate", "--model", Path.Combine(Scratch, run, "mnist-gan.zip"), "-n", "256", "--output", output);
         Assert.That(exitCode, Is.Zero, log);
         return File.ReadAllBytes(Path.Combine(output, "generated-images-idx3-ubyte"));
+    }
+
+    /// <summary>Whether SIGINT (signal 2) is in this process's ignored set, which child processes inherit.</summary>
+    private static bool SigintIsIgnored()
+    {
+        string? mask = File.Exists("/proc/self/status")
+            ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))?["SigIgn:".Length..].Trim()
+            : null;
+        return mask is not null && (Convert.ToUInt64(mask, 16) & (1UL << 1)) != 0;
     }
 
     /// <summary>Starts the CLI, sends SIG<paramref name="signal"/> <paramref name="after"/> training started, and waits for it to end.</summary>

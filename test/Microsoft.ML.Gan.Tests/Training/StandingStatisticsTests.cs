@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Input;
 using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Training;
 using TorchSharp;
@@ -47,10 +48,10 @@ public sealed class StandingStatisticsTests
     public void EvalModeThenMatchesTheGeneratorsOwnBatchStatistics()
     {
         using DcganGenerator generator = Generator();
-        var options = new GanOptions { LatentDimension = 16, LatentDistribution = LatentDistribution.Normal };
+        var latents = new LatentSpace(16, LatentDistribution.Normal);
         float before = MaxEvalVersusBatchDifference(generator);
 
-        StandingStatistics.Recompute(generator, options, seed: 1, torch.CPU);
+        StandingStatistics.Recompute(generator, latents, seed: 1, torch.CPU);
 
         float after = MaxEvalVersusBatchDifference(generator);
         TestContext.Out.WriteLine($"max |eval - batch statistics| before {before:F4}, after {after:F4}");
@@ -73,12 +74,12 @@ public sealed class StandingStatisticsTests
             }
         }
 
-        var options = new GanOptions { LatentDimension = 16 };
+        var latents = new LatentSpace(16, LatentDistribution.Uniform);
         torch.manual_seed(99);
         using Tensor stateBefore = torch.random.get_rng_state();
-        StandingStatistics.Recompute(first, options, seed: 1, torch.CPU);
+        StandingStatistics.Recompute(first, latents, seed: 1, torch.CPU);
         using Tensor stateAfter = torch.random.get_rng_state();
-        StandingStatistics.Recompute(second, options, seed: 1, torch.CPU);
+        StandingStatistics.Recompute(second, latents, seed: 1, torch.CPU);
 
         Assert.That(stateAfter.data<byte>().ToArray(), Is.EqualTo(stateBefore.data<byte>().ToArray()));
         BatchNorm[] a = first.modules().OfType<BatchNorm>().ToArray(), b = second.modules().OfType<BatchNorm>().ToArray();

@@ -24,7 +24,7 @@ public sealed class TrainingOnMnistTests
 
         torch.manual_seed(1);
         using var untrained = new MlpGenerator(100, 32, 784, 0.3, 0.2);
-        using torch.Tensor z = LatentSampler.Draw(1000, 100, LatentDistribution.Uniform, torch.CPU);
+        using torch.Tensor z = LatentSampler.Draw(1000, new LatentSpace(100, LatentDistribution.Uniform), torch.CPU);
         var (untrainedMean, untrainedBlack) = Statistics(untrained.Render(z, null, 784));
 
         var (trainedMean, trainedBlack) = Statistics(TrainedMnistGan.Gan.Generate(1000, seed: 5).GetColumn<float[]>("GeneratedPixels"));
