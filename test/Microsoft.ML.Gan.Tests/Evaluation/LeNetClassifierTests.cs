@@ -15,7 +15,7 @@ public sealed class LeNetClassifierTests
         public float Weight { get; set; }
     }
 
-    private static readonly LeNetClassifierOptions Recipe = new() { Epochs = 30, BatchSize = 16, LearningRate = 0.005f };
+    private static LeNetClassifierOptions Recipe => new() { Epochs = 30, BatchSize = 16, LearningRate = 0.005f };
 
     [Test]
     public void LearnsFourSquaresAndIsReproducible()
@@ -43,7 +43,7 @@ public sealed class LeNetClassifierTests
             : new WeightedRow { Label = (uint)((i + 1) % 4), Pixels = SyntheticImages.Square(i % 4), Weight = wrongWeight };
         IDataView ignored = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 128).Select(i => Row(i, 0f)));
         IDataView counted = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 128).Select(i => Row(i, 1f)));
-        LeNetClassifierOptions weighted = Recipe.Clone();
+        LeNetClassifierOptions weighted = Recipe;
         weighted.ExampleWeightColumnName = "Weight";
 
         using LeNetClassifier clean = ml.Gan().TrainClassifier(ignored, weighted);
