@@ -85,6 +85,7 @@ public sealed class GanOptionsTests
         yield return new TestCaseData(new GanOptions { DiscriminatorStepsPerGeneratorStep = 0 }, "DiscriminatorStepsPerGeneratorStep");
         yield return new TestCaseData(new GanOptions { MaxGradientNorm = -1 }, "MaxGradientNorm");
         yield return new TestCaseData(new GanOptions { ClassCount = 1 }, "ClassCount");
+        yield return new TestCaseData(new GanOptions { GeneratorEmaWarmup = true }, "GeneratorEmaWarmup ramps up the EMA's decay, but GanOptions.GeneratorEmaDecay is not set");
         // A setting the chosen architecture or loss would ignore.
         yield return new TestCaseData(new GanOptions { Architecture = GanArchitecture.Dcgan, HiddenSize = 64 }, "HiddenSize (64) applies to the Mlp architecture only");
         yield return new TestCaseData(new GanOptions { Architecture = GanArchitecture.Dcgan, Dropout = 0.5f }, "Dropout (0.5) applies to the Mlp architecture only");

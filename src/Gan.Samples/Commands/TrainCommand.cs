@@ -53,6 +53,7 @@ internal static class TrainCommand
         Option<bool> auxiliary = new("--aux-classifier") { Description = "AC-GAN: the discriminator also classifies (needs --conditional)." };
         Option<int> criticSteps = new("--critic-steps") { Description = "Discriminator steps per generator step.", DefaultValueFactory = _ => defaults.DiscriminatorStepsPerGeneratorStep };
         Option<float?> ema = new("--ema") { Description = "Decay of an EMA of the generator's weights (e.g. 0.999); the average is what gets saved." };
+        Option<bool> emaWarmup = new("--ema-warmup") { Description = "Ramp the EMA's decay up: min(decay, (1 + t) / (10 + t)) at the t-th update (needs --ema)." };
         Option<float?> maxGradientNorm = new("--max-grad-norm") { Description = "Clip gradient norms to this value." };
         Option<DirectoryInfo?> checkpoints = new("--checkpoint-dir") { Description = "Write checkpoints here (every --checkpoint-every epochs)." };
         Option<int> checkpointEvery = new("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => defaults.CheckpointEveryEpochs };
@@ -74,7 +75,7 @@ internal static class TrainCommand
         {
             mnistDirectory, output, recipe, epochs, maxSteps, diffAugment, modeSeeking, spectralNorm, maxRows, batchSize, hiddenSize, latentDimension, learningRate, generatorLearningRate, discriminatorLearningRate,
             beta1, beta2, dcganWidth, distribution, seed, threads, logLevel,
-            architecture, loss, conditional, auxiliary, criticSteps, ema, maxGradientNorm, checkpoints, checkpointEvery, resume, overwriteCheckpoints,
+            architecture, loss, conditional, auxiliary, criticSteps, ema, emaWarmup, maxGradientNorm, checkpoints, checkpointEvery, resume, overwriteCheckpoints,
             evaluateEvery, evaluationSamples, tensorBoard, gridScale, device,
         };
         command.SetAction((result, cancellationToken) =>
@@ -102,6 +103,7 @@ internal static class TrainCommand
                 AuxiliaryClassifier = result.GetValue(auxiliary),
                 DiscriminatorStepsPerGeneratorStep = result.GetValue(criticSteps),
                 GeneratorEmaDecay = Value(ema, start.GeneratorEmaDecay),
+                GeneratorEmaWarmup = Value(emaWarmup, start.GeneratorEmaWarmup),
                 MaxGradientNorm = result.GetValue(maxGradientNorm),
                 CheckpointDirectory = result.GetValue(checkpoints)?.FullName,
                 CheckpointEveryEpochs = result.GetValue(checkpointEvery),

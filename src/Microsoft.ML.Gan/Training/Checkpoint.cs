@@ -42,7 +42,9 @@ internal sealed record CheckpointHeader(
     bool? Shuffle = null,
     int? EpochStep = null,
     string? RunId = null,
-    TunableSettings? Tunables = null);
+    TunableSettings? Tunables = null,
+    // Absent unless on, so the header (and the run id hashed from it) of every run without it is what it was before the option.
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? EmaWarmup = null);
 
 /// <summary>Settings a resumed run may change (each change is logged): the optimizers' and the batch's.</summary>
 internal sealed record TunableSettings(float GeneratorLearningRate, float DiscriminatorLearningRate, string GeneratorBetas, string DiscriminatorBetas,

@@ -216,7 +216,9 @@ internal static class GanTrainer
                 generatorLoss.backward();
                 Clip(generator, plan.MaxGradientNorm);
                 state.GeneratorOptimizer.step();
-                state.UpdateEma(plan.EmaDecay ?? 0);
+                // Generator updates so far, over the whole run: every earlier epoch was a full one.
+                long update = ((long)(epoch - 1) * (schedule.StepsPerEpoch / options.DiscriminatorStepsPerGeneratorStep)) + generatorSteps + 1;
+                state.UpdateEma(plan.EmaDecayAt(update));
                 generatorLossSum.add_(generatorLoss.detach());
                 generatorSteps++;
             }
@@ -338,6 +340,7 @@ internal static class GanTrainer
             CriticSteps: options.DiscriminatorStepsPerGeneratorStep,
             Shuffle: options.Shuffle,
             EpochStep: epochStep,
+            EmaWarmup: options.GeneratorEmaWarmup ? true : null,   // null keeps older checkpoints comparable
             Tunables: new TunableSettings(options.EffectiveGeneratorLearningRate, options.EffectiveDiscriminatorLearningRate,
                 options.EffectiveGeneratorBetas.ToString(), options.EffectiveDiscriminatorBetas.ToString(), options.BatchSize, options.GeneratorEmaDecay, options.MaxGradientNorm));
         return header with { RunId = Checkpoint.RunIdOf(header) };

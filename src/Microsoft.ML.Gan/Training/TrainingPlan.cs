@@ -22,6 +22,7 @@ internal sealed record TrainingPlan(
     OptimizerPlan Discriminator,
     LatentSpace Latents,
     float? EmaDecay,
+    bool EmaWarmup,
     float? MaxGradientNorm,
     int SampleCount)
 {
@@ -36,7 +37,18 @@ internal sealed record TrainingPlan(
             new OptimizerPlan(options.EffectiveDiscriminatorLearningRate, dBeta1, dBeta2),
             new LatentSpace(options.LatentDimension, options.LatentDistribution),
             options.GeneratorEmaDecay,
+            options.GeneratorEmaWarmup,
             options.MaxGradientNorm,
             options.SampleCount);
+    }
+
+    /// <summary>
+    /// The EMA decay of generator update <paramref name="update"/> (1-based, counted over the whole run): the decay, or with
+    /// warm-up min(decay, (1 + t) / (10 + t)).
+    /// </summary>
+    public float EmaDecayAt(long update)
+    {
+        float decay = EmaDecay ?? 0;
+        return EmaWarmup ? Math.Min(decay, (1f + update) / (10f + update)) : decay;
     }
 }
