@@ -17,7 +17,7 @@ section() { printf '\n```\n$ %s\n' "$*" >> "$output.tmp"; "$@" 2>/dev/null | gre
 recipe_heading='## The synthetic-data recipe'
 recipe() {
   {
-    printf '\n%s: `train --synthetic-data-recipe`, %s epochs, 2 threads\n\n' "$recipe_heading" "$(grep -o 'SyntheticDataEpochs = [0-9]*' src/Microsoft.ML.Gan/GanOptions.cs | grep -o '[0-9]*$')"
+    printf '\n%s: `train --synthetic-data-recipe`, %s epochs, 2 threads\n\n' "$recipe_heading" "$(grep -o 'SyntheticDataEpochs = [0-9]*' src/Microsoft.ML.Gan/Options/GanOptions.cs | grep -o '[0-9]*$')"
     echo "The README's recommendation for labelled synthetic training data (\`GanOptions.SyntheticDataRecipe()\`): a conditional"
     echo "DCGAN of width 32 with an EMA generator (0.999) and the mode-seeking term (weight 1), trained on all 60,000 MNIST train"
     echo "rows with 2 TorchSharp threads (run $(date -u +%Y-%m-%d); 1-minute load average before it: $(cut -d' ' -f1 /proc/loadavg)). \"s per epoch\" is the training time; each lever"
