@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Gan.Samples.Commands;
 
 // The samples CLI: every command is one file under Commands/. Only this app prints; the library logs.
+Gan.Samples.NativeHeap.KeepFreedMemory();
 Option<bool> verbose = new("--verbose") { Description = "On an error, print the whole exception with its stack trace.", Recursive = true };
 var root = new RootCommand("Microsoft.ML.Gan samples: GANs on MNIST with ML.NET and TorchSharp.")
 {
