@@ -67,10 +67,11 @@ internal static class GeneratorOnnxExporter
             }
         }
 
-        string tanh = ExportLayers(graph, generator, layout.LatentName, oneHot);
+        // The generator's output is in [-1, 1] (its last layers are tanh and, for convolutions, a flatten).
+        string output = ExportLayers(graph, generator, layout.LatentName, oneHot);
         string half = graph.Constant("half", [0.5f]);
         // ONNX Runtime's tanh can overshoot ±1 by an ulp; Clip keeps pixels exactly within [0, 1].
-        string shifted = graph.Node("Add", [graph.Node("Mul", [tanh, half], "tanh_half"), half], "pixels_shifted");
+        string shifted = graph.Node("Add", [graph.Node("Mul", [output, half], "output_half"), half], "pixels_shifted");
         string unit = graph.Node("Clip", [shifted, graph.Constant("zero", [0f]), graph.Constant("one", [1f])], "pixels_flat");
 
         long[] pixelDims = [-1, .. layout.PixelDimensions.Select(d => (long)d)];

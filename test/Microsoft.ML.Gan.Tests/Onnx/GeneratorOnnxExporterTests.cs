@@ -73,6 +73,69 @@ public sealed class GeneratorOnnxExporterTests
         Assert.That(error!.Message, Does.Contain("'squash'").And.Contain("Sigmoid"));
     }
 
+    /// <summary>A conditional generator (3 classes) with a layer of every type the exporter has a rule for.</summary>
+    private sealed class EveryLayerGenerator : GeneratorNetwork
+    {
+        public EveryLayerGenerator()
+            : base(nameof(EveryLayerGenerator), 6, 3)
+            => Build(
+            [
+                ("fc", torch.nn.Linear(9, 4 * 4 * 4)),
+                ("view", torch.nn.Unflatten(1, [4, 4, 4])),
+                ("conv", torch.nn.Conv2d(4, 5, 3, padding: 1)),
+                ("bn", torch.nn.BatchNorm2d(5)),
+                ("leaky", torch.nn.LeakyReLU(0.1)),
+                ("drop", torch.nn.Dropout(0.5)),
+                ("deconv", torch.nn.ConvTranspose2d(5, 2, 4, stride: 2, padding: 1)),
+                ("relu", torch.nn.ReLU()),
+                ("conv2", torch.nn.Conv2d(2, 1, 3, stride: 1, padding: 1, bias: false)),
+                ("tanh", torch.nn.Tanh()),
+                ("flat", torch.nn.Flatten()),
+            ], torch.nn.Embedding(3, 3));
+    }
+
+    [Category(TestCategories.Fast)]
+    [TestCase(true)]
+    [TestCase(false)]
+    public void EveryLayerRuleMatchesTorchWithin1e4(bool oneHotClasses)
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        using var generator = new EveryLayerGenerator();
+        var norm = (TorchSharp.Modules.BatchNorm2d)generator.Layers.Single(l => l.Name == "bn").Layer;
+        using (torch.no_grad())
+        {
+            norm.running_mean!.copy_(torch.randn(5));           // statistics of a trained network, not the identity
+            norm.running_var!.copy_(torch.rand(5) + 0.5);
+        }
+
+        generator.eval();
+        var layout = new Microsoft.ML.Gan.Onnx.GeneratorGraphLayout("Latent", "GeneratedPixels", "Planes", [8, 8], new ImageShape(1, 8, 8),
+            "Class", oneHotClasses, 3);
+        byte[] model = Microsoft.ML.Gan.Onnx.GeneratorOnnxExporter.Export(generator, layout, new Dictionary<string, string>());
+
+        const int Rows = 12;
+        float[] latents = torch.randn(Rows, 6).data<float>().ToArray();
+        long[] classes = [.. Enumerable.Range(0, Rows).Select(i => (long)(i % 3))];
+        float[] reference = [.. (((generator.forward(torch.tensor(latents, [Rows, 6]), torch.tensor(classes)) + 1) / 2)).data<float>()];
+
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(model);
+        var inputs = new List<Microsoft.ML.OnnxRuntime.NamedOnnxValue>
+        {
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Latent", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(latents, [Rows, 6])),
+            oneHotClasses
+                ? Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Class", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(
+                    classes.SelectMany(c => Enumerable.Range(0, 3).Select(k => k == c ? 1f : 0f)).ToArray(), [Rows, 3]))
+                : Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("Class", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(classes, [Rows])),
+        };
+        using var results = session.Run(inputs);
+        float[] onnx = [.. results.Single().AsEnumerable<float>()];
+
+        Assert.That(onnx, Has.Length.EqualTo(reference.Length));
+        Assert.That(onnx.Zip(reference).Max(p => Math.Abs(p.First - p.Second)), Is.LessThanOrEqualTo(1e-4));
+        Assert.That(reference.Distinct().Count(), Is.GreaterThan(Rows), "the images vary, so the comparison says something");
+    }
+
     private static float[][] TorchPixels(GanTransformer gan, GeneratorNetwork generator, float[][] latents, long[]? classes = null)
     {
         using var scope = torch.NewDisposeScope();
