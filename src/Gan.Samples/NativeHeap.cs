@@ -5,11 +5,10 @@ namespace Gan.Samples;
 /// <summary>
 /// glibc's malloc gives the top of its heap back to the kernel whenever more than 128 KiB lie free there, so the
 /// megabytes of activations every DCGAN step allocates and frees are mapped, page-faulted and zeroed again at the next
-/// step: 690,000 page faults in 60 one-thread DCGAN steps, and 11 % of their training time (measured with
-/// <c>/usr/bin/time</c>; docs/BENCHMARKS.md has the training rates). This app keeps freed memory instead, as
-/// <c>MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_TOP_PAD_=268435456</c> would: 170,000 page faults, the same bits, about
-/// 20 MiB more peak memory. The library does not change the process's allocator; an app of one's own can set those two
-/// environment variables (see README, Troubleshooting).
+/// step (most of a one-thread DCGAN step's system time; docs/BENCHMARKS.md has the training rates with this setting). This
+/// app keeps freed memory instead, as <c>MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_TOP_PAD_=268435456</c> would; the numbers
+/// it computes are the same bits (bench/outputs.sh). The library does not change the process's allocator; an app of one's
+/// own can set those two environment variables (see README, Troubleshooting).
 /// </summary>
 internal static class NativeHeap
 {

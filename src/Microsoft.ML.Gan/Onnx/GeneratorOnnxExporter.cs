@@ -101,7 +101,7 @@ internal static class GeneratorOnnxExporter
 
     /// <summary>One layer in eval mode (dropout is the identity, batch norm uses its running statistics).</summary>
     /// <exception cref="NotSupportedException">A layer type, or a setting of one, that has no ONNX rule here.</exception>
-    internal static string ExportLayer(OnnxGraph graph, string x, string name, nn.Module<Tensor, Tensor> layer) => layer switch
+    private static string ExportLayer(OnnxGraph graph, string x, string name, nn.Module<Tensor, Tensor> layer) => layer switch
     {
         Linear linear => graph.Linear(x, linear, name),
         Conv2d conv => graph.Convolution("Conv", x, conv.weight!, conv.bias, Plain(conv, name), name),

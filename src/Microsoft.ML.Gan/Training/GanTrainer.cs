@@ -38,7 +38,7 @@ internal static class GanTrainer
             int stepsPerEpoch = schedule.StepsPerEpoch;
             using Tensor images = ToDevice(torch.tensor(data.Values, [data.Count, data.Shape.Size]), device);
             using Tensor? classes = data.Classes is null ? null : ToDevice(torch.tensor(data.Classes), device);
-            using TrainingEvaluator? evaluator = TrainingEvaluator.Create(data, options, state.Seed, device);
+            using TrainingEvaluator? evaluator = TrainingEvaluator.Create(data, options, plan.Latents, state.Seed, device);
             TensorBoardLog? board = TensorBoardLog.Create(options, logger);
             GanLog.TrainingStarted(logger, data.Count, data.Shape.ToString(), schedule.Epochs, stepsPerEpoch, state.Seed,
                 governor is null ? options.Threads.ToString(CultureInfo.InvariantCulture) : $"chosen while training, starting with {governor.Threads}", device.ToString());

@@ -31,7 +31,7 @@ internal sealed class TrainingEvaluator : IDisposable
     }
 
     /// <summary>Null when evaluation is off; throws when the images do not fit the MNIST feature network.</summary>
-    public static TrainingEvaluator? Create(TrainingImages data, GanOptions options, int seed, Device device)
+    public static TrainingEvaluator? Create(TrainingImages data, GanOptions options, LatentSpace space, int seed, Device device)
     {
         if (options.EvaluateEveryEpochs == 0)
         {
@@ -47,7 +47,7 @@ internal sealed class TrainingEvaluator : IDisposable
         int count = Math.Min(options.EvaluationSampleCount, data.Count);
         (double[,] features, _) = MnistFeatureNetwork.Describe(data.UnitPixels(count), count);
         using var generator = new torch.Generator((ulong)(uint)seed ^ 0x5EEDUL, device);
-        Tensor latents = LatentSampler.Draw(count, new LatentSpace(options.LatentDimension, options.LatentDistribution), device, generator);
+        Tensor latents = LatentSampler.Draw(count, space, device, generator);
         Tensor? classes = data.ClassCount > 0 ? torch.arange(count, device: device).remainder(data.ClassCount) : null;
         return new TrainingEvaluator(features, latents, classes, count, seed);
     }

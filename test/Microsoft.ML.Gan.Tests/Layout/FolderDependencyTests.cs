@@ -32,14 +32,14 @@ public sealed class FolderDependencyTests
         return slash < 0 ? "" : relative[..slash];
     }
 
+    /// <summary>The library's C# sources, without build output.</summary>
+    private static IEnumerable<string> SourceFiles()
+        => Directory.EnumerateFiles(LibraryDirectory, "*.cs", SearchOption.AllDirectories).Where(f => FolderOf(f) is not ("obj" or "bin"));
+
     private static IReadOnlyList<FolderUse> FindUses()
     {
         var parse = new CSharpParseOptions(LanguageVersion.Preview);
-        List<SyntaxTree> trees = Directory.EnumerateFiles(LibraryDirectory, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !Path.GetRelativePath(LibraryDirectory, f).Split(Path.DirectorySeparatorChar)[0].Equals("obj", StringComparison.Ordinal)
-                        && !Path.GetRelativePath(LibraryDirectory, f).Split(Path.DirectorySeparatorChar)[0].Equals("bin", StringComparison.Ordinal))
-            .Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f))
-            .ToList();
+        List<SyntaxTree> trees = [.. SourceFiles().Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f))];
         // The SDK's implicit usings (ImplicitUsings=enable), which live in obj/ rather than in the sources.
         const string ImplicitUsings = "global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq; " +
                                       "global using System.Net.Http; global using System.Threading; global using System.Threading.Tasks;";
@@ -91,8 +91,7 @@ public sealed class FolderDependencyTests
     [Test]
     public void EveryFolderHasAPlaceInTheLayers()
     {
-        string[] folders = [.. Directory.EnumerateFiles(LibraryDirectory, "*.cs", SearchOption.AllDirectories).Select(FolderOf).Distinct()
-            .Where(f => f is not ("obj" or "bin"))];
+        string[] folders = [.. SourceFiles().Select(FolderOf).Distinct()];
         Assert.That(folders.Except(Layers), Is.Empty, "a new folder goes into Layers here and into docs/ARCHITECTURE.md, at its place in the flow");
     }
 
