@@ -18,7 +18,7 @@ internal static partial class CliMessages
         ["CheckpointDirectory"] = "--checkpoint-dir", ["CheckpointEveryEpochs"] = "--checkpoint-every", ["EvaluateEveryEpochs"] = "--eval-every",
         ["EvaluationSampleCount"] = "--eval-samples", ["OverwriteCheckpoints"] = "--overwrite-checkpoints", ["Resume"] = "--resume",
         ["LatentDistribution"] = "--latent-distribution", ["Threads"] = "--threads", ["DiffAugment"] = "--diff-augment",
-        ["ModeSeekingWeight"] = "--mode-seeking", ["SpectralNormalization"] = "--spectral-norm", ["MaxRows"] = "--max-rows",
+        ["ModeSeekingWeight"] = "--mode-seeking", ["MinimumConfidence"] = "--filter-confidence", ["SpectralNormalization"] = "--spectral-norm", ["MaxRows"] = "--max-rows",
         ["DataDirectory"] = "--mnist-dir", ["CasSampleCount"] = "--cas-samples", ["CnnCasEpochs"] = "--cnn-cas-epochs",
         ["CnnCasChannels"] = "--cnn-cas-channels",
     };
@@ -32,7 +32,7 @@ internal static partial class CliMessages
         return message.Trim();
     }
 
-    [GeneratedRegex(@"\b(?:GanOptions|MnistOptions|GanEvaluationOptions|PyTorchGeneratorOptions)\.(?<name>[A-Z]\w*)(?: = true)?")]
+    [GeneratedRegex(@"\b(?:GanOptions|MnistOptions|GanEvaluationOptions|PyTorchGeneratorOptions|SyntheticRowOptions)\.(?<name>[A-Z]\w*)(?: = true)?")]
     private static partial Regex QualifiedName();
 
     [GeneratedRegex(@"\b(?<name>Resume|OverwriteCheckpoints|CheckpointDirectory|MaxSteps|Epochs)(?: = true)?(?=[ ,.;)]|$)")]

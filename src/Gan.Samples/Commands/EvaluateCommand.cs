@@ -27,12 +27,18 @@ internal static class EvaluateCommand
         Option<int> cnnEpochs = new("--cnn-cas-epochs") { Description = "Epochs of the CNN (LeNet) CAS classifier and its real ceiling; 0 skips them.", DefaultValueFactory = _ => 3 };
         Option<int> cnnChannels = new("--cnn-cas-channels") { Description = "Channels of the CNN CAS classifier's first convolution (16: the shipped LeNet; 32: a wider one).", DefaultValueFactory = _ => 16 };
         Option<float> latentScale = CommonOptions.LatentScale();
+        Option<float?> filterConfidence = new("--filter-confidence")
+        {
+            Description = "Evaluate the rows GenerateTrainingRows hands a trainer with a filter: keep generated rows that a LeNet (32/64 channels) trained on "
+                + "the 60,000 MNIST train rows gives their label with at least this probability (conditional models saved by this version only).",
+        };
+        Option<int> judgeRows = new("--filter-judge-rows") { Description = "MNIST train rows the filter's LeNet learns from (the first N).", DefaultValueFactory = _ => 60_000 };
         Option<int> seed = new("--seed") { Description = "Seed of generation and KID subsets.", DefaultValueFactory = _ => 1 };
         Option<LatentDistribution?> distribution = CommonOptions.LatentDistribution();
 
         var command = new Command("evaluate", "FID, KID, class entropy (and CAS for conditional models) of a model zip or an IDX file against MNIST test.")
         {
-            model, idx, idxLabels, mnistDirectory, output, samples, cas, cnnEpochs, cnnChannels, seed, latentScale, distribution, logLevel,
+            model, idx, idxLabels, mnistDirectory, output, samples, cas, cnnEpochs, cnnChannels, seed, latentScale, filterConfidence, judgeRows, distribution, logLevel,
         };
         command.SetAction(result =>
         {
@@ -49,7 +55,11 @@ internal static class EvaluateCommand
             IDataView real = ml.Gan().LoadMnist(MnistSplit.Test, CommonOptions.Mnist(directory, logger));
             IDataView floor = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: Math.Min(Math.Max(count, result.GetValue(cas)), 60_000)));
             var options = new GanEvaluationOptions { SampleCount = count, CasSampleCount = result.GetValue(cas), CnnCasEpochs = result.GetValue(cnnEpochs), CnnCasChannels = result.GetValue(cnnChannels), Seed = result.GetValue(seed), FloorReference = floor, Logger = logger };
-            (IDataView generated, string source, SavedGenerator? loaded) = Generated(ml, result.GetValue(model), result.GetValue(idx), result.GetValue(idxLabels), options, result.GetValue(distribution), result.GetValue(latentScale));
+            RowFilter? filter = result.GetValue(filterConfidence) is float minimum
+                ? new RowFilter(minimum, () => ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: result.GetValue(judgeRows))), logger)
+                : null;
+            (IDataView generated, string source, SavedGenerator? loaded) = Generated(ml, result.GetValue(model), result.GetValue(idx), result.GetValue(idxLabels), options,
+                result.GetValue(distribution), result.GetValue(latentScale), filter);
             using SavedGenerator? disposeAfterwards = loaded;
 
             GanEvaluationResult metrics = ml.Gan().Evaluate(generated, real, options);
@@ -64,11 +74,23 @@ internal static class EvaluateCommand
         return command;
     }
 
-    private static (IDataView Generated, string Source, SavedGenerator? Loaded) Generated(MLContext ml, FileInfo? model, FileInfo? idx, FileInfo? labels, GanEvaluationOptions options, LatentDistribution? distribution, float latentScale)
+    /// <summary>
+    /// <c>--filter-confidence</c>: the minimum probability, and where the judge's training rows come from. The judge is trained on
+    /// the real labelled rows, as a user would, and is not the shipped feature network that measures label agreement.
+    /// </summary>
+    private sealed record RowFilter(float MinimumConfidence, Func<IDataView> RealRows, ILogger Logger);
+
+    private static (IDataView Generated, string Source, SavedGenerator? Loaded) Generated(MLContext ml, FileInfo? model, FileInfo? idx, FileInfo? labels, GanEvaluationOptions options,
+        LatentDistribution? distribution, float latentScale, RowFilter? filter)
     {
         if ((model is null) == (idx is null))
         {
             throw new ArgumentException("Pass exactly one of --model or --idx.");
+        }
+
+        if (filter is not null && (idx is not null || filter.MinimumConfidence is not (> 0 and < 1)))
+        {
+            throw new ArgumentException($"--filter-confidence needs --model (not --idx) and a value in (0, 1); got {filter.MinimumConfidence}.");
         }
 
         if (idx is not null)
@@ -85,8 +107,38 @@ internal static class EvaluateCommand
             options.LabelColumnName = label.Name;
         }
 
-        IDataView generated = ml.Data.Cache(saved.Generate(Math.Max(options.SampleCount, options.CasSampleCount), options.Seed, latentScale));
-        return (generated, model!.FullName, saved);
+        int count = Math.Max(options.SampleCount, options.CasSampleCount);
+        if (filter is null)
+        {
+            return (ml.Data.Cache(saved.Generate(count, options.Seed, latentScale)), model!.FullName, saved);
+        }
+
+        try
+        {
+            using LeNetClassifier judge = ml.Gan().TrainClassifier(filter.RealRows(), new LeNetClassifierOptions { Channels = 32, Seed = options.Seed + 1, Threads = 2 }, filter.Logger);
+            IDataView rows = saved.GenerateTrainingRows(count, options.Seed, new SyntheticRowOptions { MinimumConfidence = filter.MinimumConfidence, Classifier = judge, LatentScale = latentScale });
+            // The training schema: the label column and the pixel column (the one vector column).
+            options.GeneratedPixelsColumnName = rows.Schema.Single(c => c.Type is VectorDataViewType).Name;
+            options.LabelColumnName = rows.Schema.Single(c => c.Type is not VectorDataViewType).Name;
+            IDataView cached = ml.Data.Cache(rows);
+            // Every row is made, judged and cached here, while the judge is alive.
+            using (DataViewRowCursor cursor = cached.GetRowCursor(cached.Schema))
+            {
+                ValueGetter<VBuffer<float>> pixels = cursor.GetGetter<VBuffer<float>>(cached.Schema[options.GeneratedPixelsColumnName]);
+                VBuffer<float> buffer = default;
+                while (cursor.MoveNext())
+                {
+                    pixels(ref buffer);
+                }
+            }
+
+            return (cached, $"{model!.FullName} (rows kept at confidence >= {filter.MinimumConfidence.ToString(CultureInfo.InvariantCulture)})", saved);
+        }
+        catch
+        {
+            saved.Dispose();
+            throw;
+        }
     }
 
     private static string Describe(GanEvaluationResult m, string source) => string.Create(CultureInfo.InvariantCulture, $"""

@@ -130,6 +130,22 @@ internal sealed class SavedGenerator : IDisposable
             ? _gan.Transform(_ml.Gan().SampleLatent(_gan, count, seed, latentScale: latentScale))
             : _chain!.Transform(_ml.Gan().SampleLatent(InputSchema, count, seed, Distribution, latentScale: latentScale));
 
+    /// <summary>
+    /// <see cref="GanTransformer.GenerateTrainingRows"/> of the loaded model (labelled rows in the training schema, optionally filtered).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The zip was written by an earlier version or is not a conditional GAN.</exception>
+    public IDataView GenerateTrainingRows(long count, int seed, SyntheticRowOptions options)
+    {
+        if (_gan is null || ClassCount == 0)
+        {
+            throw new InvalidOperationException(_gan is null
+                ? "Labelled training rows need a model zip written by this version of Microsoft.ML.Gan (save the trained GanTransformer again)."
+                : "Labelled training rows need a conditional model (train --conditional).");
+        }
+
+        return _gan.GenerateTrainingRows(count, seed, options: options);
+    }
+
     public void Dispose()
     {
         _gan?.Dispose();

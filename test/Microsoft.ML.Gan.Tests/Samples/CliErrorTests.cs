@@ -38,6 +38,25 @@ public sealed class CliErrorTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void AnEvaluationFilterThatNoRowOfAClassPassesIsNamedWithItsOption()
+    {
+        string output = Path.Combine(Scratch, "weak");
+        (int trainExit, string trainLog) = SamplesApp.Run("train", "--conditional", "--epochs", "1", "--max-rows", "640", "--eval-every", "0",
+            "--mnist-dir", RealMnist.Directory, "--output", output);
+        Assert.That(trainExit, Is.Zero, trainLog);
+        string[] evaluate = ["evaluate", "--model", Path.Combine(output, "mnist-gan.zip"), "--samples", "100", "--cas-samples", "0", "--filter-judge-rows", "1000", "--log-level", "Warning",
+            "--mnist-dir", RealMnist.Directory, "--output", Path.Combine(Scratch, "evaluated")];
+
+        // Ten steps of a GAN on 640 images draw noise: a judge that learned digits is not 99 % sure of every label in it.
+        (int exitCode, string log) = SamplesApp.Run([.. evaluate, "--filter-confidence", "0.99"]);
+        AssertOneCleanError(exitCode, log, "reached the minimum confidence 0.99", "lower --filter-confidence");
+
+        (exitCode, log) = SamplesApp.Run([.. evaluate, "--filter-confidence", "1.5"]);
+        AssertOneCleanError(exitCode, log, "--filter-confidence needs --model (not --idx) and a value in (0, 1); got 1.5");
+        Assert.That(File.Exists(Path.Combine(Scratch, "evaluated", "metrics.json")), Is.False, "nothing written");
+    }
+
+    [Test]
     public void AnMlNetModelThatIsNotAGeneratorIsNamedWithItsInputs()
     {
         var ml = new MLContext(1);
