@@ -3,12 +3,20 @@ using System.Runtime.InteropServices;
 namespace Gan.Samples;
 
 /// <summary>
-/// glibc's malloc gives the top of its heap back to the kernel whenever more than 128 KiB lie free there, so the
-/// megabytes of activations every DCGAN step allocates and frees are mapped, page-faulted and zeroed again at the next
-/// step (most of a one-thread DCGAN step's system time; docs/BENCHMARKS.md has the training rates with this setting). This
-/// app keeps freed memory instead, as <c>MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_TOP_PAD_=268435456</c> would; the numbers
-/// it computes are the same bits (bench/outputs.sh). The library does not change the process's allocator; an app of one's
-/// own can set those two environment variables (see README, Troubleshooting).
+/// The app's dealings with glibc's native heap, which libtorch, ONNX Runtime and LightGbm allocate from. Two jobs:
+/// <list type="bullet">
+/// <item><see cref="KeepFreedMemory"/>, at start-up: glibc's malloc gives the top of its heap back to the kernel whenever
+/// more than 128 KiB lie free there, so the megabytes of activations every DCGAN step allocates and frees are mapped,
+/// page-faulted and zeroed again at the next step (most of a one-thread DCGAN step's system time; docs/BENCHMARKS.md has the
+/// training rates with this setting). This app keeps freed memory instead, as
+/// <c>MALLOC_TRIM_THRESHOLD_=2147483647 MALLOC_TOP_PAD_=268435456</c> would; the numbers it computes are the same bits
+/// (bench/outputs.sh). The library does not change the process's allocator; an app of one's own can set those two
+/// environment variables (see README, Troubleshooting).</item>
+/// <item><see cref="Release"/>, between the augmentation study's runs: glibc keeps what several threads free in per-thread
+/// arenas, so a process that fits many large models in turn would keep the peak of every arena resident;
+/// <c>malloc_trim</c> returns the free pages.</item>
+/// </list>
+/// Elsewhere (Windows, macOS, musl) both do nothing.
 /// </summary>
 internal static class NativeHeap
 {
@@ -39,4 +47,58 @@ internal static class NativeHeap
             // Not glibc (musl has no mallopt): its allocator keeps its own defaults.
         }
     }
+
+    private static bool _unavailable = !OperatingSystem.IsLinux();
+
+    /// <summary>Collects managed garbage (whose finalizers free native buffers), then trims the native heap.</summary>
+    public static void Release()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        if (_unavailable)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = MallocTrim(0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            _unavailable = true;
+        }
+    }
+
+    /// <summary>Resets the process's peak resident set (Linux: <c>/proc/self/clear_refs</c>); false where that is not possible.</summary>
+    public static bool ResetPeak()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The peak resident set since the last <see cref="ResetPeak"/> in MB (Linux: VmHWM), or null.</summary>
+    public static long? PeakMegabytes()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 }
