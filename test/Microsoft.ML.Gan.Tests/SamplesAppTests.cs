@@ -74,6 +74,32 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void EvaluateWithAFilterScoresOnlyTheRowsAJudgeTrainedOnRealRowsKeeps()
+    {
+        // A conditional seed network after 4 epochs: most rows show their label, many do not.
+        string output = Path.Combine(Scratch, "conditional");
+        (int trainExit, string trainLog) = SamplesApp.Run("train", "--conditional", "--epochs", "4", "--eval-every", "0", "--mnist-dir", RealMnist.Directory,
+            "--output", output, "--log-level", "Warning");
+        Assert.That(trainExit, Is.Zero, trainLog);
+
+        GanEvaluationResult Evaluate(string name, params string[] filter)
+        {
+            (int exitCode, string log) = SamplesApp.Run(["evaluate", "--model", Path.Combine(output, "mnist-gan.zip"), "--samples", "500", "--cas-samples", "0",
+                "--mnist-dir", RealMnist.Directory, "--output", Path.Combine(Scratch, name), "--log-level", "Warning", .. filter]);
+            Assert.That(exitCode, Is.Zero, log);
+            Assert.That(log, filter.Length == 0 ? Does.Not.Contain("rows kept") : Does.Contain("(rows kept at confidence >= 0.2)"));
+            return GanEvaluationResult.FromJson(File.ReadAllText(Path.Combine(Scratch, name, "metrics.json")));
+        }
+
+        GanEvaluationResult all = Evaluate("all");
+        GanEvaluationResult kept = Evaluate("kept", "--filter-confidence", "0.2", "--filter-judge-rows", "3000");
+
+        Assert.That(kept.GeneratedCount, Is.EqualTo(500), "as many rows, drawn again where the judge disagreed");
+        Assert.That(kept.LabelAgreement!.Value, Is.GreaterThan(all.LabelAgreement!.Value + 0.05),
+            $"label agreement {kept.LabelAgreement:P1} with the filter, {all.LabelAgreement:P1} without");
+    }
+
+    [Test]
     public void EvaluateRejectsAnIdxFileWithTheWrongMagicNumber()
     {
         string labels = TestFiles.WriteLabels(Path.Combine(Scratch, "labels-idx1-ubyte"), 1, 2, 3);
