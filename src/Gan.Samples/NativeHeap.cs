@@ -23,6 +23,9 @@ internal static class NativeHeap
     private const int TrimThreshold = -1;   // M_TRIM_THRESHOLD
     private const int TopPad = -2;          // M_TOP_PAD
 
+    /// <summary>Set once malloc_trim is found missing (not glibc), so it is not looked up again.</summary>
+    private static bool _unavailable = !OperatingSystem.IsLinux();
+
     // DllImport rather than LibraryImport: two int arguments need no marshalling, and this app compiles no unsafe code.
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int MallOpt(int parameter, int value);
@@ -47,8 +50,6 @@ internal static class NativeHeap
             // Not glibc (musl has no mallopt): its allocator keeps its own defaults.
         }
     }
-
-    private static bool _unavailable = !OperatingSystem.IsLinux();
 
     /// <summary>Collects managed garbage (whose finalizers free native buffers), then trims the native heap.</summary>
     public static void Release()

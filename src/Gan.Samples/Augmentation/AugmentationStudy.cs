@@ -104,7 +104,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         double filteredAgreement;
         try
         {
-            Materialize(filtered);   // makes (and caches) every filtered row, so a GAN too poor for the filter fails here
+            CachedRows.Fill(filtered);   // makes (and caches) every filtered row, so a GAN too poor for the filter fails here
             filteredAgreement = MnistFeatureNetwork.Accuracy(ml.Data.TakeRows(filtered, AgreementRows));
         }
         catch (InvalidOperationException e)
@@ -116,7 +116,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
 
         logger.LogInformation("{Regime} labels, seed {Seed}: {Rows:N0} filtered rows made and checked in {Seconds:F1} s", regime, seed, maxRows, stage.Elapsed.TotalSeconds);
         stage.Restart();
-        Materialize(synthetic);   // makes (and caches) every GAN row, so the fits below time training only
+        CachedRows.Fill(synthetic);   // makes (and caches) every GAN row, so the fits below time training only
         double agreement = MnistFeatureNetwork.Accuracy(ml.Data.TakeRows(synthetic, AgreementRows));
         logger.LogInformation("{Regime} labels, seed {Seed}: {Rows:N0} GAN rows made and checked in {Seconds:F1} s; peak resident set while making rows {Megabytes} MB",
             regime, seed, maxRows, stage.Elapsed.TotalSeconds, measurePeak ? NativeHeap.PeakMegabytes()?.ToString("N0", CultureInfo.InvariantCulture) ?? "n/a" : "n/a");
@@ -182,18 +182,6 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
                     NativeHeap.Release();   // LightGbm's training buffers are gigabytes on the largest arms
                 }
             }
-        }
-    }
-
-    /// <summary>Reads every row's pixels and label once, which fills a cached view.</summary>
-    private static void Materialize(IDataView rows)
-    {
-        using DataViewRowCursor cursor = rows.GetRowCursor(rows.Schema);
-        ValueGetter<VBuffer<float>> pixels = cursor.GetGetter<VBuffer<float>>(rows.Schema["Pixels"]);
-        VBuffer<float> buffer = default;
-        while (cursor.MoveNext())
-        {
-            pixels(ref buffer);
         }
     }
 

@@ -45,9 +45,9 @@ internal static class EvaluateCommand
             using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(result.GetValue(logLevel));
             ILogger logger = loggers.CreateLogger("evaluate");
             CommonOptions.EnsureWritableDirectory(result.GetValue(output)!, "--output");
-            if (result.GetValue(samples) < 2 || result.GetValue(cas) < 0 || result.GetValue(cnnEpochs) < 0 || result.GetValue(cnnChannels) < 1)
+            if (result.GetValue(samples) < 2 || result.GetValue(cas) < 0 || result.GetValue(cnnEpochs) < 0 || result.GetValue(cnnChannels) < 1 || result.GetValue(judgeRows) < 1)
             {
-                throw new ArgumentException("--samples must be at least 2, --cas-samples and --cnn-cas-epochs at least 0, --cnn-cas-channels at least 1.");
+                throw new ArgumentException("--samples must be at least 2, --cas-samples and --cnn-cas-epochs at least 0, --cnn-cas-channels and --filter-judge-rows at least 1.");
             }
             var ml = new MLContext(seed: result.GetValue(seed));
             int count = result.GetValue(samples);
@@ -56,7 +56,7 @@ internal static class EvaluateCommand
             IDataView floor = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: Math.Min(Math.Max(count, result.GetValue(cas)), 60_000)));
             var options = new GanEvaluationOptions { SampleCount = count, CasSampleCount = result.GetValue(cas), CnnCasEpochs = result.GetValue(cnnEpochs), CnnCasChannels = result.GetValue(cnnChannels), Seed = result.GetValue(seed), FloorReference = floor, Logger = logger };
             RowFilter? filter = result.GetValue(filterConfidence) is float minimum
-                ? new RowFilter(minimum, () => ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: result.GetValue(judgeRows))), logger)
+                ? new RowFilter(minimum, ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: result.GetValue(judgeRows))), logger)
                 : null;
             (IDataView generated, string source, SavedGenerator? loaded) = Generated(ml, result.GetValue(model), result.GetValue(idx), result.GetValue(idxLabels), options,
                 result.GetValue(distribution), result.GetValue(latentScale), filter);
@@ -78,7 +78,7 @@ internal static class EvaluateCommand
     /// <c>--filter-confidence</c>: the minimum probability, and where the judge's training rows come from. The judge is trained on
     /// the real labelled rows, as a user would, and is not the shipped feature network that measures label agreement.
     /// </summary>
-    private sealed record RowFilter(float MinimumConfidence, Func<IDataView> RealRows, ILogger Logger);
+    private sealed record RowFilter(float MinimumConfidence, IDataView RealRows, ILogger Logger);
 
     private static (IDataView Generated, string Source, SavedGenerator? Loaded) Generated(MLContext ml, FileInfo? model, FileInfo? idx, FileInfo? labels, GanEvaluationOptions options,
         LatentDistribution? distribution, float latentScale, RowFilter? filter)
@@ -115,22 +115,19 @@ internal static class EvaluateCommand
 
         try
         {
-            using LeNetClassifier judge = ml.Gan().TrainClassifier(filter.RealRows(), new LeNetClassifierOptions { Channels = 32, Seed = options.Seed + 1, Threads = 2 }, filter.Logger);
+            if (saved.ClassCount == 0)
+            {
+                // Said before the judge spends a minute learning MNIST.
+                throw new ArgumentException($"--filter-confidence keeps rows whose label a classifier confirms; '{model!.FullName}' is not a conditional model.");
+            }
+
+            using LeNetClassifier judge = ml.Gan().TrainClassifier(filter.RealRows, new LeNetClassifierOptions { Channels = 32, Seed = options.Seed + 1, Threads = 2 }, filter.Logger);
             IDataView rows = saved.GenerateTrainingRows(count, options.Seed, new SyntheticRowOptions { MinimumConfidence = filter.MinimumConfidence, Classifier = judge, LatentScale = latentScale });
             // The training schema: the label column and the pixel column (the one vector column).
             options.GeneratedPixelsColumnName = rows.Schema.Single(c => c.Type is VectorDataViewType).Name;
             options.LabelColumnName = rows.Schema.Single(c => c.Type is not VectorDataViewType).Name;
             IDataView cached = ml.Data.Cache(rows);
-            // Every row is made, judged and cached here, while the judge is alive.
-            using (DataViewRowCursor cursor = cached.GetRowCursor(cached.Schema))
-            {
-                ValueGetter<VBuffer<float>> pixels = cursor.GetGetter<VBuffer<float>>(cached.Schema[options.GeneratedPixelsColumnName]);
-                VBuffer<float> buffer = default;
-                while (cursor.MoveNext())
-                {
-                    pixels(ref buffer);
-                }
-            }
+            CachedRows.Fill(cached, options.GeneratedPixelsColumnName);   // every row made and judged now, while the judge is alive
 
             return (cached, $"{model!.FullName} (rows kept at confidence >= {filter.MinimumConfidence.ToString(CultureInfo.InvariantCulture)})", saved);
         }

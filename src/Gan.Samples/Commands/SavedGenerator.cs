@@ -133,18 +133,11 @@ internal sealed class SavedGenerator : IDisposable
     /// <summary>
     /// <see cref="GanTransformer.GenerateTrainingRows"/> of the loaded model (labelled rows in the training schema, optionally filtered).
     /// </summary>
-    /// <exception cref="InvalidOperationException">The zip was written by an earlier version or is not a conditional GAN.</exception>
+    /// <exception cref="InvalidOperationException">The zip was written by an earlier version (the library refuses an unconditional one).</exception>
     public IDataView GenerateTrainingRows(long count, int seed, SyntheticRowOptions options)
-    {
-        if (_gan is null || ClassCount == 0)
-        {
-            throw new InvalidOperationException(_gan is null
-                ? "Labelled training rows need a model zip written by this version of Microsoft.ML.Gan (save the trained GanTransformer again)."
-                : "Labelled training rows need a conditional model (train --conditional).");
-        }
-
-        return _gan.GenerateTrainingRows(count, seed, options: options);
-    }
+        => (_gan ?? throw new InvalidOperationException(
+                "Labelled training rows need a model zip written by this version of Microsoft.ML.Gan (save the trained GanTransformer again)."))
+            .GenerateTrainingRows(count, seed, options: options);
 
     public void Dispose()
     {

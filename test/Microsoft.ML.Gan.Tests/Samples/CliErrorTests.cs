@@ -38,7 +38,7 @@ public sealed class CliErrorTests : ScratchDirectoryTest
     }
 
     [Test]
-    public void AnEvaluationFilterThatNoRowOfAClassPassesIsNamedWithItsOption()
+    public void EvaluationFilterErrorsNameTheOption()
     {
         string output = Path.Combine(Scratch, "weak");
         (int trainExit, string trainLog) = SamplesApp.Run("train", "--conditional", "--epochs", "1", "--max-rows", "640", "--eval-every", "0",
@@ -53,6 +53,14 @@ public sealed class CliErrorTests : ScratchDirectoryTest
 
         (exitCode, log) = SamplesApp.Run([.. evaluate, "--filter-confidence", "1.5"]);
         AssertOneCleanError(exitCode, log, "--filter-confidence needs --model (not --idx) and a value in (0, 1); got 1.5");
+
+        // An unconditional model has no labels to confirm: said before the judge trains.
+        string unconditional = Path.Combine(Scratch, "unconditional");
+        (trainExit, trainLog) = SamplesApp.Run("train", "--epochs", "1", "--max-rows", "640", "--eval-every", "0", "--mnist-dir", RealMnist.Directory, "--output", unconditional);
+        Assert.That(trainExit, Is.Zero, trainLog);
+        evaluate[2] = Path.Combine(unconditional, "mnist-gan.zip");
+        (exitCode, log) = SamplesApp.Run([.. evaluate, "--filter-confidence", "0.5"]);
+        AssertOneCleanError(exitCode, log, "--filter-confidence keeps rows whose label a classifier confirms", "is not a conditional model");
         Assert.That(File.Exists(Path.Combine(Scratch, "evaluated", "metrics.json")), Is.False, "nothing written");
     }
 
