@@ -7,12 +7,13 @@ namespace Microsoft.ML.Gan.Training;
 /// <summary>
 /// Adam over one contiguous buffer per network. Every parameter of the network becomes a view into one flat
 /// tensor, its gradient a view into a second and its two moment estimates views into a third and fourth, so a
-/// step is six tensor operations for the whole network instead of about ten per parameter (TorchSharp's
-/// <see cref="Adam"/> loops over parameters, each operation a separate call into libtorch).
+/// step is a few passes over four buffers for the whole network instead of about ten libtorch calls per parameter
+/// (TorchSharp's <see cref="Adam"/> loops over parameters). On the CPU the passes are <see cref="AdamKernel"/>'s
+/// (two vectorised loops around libtorch's square root) where that kernel gives libtorch's bits, else six libtorch operations.
 /// </summary>
 /// <remarks>
 /// The update is TorchSharp's Adam, operation for operation (m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²;
-/// p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)), applied to all elements at once. The wrapped
+/// p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)), applied to all elements at once, with the same roundings. The wrapped
 /// <see cref="Adam"/> keeps the learning rate, the step count and the moment tensors (as views), so
 /// checkpoints keep TorchSharp's optimizer format and resume exactly. Gradients are zeroed in place, never
 /// released: autograd then accumulates into the flat buffer.
@@ -28,8 +29,10 @@ internal sealed class FlatAdam : IDisposable
     private readonly Tensor _gradients;
     private readonly Tensor _average;
     private readonly Tensor _averageSquare;
+    private readonly bool _fused;
+    private readonly Tensor? _root;
 
-    public FlatAdam(IReadOnlyList<Parameter> parameters, double learningRate, double beta1, double beta2, double epsilon = 1e-8)
+    public FlatAdam(IReadOnlyList<Parameter> parameters, double learningRate, double beta1, double beta2, double epsilon = 1e-8, bool fused = true)
     {
         if (parameters.Count == 0)
         {
@@ -45,6 +48,8 @@ internal sealed class FlatAdam : IDisposable
         _gradients = torch.zeros(total, dtype: first.dtype, device: first.device);
         _average = torch.zeros(total, dtype: first.dtype, device: first.device);
         _averageSquare = torch.zeros(total, dtype: first.dtype, device: first.device);
+        _fused = fused && first.dtype == ScalarType.Float32 && first.device_type == DeviceType.CPU && AdamKernel.Available;
+        _root = _fused ? torch.empty(total, dtype: first.dtype, device: first.device) : null;
         using var noGrad = torch.no_grad();
         long offset = 0;
         for (int i = 0; i < parameters.Count; i++)
@@ -71,17 +76,18 @@ internal sealed class FlatAdam : IDisposable
         }
     }
 
+    /// <summary>True when steps run in <see cref="AdamKernel"/>'s single pass rather than as libtorch operations.</summary>
+    public bool Fused => _fused;
+
     /// <summary>The wrapped optimizer: learning rates, and the state a checkpoint saves and loads.</summary>
     public Adam Inner => _adam;
 
     /// <summary>Zeroes every gradient with one operation.</summary>
     public void zero_grad() => _gradients.zero_();
 
-    /// <summary>One Adam step of every parameter.</summary>
+    /// <summary>One Adam step of every parameter: in one pass (<see cref="AdamKernel"/>) where that gives libtorch's bits, else with libtorch's operations.</summary>
     public void step()
     {
-        using var noGrad = torch.no_grad();
-        using var scope = torch.NewDisposeScope();
         long step = _states[0].step + 1;
         foreach (Adam.State state in _states)
         {
@@ -89,12 +95,14 @@ internal sealed class FlatAdam : IDisposable
         }
 
         double learningRate = _adam.ParamGroups.First().LearningRate;
-        double biasCorrection1 = 1 - Math.Pow(_beta1, step);
-        double biasCorrection2 = 1 - Math.Pow(_beta2, step);
-        _average.mul_(_beta1).add_(_gradients, alpha: 1 - _beta1);
-        _averageSquare.mul_(_beta2).addcmul_(_gradients, _gradients, value: 1 - _beta2);
-        Tensor denominator = (_averageSquare.sqrt() / Math.Sqrt(biasCorrection2)).add_(_epsilon);
-        _parameters.addcdiv_(_average, denominator, value: -learningRate / biasCorrection1);
+        if (_fused)
+        {
+            AdamKernel.Step(_parameters, _gradients, _average, _averageSquare, _root!, AdamCoefficients.For(_beta1, _beta2, _epsilon, learningRate, step));
+        }
+        else
+        {
+            AdamKernel.StepWithLibTorch(_parameters, _gradients, _average, _averageSquare, _beta1, _beta2, _epsilon, learningRate, step);
+        }
     }
 
     public void Dispose()
@@ -104,6 +112,7 @@ internal sealed class FlatAdam : IDisposable
         _gradients.Dispose();
         _average.Dispose();
         _averageSquare.Dispose();
+        _root?.Dispose();
     }
 
     private static Tensor Slot(Tensor flat, long offset, long count, long[] shape) => flat.narrow(0, offset, count).view(shape);

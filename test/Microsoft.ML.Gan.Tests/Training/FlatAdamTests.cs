@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 using Microsoft.ML.Gan.Training;
 using TorchSharp;
@@ -6,7 +7,10 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Gan.Tests.Training;
 
-/// <summary>The flat-buffer Adam against TorchSharp's Adam: the same weights bit for bit, learning-rate changes, and its state round trip.</summary>
+/// <summary>
+/// The flat-buffer Adam against TorchSharp's Adam: the same weights bit for bit (in one pass and with libtorch's
+/// operations), learning-rate changes, and its state round trip.
+/// </summary>
 [Category(TestCategories.Fast)]
 public sealed class FlatAdamTests
 {
@@ -32,19 +36,69 @@ public sealed class FlatAdamTests
     private static float[] Weights(Sequential network) => [.. network.parameters().SelectMany(p => p.data<float>().ToArray())];
 
     [Test]
-    public void StepsLikeTorchSharpsAdamBitForBit()
+    public void StepsLikeTorchSharpsAdamBitForBit([Values] bool onePass)
     {
         using Sequential reference = Network();
         using Adam adam = optim.Adam(reference.parameters(), 0.01, 0.5, 0.999);
         Steps(reference, () => adam.zero_grad(), () => adam.step(), 25, 9);
 
         using Sequential flat = Network();
-        using var flatAdam = new FlatAdam([.. flat.parameters()], 0.01, 0.5, 0.999);
+        using var flatAdam = new FlatAdam([.. flat.parameters()], 0.01, 0.5, 0.999, fused: onePass);
+        Assert.That(flatAdam.Fused, Is.EqualTo(onePass && AdamKernel.Available));
         Steps(flat, flatAdam.zero_grad, flatAdam.step, 25, 9);
 
         float[] expected = Weights(reference);
         Assert.That(Weights(flat), Is.EqualTo(expected));
         Assert.That(expected, Is.Not.EqualTo(Weights(Network())), "the steps moved the weights");
+    }
+
+    [Test]
+    public void TakesTheOnePassKernelWhereTheProcessorHasAvx2AndFma()
+    {
+        // The kernel is used only where it reproduces libtorch's bits; on an AVX2 + FMA processor it must, or training silently runs slower.
+        using Sequential network = Network();
+        using var flatAdam = new FlatAdam([.. network.parameters()], 0.01, 0.5, 0.999);
+        Assert.That(flatAdam.Fused, Is.EqualTo(Avx2.IsSupported && Fma.IsSupported));
+    }
+
+    [TestCase(114_848, 1)]   // the seed generator's parameter count
+    [TestCase(110_817, 2)]   // the seed discriminator's, with libtorch's work split over two threads
+    [TestCase(37, 1)]
+    public void OnePassKernelGivesLibTorchsBitsAtNetworkSizes(int length, int threads)
+    {
+        if (!AdamKernel.Available)
+        {
+            Assert.That(Avx2.IsSupported && Fma.IsSupported, Is.False, "AVX2 and FMA are here, yet the kernel disagrees with libtorch");
+            return;
+        }
+
+        int previousThreads = torch.get_num_threads();
+        torch.set_num_threads(threads);
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var generator = new torch.Generator(3);
+            Tensor[] kernel = [torch.randn(length, generator: generator), torch.zeros(length), torch.zeros(length)];
+            Tensor root = torch.empty(length);
+            Tensor[] libTorch = [.. kernel.Select(t => t.clone())];
+            for (int step = 1; step <= 20; step++)
+            {
+                Tensor gradients = torch.randn(length, generator: generator) * (step % 2 == 0 ? 1e-4 : 3.0);
+                AdamKernel.StepWithLibTorch(libTorch[0], gradients, libTorch[1], libTorch[2], 0.5, 0.999, 1e-8, 2e-4, step);
+                AdamKernel.Step(kernel[0], gradients, kernel[1], kernel[2], root, AdamCoefficients.For(0.5, 0.999, 1e-8, 2e-4, step));
+            }
+
+            for (int i = 0; i < kernel.Length; i++)
+            {
+                Assert.That(kernel[i].bytes.ToArray(), Is.EqualTo(libTorch[i].bytes.ToArray()), $"buffer {i} (weights, first moment, second moment)");
+            }
+
+            Assert.That(kernel[0].bytes.ToArray(), Is.Not.EqualTo(torch.randn(length, generator: new torch.Generator(3)).bytes.ToArray()), "the steps moved the weights");
+        }
+        finally
+        {
+            torch.set_num_threads(previousThreads);
+        }
     }
 
     [Test]
