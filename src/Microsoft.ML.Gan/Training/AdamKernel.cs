@@ -143,7 +143,7 @@ internal static class AdamKernel
 
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var generator = new torch.Generator(20261129);
+        using var generator = new torch.Generator(20261129);
         const int length = 4096 + 13;
         Tensor parameters = torch.randn(length, generator: generator);
         Tensor average = torch.randn(length, generator: generator) * 1e-3;
