@@ -30,7 +30,7 @@ internal static partial class GanLog
     public static partial void TrainingStarted(ILogger logger, int rows, string shape, int epochs, int steps, int seed, string threads, string device);
 
     [LoggerMessage(60, LogLevel.Debug, "Training continues on {Threads} thread(s); seconds per step measured: {Measured}")]
-    public static partial void ThreadsChosen(ILogger logger, int threads, string measured);
+    public static partial void ThreadsChosen(ILogger logger, string threads, string measured);
 
     [LoggerMessage(21, LogLevel.Information, "Epoch {Epoch}/{Epochs} step {Step}/{Steps}: d_loss {DiscriminatorLoss:F4}, g_loss {GeneratorLoss:F4}")]
     public static partial void TrainingStep(ILogger logger, int epoch, int epochs, int step, int steps, double discriminatorLoss, double generatorLoss);

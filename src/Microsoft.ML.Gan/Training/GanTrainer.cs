@@ -41,7 +41,7 @@ internal static class GanTrainer
             using TrainingEvaluator? evaluator = TrainingEvaluator.Create(data, options, plan.Latents, state.Seed, device);
             TensorBoardLog? board = TensorBoardLog.Create(options, logger);
             GanLog.TrainingStarted(logger, data.Count, data.Shape.ToString(), schedule.Epochs, stepsPerEpoch, state.Seed,
-                governor is null ? options.Threads.ToString(CultureInfo.InvariantCulture) : $"chosen while training, starting with {governor.Threads}", device.ToString());
+                governor is null ? options.Threads.ToString(CultureInfo.InvariantCulture) : $"chosen while training, starting with {governor.Setting}", device.ToString());
 
             int rollBacks = 0;
             for (int epoch = state.CompletedEpochs + 1; epoch <= schedule.Epochs; epoch++)
@@ -126,6 +126,7 @@ internal static class GanTrainer
         }
         finally
         {
+            governor?.Stop();
             torch.set_num_threads(previousThreads);
         }
     }
