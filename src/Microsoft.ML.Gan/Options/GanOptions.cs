@@ -259,7 +259,8 @@ public sealed class GanOptions
     /// <summary>
     /// Intra-op threads TorchSharp uses while training (a process-wide setting, restored afterwards). 0 chooses while
     /// training runs: every few hundred steps a short window of steps is timed at 1, 2, 4, ... threads up to the core
-    /// count and at one thread with every core for MKL's matrix products (where libtorch's MKL allows it), and the fastest is kept. The best count depends on the network and on what else the machine is doing: on
+    /// count and at one thread with every core for MKL's matrix products (where libtorch's MKL allows it), and the
+    /// fastest is kept. The best count depends on the network and on what else the machine is doing: on
     /// 2 cores the DCGAN ran 1.7x as fast on 2 threads as on 1 when the machine was quiet, and 2.2x as slow on 2 with
     /// another process busy on one core (docs/BENCHMARKS.md). The catch: some libtorch kernels split
     /// their sums differently on more threads, so with 0 the same seed gives the same weights only for networks that

@@ -29,7 +29,7 @@ internal sealed class FlatAdam : IDisposable
     private readonly Tensor _gradients;
     private readonly Tensor _average;
     private readonly Tensor _averageSquare;
-    private readonly bool _fused;
+    // Scratch for AdamKernel's square root; null when the steps run as libtorch operations.
     private readonly Tensor? _root;
 
     public FlatAdam(IReadOnlyList<Parameter> parameters, double learningRate, double beta1, double beta2, double epsilon = 1e-8, bool fused = true)
@@ -48,8 +48,9 @@ internal sealed class FlatAdam : IDisposable
         _gradients = torch.zeros(total, dtype: first.dtype, device: first.device);
         _average = torch.zeros(total, dtype: first.dtype, device: first.device);
         _averageSquare = torch.zeros(total, dtype: first.dtype, device: first.device);
-        _fused = fused && first.dtype == ScalarType.Float32 && first.device_type == DeviceType.CPU && AdamKernel.Available;
-        _root = _fused ? torch.empty(total, dtype: first.dtype, device: first.device) : null;
+        _root = fused && first.dtype == ScalarType.Float32 && first.device_type == DeviceType.CPU && AdamKernel.Available
+            ? torch.empty(total, dtype: first.dtype, device: first.device)
+            : null;
         using var noGrad = torch.no_grad();
         long offset = 0;
         for (int i = 0; i < parameters.Count; i++)
@@ -76,8 +77,8 @@ internal sealed class FlatAdam : IDisposable
         }
     }
 
-    /// <summary>True when steps run in <see cref="AdamKernel"/>'s single pass rather than as libtorch operations.</summary>
-    public bool Fused => _fused;
+    /// <summary>True when steps run in <see cref="AdamKernel"/>'s vectorised passes rather than as libtorch operations.</summary>
+    public bool Fused => _root is not null;
 
     /// <summary>The wrapped optimizer: learning rates, and the state a checkpoint saves and loads.</summary>
     public Adam Inner => _adam;
@@ -85,7 +86,7 @@ internal sealed class FlatAdam : IDisposable
     /// <summary>Zeroes every gradient with one operation.</summary>
     public void zero_grad() => _gradients.zero_();
 
-    /// <summary>One Adam step of every parameter: in one pass (<see cref="AdamKernel"/>) where that gives libtorch's bits, else with libtorch's operations.</summary>
+    /// <summary>One Adam step of every parameter: in <see cref="AdamKernel"/>'s passes where they give libtorch's bits, else with libtorch's operations.</summary>
     public void step()
     {
         long step = _states[0].step + 1;
@@ -95,9 +96,9 @@ internal sealed class FlatAdam : IDisposable
         }
 
         double learningRate = _adam.ParamGroups.First().LearningRate;
-        if (_fused)
+        if (_root is not null)
         {
-            AdamKernel.Step(_parameters, _gradients, _average, _averageSquare, _root!, AdamCoefficients.For(_beta1, _beta2, _epsilon, learningRate, step));
+            AdamKernel.Step(_parameters, _gradients, _average, _averageSquare, _root, AdamCoefficients.For(_beta1, _beta2, _epsilon, learningRate, step));
         }
         else
         {
