@@ -33,7 +33,9 @@ internal static class SpectralNorm
             }
         }
 
-        Tensor sigma = u.dot(matrix.mv(v));
+        // σ's gradient needs the u it was computed with. The next training pass moves the buffer in place (a second pass
+        // before backward, such as the gradient penalty's, made autograd fail), so σ takes a copy, as PyTorch's spectral_norm does.
+        Tensor sigma = (training ? u.clone() : u).dot(matrix.mv(v));
         return weight / sigma;
     }
 }
