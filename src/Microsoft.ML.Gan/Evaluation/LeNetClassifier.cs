@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Evaluation;
+using Microsoft.ML.Gan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -129,7 +130,7 @@ public sealed class LeNetClassifier : IDisposable
         {
             torch.manual_seed(options.Seed);
             var network = new LeNet(shape, classCount, options.Channels);
-            using var optimizer = optim.Adam(network.parameters(), options.LearningRate);
+            using var optimizer = new FlatAdam([.. network.parameters()], options.LearningRate, beta1: 0.9, beta2: 0.999);
             using Tensor allImages = torch.tensor(unitPixels, [labels.Length, shape.Size]);
             using Tensor allLabels = torch.tensor(labels);
             using Tensor? allWeights = weights is null ? null : torch.tensor(weights);
@@ -159,7 +160,7 @@ public sealed class LeNetClassifier : IDisposable
                         : WeightedCrossEntropy(logits, targets, shuffledWeights.narrow(0, start, size));
                     loss.backward();
                     optimizer.step();
-                    lossSum.add_(loss.detach());
+                    lossSum.PlusInPlace(loss.detach());
                     stepsDone++;
                 }
 
@@ -176,7 +177,7 @@ public sealed class LeNetClassifier : IDisposable
     }
 
     private static Tensor WeightedCrossEntropy(Tensor logits, Tensor targets, Tensor weights)
-        => (nn.functional.cross_entropy(logits, targets, reduction: nn.Reduction.None) * weights).sum() / weights.sum().clamp_min(1e-12);
+        => (nn.functional.cross_entropy(logits, targets, reduction: nn.Reduction.None) * weights).sum() / weights.sum().AtLeastValue(1e-12);
 
     /// <summary>Labelled images through the same column checks as training: pixels in [-1, 1] and class indices.</summary>
     internal static TrainingImages Read(IDataView data, string pixelsColumn, string labelColumn, int? classCount, int maxRows)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,6 +48,6 @@ internal sealed class BernoulliDropout : nn.Module<Tensor, Tensor>
     private static float Scale(double keep)
     {
         using Tensor one = torch.ones(1);
-        return one.div_(keep).item<float>();
+        return one.DividedByInPlace(keep).item<float>();
     }
 }

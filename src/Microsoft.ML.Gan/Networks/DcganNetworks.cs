@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,10 +20,10 @@ internal sealed class DcganGenerator : GeneratorNetwork
         [
             ("fc", nn.Linear(latentDimension + classCount, start[0] * start[1] * start[2])),
             ("fc_view", nn.Unflatten(1, start)),
-            ("bn0", nn.BatchNorm2d(2 * width)),
+            ("bn0", new BatchNorm2dLayer(2 * width)),
             ("relu0", nn.ReLU()),
             ("deconv1", nn.ConvTranspose2d(2 * width, width, 4, stride: 2, padding: 1, bias: false)),
-            ("bn1", nn.BatchNorm2d(width)),
+            ("bn1", new BatchNorm2dLayer(width)),
             ("relu1", nn.ReLU()),
             ("deconv2", nn.ConvTranspose2d(width, shape.Channels, 4, stride: 2, padding: 1)),
             ("tanh", nn.Tanh()),
@@ -42,7 +43,7 @@ internal sealed class DcganDiscriminator : DiscriminatorNetwork
 {
     private readonly nn.Module<Tensor, Tensor> conv1;
     private readonly nn.Module<Tensor, Tensor> conv2;
-    private readonly BatchNorm2d? bn2;
+    private readonly BatchNorm2dLayer? bn2;
     private readonly nn.Module<Tensor, Tensor> fc;
     private readonly nn.Module<Tensor, Tensor>? projection;
     private readonly Linear? classifier;
@@ -66,7 +67,7 @@ internal sealed class DcganDiscriminator : DiscriminatorNetwork
         {
             conv1 = nn.Conv2d(shape.Channels, width, 4, stride: 2, padding: 1);
             conv2 = nn.Conv2d(width, 2 * width, 4, stride: 2, padding: 1, bias: false);
-            bn2 = nn.BatchNorm2d(2 * width);
+            bn2 = new BatchNorm2dLayer(2 * width);
             fc = nn.Linear(features, 1);
             projection = classCount > 0 ? ProjectionEmbedding(classCount, features) : null;
         }
@@ -81,9 +82,9 @@ internal sealed class DcganDiscriminator : DiscriminatorNetwork
     public override DiscriminatorOutput forward(Tensor images, Tensor? classes)
     {
         Tensor x = images.view(-1, _shape.Channels, _shape.Height, _shape.Width);
-        x = nn.functional.leaky_relu(conv1.forward(x), _slope);
+        x = conv1.forward(x).LeakyRelu(_slope);
         x = conv2.forward(x);
-        x = nn.functional.leaky_relu(bn2 is null ? x : bn2.forward(x), _slope);
+        x = (bn2 is null ? x : bn2.forward(x)).LeakyRelu(_slope);
         return Heads(x.flatten(1), classes, fc, projection, classifier);
     }
 }
@@ -108,7 +109,7 @@ internal static class DcganInit
                     }
 
                     break;
-                case BatchNorm2d norm:
+                case BatchNorm norm:
                     nn.init.normal_(norm.weight!, 1.0, 0.02);
                     nn.init.zeros_(norm.bias!);
                     break;

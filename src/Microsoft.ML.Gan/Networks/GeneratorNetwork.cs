@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -99,7 +100,7 @@ internal abstract class GeneratorNetwork : nn.Module<Tensor, Tensor?, Tensor>
         eval();
         using (torch.no_grad())
         {
-            Tensor images = ((forward(latents, classes) + 1) / 2).cpu().contiguous();
+            Tensor images = forward(latents, classes).Plus(1L).DividedBy(2L).cpu().contiguous();
             System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(images.bytes).CopyTo(destination);
         }
 
@@ -150,7 +151,7 @@ internal abstract class DiscriminatorNetwork : nn.Module<Tensor, Tensor?, Discri
         if (projection is not null)
         {
             Tensor embedded = projection.forward(classes ?? throw new ArgumentNullException(nameof(classes), "A conditional discriminator needs class indices."));
-            logit = logit + (embedded * features).sum(1, keepdim: true);
+            logit = logit.Plus((embedded * features).sum(1, keepdim: true));
         }
 
         return new DiscriminatorOutput(logit, classifier?.forward(features));

@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,13 +19,13 @@ internal sealed class MlpGenerator : GeneratorNetwork
         Build(
         [
             ("fc1", nn.Linear(latentDimension + classCount, hiddenSize)),
-            ("act1", nn.LeakyReLU(leakyReluSlope)),
+            ("act1", new LeakyReLULayer(leakyReluSlope)),
             ("drop1", new BernoulliDropout(dropoutProbability)),
             ("fc2", nn.Linear(hiddenSize, hiddenSize * 2)),
-            ("act2", nn.LeakyReLU(leakyReluSlope)),
+            ("act2", new LeakyReLULayer(leakyReluSlope)),
             ("drop2", new BernoulliDropout(dropoutProbability)),
             ("fc3", nn.Linear(hiddenSize * 2, hiddenSize * 4)),
-            ("act3", nn.LeakyReLU(leakyReluSlope)),
+            ("act3", new LeakyReLULayer(leakyReluSlope)),
             ("drop3", new BernoulliDropout(dropoutProbability)),
             ("fc4", nn.Linear(hiddenSize * 4, outputSize)),
             ("tanh", nn.Tanh()),
@@ -66,9 +67,9 @@ internal sealed class MlpDiscriminator : DiscriminatorNetwork
     public override DiscriminatorOutput forward(Tensor images, Tensor? classes)
     {
         Tensor x = images.flatten(1);
-        x = dropout.forward(nn.functional.leaky_relu(fc1.forward(x), _slope));
-        x = dropout.forward(nn.functional.leaky_relu(fc2.forward(x), _slope));
-        x = dropout.forward(nn.functional.leaky_relu(fc3.forward(x), _slope));
+        x = dropout.forward(fc1.forward(x).LeakyRelu(_slope));
+        x = dropout.forward(fc2.forward(x).LeakyRelu(_slope));
+        x = dropout.forward(fc3.forward(x).LeakyRelu(_slope));
         return Heads(x, classes, fc4, projection, classifier);
     }
 }

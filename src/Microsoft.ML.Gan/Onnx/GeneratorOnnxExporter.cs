@@ -106,8 +106,8 @@ internal static class GeneratorOnnxExporter
         Linear linear => graph.Linear(x, linear, name),
         Conv2d conv => graph.Convolution("Conv", x, conv.weight!, conv.bias, Plain(conv, name), name),
         ConvTranspose2d deconv => graph.Convolution("ConvTranspose", x, deconv.weight!, deconv.bias, Plain(deconv, name), name),
-        BatchNorm2d norm => graph.BatchNorm(x, norm, name),
-        LeakyReLU leaky => graph.Node("LeakyRelu", [x], name, [OnnxGraph.Float("alpha", (float)leaky.negative_slope)]),
+        BatchNorm2dLayer norm => graph.BatchNorm(x, norm, name),
+        LeakyReLULayer leaky => graph.Node("LeakyRelu", [x], name, [OnnxGraph.Float("alpha", (float)leaky.NegativeSlope)]),
         ReLU => graph.Node("Relu", [x], name),
         Tanh => graph.Node("Tanh", [x], name),
         Unflatten { dim: 1 } unflatten => graph.Reshape(x, name, [-1, .. unflatten.unflattened_size]),
@@ -115,7 +115,7 @@ internal static class GeneratorOnnxExporter
         BernoulliDropout or Dropout => x,
         _ => throw new NotSupportedException(
             $"The ONNX exporter has no rule for generator layer '{name}' ({layer.GetType().Name}). Rules exist for Linear, Conv2d, ConvTranspose2d, " +
-            "BatchNorm2d, LeakyReLU, ReLU, Tanh, Unflatten(1, …), Flatten(1, -1) and dropout; add one in GeneratorOnnxExporter.ExportLayer."),
+            "BatchNorm2dLayer, LeakyReLULayer, ReLU, Tanh, Unflatten(1, …), Flatten(1, -1) and dropout; add one in GeneratorOnnxExporter.ExportLayer."),
     };
 
     /// <summary>Kernel, strides and pads of a convolution that ONNX expresses directly (no dilation, groups or output padding).</summary>

@@ -121,7 +121,7 @@ internal sealed class OnnxGraph
     }
 
     /// <summary>Inference-mode batch normalization with the layer's running statistics.</summary>
-    public string BatchNorm(string x, BatchNorm2d layer, string hint)
+    public string BatchNorm(string x, BatchNorm layer, string hint)
         => Node("BatchNormalization",
         [
             x,

@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,11 +46,11 @@ internal static class DiffAugment
     private static Tensor Color(Tensor x)
     {
         long n = x.shape[0];
-        x = x + (torch.rand(n, 1, 1, 1, device: x.device) - 0.5);
+        x = x.Plus(torch.rand(n, 1, 1, 1, device: x.device).Minus(0.5));
         Tensor channelMean = x.mean([1], keepdim: true);
-        x = ((x - channelMean) * (torch.rand(n, 1, 1, 1, device: x.device) * 2)) + channelMean;
+        x = ((x - channelMean) * torch.rand(n, 1, 1, 1, device: x.device).Times(2L)).Plus(channelMean);
         Tensor imageMean = x.mean([1, 2, 3], keepdim: true);
-        return ((x - imageMean) * (torch.rand(n, 1, 1, 1, device: x.device) + 0.5)) + imageMean;
+        return ((x - imageMean) * torch.rand(n, 1, 1, 1, device: x.device).Plus(0.5)).Plus(imageMean);
     }
 
     /// <summary>out[i, j] = x[i + dy, j + dx] where that lies inside the image, black elsewhere; dy, dx in [−s, s].</summary>
@@ -59,12 +60,12 @@ internal static class DiffAugment
         long shiftY = (long)((h * 0.125) + 0.5), shiftX = (long)((w * 0.125) + 0.5);
         Tensor dy = torch.randint(-shiftY, shiftY + 1, [n, 1], dtype: ScalarType.Int64, device: x.device);
         Tensor dx = torch.randint(-shiftX, shiftX + 1, [n, 1], dtype: ScalarType.Int64, device: x.device);
-        Tensor rows = torch.arange(h, device: x.device).unsqueeze(0) + dy;      // [N, H] source rows
-        Tensor columns = torch.arange(w, device: x.device).unsqueeze(0) + dx;   // [N, W] source columns
+        Tensor rows = ScalarArithmetic.Range(h, x.device).unsqueeze(0).Plus(dy);      // [N, H] source rows
+        Tensor columns = ScalarArithmetic.Range(w, x.device).unsqueeze(0).Plus(dx);   // [N, W] source columns
         Tensor inside = (Inside(rows, h).unsqueeze(2) & Inside(columns, w).unsqueeze(1)).unsqueeze(1);   // [N, 1, H, W]
-        Tensor source = (rows.clamp(0, h - 1).unsqueeze(2) * w) + columns.clamp(0, w - 1).unsqueeze(1);  // [N, H, W]
+        Tensor source = rows.ClampTo(0, h - 1).unsqueeze(2).Times(w).Plus(columns.ClampTo(0, w - 1).unsqueeze(1));  // [N, H, W]
         Tensor moved = x.reshape(n, c, h * w).gather(2, source.reshape(n, 1, h * w).expand(n, c, h * w)).view(n, c, h, w);
-        return torch.where(inside, moved, torch.full_like(moved, Black));
+        return torch.where(inside, moved, ScalarArithmetic.FullLike(moved, Black));
     }
 
     /// <summary>A black square of side ⌊size/2 + 0.5⌋ per image, centred anywhere in the image.</summary>
@@ -72,15 +73,15 @@ internal static class DiffAugment
     {
         (long n, long h, long w) = (x.shape[0], x.shape[2], x.shape[3]);
         long sizeY = (long)((h * 0.5) + 0.5), sizeX = (long)((w * 0.5) + 0.5);
-        Tensor top = torch.randint(0, h + (1 - (sizeY % 2)), [n, 1], dtype: ScalarType.Int64, device: x.device) - (sizeY / 2);
-        Tensor left = torch.randint(0, w + (1 - (sizeX % 2)), [n, 1], dtype: ScalarType.Int64, device: x.device) - (sizeX / 2);
-        Tensor rows = torch.arange(h, device: x.device).unsqueeze(0);
-        Tensor columns = torch.arange(w, device: x.device).unsqueeze(0);
-        Tensor inRows = (rows >= top) & (rows < top + sizeY);
-        Tensor inColumns = (columns >= left) & (columns < left + sizeX);
+        Tensor top = torch.randint(0, h + (1 - (sizeY % 2)), [n, 1], dtype: ScalarType.Int64, device: x.device).Minus(sizeY / 2);
+        Tensor left = torch.randint(0, w + (1 - (sizeX % 2)), [n, 1], dtype: ScalarType.Int64, device: x.device).Minus(sizeX / 2);
+        Tensor rows = ScalarArithmetic.Range(h, x.device).unsqueeze(0);
+        Tensor columns = ScalarArithmetic.Range(w, x.device).unsqueeze(0);
+        Tensor inRows = (rows >= top) & (rows < top.Plus(sizeY));
+        Tensor inColumns = (columns >= left) & (columns < left.Plus(sizeX));
         Tensor cut = (inRows.unsqueeze(2) & inColumns.unsqueeze(1)).unsqueeze(1);
-        return torch.where(cut, torch.full_like(x, Black), x);
+        return torch.where(cut, ScalarArithmetic.FullLike(x, Black), x);
     }
 
-    private static Tensor Inside(Tensor index, long size) => (index >= 0) & (index < size);
+    private static Tensor Inside(Tensor index, long size) => index.AtLeast(0) & index.Below(size);
 }

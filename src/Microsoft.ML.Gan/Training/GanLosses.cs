@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Networks;
+using Microsoft.ML.Gan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,11 +14,11 @@ internal static class GanLosses
         (DiscriminatorOutput onReal, DiscriminatorOutput onFake) = Score(discriminator, real, realClasses, fake, fakeClasses);
         Tensor loss = plan.Loss switch
         {
-            GanLoss.Hinge => nn.functional.relu(1 - onReal.Logit).mean() + nn.functional.relu(1 + onFake.Logit).mean(),
-            GanLoss.WassersteinGradientPenalty => onFake.Logit.mean() - onReal.Logit.mean()
-                + (plan.GradientPenaltyWeight * GradientPenalty(discriminator, real, realClasses, fake)),
-            _ => nn.functional.binary_cross_entropy_with_logits(onReal.Logit, torch.full_like(onReal.Logit, plan.RealLabel))
-                + nn.functional.binary_cross_entropy_with_logits(onFake.Logit, torch.zeros_like(onFake.Logit)),
+            GanLoss.Hinge => nn.functional.relu(onReal.Logit.SubtractedFrom(1)).mean().Plus(nn.functional.relu(onFake.Logit.Plus(1L)).mean()),
+            GanLoss.WassersteinGradientPenalty => (onFake.Logit.mean() - onReal.Logit.mean())
+                .Plus(GradientPenalty(discriminator, real, realClasses, fake).Times(plan.GradientPenaltyWeight)),
+            _ => nn.functional.binary_cross_entropy_with_logits(onReal.Logit, ScalarArithmetic.FullLike(onReal.Logit, plan.RealLabel))
+                .Plus(nn.functional.binary_cross_entropy_with_logits(onFake.Logit, torch.zeros_like(onFake.Logit))),
         };
 
         if (onReal.ClassLogits is not null)
@@ -25,7 +26,7 @@ internal static class GanLosses
             // The auxiliary classifier learns from real images only. Trained on fakes as well (the original AC-GAN), it
             // learns what the generator draws for each label, and the generator's class term then rewards whatever it
             // draws, right digit or not; small datasets showed it most.
-            loss = loss + nn.functional.cross_entropy(onReal.ClassLogits, realClasses!);
+            loss = loss.Plus(nn.functional.cross_entropy(onReal.ClassLogits, realClasses!));
         }
 
         return loss;
@@ -41,7 +42,7 @@ internal static class GanLosses
             _ => nn.functional.binary_cross_entropy_with_logits(onFake.Logit, torch.ones_like(onFake.Logit)),
         };
 
-        return onFake.ClassLogits is null ? loss : loss + nn.functional.cross_entropy(onFake.ClassLogits, fakeClasses!);
+        return onFake.ClassLogits is null ? loss : loss.Plus(nn.functional.cross_entropy(onFake.ClassLogits, fakeClasses!));
     }
 
     /// <summary>
@@ -54,7 +55,7 @@ internal static class GanLosses
         long half = generated.shape[0] / 2;
         Tensor images = (generated.narrow(0, 0, half) - generated.narrow(0, half, half)).abs().mean();
         Tensor codes = (latents.narrow(0, 0, half) - latents.narrow(0, half, half)).abs().mean();
-        return 1 / ((images / codes) + 1e-5);
+        return (images / codes).Plus(1e-5).reciprocal();
     }
 
     /// <summary>Classes for <see cref="ModeSeeking"/>: the first half's classes repeated in the second half (an odd last row keeps its own).</summary>
@@ -98,9 +99,9 @@ internal static class GanLosses
         }
 
         Tensor alpha = torch.rand(real.shape[0], 1, device: real.device);
-        Tensor interpolated = ((alpha * real) + ((1 - alpha) * fake.detach())).detach().requires_grad_(true);
+        Tensor interpolated = (alpha * real).Plus(alpha.SubtractedFrom(1) * fake.detach()).detach().requires_grad_(true);
         Tensor scores = discriminator.forward(interpolated, classes).Logit;
         Tensor gradient = torch.autograd.grad([scores.sum()], [interpolated], retain_graph: true, create_graph: true)[0];
-        return (gradient.flatten(1).norm(1, keepdim: false, p: 2) - 1).pow(2).mean();
+        return gradient.flatten(1).norm(1, keepdim: false, p: 2).Minus(1L).Power(2).mean();
     }
 }

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Gan.Networks;
+using Microsoft.ML.Gan.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -146,9 +147,9 @@ internal static class GanTrainer
         EpochProgress? resumed = state.Progress;
         state.Progress = null;
         using EpochProgress? disposeResumed = resumed;
-        Tensor order = resumed?.Order ?? (options.Shuffle ? torch.randperm(count, device: device) : torch.arange(count, device: device));
-        Tensor discriminatorLossSum = torch.full(1, resumed?.DiscriminatorLossSum ?? 0, device: device);
-        Tensor generatorLossSum = torch.full(1, resumed?.GeneratorLossSum ?? 0, device: device);
+        Tensor order = resumed?.Order ?? (options.Shuffle ? torch.randperm(count, device: device) : ScalarArithmetic.Range(count, device));
+        Tensor discriminatorLossSum = ScalarArithmetic.Full(1, resumed?.DiscriminatorLossSum ?? 0, device);
+        Tensor generatorLossSum = ScalarArithmetic.Full(1, resumed?.GeneratorLossSum ?? 0, device);
         int generatorSteps = resumed?.GeneratorSteps ?? 0;
         generator.train();
         discriminator.train();
@@ -187,7 +188,7 @@ internal static class GanTrainer
             discriminatorLoss.backward();
             Clip(discriminator, plan.MaxGradientNorm);
             state.DiscriminatorOptimizer.step();
-            discriminatorLossSum.add_(discriminatorLoss.detach());
+            discriminatorLossSum.PlusInPlace(discriminatorLoss.detach());
 
             // Generator step after every k-th discriminator step: fresh fakes, scored as if real.
             if ((step + 1) % options.DiscriminatorStepsPerGeneratorStep == 0)
@@ -212,7 +213,7 @@ internal static class GanTrainer
 
                 if (seekModes)
                 {
-                    generatorLoss = generatorLoss + (options.ModeSeekingWeight * GanLosses.ModeSeeking(generated, latents));
+                    generatorLoss = generatorLoss.Plus(GanLosses.ModeSeeking(generated, latents).Times(options.ModeSeekingWeight));
                 }
                 generatorLoss.backward();
                 Clip(generator, plan.MaxGradientNorm);
@@ -220,7 +221,7 @@ internal static class GanTrainer
                 // Generator updates so far, over the whole run: every earlier epoch was a full one.
                 long update = ((long)(epoch - 1) * (schedule.StepsPerEpoch / options.DiscriminatorStepsPerGeneratorStep)) + generatorSteps + 1;
                 state.UpdateEma(plan.EmaDecayAt(update));
-                generatorLossSum.add_(generatorLoss.detach());
+                generatorLossSum.PlusInPlace(generatorLoss.detach());
                 generatorSteps++;
             }
 

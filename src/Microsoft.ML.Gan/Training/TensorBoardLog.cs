@@ -4,6 +4,7 @@ using Microsoft.ML.Gan.Logging;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Microsoft.ML.Gan.Torch;
 
 namespace Microsoft.ML.Gan.Training;
 
@@ -123,15 +124,22 @@ internal sealed class TensorBoardLog
 
     private static double LearningRate(FlatAdam optimizer) => optimizer.Inner.ParamGroups.First().LearningRate;
 
-    /// <summary>The grid the samples app saves as epoch-NNN.png (white on black; of colour images the first channel), as an H × W × 4 byte image.</summary>
+    /// <summary>The grid the samples app saves as epoch-NNN.png (white on black; of colour images the first channel), as a PNG image.</summary>
     private void Samples(int globalStep, IReadOnlyList<float[]> samples, ImageShape shape)
     {
         int plane = shape.Height * shape.Width;
         IReadOnlyList<float[]> firstChannel = shape.Channels == 1 ? samples : samples.Select(s => s[..plane]).ToArray();
         using MLImage grid = GanImages.Grid(firstChannel, shape.Height, shape.Width, columns: (int)Math.Ceiling(Math.Sqrt(samples.Count)));
-        using var scope = torch.NewDisposeScope();
-        // MLImage pixels are BGRA; the grid is grey, so reading them as RGBA changes nothing.
-        Tensor pixels = torch.tensor(grid.Pixels.ToArray(), [grid.Height, grid.Width, 4], ScalarType.Byte);
-        _writer.add_img("samples", pixels, globalStep, dataformats: "HWC");
+        // Handed over as a PNG file: TorchSharp's add_img for a tensor converts numbers to Scalars implicitly (Torch/ScalarArithmetic.cs).
+        string png = Path.Combine(Path.GetTempPath(), $"gan-tensorboard-{Guid.NewGuid():N}.png");
+        try
+        {
+            GanImages.SavePng(grid, png);
+            _writer.add_img("samples", png, globalStep);
+        }
+        finally
+        {
+            File.Delete(png);
+        }
     }
 }

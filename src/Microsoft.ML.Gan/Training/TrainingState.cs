@@ -1,6 +1,7 @@
 using Microsoft.ML.Gan.Input;
 using System.Text;
 using Microsoft.ML.Gan.Networks;
+using Microsoft.ML.Gan.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -80,7 +81,7 @@ internal sealed class TrainingState : IDisposable
         var discriminatorOptimizer = new FlatAdam([.. discriminator.parameters()], plan.Discriminator.LearningRate, plan.Discriminator.Beta1, plan.Discriminator.Beta2);
         Tensor fixedLatents = LatentSampler.Draw(plan.SampleCount, plan.Latents, device);
         int classCount = plan.Networks.ClassCount;
-        Tensor? fixedClasses = classCount > 0 ? torch.arange(plan.SampleCount, device: device).remainder(classCount) : null;
+        Tensor? fixedClasses = classCount > 0 ? ScalarArithmetic.Range(plan.SampleCount, device).Remainder(classCount) : null;
         return new TrainingState(generator, discriminator, ema, generatorOptimizer, discriminatorOptimizer, fixedLatents, fixedClasses) { Seed = seed };
     }
 
@@ -95,11 +96,13 @@ internal sealed class TrainingState : IDisposable
         // state_dict gives the modules' live tensors; pair them once (loading copies into the same tensors).
         _emaPairs ??= PairEmaTensors(Ema, Generator);
         using var noGrad = torch.no_grad();
+        using Scalar keep = decay.ToScalar();
+        using Scalar take = (1 - decay).ToScalar();
         foreach ((Tensor average, Tensor current, bool blend) in _emaPairs)
         {
             if (blend)
             {
-                average.mul_(decay).add_(current, alpha: 1 - decay);
+                average.mul_(keep).add_(current, take);
             }
             else
             {

@@ -1,7 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.ML.Gan.Tests.PyTorch;
 
 namespace Microsoft.ML.Gan.Tests.Layout;
 
@@ -16,45 +15,26 @@ public sealed class FolderDependencyTests
 {
     /// <summary>Bottom to top; "" is the library's root folder, the public entry points (catalog, estimator, transformer).</summary>
     private static readonly string[] Layers =
-        ["Logging", "IO", "Options", "Imaging", "Input", "Mnist", "Networks", "Evaluation", "Training", "Onnx", "Artifact", "PyTorch", "Generation", ""];
+        ["Logging", "IO", "Torch", "Options", "Imaging", "Input", "Mnist", "Networks", "Evaluation", "Training", "Onnx", "Artifact", "PyTorch", "Generation", ""];
 
     private static readonly Lazy<IReadOnlyList<FolderUse>> Uses = new(FindUses);
 
     /// <summary>One folder using a type declared in another, with the file and type as evidence.</summary>
     private sealed record FolderUse(string From, string To, string File, string Type);
 
-    private static string LibraryDirectory => Path.Combine(PythonWithTorch.RepositoryRoot, "src", "Microsoft.ML.Gan");
+    private static string LibraryDirectory => SourceCompilation.LibraryDirectory;
 
-    private static string FolderOf(string path)
-    {
-        string relative = Path.GetRelativePath(LibraryDirectory, path);
-        int slash = relative.IndexOf(Path.DirectorySeparatorChar);
-        return slash < 0 ? "" : relative[..slash];
-    }
+    private static string FolderOf(string path) => SourceCompilation.FolderOf(LibraryDirectory, path);
 
-    /// <summary>The library's C# sources, without build output.</summary>
-    private static IEnumerable<string> SourceFiles()
-        => Directory.EnumerateFiles(LibraryDirectory, "*.cs", SearchOption.AllDirectories).Where(f => FolderOf(f) is not ("obj" or "bin"));
+    private static IEnumerable<string> SourceFiles() => SourceCompilation.SourceFiles(LibraryDirectory);
 
     private static IReadOnlyList<FolderUse> FindUses()
     {
-        var parse = new CSharpParseOptions(LanguageVersion.Preview);
-        List<SyntaxTree> trees = [.. SourceFiles().Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(f), parse, f))];
-        // The SDK's implicit usings (ImplicitUsings=enable), which live in obj/ rather than in the sources.
-        const string ImplicitUsings = "global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq; " +
-                                      "global using System.Net.Http; global using System.Threading; global using System.Threading.Tasks;";
-        trees.Add(CSharpSyntaxTree.ParseText(ImplicitUsings, parse, "ImplicitUsings.g.cs"));
-
-        // Everything the test host runs with, which includes every assembly the library references, but not the library itself.
-        IEnumerable<MetadataReference> references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(p => !Path.GetFileName(p).StartsWith("Microsoft.ML.Gan", StringComparison.Ordinal))
-            .Select(p => MetadataReference.CreateFromFile(p));
-        CSharpCompilation compilation = CSharpCompilation.Create("FolderCheck", trees, references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+        CSharpCompilation compilation = SourceCompilation.Library;
+        IEnumerable<SyntaxTree> trees = SourceCompilation.OwnTrees(compilation);
 
         var uses = new HashSet<FolderUse>();
-        foreach (SyntaxTree tree in trees.Where(t => t.FilePath.StartsWith(LibraryDirectory, StringComparison.Ordinal)))
+        foreach (SyntaxTree tree in trees)
         {
             SemanticModel model = compilation.GetSemanticModel(tree);
             string from = FolderOf(tree.FilePath);

@@ -83,8 +83,8 @@ public sealed class GeneratorOnnxExporterTests
                 ("fc", torch.nn.Linear(9, 4 * 4 * 4)),
                 ("view", torch.nn.Unflatten(1, [4, 4, 4])),
                 ("conv", torch.nn.Conv2d(4, 5, 3, padding: 1)),
-                ("bn", torch.nn.BatchNorm2d(5)),
-                ("leaky", torch.nn.LeakyReLU(0.1)),
+                ("bn", new Microsoft.ML.Gan.Networks.BatchNorm2dLayer(5)),
+                ("leaky", new Microsoft.ML.Gan.Networks.LeakyReLULayer(0.1)),
                 ("drop", torch.nn.Dropout(0.5)),
                 ("deconv", torch.nn.ConvTranspose2d(5, 2, 4, stride: 2, padding: 1)),
                 ("relu", torch.nn.ReLU()),
@@ -102,7 +102,7 @@ public sealed class GeneratorOnnxExporterTests
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(3);
         using var generator = new EveryLayerGenerator();
-        var norm = (TorchSharp.Modules.BatchNorm2d)generator.Layers.Single(l => l.Name == "bn").Layer;
+        var norm = (Microsoft.ML.Gan.Networks.BatchNorm2dLayer)generator.Layers.Single(l => l.Name == "bn").Layer;
         using (torch.no_grad())
         {
             norm.running_mean!.copy_(torch.randn(5));           // statistics of a trained network, not the identity
