@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Artifact;
 using Microsoft.ML.Gan.Input;
+using Microsoft.ML.Gan.IO;
 using Microsoft.ML.Gan.Mnist;
 
 namespace Microsoft.ML.Gan;
@@ -8,7 +9,12 @@ namespace Microsoft.ML.Gan;
 /// <summary>Generative adversarial networks for ML.NET, reached through <c>mlContext.Gan()</c>.</summary>
 public sealed class GanCatalog
 {
-    internal GanCatalog(MLContext context) => Context = context;
+    /// <exception cref="NotSupportedException">The ML.NET this process loaded is not one this library works with (it names the version needed).</exception>
+    internal GanCatalog(MLContext context)
+    {
+        MlNetInternals.Require();
+        Context = context;
+    }
 
     /// <summary>The context this catalog belongs to.</summary>
     public MLContext Context { get; }

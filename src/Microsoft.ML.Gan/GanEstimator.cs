@@ -1,5 +1,6 @@
 using Microsoft.ML.Gan.Artifact;
 using Microsoft.ML.Gan.Input;
+using Microsoft.ML.Gan.IO;
 using Microsoft.ML.Gan.Logging;
 using System.Diagnostics;
 using System.Reflection;
@@ -154,19 +155,10 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
     private static SchemaShape.Column? Find(SchemaShape shape, string name)
         => shape.Where(c => c.Name == name).Select(c => (SchemaShape.Column?)c).LastOrDefault();
 
-    // SchemaShape.Column has no public constructor and SchemaShape.Create(DataViewSchema) is internal, so
-    // a third-party estimator cannot describe new output columns through public API. The output shape is
-    // built as a schema of stand-in types with the same kinds, item types and annotation kinds, and
-    // converted by that one internal method, called by reflection (ML.NET 5.0.1; checked by a test).
-    internal static readonly Func<DataViewSchema, SchemaShape> ShapeOf = CreateShapeConverter();
-
-    private static Func<DataViewSchema, SchemaShape> CreateShapeConverter()
-    {
-        MethodInfo? create = typeof(SchemaShape).GetMethod("Create", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic, [typeof(DataViewSchema)]);
-        return create is null
-            ? _ => throw new NotSupportedException("This ML.NET version has no SchemaShape.Create(DataViewSchema); GanEstimator.GetOutputSchema needs it.")
-            : create.CreateDelegate<Func<DataViewSchema, SchemaShape>>();
-    }
+    // SchemaShape.Column has no public constructor and SchemaShape.Create(DataViewSchema) is internal, so a third-party
+    // estimator cannot describe new output columns through public API: the shape is built as a schema of stand-in types with
+    // the same kinds, item types and annotation kinds, and converted by that internal method (IO/MlNetInternals.cs).
+    internal static SchemaShape ShapeOf(DataViewSchema schema) => MlNetInternals.CreateSchemaShape(schema);
 
     private static DataViewType ToType(SchemaShape.Column column)
     {

@@ -1,43 +1,37 @@
-using System.Reflection;
+using Microsoft.ML.Gan.IO;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.Gan;
 
 /// <summary>
 /// A fit's cancellation: the caller's token, or <c>mlContext.CancelExecution()</c>. ML.NET keeps that flag on its
-/// internal <c>ICancelable</c> interface (friend access only), so it is read by reflection — one property, checked by a
-/// test — from a host registered for the fit, which ML.NET cancels along with its context, every 100 ms.
+/// internal <c>ICancelable</c> interface (friend access only), so it is read by reflection (<see cref="MlNetInternals"/>)
+/// from a host registered for the fit, which ML.NET cancels along with its context, every 100 ms.
 /// </summary>
 internal sealed class MlContextCancellation : IDisposable
 {
-    private static readonly PropertyInfo? IsCanceled =
-        typeof(IHostEnvironment).Assembly.GetType("Microsoft.ML.Runtime.ICancelable")?.GetProperty("IsCanceled");
-
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
     private readonly CancellationTokenSource _source;
-    private readonly Timer? _timer;
+    private readonly Timer _timer;
 
     public MlContextCancellation(MLContext context, CancellationToken token)
     {
         _source = CancellationTokenSource.CreateLinkedTokenSource(token);
         IHost host = ((IHostEnvironment)context).Register(nameof(GanEstimator));
-        if (IsCanceled is not null && IsCanceled.DeclaringType!.IsInstanceOfType(host))
+        _timer = new Timer(_ =>
         {
-            _timer = new Timer(_ =>
+            try
             {
-                try
+                if (MlNetInternals.IsCanceled(host))
                 {
-                    if ((bool)IsCanceled.GetValue(host)!)
-                    {
-                        _source.Cancel();
-                    }
+                    _source.Cancel();
                 }
-                catch (ObjectDisposedException)
-                {
-                    // The fit ended while this tick was on its way.
-                }
-            }, null, PollInterval, PollInterval);
-        }
+            }
+            catch (ObjectDisposedException)
+            {
+                // The fit ended while this tick was on its way.
+            }
+        }, null, PollInterval, PollInterval);
     }
 
     /// <summary>Cancelled when the caller's token is, or when the context's execution is cancelled.</summary>
@@ -45,7 +39,7 @@ internal sealed class MlContextCancellation : IDisposable
 
     public void Dispose()
     {
-        _timer?.Dispose();
+        _timer.Dispose();
         _source.Dispose();
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.ML.Gan.Training;
 using System.IO.Compression;
-using System.Reflection;
+using Microsoft.ML.Gan.IO;
 
 namespace Microsoft.ML.Gan.Artifact;
 
@@ -16,31 +16,24 @@ internal static class ModelZip
     public const string GeneratorEntry = Directory + "/generator.onnx";
     public const string HistoryEntry = Directory + "/history.json";
 
-    // ModelSaveContext keeps the zip it writes (a RepositoryWriter) internal, like all of ML.NET's persistence API, so
-    // the entries are added through it by reflection: its Repository field and RepositoryWriter.CreateEntry(directory,
-    // name), whose entry's Stream is written and the entry disposed (ML.NET 5.0.1; checked by a test).
-    private static readonly FieldInfo? RepositoryField = typeof(ModelSaveContext).GetField("Repository", BindingFlags.Instance | BindingFlags.NonPublic);
-    private static readonly MethodInfo? CreateEntry = RepositoryField?.FieldType.GetMethod("CreateEntry", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic,
-        [typeof(string), typeof(string)]);
-
-    /// <summary>Adds the generator and history entries to the zip <paramref name="ctx"/> writes.</summary>
-    /// <exception cref="NotSupportedException">This ML.NET version's save context has no zip to add entries to.</exception>
+    /// <summary>
+    /// Adds the generator and history entries to the zip <paramref name="ctx"/> writes. ModelSaveContext keeps that zip (a
+    /// RepositoryWriter) internal, like all of ML.NET's persistence API, so the entries go through it by reflection
+    /// (<see cref="MlNetInternals"/>).
+    /// </summary>
     public static void WriteGeneratorEntries(ModelSaveContext ctx, byte[] generator, GanTrainingHistory history)
     {
-        object repository = RepositoryField?.GetValue(ctx) ?? throw NoRepository();
+        object repository = MlNetInternals.RepositoryOf(ctx);
         Write(repository, "generator.onnx", generator);
         Write(repository, "history.json", HistoryJson.Write(history));
     }
 
     private static void Write(object repository, string name, byte[] bytes)
     {
-        using var entry = (IDisposable)(CreateEntry?.Invoke(repository, [Directory, name]) ?? throw NoRepository());
+        using IDisposable entry = MlNetInternals.CreateEntry(repository, Directory, name);
         var stream = (Stream)entry.GetType().GetProperty("Stream")!.GetValue(entry)!;
         stream.Write(bytes);
     }
-
-    private static NotSupportedException NoRepository()
-        => new("This ML.NET version saves models without a zip repository Microsoft.ML.Gan can add its entries to; it needs ML.NET 5.0.x.");
 
     /// <summary>Reads a zip written by <see cref="GanTransformer.Save"/> or <c>mlContext.Model.Save</c> of a <see cref="GanTransformer"/>.</summary>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
