@@ -13,7 +13,7 @@ ILogger logger = loggers.CreateLogger("QuickStart");
 var ml = new MLContext(seed: 1);
 IDataView train = ml.Gan().LoadMnist(MnistSplit.Train);        // Label: Key<UInt32, 0-9>, Pixels: Vector<Single, 28, 28>; downloaded once
 
-var options = new GanOptions { Epochs = epochs, Logger = logger }; // every other default is the article's
+var options = new GanOptions { Budget = TrainingBudget.OfEpochs(epochs), Logger = logger }; // every other default is the article's
 using (GanTransformer gan = ml.Gan().Train(options).Fit(train))
 {
     GanEpochSummary last = gan.History.Epochs[^1];

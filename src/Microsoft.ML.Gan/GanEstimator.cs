@@ -66,7 +66,7 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         PixelColumn column = PixelColumn.Resolve(input.Schema, _options);
-        GanNetworks.CheckShape(_options.Architecture, column.Shape, column.Name);
+        GanNetworks.CheckShape(_options.Network.Architecture, column.Shape, column.Name);
         LabelColumn? label = _options.Conditional ? LabelColumn.Resolve(input.Schema, _options) : null;
         ILogger logger = _options.Logger ?? NullLogger.Instance;
         int seed = _options.Seed ?? ((IHostEnvironment)_context).Register(nameof(GanEstimator)).Rand.Next();
@@ -78,7 +78,9 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
         TrainingImages images = TrainingImages.Read(input, column, label, cancellationToken);
         GanLog.DataRead(logger, images.Count, images.Shape.ToString(), column.Name, clock.Elapsed.TotalSeconds);
 
-        GanTrainingResult result = GanTrainer.Train(images, _options, seed, logger, cancellationToken);
+        string device = TrainingDevice.Resolve(_options.Device, _context.GpuDeviceId, _context.FallbackToCpu, TrainingDevice.CudaDevices());
+        TrainingPlan plan = TrainingPlan.Resolve(_options, images.Shape, images.ClassCount, device);
+        GanTrainingResult result = GanTrainer.Train(images, plan, seed, logger, cancellationToken);
         try
         {
             LabelSpec? labelSpec = label is null
@@ -99,7 +101,7 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
     {
         GanEpochSummary? last = history.Epochs.Count == 0 ? null : history.Epochs[^1];
         GanEpochSummary? measured = history.Epochs.LastOrDefault(e => e.Fid is not null || e.Kid is not null);
-        var training = new TrainingSummary(_options.Architecture, _options.Loss, history.Epochs.Count, history.Seed,
+        var training = new TrainingSummary(_options.Network.Architecture, _options.AdversarialLoss.Kind, history.Epochs.Count, history.Seed,
             last?.DiscriminatorLoss ?? double.NaN, last?.GeneratorLoss ?? double.NaN, measured?.Fid, measured?.Kid);
         return new GeneratorMetadata(GeneratorMetadata.CurrentLibraryVersion, _options.LatentColumnName, _options.LatentDimension, _options.LatentDistribution,
             column, _options.GeneratedPixelsColumnName, _options.GeneratedImageColumnName, label, ScoringThreads(_options.Threads), training);

@@ -28,7 +28,7 @@ public sealed class CompositionTests : ScratchDirectoryTest
         return ml.Data.LoadFromEnumerable(rows);
     }
 
-    private static GanOptions Options() => new() { Epochs = 1, Seed = 3, LatentDimension = 16, HiddenSize = 16 };
+    private static GanOptions Options() => new() { Budget = TrainingBudget.OfEpochs(1), Seed = 3, LatentDimension = 16, Network = new MlpNetworkOptions { HiddenSize = 16 } };
 
     [Test]
     public void ImageAnalyticsBeforeTheGanFitsAndTheChainSavesAndLoads()

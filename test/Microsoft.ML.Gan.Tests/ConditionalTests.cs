@@ -72,7 +72,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         var ml = new MLContext(1);
         IDataView real = RealMnist.Load(ml, MnistSplit.Train, maxRows: 300);
         GanOptions options = Conditional();
-        options.Epochs = 1;
+        options.Budget = TrainingBudget.OfEpochs(1);
         using GanTransformer gan = ml.Gan().Train(options).Fit(real);
 
         IDataView synthetic = gan.GenerateTrainingRows(200, seed: 1);

@@ -118,7 +118,7 @@ public sealed class GanEstimatorTests
         {
             GanOptions options = SyntheticImages.FastOptions();
             options.Seed = null;
-            options.Epochs = 1;
+            options.Budget = TrainingBudget.OfEpochs(1);
             return options;
         }
 
@@ -159,7 +159,7 @@ public sealed class GanEstimatorTests
         var ml = new MLContext(1);
         using var cancel = new CancellationTokenSource();
         var options = SyntheticImages.FastOptions();
-        options.Epochs = 1000;
+        options.Budget = TrainingBudget.OfEpochs(1000);
         options.Progress = new ActionProgress(report =>
         {
             if (report.Epoch == 2)
@@ -179,7 +179,7 @@ public sealed class GanEstimatorTests
         var reports = new List<GanTrainingProgress>();
         var logger = new ListLogger();
         var options = SyntheticImages.FastOptions();
-        options.Epochs = 3;
+        options.Budget = TrainingBudget.OfEpochs(3);
         options.LogEveryNSteps = 2;
         options.Logger = logger;
         options.Progress = new ActionProgress(reports.Add);

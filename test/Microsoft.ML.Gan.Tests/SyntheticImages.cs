@@ -68,14 +68,14 @@ internal static class SyntheticImages
     /// <summary>Options that train in well under a second on <see cref="Load"/>: a small <paramref name="architecture"/>.</summary>
     public static GanOptions FastOptions(int seed = 1, GanArchitecture architecture = GanArchitecture.Mlp)
     {
-        var options = new GanOptions { Architecture = architecture, LatentDimension = 8, BatchSize = 32, Epochs = 2, Seed = seed, SampleCount = 4 };
+        var options = new GanOptions { LatentDimension = 8, BatchSize = 32, Budget = TrainingBudget.OfEpochs(2), Seed = seed, SampleCount = 4 };
         if (architecture == GanArchitecture.Dcgan)
         {
-            options.DcganWidth = 4;
+            options.Network = new DcganNetworkOptions { Width = 4 };
         }
         else
         {
-            options.HiddenSize = 8;
+            options.Network = new MlpNetworkOptions { HiddenSize = 8 };
         }
 
         return options;

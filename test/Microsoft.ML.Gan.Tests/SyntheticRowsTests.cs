@@ -10,8 +10,8 @@ public sealed class SyntheticRowsTests
         IDataView squares = SyntheticImages.LoadLabelled(ml, 128);
         GanOptions options = SyntheticImages.FastOptions(architecture: GanArchitecture.Dcgan);
         options.Conditional = true;
-        options.Epochs = ganEpochs;
-        options.DcganWidth = 8;
+        options.Budget = TrainingBudget.OfEpochs(ganEpochs);
+        options.Network = new DcganNetworkOptions { Width = 8 };
         GanTransformer gan = ml.Gan().Train(options).Fit(squares);
         LeNetClassifier classifier = ml.Gan().TrainClassifier(squares, new LeNetClassifierOptions { Epochs = 30, BatchSize = 16, LearningRate = 0.005f });
         return (ml, gan, classifier);

@@ -68,14 +68,13 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         var clock = Stopwatch.StartNew();
         var options = new GanOptions
         {
-            Architecture = GanArchitecture.Dcgan,
+            Network = new DcganNetworkOptions { Width = plan.DcganWidth },
             Conditional = true,
-            DcganWidth = plan.DcganWidth,
             DiffAugment = plan.DiffAugment,
             GeneratorEmaDecay = plan.GeneratorEma,
             ModeSeekingWeight = plan.ModeSeeking,
             AuxiliaryClassifier = plan.AuxiliaryClassifier,
-            MaxSteps = ganSteps,
+            Budget = TrainingBudget.OfSteps(ganSteps),
             Seed = seed,
             Threads = plan.Threads,
             SampleCount = 0,

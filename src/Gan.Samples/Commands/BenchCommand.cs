@@ -87,7 +87,7 @@ internal static class BenchCommand
             var ml = new MLContext(seed: 1);
             IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
             var clock = Stopwatch.StartNew();
-            GanTransformer fitted = ml.Gan().Train(new GanOptions { Architecture = architecture, Epochs = epochs, Seed = 1, Threads = threads }).Fit(train, cancellationToken);
+            GanTransformer fitted = ml.Gan().Train(new GanOptions { Network = GanNetworkOptions.For(architecture), Budget = TrainingBudget.OfEpochs(epochs), Seed = 1, Threads = threads }).Fit(train, cancellationToken);
             double fitSeconds = clock.Elapsed.TotalSeconds;
             double[] perEpoch = fitted.History.Epochs.Select(e => e.Duration.TotalSeconds).ToArray();
             double mean = perEpoch.Average();
@@ -314,8 +314,8 @@ internal static class BenchCommand
         using var stop = new CancellationTokenSource();
         var options = new GanOptions
         {
-            Architecture = architecture,
-            Epochs = maxEpochs,
+            Network = GanNetworkOptions.For(architecture),
+            Budget = TrainingBudget.OfEpochs(maxEpochs),
             Seed = 1,
             EvaluateEveryEpochs = 1,
             EvaluationSampleCount = 2000,

@@ -32,7 +32,7 @@ internal static class RecipeQualityBench
             for (int epochs = 1; epochs <= maxEpochs && reached is null; epochs++)
             {
                 GanOptions options = GanOptions.SyntheticDataRecipe();
-                options.Epochs = epochs;
+                options.Budget = TrainingBudget.OfEpochs(epochs);
                 options.GeneratorEmaWarmup = emaWarmup;
                 options.Threads = threads;
                 options.Seed = 1;

@@ -17,17 +17,22 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
+        // Every default shown here is the library's, read from its option classes; only --epochs (5, the README's job), --eval-every
+        // (1) and --seed (1) are the app's own choices.
         var defaults = new GanOptions();
+        var mlp = new MlpNetworkOptions();
+        var dcgan = new DcganNetworkOptions();
         Option<DirectoryInfo?> mnistDirectory = CommonOptions.MnistDirectory();
         Option<DirectoryInfo> output = CommonOptions.Output("out/train");
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
         Option<int> epochs = new("--epochs") { Description = "Epochs (the article trains 100).", DefaultValueFactory = _ => 5 };
         GanOptions recipeOptions = GanOptions.SyntheticDataRecipe();
+        var recipeNetwork = (DcganNetworkOptions)recipeOptions.Network;
         Option<bool> recipe = new("--synthetic-data-recipe")
         {
             Description = string.Create(CultureInfo.InvariantCulture,
-                $"Start from the recipe for labelled synthetic training data: conditional {recipeOptions.Architecture} of width {recipeOptions.DcganWidth}, " +
-                $"--ema {recipeOptions.GeneratorEmaDecay}, --mode-seeking {recipeOptions.ModeSeekingWeight}, --epochs {recipeOptions.Epochs} (options given explicitly override it)."),
+                $"Start from the recipe for labelled synthetic training data: conditional {recipeNetwork.Architecture} of width {recipeNetwork.Width}, " +
+                $"--ema {recipeOptions.GeneratorEmaDecay}, --mode-seeking {recipeOptions.ModeSeekingWeight}, --epochs {recipeOptions.Budget.Epochs} (options given explicitly override it)."),
         };
         Option<int?> maxSteps = new("--max-steps") { Description = "Train this many generator steps instead of --epochs (a step budget, whatever the data size)." };
         Option<DiffAugmentPolicy> diffAugment = new("--diff-augment")
@@ -36,19 +41,29 @@ internal static class TrainCommand
             DefaultValueFactory = _ => defaults.DiffAugment,
         };
         Option<float> modeSeeking = new("--mode-seeking") { Description = "Weight of the mode-seeking term (MSGAN) against one style per class; 0 turns it off.", DefaultValueFactory = _ => defaults.ModeSeekingWeight };
-        Option<bool> spectralNorm = new("--spectral-norm") { Description = "Spectral normalization of the Dcgan discriminator instead of its batch norm." };
+        Option<bool> spectralNorm = new("--spectral-norm") { Description = "Spectral normalization of the Dcgan discriminator instead of its batch norm (Dcgan only)." };
         Option<int?> maxRows = new("--max-rows") { Description = "Train on the first N MNIST rows only (default: all 60,000)." };
         Option<int> batchSize = new("--batch-size") { Description = "Images per step.", DefaultValueFactory = _ => defaults.BatchSize };
-        Option<int> hiddenSize = new("--hidden-size") { Description = "The article's h (layers h, 2h, 4h).", DefaultValueFactory = _ => defaults.HiddenSize };
+        Option<int> hiddenSize = new("--hidden-size") { Description = "The article's h (layers h, 2h, 4h; Mlp only).", DefaultValueFactory = _ => mlp.HiddenSize };
         Option<int> latentDimension = new("--latent-dim") { Description = "Size of z.", DefaultValueFactory = _ => defaults.LatentDimension };
-        Option<float?> learningRate = new("--lr") { Description = "Adam learning rate of both networks (default: 0.002 for mlp, 0.0002 for dcgan)." };
+        Option<float?> learningRate = new("--lr")
+        {
+            Description = string.Create(CultureInfo.InvariantCulture,
+                $"Adam learning rate of both networks (default: {mlp.DefaultLearningRate} for Mlp, {dcgan.DefaultLearningRate} for Dcgan)."),
+        };
         Option<float?> generatorLearningRate = new("--g-lr") { Description = "Adam learning rate of the generator (overrides --lr)." };
         Option<float?> discriminatorLearningRate = new("--d-lr") { Description = "Adam learning rate of the discriminator (overrides --lr)." };
-        Option<float?> beta1 = new("--beta1") { Description = "Adam beta1 of both networks (default: 0.9 for mlp, 0.5 for dcgan)." };
-        Option<float?> beta2 = new("--beta2") { Description = "Adam beta2 of both networks (default: 0.999)." };
-        Option<int> dcganWidth = new("--dcgan-width") { Description = "Base width w of Dcgan (channels w and 2w).", DefaultValueFactory = _ => defaults.DcganWidth };
-        Option<GanArchitecture> architecture = new("--architecture") { Description = "Networks: Mlp (the article's) or Dcgan.", DefaultValueFactory = _ => defaults.Architecture };
-        Option<GanLoss> loss = new("--loss") { Description = "NonSaturating (the article's), Hinge or WassersteinGradientPenalty.", DefaultValueFactory = _ => defaults.Loss };
+        Option<float?> beta1 = new("--beta1")
+        {
+            Description = string.Create(CultureInfo.InvariantCulture, $"Adam beta1 of both networks (default: {mlp.DefaultBetas.Beta1} for Mlp, {dcgan.DefaultBetas.Beta1} for Dcgan)."),
+        };
+        Option<float?> beta2 = new("--beta2")
+        {
+            Description = string.Create(CultureInfo.InvariantCulture, $"Adam beta2 of both networks (default: {mlp.DefaultBetas.Beta2} for Mlp, {dcgan.DefaultBetas.Beta2} for Dcgan)."),
+        };
+        Option<int> dcganWidth = new("--dcgan-width") { Description = "Base width w of Dcgan (channels w and 2w; Dcgan only).", DefaultValueFactory = _ => dcgan.Width };
+        Option<GanArchitecture> architecture = new("--architecture") { Description = "Networks: Mlp (the article's) or Dcgan.", DefaultValueFactory = _ => defaults.Network.Architecture };
+        Option<GanLoss> loss = new("--loss") { Description = "NonSaturating (the article's), Hinge or WassersteinGradientPenalty.", DefaultValueFactory = _ => defaults.AdversarialLoss.Kind };
         Option<bool> conditional = new("--conditional") { Description = "Condition on the digit label (generates labelled digits)." };
         Option<bool> auxiliary = new("--aux-classifier") { Description = "AC-GAN: the discriminator also classifies (needs --conditional)." };
         Option<int> criticSteps = new("--critic-steps") { Description = "Discriminator steps per generator step.", DefaultValueFactory = _ => defaults.DiscriminatorStepsPerGeneratorStep };
@@ -83,22 +98,58 @@ internal static class TrainCommand
             // The recipe replaces the defaults of the options it sets; an option given on the command line wins either way.
             bool useRecipe = result.GetValue(recipe);
             GanOptions start = useRecipe ? recipeOptions : defaults;
-            T Value<T>(Option<T> option, T startValue) => useRecipe && result.GetResult(option) is not { Implicit: false } ? startValue : result.GetValue(option)!;
+            bool Given(Option option) => result.GetResult(option) is { Implicit: false };
+            T Value<T>(Option<T> option, T startValue) => useRecipe && !Given(option) ? startValue : result.GetValue(option)!;
+            GanArchitecture chosen = Value(architecture, start.Network.Architecture);
+            // A setting of the other architecture is an error, never ignored (the library's options cannot even hold one).
+            (Option Option, object? Value, GanArchitecture Owner, string Instead)[] owned =
+            [
+                (hiddenSize, result.GetValue(hiddenSize), GanArchitecture.Mlp, "Dcgan's size is --dcgan-width"),
+                (dcganWidth, result.GetValue(dcganWidth), GanArchitecture.Dcgan, "Mlp's size is --hidden-size"),
+                (spectralNorm, result.GetValue(spectralNorm), GanArchitecture.Dcgan, "the Mlp discriminator has no batch norm to replace"),
+            ];
+            foreach ((Option option, object? value, GanArchitecture owner, string instead) in owned)
+            {
+                if (Given(option) && chosen != owner)
+                {
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                        $"{option.Name} ({value}) applies to the {owner} architecture only; --architecture is {chosen}, which would ignore it ({instead})."));
+                }
+            }
+
+            GanNetworkOptions network = chosen == GanArchitecture.Dcgan
+                ? new DcganNetworkOptions
+                {
+                    Width = Given(dcganWidth) || !useRecipe || start.Network is not DcganNetworkOptions recipeDcgan ? result.GetValue(dcganWidth) : recipeDcgan.Width,
+                    SpectralNormalization = result.GetValue(spectralNorm),
+                }
+                : new MlpNetworkOptions { HiddenSize = result.GetValue(hiddenSize) };
+            float? learning = result.GetValue(learningRate);
+            float? firstBeta = result.GetValue(beta1), secondBeta = result.GetValue(beta2);
+            // One of --beta1/--beta2 given: the other is the network's default.
+            (float, float)? betas = firstBeta is null && secondBeta is null ? null : (firstBeta ?? network.DefaultBetas.Beta1, secondBeta ?? network.DefaultBetas.Beta2);
+            int? steps = result.GetValue(maxSteps);
+            if (steps is not null && Given(epochs))
+            {
+                throw new ArgumentException("--epochs and --max-steps are both given; a run is measured in one of them.");
+            }
+
             var options = new GanOptions
             {
-                MaxSteps = result.GetValue(maxSteps),
+                Network = network,
+                AdversarialLoss = GanLossOptions.For(result.GetValue(loss)),
+                Budget = steps is int generatorSteps ? TrainingBudget.OfSteps(generatorSteps) : TrainingBudget.OfEpochs(Value(epochs, start.Budget.Epochs ?? 5)),
                 DiffAugment = result.GetValue(diffAugment),
                 ModeSeekingWeight = Value(modeSeeking, start.ModeSeekingWeight),
-                SpectralNormalization = result.GetValue(spectralNorm),
                 BatchSize = result.GetValue(batchSize),
                 LatentDimension = result.GetValue(latentDimension),
-                GeneratorLearningRate = result.GetValue(generatorLearningRate) ?? result.GetValue(learningRate),
-                DiscriminatorLearningRate = result.GetValue(discriminatorLearningRate) ?? result.GetValue(learningRate),
+                GeneratorLearningRate = result.GetValue(generatorLearningRate) ?? learning,
+                DiscriminatorLearningRate = result.GetValue(discriminatorLearningRate) ?? learning,
+                GeneratorBetas = betas,
+                DiscriminatorBetas = betas,
                 LatentDistribution = result.GetValue(distribution),
                 Seed = result.GetValue(seed),
                 Threads = result.GetValue(threads),
-                Architecture = Value(architecture, start.Architecture),
-                Loss = result.GetValue(loss),
                 Conditional = Value(conditional, start.Conditional),
                 AuxiliaryClassifier = result.GetValue(auxiliary),
                 DiscriminatorStepsPerGeneratorStep = result.GetValue(criticSteps),
@@ -114,34 +165,6 @@ internal static class TrainCommand
                 TensorBoardDirectory = result.GetValue(tensorBoard)?.FullName,
                 Device = result.GetValue(device)!.Trim().ToLowerInvariant(),
             };
-            // Sizes of one architecture are set only when given (or by the recipe for its own architecture): the library
-            // rejects a setting the chosen architecture would ignore.
-            if (result.GetResult(hiddenSize) is { Implicit: false })
-            {
-                options.HiddenSize = result.GetValue(hiddenSize);
-            }
-
-            if (result.GetResult(dcganWidth) is { Implicit: false })
-            {
-                options.DcganWidth = result.GetValue(dcganWidth);
-            }
-            else if (useRecipe && options.Architecture == recipeOptions.Architecture)
-            {
-                options.DcganWidth = recipeOptions.DcganWidth;
-            }
-
-            // --epochs has a default; with a step budget it applies only when given explicitly (and then the library refuses both).
-            if (result.GetValue(maxSteps) is null || result.GetResult(epochs) is { Implicit: false })
-            {
-                options.Epochs = Value(epochs, start.Epochs);
-            }
-
-            if (result.GetValue(beta1) is not null || result.GetValue(beta2) is not null)
-            {
-                // The library's per-architecture defaults (GanOptions.GeneratorBetas) for the one not given.
-                float defaultBeta1 = options.Architecture == GanArchitecture.Dcgan ? 0.5f : 0.9f;
-                options.GeneratorBetas = options.DiscriminatorBetas = (result.GetValue(beta1) ?? defaultBeta1, result.GetValue(beta2) ?? 0.999f);
-            }
 
             return Task.FromResult(Run(options, result.GetValue(mnistDirectory), result.GetValue(maxRows), result.GetValue(output)!, result.GetValue(logLevel),
                 result.GetValue(gridScale), cancellationToken));
@@ -164,7 +187,7 @@ internal static class TrainCommand
             CommonOptions.EnsureWritableDirectory(new DirectoryInfo(tensorBoardDirectory), "--tensorboard");
         }
 
-        if (CommonOptions.CudaDeviceIndex(options.Device).Index is int cudaDevice)
+        if (CommonOptions.CudaDeviceIndex(options.Device ?? "cpu").Index is int cudaDevice)
         {
             // Checked before MNIST is read: TorchSharp-cpu (what this app references) has no CUDA.
             int available = TorchSharp.torch.cuda.is_available() ? TorchSharp.torch.cuda.device_count() : 0;
@@ -229,10 +252,11 @@ internal static class TrainCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(context =>
             {
-                ProgressTask task = context.AddTask("Reading MNIST", maxValue: options.Epochs);
+                ProgressTask task = context.AddTask("Reading MNIST", maxValue: 1);
                 options.Progress = new SynchronousProgress<GanTrainingProgress>(report =>
                 {
                     epochWriter.Write(report);
+                    task.MaxValue = report.Epochs;
                     task.Value = report.Epoch - 1 + ((double)report.Step / report.StepsPerEpoch);
                     task.Description = string.Create(CultureInfo.InvariantCulture,
                         $"Epoch {report.Epoch}/{report.Epochs}  d_loss {report.DiscriminatorLoss:F3}  g_loss {report.GeneratorLoss:F3}{(report.Fid is double fid ? $"  FID {fid:F1}" : "")}");

@@ -96,7 +96,7 @@ internal static class TrainingReport
     }
 
     private static string Describe(GanOptions options, GanTrainingHistory history) => string.Create(CultureInfo.InvariantCulture,
-        $"{options.Architecture}{(options.Architecture == GanArchitecture.Dcgan ? $" width {options.DcganWidth}" : "")}{(options.Conditional ? ", conditional" : "")}, loss {options.Loss}, " +
+        $"{options.Network.Architecture}{(options.Network is DcganNetworkOptions dcgan ? $" width {dcgan.Width}" : "")}{(options.Conditional ? ", conditional" : "")}, loss {options.AdversarialLoss.Kind}, " +
         $"{(options.GeneratorEmaDecay is float ema ? $"EMA {ema}, " : "")}{(options.ModeSeekingWeight > 0 ? $"mode seeking {options.ModeSeekingWeight}, " : "")}" +
         $"{(options.DiffAugment != DiffAugmentPolicy.None ? $"DiffAugment {options.DiffAugment}, " : "")}{history.Epochs.Count} epochs, batch {options.BatchSize}, " +
         $"z {options.LatentDimension}, seed {history.Seed}, images {history.ImageShape}.");

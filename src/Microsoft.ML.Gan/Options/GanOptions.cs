@@ -21,20 +21,19 @@ public sealed class GanOptions
     /// statistics recomputed from its own outputs), the mode-seeking term with weight 1, and <see cref="SyntheticDataEpochs"/>
     /// epochs. Mode seeking is the lever that closes most of the gap between a CNN trained on generated rows and one
     /// trained on real rows; the smaller width pays for the longer training.
-    /// Every property can still be changed; the epoch count is a default only, so setting <see cref="MaxSteps"/> instead is
-    /// not a conflict. On a few hundred or thousand images use a step budget with <see cref="DiffAugment"/> and turn mode
+    /// Every property can still be changed, the <see cref="Budget"/> included (a step budget replaces the recipe's epochs).
+    /// On a few hundred or thousand images use a step budget with <see cref="DiffAugment"/> and turn mode
     /// seeking off (<see cref="ModeSeekingWeight"/> = 0): with 1,000 MNIST images it traded class fidelity for variety,
     /// and most rows no longer showed their label (<c>gan-samples augment --regimes 1000 --mode-seeking 1</c> reports the
     /// label agreement).
     /// </summary>
     public static GanOptions SyntheticDataRecipe() => new()
     {
-        Architecture = GanArchitecture.Dcgan,
+        Network = new DcganNetworkOptions { Width = 32 },
         Conditional = true,
-        DcganWidth = 32,
         GeneratorEmaDecay = 0.999f,
         ModeSeekingWeight = 1f,
-        _epochs = SyntheticDataEpochs,
+        Budget = TrainingBudget.OfEpochs(SyntheticDataEpochs),
     };
 
     /// <summary>
@@ -55,8 +54,20 @@ public sealed class GanOptions
     /// </summary>
     public string LabelColumnName { get; set; } = "Label";
 
-    /// <summary>The networks. Default: <see cref="GanArchitecture.Mlp"/> (article).</summary>
-    public GanArchitecture Architecture { get; set; } = GanArchitecture.Mlp;
+    /// <summary>
+    /// The networks and the settings of their architecture: <see cref="MlpNetworkOptions"/> or <see cref="DcganNetworkOptions"/>.
+    /// Default: <c>new MlpNetworkOptions()</c> (the article's h = 32, dropout 0.3, LeakyReLU 0.2).
+    /// </summary>
+    public GanNetworkOptions Network { get; set; } = new MlpNetworkOptions();
+
+    /// <summary>
+    /// The adversarial loss and its settings: <see cref="NonSaturatingLossOptions"/>, <see cref="HingeLossOptions"/> or
+    /// <see cref="WassersteinGradientPenaltyLossOptions"/>. Default: <c>new NonSaturatingLossOptions()</c> (the article's, real label 0.9).
+    /// </summary>
+    public GanLossOptions AdversarialLoss { get; set; } = new NonSaturatingLossOptions();
+
+    /// <summary>How long to train: <see cref="TrainingBudget.OfEpochs"/> or <see cref="TrainingBudget.OfSteps"/>. Default: 100 epochs (article).</summary>
+    public TrainingBudget Budget { get; set; } = TrainingBudget.OfEpochs(100);
 
     /// <summary>
     /// Condition both networks on the label column: the generator on a label embedding concatenated to z, the
@@ -73,21 +84,6 @@ public sealed class GanOptions
 
     /// <summary>Number of classes of an integer label column. Default: null — the largest label + 1. Key-typed labels bring their own count.</summary>
     public int? ClassCount { get; set; }
-
-    /// <summary>
-    /// Base width w of <see cref="GanArchitecture.Dcgan"/> (channels w and 2w). Default: 64 (the usual 128 × 7 × 7 start for MNIST).
-    /// Dcgan only: setting it with another architecture is an error, not ignored.
-    /// </summary>
-    public int DcganWidth { get => _dcganWidth ?? 64; set => _dcganWidth = value; }
-
-    /// <summary>The adversarial loss. Default: <see cref="GanLoss.NonSaturating"/> (article).</summary>
-    public GanLoss Loss { get; set; } = GanLoss.NonSaturating;
-
-    /// <summary>
-    /// λ of <see cref="GanLoss.WassersteinGradientPenalty"/>. Default: 10 (Gulrajani et al., 2017). Setting it with another loss
-    /// is an error, not ignored.
-    /// </summary>
-    public float GradientPenaltyWeight { get => _gradientPenaltyWeight ?? 10f; set => _gradientPenaltyWeight = value; }
 
     /// <summary>Discriminator (critic) steps per generator step; each uses its own real batch. Default: 1 (article; WGAN-GP usually uses 5).</summary>
     public int DiscriminatorStepsPerGeneratorStep { get; set; } = 1;
@@ -115,14 +111,6 @@ public sealed class GanOptions
     /// style. The paper uses 1. Default: 0 (off; the article's loss).
     /// </summary>
     public float ModeSeekingWeight { get; set; }
-
-    /// <summary>
-    /// Spectral normalization of every layer of the <see cref="GanArchitecture.Dcgan"/> discriminator (Miyato et al., ICLR
-    /// 2018), replacing its batch normalization. Batch norm normalises the real and the fake batch each by its own
-    /// statistics, which hides exactly what sets a fake batch apart (too little variety); spectral normalization bounds
-    /// the discriminator without that. Dcgan only: with Mlp it is an error. Default: false (DCGAN as published).
-    /// </summary>
-    public bool SpectralNormalization { get; set; }
 
     /// <summary>Clip each network's gradient norm to this value before every optimizer step. Default: null (off).</summary>
     public float? MaxGradientNorm { get; set; }
@@ -164,66 +152,20 @@ public sealed class GanOptions
     /// <summary>Size of the latent vector z. Default: 100 (article).</summary>
     public int LatentDimension { get; set; } = 100;
 
-    /// <summary>
-    /// The article's h: the <see cref="GanArchitecture.Mlp"/> networks' layers are h, 2h, 4h wide. Default: 32 (article).
-    /// Mlp only (Dcgan's size is <see cref="DcganWidth"/>): setting it with another architecture is an error, not ignored.
-    /// </summary>
-    public int HiddenSize { get => _hiddenSize ?? 32; set => _hiddenSize = value; }
-
-    /// <summary>
-    /// Dropout probability after every hidden layer of both <see cref="GanArchitecture.Mlp"/> networks. Default: 0.3 (article).
-    /// Mlp only (DCGAN has no dropout): setting it with another architecture is an error, not ignored.
-    /// </summary>
-    public float Dropout { get => _dropout ?? 0.3f; set => _dropout = value; }
-
-    /// <summary>
-    /// Negative slope of the LeakyReLU activations: every hidden layer of both <see cref="GanArchitecture.Mlp"/> networks, and the
-    /// <see cref="GanArchitecture.Dcgan"/> discriminator (whose generator uses ReLU, as published). Default: 0.2 (article and DCGAN).
-    /// </summary>
-    public float LeakyReluSlope { get; set; } = 0.2f;
-
-    // Architecture- and loss-specific settings remember whether they were set, so one that does not apply is an error.
-    private int? _hiddenSize;
-    private float? _dropout;
-    private int? _dcganWidth;
-    private float? _gradientPenaltyWeight;
-
-    /// <summary>Adam learning rate of the generator. Default: null — 0.002 for Mlp (article), 0.0002 for Dcgan (Radford et al.).</summary>
+    /// <summary>Adam learning rate of the generator. Default: null — the network's <see cref="GanNetworkOptions.DefaultLearningRate"/> (0.002 for Mlp, the article's; 0.0002 for Dcgan).</summary>
     public float? GeneratorLearningRate { get; set; }
 
-    /// <summary>Adam learning rate of the discriminator. Default: null — 0.002 for Mlp (article), 0.0002 for Dcgan.</summary>
+    /// <summary>Adam learning rate of the discriminator. Default: null — the network's <see cref="GanNetworkOptions.DefaultLearningRate"/>.</summary>
     public float? DiscriminatorLearningRate { get; set; }
 
-    /// <summary>Adam (beta1, beta2) of the generator. Default: null — (0.9, 0.999) for Mlp (PyTorch's, as in the article), (0.5, 0.999) for Dcgan.</summary>
+    /// <summary>Adam (beta1, beta2) of the generator. Default: null — the network's <see cref="GanNetworkOptions.DefaultBetas"/> ((0.9, 0.999) for Mlp, PyTorch's as in the article; (0.5, 0.999) for Dcgan).</summary>
     public (float Beta1, float Beta2)? GeneratorBetas { get; set; }
 
-    /// <summary>Adam (beta1, beta2) of the discriminator. Default: null — as <see cref="GeneratorBetas"/>.</summary>
+    /// <summary>Adam (beta1, beta2) of the discriminator. Default: null — the network's <see cref="GanNetworkOptions.DefaultBetas"/>.</summary>
     public (float Beta1, float Beta2)? DiscriminatorBetas { get; set; }
 
     /// <summary>Images per training step. Default: 64 (article).</summary>
     public int BatchSize { get; set; } = 64;
-
-    /// <summary>Passes over the training data. Default: 100 (article). Set this or <see cref="MaxSteps"/>, not both.</summary>
-    public int Epochs
-    {
-        get => _epochs;
-        set
-        {
-            _epochs = value;
-            _epochsSet = true;
-        }
-    }
-
-    private int _epochs = 100;
-    private bool _epochsSet;
-
-    /// <summary>
-    /// A step budget instead of <see cref="Epochs"/>: train exactly this many generator steps, whatever the dataset
-    /// size. Training then runs ⌈MaxSteps / generator steps per epoch⌉ epochs, the last one cut short. With 1,000
-    /// images and batch 64 an epoch is 16 steps, so epochs say little; steps are what a GAN's quality follows.
-    /// Set this or <see cref="Epochs"/>, not both. Default: null (train <see cref="Epochs"/> epochs).
-    /// </summary>
-    public int? MaxSteps { get; set; }
 
     /// <summary>
     /// Differentiable augmentation of every image the discriminator sees, real and generated (DiffAugment, Zhao et
@@ -231,12 +173,6 @@ public sealed class GanOptions
     /// for colour images) is the paper's recommendation for limited data. Default: <see cref="DiffAugmentPolicy.None"/> (article).
     /// </summary>
     public DiffAugmentPolicy DiffAugment { get; set; }
-
-    /// <summary>
-    /// Target the discriminator is trained towards for real images with <see cref="GanLoss.NonSaturating"/>
-    /// (one-sided label smoothing; 1 disables it). Default: null — 0.9 (article). Other losses have no targets.
-    /// </summary>
-    public float? RealLabel { get; set; }
 
     /// <summary>Distribution of z, in training and when the transformer draws latent vectors itself. Default: <see cref="LatentDistribution.Uniform"/> (article).</summary>
     public LatentDistribution LatentDistribution { get; set; } = LatentDistribution.Uniform;
@@ -269,8 +205,13 @@ public sealed class GanOptions
     /// </summary>
     public int Threads { get; set; } = 1;
 
-    /// <summary>TorchSharp device to train on, e.g. <c>cpu</c> or <c>cuda</c> (needs a CUDA backend package). Default: <c>cpu</c>.</summary>
-    public string Device { get; set; } = "cpu";
+    /// <summary>
+    /// TorchSharp device to train on, e.g. <c>cpu</c>, <c>cuda</c> or <c>cuda:1</c> (CUDA needs a TorchSharp CUDA backend package).
+    /// Default: null — the <see cref="MLContext"/>'s choice, as ML.NET's TorchSharp trainers make it: CUDA device
+    /// <see cref="MLContext.GpuDeviceId"/> when it is set, falling back to the CPU when CUDA is unavailable only if
+    /// <see cref="MLContext.FallbackToCpu"/> is; otherwise the CPU.
+    /// </summary>
+    public string? Device { get; set; }
 
     /// <summary>
     /// The value that means full intensity in the pixel column; values must lie in [0, MaxPixelValue].
@@ -319,28 +260,24 @@ public sealed class GanOptions
     /// </summary>
     public IProgress<GanTrainingProgress>? Progress { get; set; }
 
-    internal GanOptions Clone() => (GanOptions)MemberwiseClone();
-
-    internal bool IsDcgan => Architecture == GanArchitecture.Dcgan;
-
-    internal float EffectiveGeneratorLearningRate => GeneratorLearningRate ?? (IsDcgan ? 0.0002f : 0.002f);
-
-    internal float EffectiveDiscriminatorLearningRate => DiscriminatorLearningRate ?? (IsDcgan ? 0.0002f : 0.002f);
-
-    internal (float Beta1, float Beta2) EffectiveGeneratorBetas => GeneratorBetas ?? (IsDcgan ? (0.5f, 0.999f) : (0.9f, 0.999f));
-
-    internal (float Beta1, float Beta2) EffectiveDiscriminatorBetas => DiscriminatorBetas ?? (IsDcgan ? (0.5f, 0.999f) : (0.9f, 0.999f));
-
-    internal float EffectiveRealLabel => RealLabel ?? 0.9f;
+    /// <summary>A copy whose nested options are copies too: an estimator keeps the settings it was created with.</summary>
+    internal GanOptions Clone()
+    {
+        var copy = (GanOptions)MemberwiseClone();
+        copy.Network = Network with { };
+        copy.AdversarialLoss = AdversarialLoss with { };
+        return copy;
+    }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     internal void Validate()
     {
-        RequireColumnName(PixelsColumnName, nameof(PixelsColumnName));
-        RequireColumnName(LatentColumnName, nameof(LatentColumnName));
-        RequireColumnName(LabelColumnName, nameof(LabelColumnName));
-        RequireColumnName(GeneratedPixelsColumnName, nameof(GeneratedPixelsColumnName));
-        RequireColumnName(GeneratedImageColumnName, nameof(GeneratedImageColumnName));
+        const string Owner = nameof(GanOptions);
+        OptionChecks.ColumnName(PixelsColumnName, Owner, nameof(PixelsColumnName));
+        OptionChecks.ColumnName(LatentColumnName, Owner, nameof(LatentColumnName));
+        OptionChecks.ColumnName(LabelColumnName, Owner, nameof(LabelColumnName));
+        OptionChecks.ColumnName(GeneratedPixelsColumnName, Owner, nameof(GeneratedPixelsColumnName));
+        OptionChecks.ColumnName(GeneratedImageColumnName, Owner, nameof(GeneratedImageColumnName));
         string[] outputs = [LatentColumnName, GeneratedPixelsColumnName, GeneratedImageColumnName];
         if (outputs.Distinct(StringComparer.Ordinal).Count() != outputs.Length)
         {
@@ -348,191 +285,232 @@ public sealed class GanOptions
                 $"{nameof(LatentColumnName)}, {nameof(GeneratedPixelsColumnName)} and {nameof(GeneratedImageColumnName)} must differ; got '{string.Join("', '", outputs)}'.");
         }
 
-        RequireAtLeast(LatentDimension, 1, nameof(LatentDimension));
-        RequireAtLeast(HiddenSize, 1, nameof(HiddenSize));
-        RequireAtLeast(BatchSize, 1, nameof(BatchSize));
-        RequireAtLeast(Epochs, 1, nameof(Epochs));
-        if (MaxSteps is int maxSteps)
-        {
-            RequireAtLeast(maxSteps, 1, nameof(MaxSteps));
-            if (_epochsSet)
-            {
-                throw new ArgumentException(
-                    $"{nameof(GanOptions)}.{nameof(Epochs)} ({Epochs}) and {nameof(MaxSteps)} ({maxSteps}) are both set; a run is measured in one of them. Set only one.",
-                    nameof(MaxSteps));
-            }
-        }
-
+        OptionChecks.NotNull(Network, Owner, nameof(Network)).Validate();
+        OptionChecks.NotNull(AdversarialLoss, Owner, nameof(AdversarialLoss)).Validate();
+        OptionChecks.NotNull(Budget, Owner, nameof(Budget));
+        OptionChecks.AtLeast(LatentDimension, 1, Owner, nameof(LatentDimension));
+        OptionChecks.AtLeast(BatchSize, 1, Owner, nameof(BatchSize));
+        OptionChecks.AtLeast(DiscriminatorStepsPerGeneratorStep, 1, Owner, nameof(DiscriminatorStepsPerGeneratorStep));
+        OptionChecks.AtLeast(SampleCount, 0, Owner, nameof(SampleCount));
+        OptionChecks.AtLeast(Threads, 0, Owner, nameof(Threads));
+        OptionChecks.AtLeast(LogEveryNSteps, 0, Owner, nameof(LogEveryNSteps));
+        OptionChecks.AtLeast(CheckpointEveryEpochs, 1, Owner, nameof(CheckpointEveryEpochs));
+        OptionChecks.AtLeast(EvaluateEveryEpochs, 0, Owner, nameof(EvaluateEveryEpochs));
+        OptionChecks.AtLeast(EvaluationSampleCount, 2, Owner, nameof(EvaluationSampleCount));
+        OptionChecks.AtLeast(TensorBoardLossEveryNSteps, 1, Owner, nameof(TensorBoardLossEveryNSteps));
         if ((DiffAugment & ~DiffAugmentPolicy.All) != 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(DiffAugment), DiffAugment, $"{nameof(GanOptions)}.{nameof(DiffAugment)} must combine Color, Translation and Cutout.");
-        }
-        RequireAtLeast(SampleCount, 0, nameof(SampleCount));
-        RequireAtLeast(Threads, 0, nameof(Threads));
-        RequireAtLeast(LogEveryNSteps, 0, nameof(LogEveryNSteps));
-        RequireAtLeast(DcganWidth, 1, nameof(DcganWidth));
-        RequireAtLeast(DiscriminatorStepsPerGeneratorStep, 1, nameof(DiscriminatorStepsPerGeneratorStep));
-        RequireAtLeast(CheckpointEveryEpochs, 1, nameof(CheckpointEveryEpochs));
-        RequireAtLeast(EvaluateEveryEpochs, 0, nameof(EvaluateEveryEpochs));
-        RequireAtLeast(EvaluationSampleCount, 2, nameof(EvaluationSampleCount));
-        RequireInRange(Dropout, 0f, 1f, nameof(Dropout), upperInclusive: false);
-        RequirePositive(EffectiveGeneratorLearningRate, nameof(GeneratorLearningRate));
-        RequirePositive(EffectiveDiscriminatorLearningRate, nameof(DiscriminatorLearningRate));
-        RequireBetas(EffectiveGeneratorBetas, nameof(GeneratorBetas));
-        RequireBetas(EffectiveDiscriminatorBetas, nameof(DiscriminatorBetas));
-        RequirePositive(GradientPenaltyWeight, nameof(GradientPenaltyWeight));
-        if (!float.IsFinite(ModeSeekingWeight) || ModeSeekingWeight < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(ModeSeekingWeight), ModeSeekingWeight, $"{nameof(GanOptions)}.{nameof(ModeSeekingWeight)} must be a finite value >= 0.");
-        }
-        if (RealLabel is float realLabel)
-        {
-            if (Loss != GanLoss.NonSaturating)
-            {
-                throw new ArgumentException(
-                    $"{nameof(GanOptions)}.{nameof(RealLabel)} (label smoothing) applies to {nameof(GanLoss.NonSaturating)} only; {Loss} has no targets. Leave it unset.",
-                    nameof(RealLabel));
-            }
-
-            RequireInRange(realLabel, 0f, 1f, nameof(RealLabel), upperInclusive: true);
+            throw new ArgumentOutOfRangeException(nameof(DiffAugment), DiffAugment, $"{Owner}.{nameof(DiffAugment)} must combine Color, Translation and Cutout.");
         }
 
+        if (GeneratorLearningRate is float generatorRate)
+        {
+            OptionChecks.Positive(generatorRate, Owner, nameof(GeneratorLearningRate));
+        }
+
+        if (DiscriminatorLearningRate is float discriminatorRate)
+        {
+            OptionChecks.Positive(discriminatorRate, Owner, nameof(DiscriminatorLearningRate));
+        }
+
+        if (GeneratorBetas is { } generatorBetas)
+        {
+            OptionChecks.Betas(generatorBetas, Owner, nameof(GeneratorBetas));
+        }
+
+        if (DiscriminatorBetas is { } discriminatorBetas)
+        {
+            OptionChecks.Betas(discriminatorBetas, Owner, nameof(DiscriminatorBetas));
+        }
+
+        OptionChecks.NonNegative(ModeSeekingWeight, Owner, nameof(ModeSeekingWeight));
         if (GeneratorEmaDecay is float decay)
         {
-            RequireInRange(decay, 0f, 1f, nameof(GeneratorEmaDecay), upperInclusive: false);
+            OptionChecks.InRange(decay, 0f, 1f, Owner, nameof(GeneratorEmaDecay), upperInclusive: false);
         }
         else if (GeneratorEmaWarmup)
         {
             throw new ArgumentException(
-                $"{nameof(GanOptions)}.{nameof(GeneratorEmaWarmup)} ramps up the EMA's decay, but {nameof(GanOptions)}.{nameof(GeneratorEmaDecay)} is not set (no EMA). Set both or neither.",
+                $"{Owner}.{nameof(GeneratorEmaWarmup)} ramps up the EMA's decay, but {Owner}.{nameof(GeneratorEmaDecay)} is not set (no EMA). Set both or neither.",
                 nameof(GeneratorEmaWarmup));
         }
 
         if (MaxGradientNorm is float norm)
         {
-            RequirePositive(norm, nameof(MaxGradientNorm));
+            OptionChecks.Positive(norm, Owner, nameof(MaxGradientNorm));
         }
 
         if (CheckpointEveryMinutes is double minutes && (!double.IsFinite(minutes) || minutes <= 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(CheckpointEveryMinutes), minutes, $"{nameof(GanOptions)}.{nameof(CheckpointEveryMinutes)} must be a finite value > 0.");
+            throw new ArgumentOutOfRangeException(nameof(CheckpointEveryMinutes), minutes, $"{Owner}.{nameof(CheckpointEveryMinutes)} must be a finite value > 0.");
         }
 
         if (ClassCount is int classes)
         {
-            RequireAtLeast(classes, 2, nameof(ClassCount));
-        }
-
-        RejectUnused(_hiddenSize, nameof(HiddenSize), GanArchitecture.Mlp, $"{GanArchitecture.Dcgan}'s size is {nameof(GanOptions)}.{nameof(DcganWidth)}");
-        RejectUnused(_dropout, nameof(Dropout), GanArchitecture.Mlp, $"{GanArchitecture.Dcgan} has no dropout");
-        RejectUnused(_dcganWidth, nameof(DcganWidth), GanArchitecture.Dcgan, $"{GanArchitecture.Mlp}'s size is {nameof(GanOptions)}.{nameof(HiddenSize)}");
-        if (_gradientPenaltyWeight is float penalty && Loss != GanLoss.WassersteinGradientPenalty)
-        {
-            throw new ArgumentException(
-                $"{nameof(GanOptions)}.{nameof(GradientPenaltyWeight)} ({penalty}) applies to the {nameof(GanLoss.WassersteinGradientPenalty)} loss only; " +
-                $"{nameof(Loss)} is {Loss}, which has no gradient penalty. Leave it unset, or choose {nameof(GanLoss.WassersteinGradientPenalty)}.",
-                nameof(GradientPenaltyWeight));
-        }
-
-        if (SpectralNormalization && Architecture != GanArchitecture.Dcgan)
-        {
-            throw new ArgumentException(
-                $"{nameof(GanOptions)}.{nameof(SpectralNormalization)} applies to the {nameof(GanArchitecture.Dcgan)} discriminator; the {Architecture} discriminator has none. Leave it false.",
-                nameof(SpectralNormalization));
+            OptionChecks.AtLeast(classes, 2, Owner, nameof(ClassCount));
         }
 
         if (AuxiliaryClassifier && !Conditional)
         {
-            throw new ArgumentException($"{nameof(GanOptions)}.{nameof(AuxiliaryClassifier)} needs {nameof(Conditional)} = true (it classifies the label column).", nameof(AuxiliaryClassifier));
+            throw new ArgumentException($"{Owner}.{nameof(AuxiliaryClassifier)} needs {nameof(Conditional)} = true (it classifies the label column).", nameof(AuxiliaryClassifier));
         }
 
-        RequireAtLeast(TensorBoardLossEveryNSteps, 1, nameof(TensorBoardLossEveryNSteps));
         if (TensorBoardDirectory is string board && (string.IsNullOrWhiteSpace(board) || File.Exists(board)))
         {
             throw new ArgumentException(
-                $"{nameof(GanOptions)}.{nameof(TensorBoardDirectory)} '{board}' " + (File.Exists(board) ? "is an existing file" : "is blank") +
+                $"{Owner}.{nameof(TensorBoardDirectory)} '{board}' " + (File.Exists(board) ? "is an existing file" : "is blank") +
                 "; expected a directory for TensorBoard event files (or null for none).", nameof(TensorBoardDirectory));
         }
 
         if (Resume && string.IsNullOrWhiteSpace(CheckpointDirectory))
         {
-            throw new ArgumentException($"{nameof(GanOptions)}.{nameof(Resume)} needs {nameof(CheckpointDirectory)}.", nameof(Resume));
+            throw new ArgumentException($"{Owner}.{nameof(Resume)} needs {nameof(CheckpointDirectory)}.", nameof(Resume));
         }
 
-        if (!Enum.IsDefined(Architecture) || !Enum.IsDefined(Loss) || !Enum.IsDefined(OnDivergence))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Architecture), $"{nameof(GanOptions)}: {Architecture}, {Loss} or {OnDivergence} is not a defined value.");
-        }
-        if (!float.IsFinite(LeakyReluSlope) || LeakyReluSlope < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LeakyReluSlope), LeakyReluSlope, $"{nameof(GanOptions)}.{nameof(LeakyReluSlope)} must be a finite value >= 0.");
-        }
-
+        OptionChecks.Defined(OnDivergence, Owner, nameof(OnDivergence));
+        OptionChecks.Defined(LatentDistribution, Owner, nameof(LatentDistribution));
         if (MaxPixelValue is float max)
         {
-            RequirePositive(max, nameof(MaxPixelValue));
+            OptionChecks.Positive(max, Owner, nameof(MaxPixelValue));
         }
 
-        if (!Enum.IsDefined(LatentDistribution))
+        if (Device is not null && string.IsNullOrWhiteSpace(Device))
         {
-            throw new ArgumentOutOfRangeException(nameof(LatentDistribution), LatentDistribution, $"{nameof(GanOptions)}.{nameof(LatentDistribution)} must be Uniform or Normal.");
-        }
-
-        if (string.IsNullOrWhiteSpace(Device))
-        {
-            throw new ArgumentException($"{nameof(GanOptions)}.{nameof(Device)} must name a device such as 'cpu' or 'cuda'.", nameof(Device));
+            throw new ArgumentException($"{Owner}.{nameof(Device)} must name a device such as 'cpu' or 'cuda', or be null to follow the MLContext.", nameof(Device));
         }
     }
 
-    /// <summary>Throws when a setting of one architecture was given for another: it would be ignored.</summary>
-    private void RejectUnused<T>(T? value, string name, GanArchitecture owner, string instead)
-        where T : struct
+    // The flat names of settings that now live on Network, AdversarialLoss and Budget. Kept for one release; each reads and
+    // writes the grouped option, and one that the current network or loss does not have is an error, not a silent no-op.
+
+    /// <summary>The architecture of <see cref="Network"/>. Setting another one replaces <see cref="Network"/> with its defaults.</summary>
+    [Obsolete("Set Network = new MlpNetworkOptions { ... } or new DcganNetworkOptions { ... }; Network.Architecture reads it.")]
+    public GanArchitecture Architecture
     {
-        if (value is T given && Architecture != owner)
+        get => Network.Architecture;
+        set
+        {
+            if (value != Network.Architecture)
+            {
+                Network = Replaced(Network, GanNetworkOptions.For(value), nameof(Network));
+            }
+        }
+    }
+
+    /// <summary>The Mlp's h; see <see cref="MlpNetworkOptions.HiddenSize"/>.</summary>
+    [Obsolete("Set Network = new MlpNetworkOptions { HiddenSize = ... }.")]
+    public int HiddenSize { get => NetworkAs<MlpNetworkOptions>().HiddenSize; set => NetworkAs<MlpNetworkOptions>().HiddenSize = value; }
+
+    /// <summary>The Mlp's dropout; see <see cref="MlpNetworkOptions.Dropout"/>.</summary>
+    [Obsolete("Set Network = new MlpNetworkOptions { Dropout = ... }.")]
+    public float Dropout { get => NetworkAs<MlpNetworkOptions>().Dropout; set => NetworkAs<MlpNetworkOptions>().Dropout = value; }
+
+    /// <summary>The Dcgan's width; see <see cref="DcganNetworkOptions.Width"/>.</summary>
+    [Obsolete("Set Network = new DcganNetworkOptions { Width = ... }.")]
+    public int DcganWidth { get => NetworkAs<DcganNetworkOptions>().Width; set => NetworkAs<DcganNetworkOptions>().Width = value; }
+
+    /// <summary>The Dcgan discriminator's spectral normalization; see <see cref="DcganNetworkOptions.SpectralNormalization"/>.</summary>
+    [Obsolete("Set Network = new DcganNetworkOptions { SpectralNormalization = true }.")]
+    public bool SpectralNormalization
+    {
+        get => Network is DcganNetworkOptions { SpectralNormalization: true };
+        set => NetworkAs<DcganNetworkOptions>().SpectralNormalization = value;
+    }
+
+    /// <summary>The LeakyReLU slope of <see cref="Network"/>.</summary>
+    [Obsolete("Set LeakyReluSlope on Network (MlpNetworkOptions or DcganNetworkOptions).")]
+    public float LeakyReluSlope
+    {
+        get => Network switch { MlpNetworkOptions mlp => mlp.LeakyReluSlope, DcganNetworkOptions dcgan => dcgan.LeakyReluSlope, _ => 0.2f };
+        set
+        {
+            switch (Network)
+            {
+                case MlpNetworkOptions mlp:
+                    mlp.LeakyReluSlope = value;
+                    break;
+                case DcganNetworkOptions dcgan:
+                    dcgan.LeakyReluSlope = value;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The kind of <see cref="AdversarialLoss"/>. Setting another one replaces <see cref="AdversarialLoss"/> with its defaults.</summary>
+    [Obsolete("Set AdversarialLoss = new NonSaturatingLossOptions(), new HingeLossOptions() or new WassersteinGradientPenaltyLossOptions { ... }.")]
+    public GanLoss Loss
+    {
+        get => AdversarialLoss.Kind;
+        set
+        {
+            if (value != AdversarialLoss.Kind)
+            {
+                AdversarialLoss = Replaced(AdversarialLoss, GanLossOptions.For(value), nameof(AdversarialLoss));
+            }
+        }
+    }
+
+    /// <summary>The non-saturating loss's real target; see <see cref="NonSaturatingLossOptions.RealLabel"/>.</summary>
+    [Obsolete("Set AdversarialLoss = new NonSaturatingLossOptions { RealLabel = ... }.")]
+    public float? RealLabel
+    {
+        get => (AdversarialLoss as NonSaturatingLossOptions)?.RealLabel;
+        set => LossAs<NonSaturatingLossOptions>().RealLabel = value ?? new NonSaturatingLossOptions().RealLabel;
+    }
+
+    /// <summary>The gradient penalty's λ; see <see cref="WassersteinGradientPenaltyLossOptions.GradientPenaltyWeight"/>.</summary>
+    [Obsolete("Set AdversarialLoss = new WassersteinGradientPenaltyLossOptions { GradientPenaltyWeight = ... }.")]
+    public float GradientPenaltyWeight
+    {
+        get => LossAs<WassersteinGradientPenaltyLossOptions>().GradientPenaltyWeight;
+        set => LossAs<WassersteinGradientPenaltyLossOptions>().GradientPenaltyWeight = value;
+    }
+
+    /// <summary>An epoch budget; see <see cref="Budget"/>.</summary>
+    [Obsolete("Set Budget = TrainingBudget.OfEpochs(...).")]
+    public int Epochs
+    {
+        get => Budget.Epochs ?? throw new InvalidOperationException($"{nameof(GanOptions)}.{nameof(Budget)} is {Budget}, not epochs.");
+        set => Budget = TrainingBudget.OfEpochs(value);
+    }
+
+    /// <summary>A step budget; see <see cref="Budget"/>.</summary>
+    [Obsolete("Set Budget = TrainingBudget.OfSteps(...).")]
+    public int? MaxSteps
+    {
+        get => Budget.Steps;
+        set => Budget = value is int steps ? TrainingBudget.OfSteps(steps) : Budget.Steps is null ? Budget : TrainingBudget.OfEpochs(100);
+    }
+
+    private T NetworkAs<T>()
+        where T : GanNetworkOptions
+        => Network as T ?? throw new ArgumentException(
+            $"That setting belongs to {typeof(T).Name}, but {nameof(GanOptions)}.{nameof(Network)} is {Network.GetType().Name} ({Network.Architecture}), " +
+            $"which does not have it. Set {nameof(Network)} = new {typeof(T).Name} {{ ... }} first.", nameof(Network));
+
+    private T LossAs<T>()
+        where T : GanLossOptions
+        => AdversarialLoss as T ?? throw new ArgumentException(
+            $"That setting belongs to {typeof(T).Name}, but {nameof(GanOptions)}.{nameof(AdversarialLoss)} is {AdversarialLoss.GetType().Name}, " +
+            $"which does not have it. Set {nameof(AdversarialLoss)} = new {typeof(T).Name} {{ ... }} first.", nameof(AdversarialLoss));
+
+    /// <summary>Another kind's defaults in place of <paramref name="current"/>, unless that would drop settings given to it.</summary>
+    private static T Replaced<T>(T current, T replacement, string property)
+        where T : class
+    {
+        T untouched = current switch
+        {
+            GanNetworkOptions network => (T)(object)GanNetworkOptions.For(network.Architecture),
+            GanLossOptions loss => (T)(object)GanLossOptions.For(loss.Kind),
+            _ => current,
+        };
+        if (!Equals(current, untouched))
         {
             throw new ArgumentException(
-                $"{nameof(GanOptions)}.{name} ({given}) applies to the {owner} architecture only; {nameof(GanOptions)}.{nameof(Architecture)} is {Architecture}, " +
-                $"which would ignore it ({instead}). Leave it unset, or choose {owner}.", name);
+                $"{nameof(GanOptions)}.{property} is {current}, with settings given; changing its kind would drop them. Set {property} to the options of the kind you want instead.",
+                property);
         }
-    }
 
-    private static void RequireColumnName(string value, string name)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw new ArgumentException($"{nameof(GanOptions)}.{name} must name a column.", name);
-        }
-    }
-
-    private static void RequireAtLeast(int value, int minimum, string name)
-    {
-        if (value < minimum)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{nameof(GanOptions)}.{name} must be at least {minimum}; got {value}.");
-        }
-    }
-
-    private static void RequirePositive(float value, string name)
-    {
-        if (!float.IsFinite(value) || value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{nameof(GanOptions)}.{name} must be a finite value > 0; got {value}.");
-        }
-    }
-
-    private static void RequireInRange(float value, float low, float high, string name, bool upperInclusive)
-    {
-        bool ok = float.IsFinite(value) && value >= low && (upperInclusive ? value <= high : value < high);
-        if (!ok)
-        {
-            string range = upperInclusive ? $"[{low}, {high}]" : $"[{low}, {high})";
-            throw new ArgumentOutOfRangeException(name, value, $"{nameof(GanOptions)}.{name} must lie in {range}; got {value}.");
-        }
-    }
-
-    private static void RequireBetas((float Beta1, float Beta2) betas, string name)
-    {
-        RequireInRange(betas.Beta1, 0f, 1f, name, upperInclusive: false);
-        RequireInRange(betas.Beta2, 0f, 1f, name, upperInclusive: false);
+        return replacement;
     }
 }

@@ -3,52 +3,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Microsoft.ML.Gan.Training;
-
-/// <summary>
-/// What a checkpoint was written for. The identity — every field but the counters, <see cref="RunId"/> and
-/// <see cref="Tunables"/> — must match to resume; its hash is the <see cref="RunId"/> that ties checkpoint files to
-/// one run. Fields added after format 1 are null in older checkpoints and then not compared.
-/// </summary>
-internal sealed record CheckpointHeader(
-    int FormatVersion,
-    string Architecture,
-    bool Conditional,
-    bool AuxiliaryClassifier,
-    int ClassCount,
-    int LatentDimension,
-    int HiddenSize,
-    int DcganWidth,
-    string Loss,
-    bool Ema,
-    string? DiffAugment,
-    float? ModeSeekingWeight,
-    bool? SpectralNormalization,
-    int Channels,
-    int Height,
-    int Width,
-    int Rows,
-    int SampleCount,
-    int Seed,
-    int CompletedEpochs,
-    string? LatentDistribution = null,
-    string? DataFingerprint = null,
-    float? Dropout = null,
-    float? LeakyReluSlope = null,
-    float? RealLabel = null,
-    float? GradientPenaltyWeight = null,
-    int? CriticSteps = null,
-    bool? Shuffle = null,
-    int? EpochStep = null,
-    string? RunId = null,
-    TunableSettings? Tunables = null,
-    // Absent unless on, so the header (and the run id hashed from it) of every run without it is what it was before the option.
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? EmaWarmup = null);
-
-/// <summary>Settings a resumed run may change (each change is logged): the optimizers' and the batch's.</summary>
-internal sealed record TunableSettings(float GeneratorLearningRate, float DiscriminatorLearningRate, string GeneratorBetas, string DiscriminatorBetas,
-    int BatchSize, float? EmaDecay, float? MaxGradientNorm);
 
 /// <summary>
 /// Checkpoint files, one per saved epoch, named <c>checkpoint-epoch-NNNN.gan</c> (NNNN epochs done), or
@@ -57,18 +14,22 @@ internal sealed record TunableSettings(float GeneratorLearningRate, float Discri
 /// Layout (little-endian):
 /// <code>
 /// 8 bytes   magic "MLGANCK1"
-/// int32     length of the header, then the header as UTF-8 JSON (<see cref="CheckpointHeader"/>)
+/// int32     length of the header, then the header as UTF-8 JSON (<see cref="CheckpointHeader"/>: format, identity, tunables, counters)
 /// int32     epochs in the history; per epoch: int32 epoch, float64 d_loss, float64 g_loss, float64 seconds,
 ///           float64 fid, float64 kid (NaN when not measured), int32 samples, int32 values per sample, then the samples as float32
 /// …         <see cref="TrainingState.WriteTensors"/>: generator, discriminator, EMA, optimizers, random state, fixed inputs,
-///           and (format 2, mid-epoch only) the epoch's row order, steps done and loss sums
+///           and (mid-epoch only) the epoch's row order, steps done and loss sums
 /// 32 bytes  SHA-256 of everything before it
 /// </code>
 /// Written to a temporary file and renamed, so a crash never leaves a half-written checkpoint under the final name.
 /// </summary>
 internal static class Checkpoint
 {
-    public const int FormatVersion = 2;
+    /// <summary>
+    /// 3: the header is derived from the training plan (identity and tunables as JSON trees). Formats 1 and 2 listed their
+    /// settings field by field; this version refuses to resume them, with a message that says so.
+    /// </summary>
+    public const int FormatVersion = 3;
     private const string Magic = "MLGANCK1";
     private const string Prefix = "checkpoint-epoch-";
     private const string Extension = ".gan";
@@ -110,7 +71,7 @@ internal static class Checkpoint
         body.Write(hash);
         AtomicFile.Write(path, stream => stream.Write(body.GetBuffer(), 0, (int)body.Length));
 
-        foreach (string old in List(directory).Where(file => ReadHeaderOrNull(file)?.RunId == header.RunId).SkipLast(Kept))
+        foreach (string old in List(directory).Where(file => ReadLabelOrNull(file)?.RunId == header.RunId).SkipLast(Kept))
         {
             File.Delete(old);
         }
@@ -124,8 +85,12 @@ internal static class Checkpoint
     /// <summary>Every checkpoint file in <paramref name="directory"/>, oldest first (none when it does not exist).</summary>
     public static IReadOnlyList<string> All(string directory) => Directory.Exists(directory) ? [.. List(directory)] : [];
 
-    /// <summary>The header of a checkpoint file (not verified), or null when the file is not a readable checkpoint.</summary>
-    public static CheckpointHeader? ReadHeaderOrNull(string path)
+    /// <summary>
+    /// What a checkpoint file says about itself without being verified: its format, run id, epochs done and a summary a person
+    /// recognises the run by; null when the file is not a readable checkpoint. Works for every format, so files of earlier
+    /// versions are named and never taken for this run's.
+    /// </summary>
+    public static CheckpointLabel? ReadLabelOrNull(string path)
     {
         try
         {
@@ -136,19 +101,23 @@ internal static class Checkpoint
             }
 
             int length = reader.ReadInt32();
-            return length is > 0 and < 1 << 20 ? JsonSerializer.Deserialize<CheckpointHeader>(reader.ReadBytes(length)) : null;
+            if (length is <= 0 or >= 1 << 20 || JsonNode.Parse(reader.ReadBytes(length)) is not JsonObject header)
+            {
+                return null;
+            }
+
+            int format = header["FormatVersion"]?.GetValue<int>() ?? 0;
+            int epochs = header["CompletedEpochs"]?.GetValue<int>() ?? 0;
+            string? runId = header["RunId"]?.GetValue<string>();
+            string summary = format >= 3
+                ? (header.Deserialize<CheckpointHeader>()?.Summary ?? "?")
+                : string.Create(CultureInfo.InvariantCulture, $"{header["Architecture"]?.GetValue<string>() ?? "?"}, seed {header["Seed"]?.GetValue<int>()}");
+            return new CheckpointLabel(format, runId, epochs, summary);
         }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or InvalidOperationException or FormatException)
         {
             return null;
         }
-    }
-
-    /// <summary>The identity of a run: a hash of every header field a resumed run must keep.</summary>
-    public static string RunIdOf(CheckpointHeader header)
-    {
-        CheckpointHeader identity = header with { FormatVersion = 0, CompletedEpochs = 0, EpochStep = null, RunId = null, Tunables = null };
-        return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(identity)))[..16];
     }
 
     /// <summary>Reads and verifies a checkpoint into a state made by <paramref name="createState"/> from its header.</summary>
@@ -170,13 +139,19 @@ internal static class Checkpoint
 
         using var reader = new BinaryReader(new MemoryStream(bytes, 0, content.Length), Encoding.UTF8);
         reader.ReadBytes(Magic.Length);
-        CheckpointHeader header = JsonSerializer.Deserialize<CheckpointHeader>(reader.ReadBytes(reader.ReadInt32()))
+        JsonObject json = JsonNode.Parse(reader.ReadBytes(reader.ReadInt32())) as JsonObject
             ?? throw new InvalidDataException($"Checkpoint '{path}' has an empty header.");
-        if (header.FormatVersion is < 1 or > FormatVersion)
+        int format = json["FormatVersion"]?.GetValue<int>() ?? 0;
+        if (format != FormatVersion)
         {
-            throw new InvalidDataException($"Checkpoint '{path}' has format version {header.FormatVersion}; this library reads versions 1 to {FormatVersion}.");
+            throw new InvalidDataException(format is > 0 and < FormatVersion
+                ? $"Checkpoint '{path}' was written by an earlier Microsoft.ML.Gan (checkpoint format {format}); this version resumes format {FormatVersion} only. " +
+                  "Finish that run with the version that wrote it, or start over (OverwriteCheckpoints)."
+                : $"Checkpoint '{path}' has format version {format}; this library reads version {FormatVersion}. It was written by a newer Microsoft.ML.Gan.");
         }
 
+        CheckpointHeader header = json.Deserialize<CheckpointHeader>()
+            ?? throw new InvalidDataException($"Checkpoint '{path}' has an empty header.");
         state = createState(header);
         try
         {
@@ -209,51 +184,6 @@ internal static class Checkpoint
         }
     }
 
-    /// <summary>
-    /// The identity fields on which <paramref name="saved"/> and <paramref name="current"/> differ, as "Name: checkpoint X,
-    /// now Y"; fields the checkpoint predates (null) are not compared. A mid-epoch checkpoint also needs the same batch size.
-    /// </summary>
-    public static IReadOnlyList<string> Differences(CheckpointHeader saved, CheckpointHeader current)
-    {
-        var differences = new List<string>();
-        foreach (var property in typeof(CheckpointHeader).GetProperties())
-        {
-            if (property.Name is nameof(CheckpointHeader.CompletedEpochs) or nameof(CheckpointHeader.FormatVersion) or nameof(CheckpointHeader.EpochStep)
-                or nameof(CheckpointHeader.RunId) or nameof(CheckpointHeader.Tunables))
-            {
-                continue;
-            }
-
-            object? a = property.GetValue(saved), b = property.GetValue(current);
-            if (a is not null && !Equals(a, b))
-            {
-                differences.Add(string.Create(CultureInfo.InvariantCulture, $"{property.Name}: checkpoint {a}, now {b}"));
-            }
-        }
-
-        if (saved.EpochStep is not null && saved.Tunables is { } before && current.Tunables is { } after && before.BatchSize != after.BatchSize)
-        {
-            differences.Add(string.Create(CultureInfo.InvariantCulture,
-                $"BatchSize: checkpoint {before.BatchSize}, now {after.BatchSize} (a checkpoint written mid-epoch continues that epoch's batches)"));
-        }
-
-        return differences;
-    }
-
-    /// <summary>The settings a resumed run changed (allowed, and logged), as "Name: X → Y".</summary>
-    public static IReadOnlyList<string> Changes(CheckpointHeader saved, CheckpointHeader current)
-    {
-        if (saved.Tunables is not { } before || current.Tunables is not { } after)
-        {
-            return [];
-        }
-
-        return typeof(TunableSettings).GetProperties()
-            .Where(p => !Equals(p.GetValue(before), p.GetValue(after)))
-            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name}: {p.GetValue(before) ?? "none"} → {p.GetValue(after) ?? "none"}"))
-            .ToList();
-    }
-
     /// <summary>Checkpoint files ordered by (epochs done, steps into the next): "NNNN" or "NNNN.step-SSSSSS" after the prefix.</summary>
     private static IEnumerable<string> List(string directory)
         => Directory.EnumerateFiles(directory, Prefix + "*" + Extension)
@@ -272,3 +202,6 @@ internal static class Checkpoint
         return epochOk && stepOk ? (epoch, step) : (-1, -1);
     }
 }
+
+/// <summary>What a checkpoint file says about itself before it is verified: enough to name it and tell whose run it belongs to.</summary>
+internal sealed record CheckpointLabel(int FormatVersion, string? RunId, int CompletedEpochs, string Summary);

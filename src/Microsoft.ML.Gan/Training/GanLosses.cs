@@ -9,16 +9,17 @@ namespace Microsoft.ML.Gan.Training;
 internal static class GanLosses
 {
     /// <summary>The discriminator's (critic's) loss on a real batch and a fake batch of the same size.</summary>
-    public static Tensor Discriminator(DiscriminatorNetwork discriminator, Tensor real, Tensor? realClasses, Tensor fake, Tensor? fakeClasses, LossPlan plan)
+    public static Tensor Discriminator(DiscriminatorNetwork discriminator, Tensor real, Tensor? realClasses, Tensor fake, Tensor? fakeClasses, GanLossOptions loss)
     {
         (DiscriminatorOutput onReal, DiscriminatorOutput onFake) = Score(discriminator, real, realClasses, fake, fakeClasses);
-        Tensor loss = plan.Loss switch
+        Tensor value = loss switch
         {
-            GanLoss.Hinge => nn.functional.relu(onReal.Logit.SubtractedFrom(1)).mean().Plus(nn.functional.relu(onFake.Logit.Plus(1L)).mean()),
-            GanLoss.WassersteinGradientPenalty => (onFake.Logit.mean() - onReal.Logit.mean())
-                .Plus(GradientPenalty(discriminator, real, realClasses, fake).Times(plan.GradientPenaltyWeight)),
-            _ => nn.functional.binary_cross_entropy_with_logits(onReal.Logit, ScalarArithmetic.FullLike(onReal.Logit, plan.RealLabel))
+            HingeLossOptions => nn.functional.relu(onReal.Logit.SubtractedFrom(1)).mean().Plus(nn.functional.relu(onFake.Logit.Plus(1L)).mean()),
+            WassersteinGradientPenaltyLossOptions wgan => (onFake.Logit.mean() - onReal.Logit.mean())
+                .Plus(GradientPenalty(discriminator, real, realClasses, fake).Times(wgan.GradientPenaltyWeight)),
+            NonSaturatingLossOptions nonSaturating => nn.functional.binary_cross_entropy_with_logits(onReal.Logit, ScalarArithmetic.FullLike(onReal.Logit, nonSaturating.RealLabel))
                 .Plus(nn.functional.binary_cross_entropy_with_logits(onFake.Logit, torch.zeros_like(onFake.Logit))),
+            _ => throw Unknown(loss),
         };
 
         if (onReal.ClassLogits is not null)
@@ -26,24 +27,27 @@ internal static class GanLosses
             // The auxiliary classifier learns from real images only. Trained on fakes as well (the original AC-GAN), it
             // learns what the generator draws for each label, and the generator's class term then rewards whatever it
             // draws, right digit or not; small datasets showed it most.
-            loss = loss.Plus(nn.functional.cross_entropy(onReal.ClassLogits, realClasses!));
+            value = value.Plus(nn.functional.cross_entropy(onReal.ClassLogits, realClasses!));
         }
 
-        return loss;
+        return value;
     }
 
     /// <summary>The generator's loss given the discriminator's output on its fakes.</summary>
-    public static Tensor Generator(DiscriminatorOutput onFake, Tensor? fakeClasses, LossPlan plan)
+    public static Tensor Generator(DiscriminatorOutput onFake, Tensor? fakeClasses, GanLossOptions loss)
     {
-        Tensor loss = plan.Loss switch
+        Tensor value = loss switch
         {
-            GanLoss.Hinge or GanLoss.WassersteinGradientPenalty => -onFake.Logit.mean(),
+            HingeLossOptions or WassersteinGradientPenaltyLossOptions => -onFake.Logit.mean(),
             // Non-saturating: the fakes' targets are flipped to 1 (the article's "real_loss" on fakes).
-            _ => nn.functional.binary_cross_entropy_with_logits(onFake.Logit, torch.ones_like(onFake.Logit)),
+            NonSaturatingLossOptions => nn.functional.binary_cross_entropy_with_logits(onFake.Logit, torch.ones_like(onFake.Logit)),
+            _ => throw Unknown(loss),
         };
 
-        return onFake.ClassLogits is null ? loss : loss.Plus(nn.functional.cross_entropy(onFake.ClassLogits, fakeClasses!));
+        return onFake.ClassLogits is null ? value : value.Plus(nn.functional.cross_entropy(onFake.ClassLogits, fakeClasses!));
     }
+
+    private static NotSupportedException Unknown(GanLossOptions loss) => new($"No loss is computed for {loss.GetType().Name}.");
 
     /// <summary>
     /// The mode-seeking term (Mao et al., CVPR 2019, "Mode Seeking Generative Adversarial Networks"): the first and

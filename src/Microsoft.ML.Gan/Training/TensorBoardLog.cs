@@ -43,9 +43,9 @@ internal sealed class TensorBoardLog
     }
 
     /// <summary>Null when <see cref="GanOptions.TensorBoardDirectory"/> is not set.</summary>
-    public static TensorBoardLog? Create(GanOptions options, ILogger logger)
+    public static TensorBoardLog? Create(RunPlan run, ILogger logger)
     {
-        if (options.TensorBoardDirectory is not string directory)
+        if (run.TensorBoardDirectory is not string directory)
         {
             return null;
         }
@@ -61,7 +61,7 @@ internal sealed class TensorBoardLog
         }
 
         GanLog.TensorBoardStarted(logger, writer.LogDir);
-        return new TensorBoardLog(writer, options.TensorBoardLossEveryNSteps);
+        return new TensorBoardLog(writer, run.TensorBoardLossEveryNSteps);
     }
 
     /// <summary>The step axis: discriminator steps since training started, after <paramref name="step"/> steps of <paramref name="epoch"/>.</summary>

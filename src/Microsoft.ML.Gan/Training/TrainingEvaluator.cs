@@ -32,20 +32,20 @@ internal sealed class TrainingEvaluator : IDisposable
     }
 
     /// <summary>Null when evaluation is off; throws when the images do not fit the MNIST feature network.</summary>
-    public static TrainingEvaluator? Create(TrainingImages data, GanOptions options, LatentSpace space, int seed, Device device)
+    public static TrainingEvaluator? Create(TrainingImages data, RunPlan run, LatentSpace space, int seed, Device device)
     {
-        if (options.EvaluateEveryEpochs == 0)
+        if (run.EvaluateEveryEpochs == 0)
         {
             return null;
         }
 
         if (data.Shape != new ImageShape(1, LeNet.Side, LeNet.Side))
         {
-            throw new ArgumentOutOfRangeException(nameof(options),
+            throw new ArgumentOutOfRangeException(nameof(run),
                 $"{nameof(GanOptions)}.{nameof(GanOptions.EvaluateEveryEpochs)} uses the MNIST feature network, which needs 1 x 28 x 28 images; the training images are {data.Shape}.");
         }
 
-        int count = Math.Min(options.EvaluationSampleCount, data.Count);
+        int count = Math.Min(run.EvaluationSampleCount, data.Count);
         (double[,] features, _) = MnistFeatureNetwork.Describe(data.UnitPixels(count), count);
         using var generator = new torch.Generator((ulong)(uint)seed ^ 0x5EEDUL, device);
         Tensor latents = LatentSampler.Draw(count, space, device, generator);

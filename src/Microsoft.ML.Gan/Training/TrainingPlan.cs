@@ -3,52 +3,90 @@ using Microsoft.ML.Gan.Networks;
 
 namespace Microsoft.ML.Gan.Training;
 
+/// <summary>A plan setting that a resumed run may change: the checkpoint records it apart, and a change is logged.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class ResumeMayChangeAttribute : Attribute;
+
+/// <summary>A plan setting of the run rather than of what it computes (where it writes, how often it reports): not in checkpoints.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class NotInCheckpointAttribute : Attribute;
+
 /// <summary>One optimizer's settings: Adam's learning rate and betas.</summary>
 internal sealed record OptimizerPlan(float LearningRate, float Beta1, float Beta2);
 
-/// <summary>The adversarial loss with its settings: the real target of the BCE loss, λ of the gradient penalty.</summary>
-internal sealed record LossPlan(GanLoss Loss, float RealLabel, float GradientPenaltyWeight);
+/// <summary>The exponential moving average of the generator's weights: its decay and whether it ramps up.</summary>
+internal sealed record EmaPlan([property: ResumeMayChange] float Decay, bool Warmup)
+{
+    /// <summary>
+    /// The decay of generator update <paramref name="update"/> (1-based, counted over the whole run): the decay, or with
+    /// warm-up min(decay, (1 + t) / (10 + t)).
+    /// </summary>
+    public float DecayAt(long update) => Warmup ? Math.Min(Decay, (1f + update) / (10f + update)) : Decay;
+}
+
+/// <summary>What one training step does besides the networks and the loss.</summary>
+internal sealed record StepPlan(
+    [property: ResumeMayChange] int BatchSize,
+    int CriticSteps,
+    bool Shuffle,
+    float ModeSeekingWeight,
+    DiffAugmentPolicy DiffAugment,
+    [property: ResumeMayChange] float? MaxGradientNorm);
+
+/// <summary>Checkpoints: where, how often, and whether this run continues or replaces what is there.</summary>
+internal sealed record CheckpointPlan(string Directory, int EveryEpochs, double? EveryMinutes, bool Resume, bool Overwrite);
+
+/// <summary>The run around the computation: budget, threads, device, reporting and files.</summary>
+internal sealed record RunPlan(
+    TrainingBudget Budget,
+    int Threads,
+    string Device,
+    DivergenceAction OnDivergence,
+    CheckpointPlan? Checkpoints,
+    int EvaluateEveryEpochs,
+    int EvaluationSampleCount,
+    string? TensorBoardDirectory,
+    int TensorBoardLossEveryNSteps,
+    int LogEveryNSteps,
+    IProgress<GanTrainingProgress>? Progress);
 
 /// <summary>
-/// <see cref="GanOptions"/> resolved once, against the training images, into what each part of training takes: the networks,
-/// the loss, the two optimizers, the latent space and the EMA. Defaults that depend on the architecture (learning rates, betas)
-/// are settled here, so the networks, losses, optimizer state, EMA and latent draws read their part and never the options.
-/// What concerns the run itself (checkpoints, evaluation cadence, logging, progress) stays with the loop.
+/// <see cref="GanOptions"/> resolved once, against the training images, into everything training reads: the networks, the loss,
+/// the two optimizers, the latent space, the EMA, the step and the run. Defaults that depend on the architecture (learning
+/// rates, betas) and the device the MLContext chooses are settled here; nothing below reads the options. The checkpoint
+/// header is this plan (<see cref="CheckpointHeader.For"/>): every setting not marked <see cref="NotInCheckpointAttribute"/>
+/// is part of a run's identity, those marked <see cref="ResumeMayChangeAttribute"/> may change when it resumes.
 /// </summary>
 internal sealed record TrainingPlan(
     NetworkPlan Networks,
-    LossPlan Loss,
-    OptimizerPlan Generator,
-    OptimizerPlan Discriminator,
+    GanLossOptions Loss,
+    [property: ResumeMayChange] OptimizerPlan Generator,
+    [property: ResumeMayChange] OptimizerPlan Discriminator,
     LatentSpace Latents,
-    float? EmaDecay,
-    bool EmaWarmup,
-    float? MaxGradientNorm,
-    int SampleCount)
+    EmaPlan? Ema,
+    StepPlan Step,
+    int SampleCount,
+    [property: NotInCheckpoint] RunPlan Run)
 {
-    public static TrainingPlan Resolve(GanOptions options, ImageShape shape, int classCount)
+    /// <summary>Resolves <paramref name="options"/> (already validated) for images of <paramref name="shape"/> and <paramref name="classCount"/> classes.</summary>
+    public static TrainingPlan Resolve(GanOptions options, ImageShape shape, int classCount, string device)
     {
-        (float gBeta1, float gBeta2) = options.EffectiveGeneratorBetas;
-        (float dBeta1, float dBeta2) = options.EffectiveDiscriminatorBetas;
+        GanNetworkOptions network = options.Network with { };
+        (float gBeta1, float gBeta2) = options.GeneratorBetas ?? network.DefaultBetas;
+        (float dBeta1, float dBeta2) = options.DiscriminatorBetas ?? network.DefaultBetas;
+        CheckpointPlan? checkpoints = options.CheckpointDirectory is string directory
+            ? new CheckpointPlan(directory, options.CheckpointEveryEpochs, options.CheckpointEveryMinutes, options.Resume, options.OverwriteCheckpoints)
+            : null;
         return new TrainingPlan(
-            NetworkPlan.Resolve(options, shape, classCount),
-            new LossPlan(options.Loss, options.EffectiveRealLabel, options.GradientPenaltyWeight),
-            new OptimizerPlan(options.EffectiveGeneratorLearningRate, gBeta1, gBeta2),
-            new OptimizerPlan(options.EffectiveDiscriminatorLearningRate, dBeta1, dBeta2),
+            new NetworkPlan(network, options.LatentDimension, shape, classCount, options.AuxiliaryClassifier),
+            options.AdversarialLoss with { },
+            new OptimizerPlan(options.GeneratorLearningRate ?? network.DefaultLearningRate, gBeta1, gBeta2),
+            new OptimizerPlan(options.DiscriminatorLearningRate ?? network.DefaultLearningRate, dBeta1, dBeta2),
             new LatentSpace(options.LatentDimension, options.LatentDistribution),
-            options.GeneratorEmaDecay,
-            options.GeneratorEmaWarmup,
-            options.MaxGradientNorm,
-            options.SampleCount);
-    }
-
-    /// <summary>
-    /// The EMA decay of generator update <paramref name="update"/> (1-based, counted over the whole run): the decay, or with
-    /// warm-up min(decay, (1 + t) / (10 + t)).
-    /// </summary>
-    public float EmaDecayAt(long update)
-    {
-        float decay = EmaDecay ?? 0;
-        return EmaWarmup ? Math.Min(decay, (1f + update) / (10f + update)) : decay;
+            options.GeneratorEmaDecay is float decay ? new EmaPlan(decay, options.GeneratorEmaWarmup) : null,
+            new StepPlan(options.BatchSize, options.DiscriminatorStepsPerGeneratorStep, options.Shuffle, options.ModeSeekingWeight, options.DiffAugment, options.MaxGradientNorm),
+            options.SampleCount,
+            new RunPlan(options.Budget, options.Threads, device, options.OnDivergence, checkpoints, options.EvaluateEveryEpochs, options.EvaluationSampleCount,
+                options.TensorBoardDirectory, options.TensorBoardLossEveryNSteps, options.LogEveryNSteps, options.Progress));
     }
 }

@@ -7,22 +7,23 @@ namespace Microsoft.ML.Gan.Training;
 /// </summary>
 internal readonly record struct TrainingSchedule(int Epochs, int StepsPerEpoch, int LastEpochSteps)
 {
-    public static TrainingSchedule For(GanOptions options, int rows)
+    public static TrainingSchedule For(TrainingPlan plan, int rows)
     {
-        int stepsPerEpoch = (rows + options.BatchSize - 1) / options.BatchSize;
-        if (options.MaxSteps is not int generatorSteps)
+        int batch = plan.Step.BatchSize;
+        int stepsPerEpoch = (rows + batch - 1) / batch;
+        if (plan.Run.Budget.Steps is not int generatorSteps)
         {
-            return new TrainingSchedule(options.Epochs, stepsPerEpoch, stepsPerEpoch);
+            return new TrainingSchedule(plan.Run.Budget.Epochs!.Value, stepsPerEpoch, stepsPerEpoch);
         }
 
-        int k = options.DiscriminatorStepsPerGeneratorStep;
+        int k = plan.Step.CriticSteps;
         int generatorStepsPerEpoch = stepsPerEpoch / k;
         if (generatorStepsPerEpoch == 0)
         {
             throw new ArgumentException(
-                $"{nameof(GanOptions)}.{nameof(GanOptions.MaxSteps)} counts generator steps, but {rows} rows in batches of {options.BatchSize} make {stepsPerEpoch} " +
+                $"{nameof(GanOptions)}.{nameof(GanOptions.Budget)} ({plan.Run.Budget}) counts generator steps, but {rows} rows in batches of {batch} make {stepsPerEpoch} " +
                 $"discriminator steps per epoch, fewer than {nameof(GanOptions.DiscriminatorStepsPerGeneratorStep)} ({k}); lower one of those two options.",
-                nameof(options));
+                nameof(plan));
         }
 
         int epochs = (generatorSteps + generatorStepsPerEpoch - 1) / generatorStepsPerEpoch;

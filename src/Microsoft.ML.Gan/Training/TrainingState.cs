@@ -65,7 +65,7 @@ internal sealed class TrainingState : IDisposable
         generator.to(device);
         discriminator.to(device);
         GeneratorNetwork? ema = null;
-        if (plan.EmaDecay is not null)
+        if (plan.Ema is not null)
         {
             ema = GanNetworks.CreateGenerator(plan.Networks);
             ema.to(device);

@@ -169,9 +169,8 @@ public sealed class GeneratorOnnxExporterTests
     {
         var ml = new MLContext(1);
         GanOptions options = SyntheticImages.FastOptions();
-        options.HiddenSize = 5;
+        options.Network = new MlpNetworkOptions { HiddenSize = 5, LeakyReluSlope = 0.05f };
         options.LatentDimension = 3;
-        options.LeakyReluSlope = 0.05f;
         options.LatentDistribution = distribution;
         (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Train(options).FitKeepingGenerator(SyntheticImages.Load(ml, 40));
         using GanTransformer disposeGan = gan;

@@ -36,7 +36,7 @@ public sealed class ArchitecturesAndLossesTests
             return new ColourRow { Pixels = [.. square, .. square.Select(v => 1 - v), .. new float[square.Length]] };
         }));
         GanOptions options = SyntheticImages.FastOptions(architecture: architecture);
-        options.Epochs = 40;
+        options.Budget = TrainingBudget.OfEpochs(40);
         options.GeneratorLearningRate = 0.005f;   // few steps: learn fast
         options.DiscriminatorLearningRate = 0.005f;
 
@@ -65,10 +65,10 @@ public sealed class ArchitecturesAndLossesTests
     {
         var ml = new MLContext(1);
         GanOptions options = SyntheticImages.FastOptions(architecture: architecture);
-        options.Loss = loss;
+        options.AdversarialLoss = GanLossOptions.For(loss);
         options.Conditional = conditional;
         options.AuxiliaryClassifier = auxiliary;
-        options.Epochs = 50;                                        // 4 steps per epoch: 200 steps
+        options.Budget = TrainingBudget.OfEpochs(50);                                        // 4 steps per epoch: 200 steps
         options.DiscriminatorStepsPerGeneratorStep = loss == GanLoss.WassersteinGradientPenalty ? 2 : 1;
         options.GeneratorEmaDecay = architecture == GanArchitecture.Dcgan ? 0.9f : null;
         IDataView data = conditional ? SyntheticImages.LoadLabelled(ml) : SyntheticImages.Load(ml);
@@ -96,7 +96,7 @@ public sealed class ArchitecturesAndLossesTests
             GanOptions options = SyntheticImages.FastOptions(architecture: GanArchitecture.Dcgan);
             if (slope is float given)
             {
-                options.LeakyReluSlope = given;
+                ((DcganNetworkOptions)options.Network).LeakyReluSlope = given;
             }
 
             using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 64));

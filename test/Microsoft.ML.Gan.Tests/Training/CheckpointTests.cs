@@ -15,7 +15,7 @@ public sealed class CheckpointTests : ScratchDirectoryTest
         options.GeneratorEmaWarmup = emaWarmup;             // the decay then depends on the update count, which resuming must continue
         options.Conditional = true;
         options.GeneratorEmaDecay = 0.8f;                   // and the EMA copy
-        options.Epochs = epochs;
+        options.Budget = TrainingBudget.OfEpochs(epochs);
         options.CheckpointDirectory = Checkpoints;
         options.Resume = resume;
         return options;
@@ -147,7 +147,7 @@ public sealed class CheckpointTests : ScratchDirectoryTest
         }
 
         var error = Assert.Throws<InvalidOperationException>(() => ml.Gan().Train(Options(2, resume: true)).Fit(data));
-        Assert.That(error!.Message, Does.Contain("Architecture: checkpoint Mlp, now Dcgan"));
+        Assert.That(error!.Message, Does.Contain("Networks.Architecture.Kind: checkpoint Mlp, now Dcgan"));
     }
 
     [Test]

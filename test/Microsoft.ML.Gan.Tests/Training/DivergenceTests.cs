@@ -10,7 +10,7 @@ public sealed class DivergenceTests
         GanOptions options = SyntheticImages.FastOptions();
         options.GeneratorLearningRate = 1e30f;
         options.DiscriminatorLearningRate = 1e30f;
-        options.Epochs = 3;
+        options.Budget = TrainingBudget.OfEpochs(3);
         options.OnDivergence = action;
         return options;
     }
@@ -45,7 +45,7 @@ public sealed class DivergenceTests
         var logger = new ListLogger();
         GanOptions options = SyntheticImages.FastOptions();
         options.OnDivergence = DivergenceAction.RollBack;
-        options.Epochs = 2;
+        options.Budget = TrainingBudget.OfEpochs(2);
         options.Logger = logger;
 
         using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml));

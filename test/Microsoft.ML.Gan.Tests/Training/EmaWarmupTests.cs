@@ -6,19 +6,19 @@ namespace Microsoft.ML.Gan.Tests.Training;
 [Category(TestCategories.Fast)]
 public sealed class EmaWarmupTests
 {
-    private static TrainingPlan Plan(bool warmup)
-        => TrainingPlan.Resolve(new GanOptions { GeneratorEmaDecay = 0.999f, GeneratorEmaWarmup = warmup }, new ImageShape(1, 28, 28), 0);
+    private static EmaPlan Plan(bool warmup)
+        => TrainingPlan.Resolve(new GanOptions { GeneratorEmaDecay = 0.999f, GeneratorEmaWarmup = warmup }, new ImageShape(1, 28, 28), 0, "cpu").Ema!;
 
     [Test]
     public void TheDecayRampsUpToTheChosenOneAndIsTheChosenOneWithout()
     {
-        TrainingPlan warm = Plan(warmup: true), plain = Plan(warmup: false);
+        EmaPlan warm = Plan(warmup: true), plain = Plan(warmup: false);
 
-        Assert.That(warm.EmaDecayAt(1), Is.EqualTo(2f / 11f));
-        Assert.That(warm.EmaDecayAt(90), Is.EqualTo(0.91f).Within(1e-6f));
-        Assert.That(warm.EmaDecayAt(100_000), Is.EqualTo(0.999f), "capped at the chosen decay");
-        Assert.That(Enumerable.Range(1, 20_000).Select(t => warm.EmaDecayAt(t)), Is.Ordered, "never decreases");
-        Assert.That(plain.EmaDecayAt(1), Is.EqualTo(0.999f));
+        Assert.That(warm.DecayAt(1), Is.EqualTo(2f / 11f));
+        Assert.That(warm.DecayAt(90), Is.EqualTo(0.91f).Within(1e-6f));
+        Assert.That(warm.DecayAt(100_000), Is.EqualTo(0.999f), "capped at the chosen decay");
+        Assert.That(Enumerable.Range(1, 20_000).Select(t => warm.DecayAt(t)), Is.Ordered, "never decreases");
+        Assert.That(plain.DecayAt(1), Is.EqualTo(0.999f));
     }
 
     /// <summary>
@@ -32,7 +32,7 @@ public sealed class EmaWarmupTests
         {
             var ml = new MLContext(1);
             GanOptions options = SyntheticImages.FastOptions();
-            options.Epochs = 10;                                  // 2 steps an epoch on 64 rows: 20 updates
+            options.Budget = TrainingBudget.OfEpochs(10);                                  // 2 steps an epoch on 64 rows: 20 updates
             options.GeneratorEmaDecay = decay;
             options.GeneratorEmaWarmup = warmup;
             using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 64));

@@ -21,7 +21,7 @@ public sealed class GarbageCollectionStressTests
         yield return Case("Mlp conditional, hinge, clipping, EMA with warm-up, mode seeking", 100, o =>
         {
             o.Conditional = true;
-            o.Loss = GanLoss.Hinge;
+            o.AdversarialLoss = new HingeLossOptions();
             o.MaxGradientNorm = 1;
             o.GeneratorEmaDecay = 0.99f;
             o.GeneratorEmaWarmup = true;
@@ -29,13 +29,12 @@ public sealed class GarbageCollectionStressTests
         });
         yield return Case("Dcgan", 40, o => Dcgan(o));
         yield return Case("Dcgan conditional AC-GAN, DiffAugment", 30, o => { Dcgan(o); o.Conditional = true; o.AuxiliaryClassifier = true; o.DiffAugment = DiffAugmentPolicy.All; });
-        yield return Case("Dcgan WGAN-GP, spectral norm, 2 critic steps", 20, o => { Dcgan(o); o.Loss = GanLoss.WassersteinGradientPenalty; o.SpectralNormalization = true; o.DiscriminatorStepsPerGeneratorStep = 2; });
+        yield return Case("Dcgan WGAN-GP, spectral norm, 2 critic steps", 20, o => { Dcgan(o); o.AdversarialLoss = new WassersteinGradientPenaltyLossOptions(); ((DcganNetworkOptions)o.Network).SpectralNormalization = true; o.DiscriminatorStepsPerGeneratorStep = 2; });
     }
 
     private static void Dcgan(GanOptions options)
     {
-        options.Architecture = GanArchitecture.Dcgan;
-        options.DcganWidth = 4;
+        options.Network = new DcganNetworkOptions { Width = 4 };
     }
 
     [TestCaseSource(nameof(Configurations))]
@@ -43,13 +42,11 @@ public sealed class GarbageCollectionStressTests
     {
         var ml = new MLContext(1);
         IDataView data = LargeImages(ml);
-        var options = new GanOptions { LatentDimension = 8, BatchSize = 64, MaxSteps = steps, Seed = 1, SampleCount = 4, EvaluateEveryEpochs = 0 };
-        configure(options);
-        if (options.Architecture == GanArchitecture.Mlp)
+        var options = new GanOptions
         {
-            options.HiddenSize = 8;
-        }
-
+            Network = new MlpNetworkOptions { HiddenSize = 8 }, LatentDimension = 8, BatchSize = 64, Budget = TrainingBudget.OfSteps(steps), Seed = 1, SampleCount = 4,
+        };
+        configure(options);
         using var finalized = new FinalizedScalars();
         int collections;
         using (var collector = new BackgroundCollector())

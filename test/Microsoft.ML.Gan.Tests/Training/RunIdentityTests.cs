@@ -11,7 +11,7 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
         GanOptions options = SyntheticImages.FastOptions(seed, architecture: GanArchitecture.Dcgan);
         options.Conditional = true;
         options.GeneratorEmaDecay = 0.8f;
-        options.Epochs = epochs;
+        options.Budget = TrainingBudget.OfEpochs(epochs);
         options.CheckpointDirectory = directory ?? Checkpoints;
         options.Resume = resume;
         return options;
@@ -48,6 +48,58 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void ResumeRefusesEverySettingThatChangesWhatTheRunComputesNamingIt()
+    {
+        // DiffAugment, mode seeking and the EMA's warm-up were accepted silently by the field-by-field header of format 2; the
+        // header derived from the plan names each.
+        var ml = new MLContext(1);
+        IDataView data = SyntheticImages.LoadLabelled(ml, 64);
+        Train(ml, Options(1), data);
+        GanOptions augmented = Options(2, resume: true);
+        augmented.DiffAugment = DiffAugmentPolicy.Translation;
+        GanOptions seeking = Options(2, resume: true);
+        seeking.ModeSeekingWeight = 1;
+        GanOptions warming = Options(2, resume: true);
+        warming.GeneratorEmaWarmup = true;
+        GanOptions wider = Options(2, resume: true);
+        wider.Network = new DcganNetworkOptions { Width = 8 };
+
+        Assert.That(Assert.Throws<InvalidOperationException>(() => Train(ml, augmented, data))!.Message, Does.Contain("Step.DiffAugment: checkpoint None, now Translation"));
+        Assert.That(Assert.Throws<InvalidOperationException>(() => Train(ml, seeking, data))!.Message, Does.Contain("Step.ModeSeekingWeight: checkpoint 0, now 1"));
+        Assert.That(Assert.Throws<InvalidOperationException>(() => Train(ml, warming, data))!.Message, Does.Contain("Ema.Warmup: checkpoint false, now true"));
+        Assert.That(Assert.Throws<InvalidOperationException>(() => Train(ml, wider, data))!.Message, Does.Contain("Networks.Architecture.Width: checkpoint 4, now 8"));
+    }
+
+    [Test]
+    public void ACheckpointOfAnEarlierFormatIsRefusedSayingSo()
+    {
+        var ml = new MLContext(1);
+        IDataView data = SyntheticImages.LoadLabelled(ml, 64);
+        Directory.CreateDirectory(Checkpoints);
+        // The layout of formats 1 and 2: magic, a field-by-field JSON header, the body, a SHA-256 of everything before it.
+        byte[] header = System.Text.Encoding.UTF8.GetBytes("""{"FormatVersion":2,"Architecture":"Dcgan","Seed":7,"CompletedEpochs":1,"RunId":"0123456789abcdef"}""");
+        using (var body = new MemoryStream())
+        {
+            using (var writer = new BinaryWriter(body, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                writer.Write("MLGANCK1"u8);
+                writer.Write(header.Length);
+                writer.Write(header);
+                writer.Write(0);
+            }
+
+            body.Write(System.Security.Cryptography.SHA256.HashData(body.ToArray()));
+            File.WriteAllBytes(Path.Combine(Checkpoints, "checkpoint-epoch-0001.gan"), body.ToArray());
+        }
+
+        var fresh = Assert.Throws<InvalidOperationException>(() => Train(ml, Options(2), data));
+        var resumed = Assert.Throws<InvalidDataException>(() => Train(ml, Options(2, resume: true), data));
+
+        Assert.That(fresh!.Message, Does.Contain("Dcgan, seed 7, 1 epoch(s) done"), "an earlier format's file is still named in the error for a reused folder");
+        Assert.That(resumed!.Message, Does.Contain("earlier Microsoft.ML.Gan (checkpoint format 2)").And.Contain("format 3"));
+    }
+
+    [Test]
     public void ResumeRefusesAnotherSeedLatentDistributionOrDataNamingEachDifference()
     {
         var ml = new MLContext(1);
@@ -62,9 +114,9 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
             new SyntheticImages.LabelledRow { Label = (uint)(i % 4), Pixels = SyntheticImages.Square((i + 1) % 4) }));
 
         Assert.That(Assert.Throws<InvalidOperationException>(() => Train(ml, otherSeed, data))!.Message, Does.Contain("Seed: checkpoint 7, now 8"));
-        Assert.That(Assert.Throws<InvalidOperationException>(() => Train(ml, otherLatents, data))!.Message, Does.Contain("LatentDistribution: checkpoint Uniform, now Normal"));
+        Assert.That(Assert.Throws<InvalidOperationException>(() => Train(ml, otherLatents, data))!.Message, Does.Contain("Latents.Distribution: checkpoint Uniform, now Normal"));
         Assert.That(Assert.Throws<InvalidOperationException>(() => Train(ml, Options(2, resume: true), otherData))!.Message,
-            Does.Contain("DataFingerprint: checkpoint").And.Not.Contain("Rows:"));
+            Does.Contain("Data.Fingerprint: checkpoint").And.Not.Contain("Rows:"));
     }
 
     [Test]
@@ -82,8 +134,8 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
         using GanTransformer gan = ml.Gan().Train(changed).Fit(data);
 
         Assert.That(gan.History.Epochs, Has.Count.EqualTo(2));
-        Assert.That(logger.Messages, Has.Some.Contains("GeneratorLearningRate: 0.0002 → 0.001"));
-        Assert.That(logger.Messages, Has.Some.Contains("BatchSize: 32 → 16"));
+        Assert.That(logger.Messages, Has.Some.Contains("Generator.LearningRate: 0.0002 → 0.001"));
+        Assert.That(logger.Messages, Has.Some.Contains("Step.BatchSize: 32 → 16"));
     }
 
     [Test]

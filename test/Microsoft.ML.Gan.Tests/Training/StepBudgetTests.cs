@@ -17,7 +17,7 @@ public sealed class StepBudgetTests
         var ml = new MLContext(1);
         var recorder = new Recorder();
         // 128 rows in batches of 32: 4 steps per epoch.
-        var options = new GanOptions { LatentDimension = 8, HiddenSize = 8, BatchSize = 32, Seed = 1, SampleCount = 4, MaxSteps = 10, Progress = recorder };
+        var options = new GanOptions { LatentDimension = 8, Network = new MlpNetworkOptions { HiddenSize = 8 }, BatchSize = 32, Seed = 1, SampleCount = 4, Budget = TrainingBudget.OfSteps(10), Progress = recorder };
 
         using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 128));
 
@@ -31,14 +31,14 @@ public sealed class StepBudgetTests
         var ml = new MLContext(1);
         float[] Train(Action<GanOptions> length)
         {
-            var options = new GanOptions { LatentDimension = 8, HiddenSize = 8, BatchSize = 32, Seed = 1, SampleCount = 4 };
+            var options = new GanOptions { LatentDimension = 8, Network = new MlpNetworkOptions { HiddenSize = 8 }, BatchSize = 32, Seed = 1, SampleCount = 4 };
             length(options);
             using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 128));
             return gan.Generate(8, seed: 2).GetColumn<float[]>("GeneratedPixels").SelectMany(p => p).ToArray();
         }
 
-        Assert.That(Train(o => o.MaxSteps = 12), Is.EqualTo(Train(o => o.Epochs = 3)));
-        Assert.That(Train(o => o.MaxSteps = 11), Is.Not.EqualTo(Train(o => o.Epochs = 3)));
+        Assert.That(Train(o => o.Budget = TrainingBudget.OfSteps(12)), Is.EqualTo(Train(o => o.Budget = TrainingBudget.OfEpochs(3))));
+        Assert.That(Train(o => o.Budget = TrainingBudget.OfSteps(11)), Is.Not.EqualTo(Train(o => o.Budget = TrainingBudget.OfEpochs(3))));
     }
 
     [Test]
@@ -48,8 +48,8 @@ public sealed class StepBudgetTests
         var recorder = new Recorder();
         var options = new GanOptions
         {
-            LatentDimension = 8, HiddenSize = 8, BatchSize = 16, Seed = 1, SampleCount = 4, Loss = GanLoss.Hinge,
-            DiscriminatorStepsPerGeneratorStep = 3, MaxSteps = 5, Progress = recorder,   // 8 batches per epoch: 2 generator steps each
+            LatentDimension = 8, Network = new MlpNetworkOptions { HiddenSize = 8 }, BatchSize = 16, Seed = 1, SampleCount = 4, AdversarialLoss = new HingeLossOptions(),
+            DiscriminatorStepsPerGeneratorStep = 3, Budget = TrainingBudget.OfSteps(5), Progress = recorder,   // 8 batches per epoch: 2 generator steps each
         };
 
         using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 128));
@@ -59,18 +59,11 @@ public sealed class StepBudgetTests
     }
 
     [Test]
-    public void EpochsAndMaxStepsTogetherAreRefused()
-    {
-        var error = Assert.Throws<ArgumentException>(() => new MLContext(1).Gan().Train(new GanOptions { Epochs = 5, MaxSteps = 100 }));
-        Assert.That(error!.Message, Does.Contain("Epochs (5) and MaxSteps (100) are both set"));
-    }
-
-    [Test]
     public void ABudgetThatAnEpochCannotReachIsRefusedNamingTheOptions()
     {
         var ml = new MLContext(1);
-        var options = new GanOptions { LatentDimension = 8, HiddenSize = 8, BatchSize = 64, MaxSteps = 10, DiscriminatorStepsPerGeneratorStep = 5, Seed = 1 };
+        var options = new GanOptions { LatentDimension = 8, Network = new MlpNetworkOptions { HiddenSize = 8 }, BatchSize = 64, Budget = TrainingBudget.OfSteps(10), DiscriminatorStepsPerGeneratorStep = 5, Seed = 1 };
         var error = Assert.Throws<ArgumentException>(() => ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 128)));
-        Assert.That(error!.Message, Does.Contain("MaxSteps").And.Contain("DiscriminatorStepsPerGeneratorStep"));
+        Assert.That(error!.Message, Does.Contain("Budget (10 generator steps)").And.Contain("DiscriminatorStepsPerGeneratorStep"));
     }
 }

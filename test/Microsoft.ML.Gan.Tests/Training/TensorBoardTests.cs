@@ -31,8 +31,8 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
         List<Event> events = ReadEvents(SingleEventFile(options.TensorBoardDirectory!));
         Assert.That(events[0].FileVersion, Is.EqualTo("brain.Event:2"), "an event file starts with its version record");
 
-        int[] epochEnds = [.. Enumerable.Range(1, options.Epochs).Select(e => e * StepsPerEpoch)];
-        Assert.That(Steps(events, "loss/discriminator"), Is.EqualTo(Enumerable.Range(1, options.Epochs * StepsPerEpoch / 4).Select(i => i * 4)));
+        int[] epochEnds = [.. Enumerable.Range(1, options.Budget.Epochs!.Value).Select(e => e * StepsPerEpoch)];
+        Assert.That(Steps(events, "loss/discriminator"), Is.EqualTo(Enumerable.Range(1, options.Budget.Epochs!.Value * StepsPerEpoch / 4).Select(i => i * 4)));
         Assert.That(Steps(events, "loss/generator"), Is.EqualTo(Steps(events, "loss/discriminator")));
         Assert.That(Steps(events, "epoch/discriminator_loss"), Is.EqualTo(epochEnds));
         Assert.That(Values(events, "epoch/discriminator_loss"), Is.EqualTo(gan.History.Epochs.Select(e => (float)e.DiscriminatorLoss)));
@@ -44,7 +44,7 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
 
         // Points every 4 steps of an 8-step epoch average steps 1-4 and 5-8: together, the epoch's mean.
         float[] windows = Values(events, "loss/discriminator");
-        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        for (int epoch = 0; epoch < options.Budget.Epochs; epoch++)
         {
             Assert.That((windows[2 * epoch] + windows[(2 * epoch) + 1]) / 2, Is.EqualTo(gan.History.Epochs[epoch].DiscriminatorLoss).Within(1e-5), $"epoch {epoch + 1}");
         }
@@ -66,9 +66,9 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
         var ml = new MLContext(1);
         var options = new GanOptions
         {
-            Epochs = 2,
+            Budget = TrainingBudget.OfEpochs(2),
             Seed = 3,
-            HiddenSize = 16,
+            Network = new MlpNetworkOptions { HiddenSize = 16 },
             LatentDimension = 16,
             Conditional = true,
             EvaluateEveryEpochs = 1,
@@ -116,7 +116,7 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
     {
         GanOptions options = SyntheticImages.FastOptions();
         options.BatchSize = BatchSize;
-        options.Epochs = 3;
+        options.Budget = TrainingBudget.OfEpochs(3);
         options.DiscriminatorLearningRate = 0.001f;   // differs from the generator's, so the tags cannot be swapped unnoticed
         options.TensorBoardDirectory = directory;
         return options;

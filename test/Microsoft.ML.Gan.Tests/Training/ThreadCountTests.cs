@@ -14,7 +14,7 @@ public sealed class ThreadCountTests
 {
     private static float[] Trained(int threads, bool conditional) =>
         // 96 steps: past the governor's warm-up (20) and its first measurement of all three candidates (12 steps each).
-        Trained(new GanOptions { Epochs = 3, BatchSize = 8, Seed = 3, Threads = threads, SampleCount = 4, Conditional = conditional });
+        Trained(new GanOptions { Budget = TrainingBudget.OfEpochs(3), BatchSize = 8, Seed = 3, Threads = threads, SampleCount = 4, Conditional = conditional });
 
     private static float[] Trained(GanOptions options)
     {
@@ -60,7 +60,7 @@ public sealed class ThreadCountTests
     {
         GanOptions Dcgan(int threads) => new()
         {
-            Architecture = GanArchitecture.Dcgan, DcganWidth = 4, LatentDimension = 8, Epochs = 2, BatchSize = 32, Seed = 3, Threads = threads, SampleCount = 4,
+            Network = new DcganNetworkOptions { Width = 4 }, LatentDimension = 8, Budget = TrainingBudget.OfEpochs(2), BatchSize = 32, Seed = 3, Threads = threads, SampleCount = 4,
         };
 
         Assert.That(Trained(Dcgan(2)), Is.Not.EqualTo(Trained(Dcgan(1))));

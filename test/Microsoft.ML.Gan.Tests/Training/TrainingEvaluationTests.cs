@@ -5,9 +5,9 @@ public sealed class TrainingEvaluationTests
 {
     private static GanOptions Options(int evaluateEvery) => new()
     {
-        Epochs = 3,
+        Budget = TrainingBudget.OfEpochs(3),
         Seed = 4,
-        HiddenSize = 16,
+        Network = new MlpNetworkOptions { HiddenSize = 16 },
         LatentDimension = 16,
         EvaluateEveryEpochs = evaluateEvery,
         EvaluationSampleCount = 300,

@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>The checks every options class runs on its own settings; each message names the class and the setting.</summary>
+internal static class OptionChecks
+{
+    public static void ColumnName(string value, string owner, string name)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"{owner}.{name} must name a column.", name);
+        }
+    }
+
+    public static void AtLeast(int value, int minimum, string owner, string name)
+    {
+        if (value < minimum)
+        {
+            throw new ArgumentOutOfRangeException(name, value, Invariant($"{owner}.{name} must be at least {minimum}; got {value}."));
+        }
+    }
+
+    public static void Positive(float value, string owner, string name)
+    {
+        if (!float.IsFinite(value) || value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, Invariant($"{owner}.{name} must be a finite value > 0; got {value}."));
+        }
+    }
+
+    public static void NonNegative(float value, string owner, string name)
+    {
+        if (!float.IsFinite(value) || value < 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, Invariant($"{owner}.{name} must be a finite value >= 0; got {value}."));
+        }
+    }
+
+    public static void InRange(float value, float low, float high, string owner, string name, bool upperInclusive)
+    {
+        bool ok = float.IsFinite(value) && value >= low && (upperInclusive ? value <= high : value < high);
+        if (!ok)
+        {
+            string range = upperInclusive ? Invariant($"[{low}, {high}]") : Invariant($"[{low}, {high})");
+            throw new ArgumentOutOfRangeException(name, value, Invariant($"{owner}.{name} must lie in {range}; got {value}."));
+        }
+    }
+
+    public static void Betas((float Beta1, float Beta2) betas, string owner, string name)
+    {
+        InRange(betas.Beta1, 0f, 1f, owner, name, upperInclusive: false);
+        InRange(betas.Beta2, 0f, 1f, owner, name, upperInclusive: false);
+    }
+
+    public static void Defined<TEnum>(TEnum value, string owner, string name)
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{owner}.{name} must be one of {string.Join(", ", Enum.GetNames<TEnum>())}; got {value}.");
+        }
+    }
+
+    public static T NotNull<T>(T? value, string owner, string name)
+        where T : class
+        => value ?? throw new ArgumentNullException(name, $"{owner}.{name} must be set.");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
