@@ -16,6 +16,7 @@ var root = new RootCommand("Microsoft.ML.Gan samples: GANs on MNIST with ML.NET 
     EvaluateCommand.Create(),
     ImportCommand.Create(),
     ExportCommand.Create(),
+    SemiSupervisedCommand.Create(),
 };
 root.Options.Add(verbose);
 

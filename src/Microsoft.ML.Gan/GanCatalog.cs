@@ -331,6 +331,39 @@ public sealed class GanCatalog
     }
 
     /// <summary>
+    /// A semi-supervised GAN classifier (Salimans et al., 2016) over a few labelled and many unlabelled images: rows whose
+    /// key-typed <paramref name="labelColumnName"/> is missing (key 0) are the unlabelled ones. Its transformer adds
+    /// <c>Score</c> and <c>PredictedLabel</c> as ML.NET's multiclass trainers do.
+    /// </summary>
+    /// <param name="labelColumnName">The key-typed label, missing on unlabelled rows.</param>
+    /// <param name="pixelsColumnName">The images: a known-size <c>Vector&lt;Single&gt;</c> in [0, 1] or <c>Vector&lt;Byte&gt;</c>.</param>
+    public SemiSupervisedGanTrainer SemiSupervisedClassifier(string labelColumnName = "Label", string pixelsColumnName = "Pixels")
+        => SemiSupervisedClassifier(new SemiSupervisedGanOptions { LabelColumnName = labelColumnName, PixelsColumnName = pixelsColumnName });
+
+    /// <summary>A semi-supervised GAN classifier with every setting given (<see cref="SemiSupervisedGanOptions"/>).</summary>
+    public SemiSupervisedGanTrainer SemiSupervisedClassifier(SemiSupervisedGanOptions options) => new(Context, options);
+
+    /// <summary>
+    /// Loads a classifier saved by <see cref="SemiSupervisedGanTransformer.Save"/> or <c>mlContext.Model.Save</c>, with its history.
+    /// (<c>mlContext.Model.Load</c> reads the same zip as a plain ML.NET chain that scores identically.)
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">Not a classifier zip, or one written for a newer Microsoft.ML.Gan; the message names the file.</exception>
+    public SemiSupervisedGanTransformer LoadClassifier(string path) => SemiSupervisedGanTransformer.Load(Context, path);
+
+    /// <summary>
+    /// The few-labels experiment's data: <paramref name="data"/> with the key-typed label kept on
+    /// <paramref name="labelsPerClass"/> rows of every class (chosen with <paramref name="seed"/>; all rows of a class that
+    /// has fewer) and missing (key 0) on every other row. Lazy; rows are told apart by their position, so the source must
+    /// give its rows in the same order on every pass (as loaded files and in-memory views do).
+    /// </summary>
+    public IDataView KeepLabels(IDataView data, int labelsPerClass, int seed, string labelColumnName = "Label")
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return KeptLabelsDataView.Create(data, labelColumnName, labelsPerClass, seed);
+    }
+
+    /// <summary>
     /// Trains a small CNN (<see cref="LeNetClassifier"/>) on labelled images: to filter synthetic rows with a classifier
     /// that has seen only your labels (<see cref="SyntheticRowOptions.Classifier"/>), or as a downstream model.
     /// </summary>

@@ -15,6 +15,8 @@ internal static class ModelZip
     public const string Directory = "Gan";
     public const string GeneratorEntry = Directory + "/generator.onnx";
     public const string HistoryEntry = Directory + "/history.json";
+    public const string ClassifierEntry = Directory + "/classifier.onnx";
+    public const string ClassifierHistoryEntry = Directory + "/classifier-history.json";
 
     /// <summary>
     /// Adds the generator and history entries to the zip <paramref name="ctx"/> writes. ModelSaveContext keeps that zip (a
@@ -26,6 +28,50 @@ internal static class ModelZip
         object repository = MlNetInternals.RepositoryOf(ctx);
         Write(repository, "generator.onnx", generator);
         Write(repository, "history.json", HistoryJson.Write(history));
+    }
+
+    /// <summary>Adds a semi-supervised classifier's graph and history entries to the zip <paramref name="ctx"/> writes.</summary>
+    public static void WriteClassifierEntries(ModelSaveContext ctx, byte[] classifier, byte[] history)
+    {
+        object repository = MlNetInternals.RepositoryOf(ctx);
+        Write(repository, Path.GetFileName(ClassifierEntry), classifier);
+        Write(repository, Path.GetFileName(ClassifierHistoryEntry), history);
+    }
+
+    /// <summary>The graph and history bytes of a classifier zip.</summary>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">Not a zip, a zip without a classifier (a generator's, say), or a corrupt entry; the message names the file.</exception>
+    public static (byte[] Classifier, byte[] History) ReadClassifier(string path)
+    {
+        using ZipArchive zip = Open(path);
+        ZipArchiveEntry? classifier = Single(zip, ClassifierEntry, path);
+        ZipArchiveEntry? history = Single(zip, ClassifierHistoryEntry, path);
+        if (classifier is null || history is null)
+        {
+            throw new InvalidDataException(Single(zip, GeneratorEntry, path) is not null
+                ? $"Model '{path}' holds a generator, not a classifier: load it with LoadGenerator."
+                : $"Model '{path}' is a zip but not a classifier saved by Microsoft.ML.Gan: it has no '{ClassifierEntry}' and '{ClassifierHistoryEntry}' entries.");
+        }
+
+        return (ReadAll(classifier, path), ReadAll(history, path));
+    }
+
+    private static ZipArchive Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Model '{path}' does not exist.", path);
+        }
+
+        try
+        {
+            return ZipFile.OpenRead(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"Model '{path}' is not a model zip (not a readable zip file: {e.Message}).", e);
+        }
     }
 
     private static void Write(object repository, string name, byte[] bytes)
@@ -40,24 +86,13 @@ internal static class ModelZip
     /// <exception cref="InvalidDataException">Not a zip, a zip without the generator entries (an earlier format), or unreadable entries; the message names the file.</exception>
     public static (GeneratorModel Model, GanTrainingHistory History) Read(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
+        using (ZipArchive zip = Open(path))
         {
-            throw new FileNotFoundException($"Model '{path}' does not exist.", path);
-        }
+            if (Single(zip, GeneratorEntry, path) is null && Single(zip, ClassifierEntry, path) is not null)
+            {
+                throw new InvalidDataException($"Model '{path}' holds a semi-supervised classifier, not a generator: load it with LoadClassifier.");
+            }
 
-        ZipArchive zip;
-        try
-        {
-            zip = ZipFile.OpenRead(path);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"Model '{path}' is not a model zip (not a readable zip file: {e.Message}).", e);
-        }
-
-        using (zip)
-        {
             ZipArchiveEntry? generator = Single(zip, GeneratorEntry, path);
             ZipArchiveEntry? history = Single(zip, HistoryEntry, path);
             if (generator is null || history is null)
@@ -82,7 +117,7 @@ internal static class ModelZip
         ZipArchiveEntry[] entries = zip.Entries.Where(e => e.FullName == name).ToArray();
         return entries.Length <= 1
             ? entries.SingleOrDefault()
-            : throw new InvalidDataException($"Model '{path}' holds {entries.Length} '{name}' entries (several generators saved into one zip); LoadGenerator reads a zip of one generator.");
+            : throw new InvalidDataException($"Model '{path}' holds {entries.Length} '{name}' entries (several models saved into one zip); a zip of one model is expected.");
     }
 
     private static byte[] ReadAll(ZipArchiveEntry entry, string path)

@@ -55,8 +55,12 @@ internal sealed class TrainingImages
     /// <summary>Number of classes; 0 without labels.</summary>
     public int ClassCount { get; }
 
-    /// <summary>Reads at most <paramref name="maxRows"/> rows (all by default).</summary>
-    public static TrainingImages Read(IDataView data, PixelColumn column, LabelColumn? label, CancellationToken cancellationToken, int maxRows = int.MaxValue)
+    /// <summary>
+    /// Reads at most <paramref name="maxRows"/> rows (all by default). With <paramref name="allowUnlabelled"/> a missing key
+    /// label reads as class −1 (an unlabelled row, for semi-supervised training) instead of being an error.
+    /// </summary>
+    public static TrainingImages Read(IDataView data, PixelColumn column, LabelColumn? label, CancellationToken cancellationToken, int maxRows = int.MaxValue,
+        bool allowUnlabelled = false)
     {
         int size = column.Shape.Size;
         long? known = data.GetRowCount();
@@ -66,7 +70,7 @@ internal sealed class TrainingImages
         DataViewSchema.Column[] needed = label is null ? [source] : [source, data.Schema[label.Name]];
         using DataViewRowCursor cursor = data.GetRowCursor(needed);
         Action<Span<float>> read = CreateReader(cursor, source, column);
-        Func<long>? readClass = label?.CreateReader(cursor);
+        Func<long>? readClass = label?.CreateReader(cursor, missingKeyIsNoClass: allowUnlabelled);
         var classes = new List<long>();
         float scale = 2f / column.MaxValue;
         while (count < maxRows && cursor.MoveNext())
@@ -105,7 +109,7 @@ internal sealed class TrainingImages
             if (readClass is not null)
             {
                 long index = readClass();
-                if (index < 0 || (label!.KnownClassCount is int classLimit && index >= classLimit))
+                if ((index < 0 && !(allowUnlabelled && index == -1)) || (label!.KnownClassCount is int classLimit && index >= classLimit))
                 {
                     string range = label!.KnownClassCount is int k ? $"0..{k - 1}" : "0 or more";
                     throw new InvalidDataException(

@@ -85,4 +85,12 @@ internal static partial class GanLog
 
     [LoggerMessage(70, LogLevel.Information, "TensorBoard event file in {Directory}")]
     public static partial void TensorBoardStarted(ILogger logger, string directory);
+
+    [LoggerMessage(80, LogLevel.Information,
+        "Semi-supervised GAN: {Rows} images, {Labelled} labelled, {Classes} classes; {Epochs} epochs of {StepsPerEpoch} steps, seed {Seed}")]
+    public static partial void SemiSupervisedStarted(ILogger logger, int rows, int labelled, int classes, int epochs, int stepsPerEpoch, int seed);
+
+    [LoggerMessage(81, LogLevel.Information,
+        "Epoch {Epoch}/{Epochs}: labelled loss {LabelledLoss:F4}, unlabelled loss {UnlabelledLoss:F4}, generator loss {GeneratorLoss:F4}, validation accuracy {Accuracy:P2} ({Seconds:F1} s)")]
+    public static partial void SemiSupervisedEpoch(ILogger logger, int epoch, int epochs, double labelledLoss, double unlabelledLoss, double generatorLoss, double accuracy, double seconds);
 }

@@ -83,6 +83,19 @@ internal sealed class FlatAdam : IDisposable
     /// <summary>The wrapped optimizer: learning rates, and the state a checkpoint saves and loads.</summary>
     public Adam Inner => _adam;
 
+    /// <summary>The learning rate of every parameter (of the wrapped optimizer's groups), for a schedule to change between steps.</summary>
+    public double LearningRate
+    {
+        get => _adam.ParamGroups.First().LearningRate;
+        set
+        {
+            foreach (var group in _adam.ParamGroups)
+            {
+                group.LearningRate = value;
+            }
+        }
+    }
+
     /// <summary>Zeroes every gradient with one operation.</summary>
     public void zero_grad() => _gradients.zero_();
 

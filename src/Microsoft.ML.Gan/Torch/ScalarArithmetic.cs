@@ -143,6 +143,14 @@ internal static class ScalarArithmetic
         return tensor.ge(scalar);
     }
 
+    /// <summary>1 where <c>tensor &gt;= value</c>, 0 elsewhere, in the tensor's own type (a mask to multiply by).</summary>
+    public static Tensor OnesWhereAtLeast(this Tensor tensor, double value)
+    {
+        using Scalar scalar = value.ToScalar();
+        using Tensor mask = tensor.ge(scalar);
+        return mask.to_type(tensor.dtype);
+    }
+
     /// <summary>Element-wise <c>tensor &lt; value</c>.</summary>
     public static Tensor Below(this Tensor tensor, long value)
     {

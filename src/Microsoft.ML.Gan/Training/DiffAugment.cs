@@ -53,11 +53,24 @@ internal static class DiffAugment
         return ((x - imageMean) * torch.rand(n, 1, 1, 1, device: x.device).Plus(0.5)).Plus(imageMean);
     }
 
+    /// <summary>Flat images [N, C·H·W] shifted by up to <paramref name="maxShift"/> pixels each way, per image, <paramref name="fill"/> where nothing moved in.</summary>
+    public static Tensor Shift(Tensor images, ImageShape shape, long maxShift, float fill)
+        => Translate(images.view(-1, shape.Channels, shape.Height, shape.Width), maxShift, maxShift, fill).flatten(1);
+
+    /// <summary>Flat images [N, C·H·W] with a <paramref name="size"/> × <paramref name="size"/> square set to <paramref name="fill"/>, centred anywhere, per image.</summary>
+    public static Tensor CutOut(Tensor images, ImageShape shape, long size, float fill)
+        => Cutout(images.view(-1, shape.Channels, shape.Height, shape.Width), size, size, fill).flatten(1);
+
     /// <summary>out[i, j] = x[i + dy, j + dx] where that lies inside the image, black elsewhere; dy, dx in [−s, s].</summary>
     private static Tensor Translate(Tensor x)
     {
+        (long h, long w) = (x.shape[2], x.shape[3]);
+        return Translate(x, (long)((h * 0.125) + 0.5), (long)((w * 0.125) + 0.5), Black);
+    }
+
+    private static Tensor Translate(Tensor x, long shiftY, long shiftX, float fill)
+    {
         (long n, long c, long h, long w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);
-        long shiftY = (long)((h * 0.125) + 0.5), shiftX = (long)((w * 0.125) + 0.5);
         Tensor dy = torch.randint(-shiftY, shiftY + 1, [n, 1], dtype: ScalarType.Int64, device: x.device);
         Tensor dx = torch.randint(-shiftX, shiftX + 1, [n, 1], dtype: ScalarType.Int64, device: x.device);
         Tensor rows = ScalarArithmetic.Range(h, x.device).unsqueeze(0).Plus(dy);      // [N, H] source rows
@@ -65,14 +78,19 @@ internal static class DiffAugment
         Tensor inside = (Inside(rows, h).unsqueeze(2) & Inside(columns, w).unsqueeze(1)).unsqueeze(1);   // [N, 1, H, W]
         Tensor source = rows.ClampTo(0, h - 1).unsqueeze(2).Times(w).Plus(columns.ClampTo(0, w - 1).unsqueeze(1));  // [N, H, W]
         Tensor moved = x.reshape(n, c, h * w).gather(2, source.reshape(n, 1, h * w).expand(n, c, h * w)).view(n, c, h, w);
-        return torch.where(inside, moved, ScalarArithmetic.FullLike(moved, Black));
+        return torch.where(inside, moved, ScalarArithmetic.FullLike(moved, fill));
     }
 
     /// <summary>A black square of side ⌊size/2 + 0.5⌋ per image, centred anywhere in the image.</summary>
     private static Tensor Cutout(Tensor x)
     {
+        (long h, long w) = (x.shape[2], x.shape[3]);
+        return Cutout(x, (long)((h * 0.5) + 0.5), (long)((w * 0.5) + 0.5), Black);
+    }
+
+    private static Tensor Cutout(Tensor x, long sizeY, long sizeX, float fill)
+    {
         (long n, long h, long w) = (x.shape[0], x.shape[2], x.shape[3]);
-        long sizeY = (long)((h * 0.5) + 0.5), sizeX = (long)((w * 0.5) + 0.5);
         Tensor top = torch.randint(0, h + (1 - (sizeY % 2)), [n, 1], dtype: ScalarType.Int64, device: x.device).Minus(sizeY / 2);
         Tensor left = torch.randint(0, w + (1 - (sizeX % 2)), [n, 1], dtype: ScalarType.Int64, device: x.device).Minus(sizeX / 2);
         Tensor rows = ScalarArithmetic.Range(h, x.device).unsqueeze(0);
@@ -80,7 +98,7 @@ internal static class DiffAugment
         Tensor inRows = (rows >= top) & (rows < top.Plus(sizeY));
         Tensor inColumns = (columns >= left) & (columns < left.Plus(sizeX));
         Tensor cut = (inRows.unsqueeze(2) & inColumns.unsqueeze(1)).unsqueeze(1);
-        return torch.where(cut, ScalarArithmetic.FullLike(x, Black), x);
+        return torch.where(cut, ScalarArithmetic.FullLike(x, fill), x);
     }
 
     private static Tensor Inside(Tensor index, long size) => index.AtLeast(0) & index.Below(size);

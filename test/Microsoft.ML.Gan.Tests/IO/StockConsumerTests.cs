@@ -42,6 +42,36 @@ public sealed class StockConsumerTests : ScratchDirectoryTest
         sealed class Row { public float[] Latent { get; set; } = []; }
         """;
 
+    private const string ClassifierProgram = """
+        using System.Globalization;
+        using Microsoft.ML;
+        using Microsoft.ML.Data;
+
+        // args: classifier.zip pixels.bin predictions.bin — pixels.bin: int32 count, int32 side, then count x side x side float32.
+        var ml = new MLContext(seed: 1);
+        ITransformer model = ml.Model.Load(args[0], out DataViewSchema input);
+        using var reader = new BinaryReader(File.OpenRead(args[1]));
+        int count = reader.ReadInt32(), side = reader.ReadInt32();
+        var rows = Enumerable.Range(0, count).Select(_ => new Row { Pixels = Enumerable.Range(0, side * side).Select(_ => reader.ReadSingle()).ToArray() }).ToList();
+        SchemaDefinition schema = SchemaDefinition.Create(typeof(Row));
+        schema["Pixels"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, side, side);
+        IDataView output = model.Transform(ml.Data.LoadFromEnumerable(rows, schema));
+        using var writer = new BinaryWriter(File.Create(args[2]));
+        foreach ((uint key, float[] score) in output.GetColumn<uint>("PredictedLabel").Zip(output.GetColumn<float[]>("Score")))
+        {
+            writer.Write(key);
+            foreach (float value in score) writer.Write(value);
+        }
+
+        VBuffer<ReadOnlyMemory<char>> names = default;
+        output.Schema["PredictedLabel"].GetKeyValues(ref names);
+        string version = typeof(MLContext).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion.Split('+')[0];
+        Console.WriteLine($"ML.NET {version}: {count} rows, PredictedLabel {output.Schema["PredictedLabel"].Type} named {string.Join(",", names.DenseValues())}");
+
+        sealed class Row { public float[] Pixels { get; set; } = []; }
+        """;
+
     /// <summary>ML.NET version, and the ONNX Runtime whose native library goes with its OnnxTransformer.</summary>
     private static IEnumerable<TestCaseData> Versions()
     {
@@ -83,12 +113,50 @@ public sealed class StockConsumerTests : ScratchDirectoryTest
         Assert.That(actual, Is.EqualTo(expected), "the same ONNX graph through stock ML.NET: the same pixels, bit for bit");
     }
 
-    /// <summary>The consumer app in a folder of its own under the system temp folder, outside this repository's build settings.</summary>
-    private static string WriteApp(string mlNet, string onnxRuntime)
+    [TestCaseSource(nameof(Versions))]
+    public void AnAppWithOnlyStockMlNetLoadsAClassifierZipAndPredictsTheSame(string mlNet, string onnxRuntime)
     {
-        string folder = Path.Combine(Path.GetTempPath(), "gan-stock-consumer", mlNet);
+        var ml = new MLContext(1);
+        var options = new SemiSupervisedGanOptions { Budget = TrainingBudget.OfSteps(20), BatchSize = 16, LatentDimension = 8, Seed = 1 };
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(ml.Gan().KeepLabels(SyntheticImages.LoadLabelled(ml, 128), 2, seed: 1));
+        string zip = Path.Combine(Scratch, "classifier.zip");
+        model.Save(zip);
+        IDataView test = SyntheticImages.LoadLabelled(ml, 24);
+        float[][] pixels = [.. test.GetColumn<float[]>("Pixels")];
+        string pixelsFile = Path.Combine(Scratch, "pixels.bin");
+        using (var writer = new BinaryWriter(File.Create(pixelsFile)))
+        {
+            writer.Write(pixels.Length);
+            writer.Write(SyntheticImages.Side);
+            foreach (float value in pixels.SelectMany(p => p))
+            {
+                writer.Write(value);
+            }
+        }
+
+        IDataView scored = model.Transform(test);
+        uint[] expectedKeys = [.. scored.GetColumn<uint>("PredictedLabel")];
+        float[][] expectedScores = [.. scored.GetColumn<float[]>("Score")];
+        string app = WriteApp(mlNet, onnxRuntime, ClassifierProgram, "classifier");
+        string predictions = Path.Combine(Scratch, "predictions.bin");
+        (int exit, string log) = Dotnet(app, "run", "-c", "Release", "--", zip, pixelsFile, predictions);
+
+        Assert.That(exit, Is.Zero, log);
+        Assert.That(log, Does.Contain($"ML.NET {mlNet}: 24 rows, PredictedLabel Key<UInt32, 0-3> named 1,2,3,4"));
+        using var reader = new BinaryReader(File.OpenRead(predictions));
+        for (int i = 0; i < expectedKeys.Length; i++)
+        {
+            Assert.That(reader.ReadUInt32(), Is.EqualTo(expectedKeys[i]), $"row {i}'s predicted key");
+            Assert.That(Enumerable.Range(0, 4).Select(_ => reader.ReadSingle()), Is.EqualTo(expectedScores[i]), $"row {i}'s scores");
+        }
+    }
+
+    /// <summary>The consumer app in a folder of its own under the system temp folder, outside this repository's build settings.</summary>
+    private static string WriteApp(string mlNet, string onnxRuntime, string program = Program, string name = "generator")
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "gan-stock-consumer", name, mlNet);
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "Program.cs"), Program);
+        File.WriteAllText(Path.Combine(folder, "Program.cs"), program);
         File.WriteAllText(Path.Combine(folder, "StockConsumer.csproj"), string.Create(CultureInfo.InvariantCulture, $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>

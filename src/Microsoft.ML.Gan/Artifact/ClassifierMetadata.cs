@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.Gan.Input;
+
+namespace Microsoft.ML.Gan.Artifact;
+
+/// <summary>How a semi-supervised classifier was trained, in a few numbers.</summary>
+/// <param name="Rows">Training rows, labelled and unlabelled.</param>
+/// <param name="LabelledRows">Rows with a label.</param>
+/// <param name="Steps">Training steps.</param>
+/// <param name="Seed">The seed training used.</param>
+/// <param name="ValidationAccuracy">Accuracy on the validation rows after the last epoch, when there were any.</param>
+internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps, int Seed, double? ValidationAccuracy);
+
+/// <summary>
+/// What a semi-supervised classifier's ONNX graph says about itself in its <c>metadata_props</c>, so a zip knows what it is.
+/// </summary>
+/// <remarks>
+/// Keys start with <c>gan.</c>; values are invariant-culture text.
+/// <list type="table">
+/// <item><term>kind</term><description><c>semi-supervised-classifier</c> (a generator's graph has no kind: it predates kinds)</description></item>
+/// <item><term>format_version, minimum_reader_version</term><description>the version this graph was written with (1) and the oldest
+/// reader version that reads it correctly (1); a reader refuses a graph whose minimum is above its own version, naming both</description></item>
+/// <item><term>library_version</term><description>the writing library's informational version</description></item>
+/// <item><term>pixels.column, pixels.storage, pixels.dimensions, pixels.max_value</term><description>the input column as trained</description></item>
+/// <item><term>label.column, label.class_count, label.key_values</term><description>the label column, its classes, and its key names
+/// as a JSON array of text (what the predicted label's key values are)</description></item>
+/// <item><term>output.score_column, output.predicted_label_column</term><description>the columns scoring adds</description></item>
+/// <item><term>training.rows, training.labelled_rows, training.steps, training.seed, training.validation_accuracy</term><description>the training summary</description></item>
+/// </list>
+/// </remarks>
+internal sealed record ClassifierMetadata(
+    string LibraryVersion,
+    PixelColumn Pixels,
+    string LabelColumnName,
+    IReadOnlyList<string> KeyValues,
+    string ScoreColumnName,
+    string PredictedLabelColumnName,
+    ClassifierTraining Training)
+{
+    public const string Kind = "semi-supervised-classifier";
+    public const int FormatVersion = 1;
+    public const int MinimumReaderVersion = 1;
+    private const string Prefix = "gan.";
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public int ClassCount => KeyValues.Count;
+
+    public IReadOnlyDictionary<string, string> ToProperties()
+    {
+        var properties = new Dictionary<string, string>
+        {
+            ["kind"] = Kind,
+            ["format_version"] = FormatVersion.ToString(Invariant),
+            ["minimum_reader_version"] = MinimumReaderVersion.ToString(Invariant),
+            ["library_version"] = LibraryVersion,
+            ["pixels.column"] = Pixels.Name,
+            ["pixels.storage"] = Pixels.Storage.ToString(),
+            ["pixels.dimensions"] = string.Join(" x ", Pixels.Dimensions),
+            ["pixels.max_value"] = Pixels.MaxValue.ToString("R", Invariant),
+            ["image.shape"] = $"{Pixels.Shape.Channels} x {Pixels.Shape.Height} x {Pixels.Shape.Width}",
+            ["label.column"] = LabelColumnName,
+            ["label.class_count"] = ClassCount.ToString(Invariant),
+            ["label.key_values"] = JsonSerializer.Serialize(KeyValues),
+            ["output.score_column"] = ScoreColumnName,
+            ["output.predicted_label_column"] = PredictedLabelColumnName,
+            ["training.rows"] = Training.Rows.ToString(Invariant),
+            ["training.labelled_rows"] = Training.LabelledRows.ToString(Invariant),
+            ["training.steps"] = Training.Steps.ToString(Invariant),
+            ["training.seed"] = Training.Seed.ToString(Invariant),
+        };
+        if (Training.ValidationAccuracy is double accuracy)
+        {
+            properties["training.validation_accuracy"] = accuracy.ToString("R", Invariant);
+        }
+
+        return properties.ToDictionary(p => Prefix + p.Key, p => p.Value);
+    }
+
+    /// <exception cref="InvalidDataException">Not a classifier's metadata, written for a newer reader, or a value that does not parse; names <paramref name="source"/>.</exception>
+    public static ClassifierMetadata FromProperties(IReadOnlyDictionary<string, string> properties, string source)
+    {
+        string Text(string key) => properties.TryGetValue(Prefix + key, out string? value) ? value
+            : throw new InvalidDataException($"{source} has no '{Prefix}{key}' in its metadata; it was not written as a Microsoft.ML.Gan classifier.");
+        int Int(string key) => int.TryParse(Text(key), NumberStyles.Integer, Invariant, out int value) ? value
+            : throw new InvalidDataException($"{source} has an unreadable '{Prefix}{key}': '{Text(key)}'.");
+
+        string kind = properties.TryGetValue(Prefix + "kind", out string? k) ? k : "generator";
+        if (kind != Kind)
+        {
+            throw new InvalidDataException($"{source} holds a {kind}, not a {Kind}.");
+        }
+
+        int minimum = Int("minimum_reader_version");
+        if (minimum > FormatVersion)
+        {
+            throw new InvalidDataException(
+                $"{source} was written by Microsoft.ML.Gan {Text("library_version")} in classifier format {Int("format_version")}, which needs a reader of version " +
+                $"{minimum} or later; this Microsoft.ML.Gan ({GeneratorMetadata.CurrentLibraryVersion}) reads up to version {FormatVersion}. Update Microsoft.ML.Gan to load it.");
+        }
+
+        int[] dimensions = [.. Text("pixels.dimensions").Split(" x ").Select(d => int.Parse(d, Invariant))];
+        int[] shape = [.. Text("image.shape").Split(" x ").Select(d => int.Parse(d, Invariant))];
+        var pixels = new PixelColumn(Text("pixels.column"), Enum.Parse<PixelStorage>(Text("pixels.storage")), new ImageShape(shape[0], shape[1], shape[2]), dimensions,
+            float.Parse(Text("pixels.max_value"), Invariant));
+        string[] keyValues = JsonSerializer.Deserialize<string[]>(Text("label.key_values"))
+            ?? throw new InvalidDataException($"{source} has an empty '{Prefix}label.key_values'.");
+        if (keyValues.Length != Int("label.class_count"))
+        {
+            throw new InvalidDataException($"{source} lists {keyValues.Length} key values for {Int("label.class_count")} classes.");
+        }
+
+        double? accuracy = properties.TryGetValue(Prefix + "training.validation_accuracy", out string? a) ? double.Parse(a, Invariant) : null;
+        return new ClassifierMetadata(Text("library_version"), pixels, Text("label.column"), keyValues, Text("output.score_column"), Text("output.predicted_label_column"),
+            new ClassifierTraining(Int("training.rows"), Int("training.labelled_rows"), Int("training.steps"), Int("training.seed"), accuracy));
+    }
+}

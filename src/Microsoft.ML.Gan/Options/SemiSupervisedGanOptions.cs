@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.ML.Gan;
+
+/// <summary>
+/// Options of <see cref="SemiSupervisedGanTrainer"/>: a GAN whose discriminator is a K-class classifier, trained on a few
+/// labelled images and many unlabelled ones (Salimans et al., 2016, "Improved Techniques for Training GANs", feature
+/// matching). Rows whose label is a missing key (key 0) are the unlabelled ones. Every default is the paper's MNIST setting
+/// except the budget and the weight average, which are chosen for a budget of minutes rather than 300 epochs
+/// (docs/SEMI-SUPERVISED.md says how they were chosen, on a validation split).
+/// </summary>
+public sealed class SemiSupervisedGanOptions
+{
+    /// <summary>The label column: a key type, missing (key 0) on unlabelled rows. Default: <c>Label</c>.</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>The images: a known-size <c>Vector&lt;Single&gt;</c> in [0, <see cref="MaxPixelValue"/>] or <c>Vector&lt;Byte&gt;</c>. Default: <c>Pixels</c>.</summary>
+    public string PixelsColumnName { get; set; } = "Pixels";
+
+    /// <summary>Output: the class probabilities, as ML.NET's multiclass trainers name them. Default: <c>Score</c>.</summary>
+    public string ScoreColumnName { get; set; } = "Score";
+
+    /// <summary>Output: the most probable class, of the label's key type with its key values. Default: <c>PredictedLabel</c>.</summary>
+    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+    /// <summary>
+    /// How long to train. An epoch is one pass over the unlabelled rows, <see cref="BatchSize"/> labelled and as many
+    /// unlabelled rows a step (the labelled rows are repeated as often as needed). Default: 20 epochs.
+    /// </summary>
+    public TrainingBudget Budget { get; set; } = TrainingBudget.OfEpochs(20);
+
+    /// <summary>Labelled rows per step, and as many unlabelled rows and generated images. Default: 100 (the paper's).</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Adam learning rate of both networks. Default: 0.003 (the paper's).</summary>
+    public float LearningRate { get; set; } = 0.003f;
+
+    /// <summary>Adam beta1 of both networks. Default: 0.5 (the paper's; beta2 is 0.999).</summary>
+    public float Beta1 { get; set; } = 0.5f;
+
+    /// <summary>Weight of the unlabelled and generated rows' term against the labelled rows' cross-entropy. Default: 1 (the paper's).</summary>
+    public float UnlabelledWeight { get; set; } = 1f;
+
+    /// <summary>
+    /// Weight of the consistency term on the unlabelled rows (as FixMatch, Sohn et al. 2020, has it): the classifier's class for
+    /// a slightly shifted copy of an unlabelled image (±1 pixel) becomes the target for a strongly altered copy (±4 pixels and
+    /// an 8 × 8 cut-out) when it is at least <see cref="ConfidenceThreshold"/> sure. It teaches the classifier from unlabelled
+    /// rows far faster than the GAN term alone (docs/SEMI-SUPERVISED.md). Default: 1. 0 turns it off (the paper's recipe).
+    /// </summary>
+    public float ConsistencyWeight { get; set; } = 1f;
+
+    /// <summary>The probability the classifier must give a class for an unlabelled row to count in the consistency term. Default: 0.95 (FixMatch's).</summary>
+    public float ConfidenceThreshold { get; set; } = 0.95f;
+
+    /// <summary>
+    /// The share of the budget, at its end, over which both learning rates fall linearly to 0. Default: 0.3. 0 keeps them
+    /// constant (the paper's recipe).
+    /// </summary>
+    public float LearningRateDecayShare { get; set; } = 0.3f;
+
+    /// <summary>Size of the generator's latent vector z ~ U(0, 1). Default: 100 (the paper's).</summary>
+    public int LatentDimension { get; set; } = 100;
+
+    /// <summary>
+    /// Decay of an exponential moving average of the classifier's weights, updated after every step; the average is what is
+    /// exported, scored and measured. The paper averages with 0.9999 over 180,000 steps; a budget of a few thousand steps
+    /// needs a shorter memory. Default: 0.999. Null turns it off.
+    /// </summary>
+    public float? WeightAverageDecay { get; set; } = 0.999f;
+
+    /// <summary>The value that means full intensity in the pixel column. Default: null — 1 for Single columns, 255 for Byte.</summary>
+    public float? MaxPixelValue { get; set; }
+
+    /// <summary>Seed of every random choice (weights, noise, batches). Default: null, drawn from the MLContext's seeded generator.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>TorchSharp intra-op threads while training; 0 chooses while training runs (see <see cref="GanOptions.Threads"/>). Default: 1.</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>TorchSharp device; null follows the MLContext (<see cref="GanOptions.Device"/>). Default: null.</summary>
+    public string? Device { get; set; }
+
+    /// <summary>Receives training progress and summaries. Default: none.</summary>
+    public ILogger? Logger { get; set; }
+
+    /// <summary>Called on the training thread after every epoch, with the validation accuracy when validation rows were given. Default: none.</summary>
+    public IProgress<SemiSupervisedGanProgress>? Progress { get; set; }
+
+    internal SemiSupervisedGanOptions Clone() => (SemiSupervisedGanOptions)MemberwiseClone();
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    internal void Validate()
+    {
+        const string Owner = nameof(SemiSupervisedGanOptions);
+        OptionChecks.ColumnName(LabelColumnName, Owner, nameof(LabelColumnName));
+        OptionChecks.ColumnName(PixelsColumnName, Owner, nameof(PixelsColumnName));
+        OptionChecks.ColumnName(ScoreColumnName, Owner, nameof(ScoreColumnName));
+        OptionChecks.ColumnName(PredictedLabelColumnName, Owner, nameof(PredictedLabelColumnName));
+        if (ScoreColumnName == PredictedLabelColumnName)
+        {
+            throw new ArgumentException($"{Owner}.{nameof(ScoreColumnName)} and {nameof(PredictedLabelColumnName)} must differ; both are '{ScoreColumnName}'.");
+        }
+
+        OptionChecks.NotNull(Budget, Owner, nameof(Budget));
+        OptionChecks.AtLeast(BatchSize, 1, Owner, nameof(BatchSize));
+        OptionChecks.AtLeast(LatentDimension, 1, Owner, nameof(LatentDimension));
+        OptionChecks.AtLeast(Threads, 0, Owner, nameof(Threads));
+        OptionChecks.Positive(LearningRate, Owner, nameof(LearningRate));
+        OptionChecks.InRange(Beta1, 0f, 1f, Owner, nameof(Beta1), upperInclusive: false);
+        OptionChecks.NonNegative(UnlabelledWeight, Owner, nameof(UnlabelledWeight));
+        OptionChecks.NonNegative(ConsistencyWeight, Owner, nameof(ConsistencyWeight));
+        OptionChecks.InRange(ConfidenceThreshold, 0f, 1f, Owner, nameof(ConfidenceThreshold), upperInclusive: true);
+        OptionChecks.InRange(LearningRateDecayShare, 0f, 1f, Owner, nameof(LearningRateDecayShare), upperInclusive: true);
+        if (WeightAverageDecay is float decay)
+        {
+            OptionChecks.InRange(decay, 0f, 1f, Owner, nameof(WeightAverageDecay), upperInclusive: false);
+        }
+
+        if (MaxPixelValue is float max)
+        {
+            OptionChecks.Positive(max, Owner, nameof(MaxPixelValue));
+        }
+
+        if (Device is not null && string.IsNullOrWhiteSpace(Device))
+        {
+            throw new ArgumentException($"{Owner}.{nameof(Device)} must name a device such as 'cpu' or 'cuda', or be null to follow the MLContext.", nameof(Device));
+        }
+    }
+}
+
+/// <summary>One epoch of a semi-supervised GAN's training.</summary>
+/// <param name="Epoch">1-based epoch just finished.</param>
+/// <param name="Epochs">Epochs the budget makes.</param>
+/// <param name="LabelledLoss">Mean cross-entropy of the labelled rows.</param>
+/// <param name="UnlabelledLoss">Mean loss of the unlabelled and generated rows (real against generated).</param>
+/// <param name="GeneratorLoss">Mean feature-matching loss of the generator.</param>
+/// <param name="ValidationAccuracy">Accuracy on the validation rows given to Fit; null without them.</param>
+/// <param name="Elapsed">Training time so far.</param>
+public sealed record SemiSupervisedGanProgress(int Epoch, int Epochs, double LabelledLoss, double UnlabelledLoss, double GeneratorLoss, double? ValidationAccuracy, TimeSpan Elapsed);

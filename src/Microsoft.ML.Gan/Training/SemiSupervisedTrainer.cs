@@ -1,0 +1,372 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.Gan.Logging;
+using Microsoft.ML.Gan.Networks;
+using Microsoft.ML.Gan.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.Gan.Training;
+
+/// <summary><see cref="SemiSupervisedGanOptions"/> resolved once, with the data's shape and classes: all the loop reads.</summary>
+internal sealed record SemiSupervisedPlan(
+    int ClassCount,
+    ImageShape Shape,
+    int LatentDimension,
+    int BatchSize,
+    float LearningRate,
+    float Beta1,
+    float UnlabelledWeight,
+    float ConsistencyWeight,
+    float ConfidenceThreshold,
+    float DecayShare,
+    float? AverageDecay,
+    TrainingBudget Budget,
+    int Threads,
+    string Device,
+    IProgress<SemiSupervisedGanProgress>? Progress)
+{
+    public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
+        classCount, shape, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
+        options.ConsistencyWeight, options.ConfidenceThreshold, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget, options.Threads, device,
+        options.Progress);
+
+    public int ImageSize => Shape.Size;
+}
+
+/// <summary>Images in [0, 1] with their class index, −1 for an unlabelled row.</summary>
+internal sealed record LabelledImages(float[] Pixels, long[] Classes, int ImageSize)
+{
+    public int Count => Classes.Length;
+}
+
+/// <summary>One epoch: mean losses, validation accuracy (with validation rows) and its duration.</summary>
+internal sealed record SemiSupervisedEpoch(int Epoch, double LabelledLoss, double UnlabelledLoss, double GeneratorLoss, double? ValidationAccuracy, TimeSpan Duration);
+
+/// <summary>The trained classifier (the weight average when on) and what training recorded.</summary>
+internal sealed record SemiSupervisedResult(SemiSupervisedDiscriminator Classifier, IReadOnlyList<SemiSupervisedEpoch> History, int Seed, int LabelledRows, int Steps);
+
+/// <summary>
+/// The Improved GAN's semi-supervised training (Salimans et al., 2016, feature matching) with a consistency term, one loop to
+/// read top to bottom (<see cref="RunEpoch"/>). Every step: a discriminator step on <c>B</c> labelled rows (the labelled set
+/// repeated, reshuffled each time round, shifted by up to 2 pixels), <c>B</c> rows of the unlabelled stream (every training
+/// image, labelled or not), <c>B</c> generated images and the unlabelled rows strongly altered, with loss
+/// <code>
+/// cross-entropy(labelled) + w · ( −½ E[lse(l(x))] + ½ E[softplus(lse(l(x)))] + ½ E[softplus(lse(l(G(z))))] )
+///   + c · E[ 1(p(weak x) ≥ τ) · cross-entropy(l(strong x), argmax p(weak x)) ]
+/// </code>
+/// (lse: log-sum-exp of the K logits; with the fake class's logit fixed at 0 the GAN term is −½ log D(x) − ½ log(1 − D(G(z)));
+/// the last term is FixMatch's, Sohn et al. 2020); then a generator step on a second unlabelled stream: the squared distance
+/// between the batch means of the last hidden layer's features of real and generated images. Learning rates fall linearly to
+/// 0 at the end; an exponential moving average of the classifier's weights is what is measured and returned.
+/// </summary>
+internal sealed class SemiSupervisedTrainer
+{
+    private readonly SemiSupervisedPlan _plan;
+    private readonly LabelledImages _data;
+    private readonly LabelledImages? _validation;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _cancellationToken;
+    private readonly long[] _labelled;
+    private readonly int _stepsPerEpoch;
+    private readonly int _epochs;
+    private readonly int _lastEpochSteps;
+
+    private SemiSupervisedTrainer(SemiSupervisedPlan plan, LabelledImages data, LabelledImages? validation, ILogger logger, CancellationToken cancellationToken)
+    {
+        _plan = plan;
+        _data = data;
+        _validation = validation;
+        _logger = logger;
+        _cancellationToken = cancellationToken;
+        _labelled = [.. Enumerable.Range(0, data.Count).Where(i => data.Classes[i] >= 0).Select(i => (long)i)];
+        _stepsPerEpoch = Math.Max(1, data.Count / plan.BatchSize);
+        if (plan.Budget.Steps is int steps)
+        {
+            _epochs = (steps + _stepsPerEpoch - 1) / _stepsPerEpoch;
+            _lastEpochSteps = steps - ((_epochs - 1) * _stepsPerEpoch);
+        }
+        else
+        {
+            _epochs = plan.Budget.Epochs!.Value;
+            _lastEpochSteps = _stepsPerEpoch;
+        }
+    }
+
+    public static SemiSupervisedResult Train(LabelledImages data, LabelledImages? validation, SemiSupervisedPlan plan, int seed, ILogger logger, CancellationToken cancellationToken)
+    {
+        int previousThreads = torch.get_num_threads();
+        ThreadGovernor? governor = ThreadGovernor.Start(plan.Threads, logger);
+        try
+        {
+            return new SemiSupervisedTrainer(plan, data, validation, logger, cancellationToken).Run(seed, governor);
+        }
+        finally
+        {
+            governor?.Stop();
+            torch.set_num_threads(previousThreads);
+        }
+    }
+
+    private SemiSupervisedResult Run(int seed, ThreadGovernor? governor)
+    {
+        Device device = torch.device(_plan.Device);
+        torch.manual_seed(seed);
+        var classifier = new SemiSupervisedDiscriminator(_plan.ImageSize, _plan.ClassCount);
+        var generator = new FeatureMatchingGenerator(_plan.LatentDimension, _plan.ImageSize);
+        SemiSupervisedDiscriminator? average = null;
+        try
+        {
+            classifier.to(device);
+            generator.to(device);
+            using Tensor images = torch.tensor(_data.Pixels, [_data.Count, _data.ImageSize], device: device);
+            using Tensor classes = torch.tensor(_data.Classes, device: device);
+            // Data-dependent initialisation from the first 500 rows, as the paper's code does.
+            classifier.InitializeFrom(images.narrow(0, 0, Math.Min(500, _data.Count)));
+            if (_plan.AverageDecay is not null)
+            {
+                average = new SemiSupervisedDiscriminator(_plan.ImageSize, _plan.ClassCount);
+                average.to(device);
+                average.load_state_dict(classifier.state_dict());
+                average.eval();
+            }
+
+            using var classifierOptimizer = new FlatAdam([.. classifier.parameters().Where(p => p.requires_grad)], _plan.LearningRate, _plan.Beta1, 0.999);
+            using var generatorOptimizer = new FlatAdam([.. generator.parameters()], _plan.LearningRate, _plan.Beta1, 0.999);
+            var averaged = average is null ? null : Pairs(average, classifier);
+            Parameter[] frozen = [.. classifier.parameters().Where(p => p.requires_grad)];
+            SemiSupervisedDiscriminator published = average ?? classifier;
+            var history = new List<SemiSupervisedEpoch>();
+            var clock = Stopwatch.StartNew();
+            GanLog.SemiSupervisedStarted(_logger, _data.Count, _labelled.Length, _plan.ClassCount, _epochs, _stepsPerEpoch, seed);
+            for (int epoch = 1; epoch <= _epochs; epoch++)
+            {
+                TimeSpan start = clock.Elapsed;
+                (double labelled, double unlabelled, double generated) = RunEpoch(classifier, generator, images, classes, classifierOptimizer, generatorOptimizer,
+                    averaged, frozen, epoch, epoch == _epochs ? _lastEpochSteps : _stepsPerEpoch, governor, device);
+                if (!double.IsFinite(labelled) || !double.IsFinite(unlabelled) || !double.IsFinite(generated))
+                {
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                        $"Semi-supervised training diverged in epoch {epoch}: labelled loss {labelled}, unlabelled loss {unlabelled}, generator loss {generated}. " +
+                        $"Lower {nameof(SemiSupervisedGanOptions)}.{nameof(SemiSupervisedGanOptions.LearningRate)}."));
+                }
+
+                double? accuracy = _validation is null ? null : Accuracy(published, _validation, device);
+                var summary = new SemiSupervisedEpoch(epoch, labelled, unlabelled, generated, accuracy, clock.Elapsed - start);
+                history.Add(summary);
+                GanLog.SemiSupervisedEpoch(_logger, epoch, _epochs, labelled, unlabelled, generated, accuracy ?? double.NaN, summary.Duration.TotalSeconds);
+                _plan.Progress?.Report(new SemiSupervisedGanProgress(epoch, _epochs, labelled, unlabelled, generated, accuracy, clock.Elapsed));
+            }
+
+            published.eval();
+            if (!ReferenceEquals(published, classifier))
+            {
+                classifier.Dispose();
+            }
+
+            return new SemiSupervisedResult(published, history, seed, _labelled.Length, ((_epochs - 1) * _stepsPerEpoch) + _lastEpochSteps);
+        }
+        catch
+        {
+            classifier.Dispose();
+            average?.Dispose();
+            throw;
+        }
+        finally
+        {
+            generator.Dispose();
+        }
+    }
+
+    /// <summary>One pass over the unlabelled stream. Returns the mean labelled, unlabelled and generator losses.</summary>
+    private (double Labelled, double Unlabelled, double Generator) RunEpoch(SemiSupervisedDiscriminator classifier, FeatureMatchingGenerator generator, Tensor images,
+        Tensor classes, FlatAdam classifierOptimizer, FlatAdam generatorOptimizer, List<(Tensor Average, Tensor Current)>? averaged, Parameter[] frozen, int epoch, int steps,
+        ThreadGovernor? governor, Device device)
+    {
+        int b = _plan.BatchSize;
+        ImageShape shape = _plan.Shape;
+        using var epochScope = torch.NewDisposeScope();
+        // The labelled rows, repeated in fresh orders until they fill the epoch's steps; two orders of every row for the
+        // unlabelled streams (the discriminator's and the generator's), as the paper's code draws them.
+        Tensor labelled = LabelledOrder(steps * b, device);
+        Tensor unlabelled = torch.randperm(_data.Count, device: device);
+        Tensor unlabelledForGenerator = torch.randperm(_data.Count, device: device);
+        Tensor labelledLossSum = ScalarArithmetic.Full(1, 0, device);
+        Tensor unlabelledLossSum = ScalarArithmetic.Full(1, 0, device);
+        Tensor generatorLossSum = ScalarArithmetic.Full(1, 0, device);
+        classifier.train();
+        generator.train();
+        for (int step = 0; step < steps; step++)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            governor?.BeforeStep();
+            using var stepScope = torch.NewDisposeScope();
+            Decay(classifierOptimizer, generatorOptimizer, ((long)(epoch - 1) * _stepsPerEpoch) + step);
+            int start = (step * b) % Math.Max(1, _data.Count - b + 1);
+            int real = Math.Min(b, _data.Count);
+            Tensor labelledRows = labelled.narrow(0, step * b, b);
+            // Labelled images shifted by up to 2 pixels: a hundred labels go further seen from a few places.
+            Tensor labelledImages = DiffAugment.Shift(images.index_select(0, labelledRows), shape, LabelledShift, Blank);
+            Tensor labelledClasses = classes.index_select(0, labelledRows);
+            Tensor unlabelledImages = images.index_select(0, unlabelled.narrow(0, start, real));
+
+            // Discriminator (classifier) step: labelled, unlabelled, generated and strongly altered unlabelled rows in one pass
+            // (no batch statistics, so one pass computes what separate ones would).
+            Tensor fake;
+            Tensor? targets = null, confident = null;
+            using (torch.no_grad())
+            {
+                fake = generator.forward(torch.rand(b, _plan.LatentDimension, device: device));
+                if (_plan.ConsistencyWeight > 0)
+                {
+                    Tensor weak = nn.functional.softmax(classifier.forward(DiffAugment.Shift(unlabelledImages, shape, WeakShift, Blank)).Logits, 1);
+                    (Tensor confidence, targets) = weak.max(1);
+                    confident = confidence.OnesWhereAtLeast(_plan.ConfidenceThreshold);
+                }
+            }
+
+            Tensor[] batch = targets is null
+                ? [labelledImages, unlabelledImages, fake]
+                : [labelledImages, unlabelledImages, fake, DiffAugment.CutOut(DiffAugment.Shift(unlabelledImages, shape, StrongShift, Blank), shape, CutOutSize, Blank)];
+            (Tensor logits, _) = classifier.forward(torch.cat(batch, 0));
+            Tensor labelledLoss = nn.functional.cross_entropy(logits.narrow(0, 0, b), labelledClasses);
+            Tensor realLse = logits.narrow(0, b, real).logsumexp(1);
+            Tensor fakeLse = logits.narrow(0, b + real, b).logsumexp(1);
+            Tensor unlabelledLoss = (FeatureMatchingGenerator.Softplus(realLse).mean() - realLse.mean())
+                .Plus(FeatureMatchingGenerator.Softplus(fakeLse).mean()).Times(0.5);
+            Tensor loss = labelledLoss.Plus(unlabelledLoss.Times(_plan.UnlabelledWeight));
+            if (targets is not null)
+            {
+                Tensor strong = nn.functional.cross_entropy(logits.narrow(0, b + real + b, real), targets, reduction: nn.Reduction.None);
+                loss = loss.Plus((strong * confident!).mean().Times(_plan.ConsistencyWeight));
+            }
+
+            classifierOptimizer.zero_grad();
+            loss.backward();
+            classifierOptimizer.step();
+            UpdateAverage(averaged);
+            labelledLossSum.PlusInPlace(labelledLoss.detach());
+            unlabelledLossSum.PlusInPlace(unlabelledLoss.detach());
+
+            // Generator step: match the mean last-hidden-layer features of a second unlabelled batch; a second step when the
+            // generator has fallen behind (loss above 1) after the first two epochs, as ImprovedGAN-pytorch does.
+            Tensor realImages = images.index_select(0, unlabelledForGenerator.narrow(0, start, real));
+            Tensor generatorLoss = GeneratorStep(classifier, generator, generatorOptimizer, realImages, frozen, device);
+            if (epoch > 2 && generatorLoss.item<float>() > 1)
+            {
+                generatorLoss = GeneratorStep(classifier, generator, generatorOptimizer, realImages, frozen, device);
+            }
+
+            generatorLossSum.PlusInPlace(generatorLoss);
+            governor?.AfterStep();
+        }
+
+        return (labelledLossSum.item<float>() / steps, unlabelledLossSum.item<float>() / steps, generatorLossSum.item<float>() / steps);
+    }
+
+    /// <summary>Shifts (pixels) and the cut-out side of the augmentations, and the value that fills what moved out.</summary>
+    private const int LabelledShift = 2;
+    private const int WeakShift = 1;
+    private const int StrongShift = 4;
+    private const int CutOutSize = 8;
+    private const float Blank = 0f;
+
+    /// <summary>One feature-matching step of the generator against <paramref name="realImages"/>; returns its loss (detached).</summary>
+    private Tensor GeneratorStep(SemiSupervisedDiscriminator classifier, FeatureMatchingGenerator generator, FlatAdam optimizer, Tensor realImages, Parameter[] frozen, Device device)
+    {
+        Tensor generated = generator.forward(torch.rand(_plan.BatchSize, _plan.LatentDimension, device: device));
+        long real = realImages.shape[0];
+        Tensor loss;
+        foreach (Parameter parameter in frozen)
+        {
+            parameter.requires_grad_(false);
+        }
+
+        try
+        {
+            (_, Tensor features) = classifier.forward(torch.cat([realImages, generated], 0));
+            Tensor difference = features.narrow(0, 0, real).mean([0]).detach() - features.narrow(0, real, _plan.BatchSize).mean([0]);
+            loss = (difference * difference).mean();
+        }
+        finally
+        {
+            foreach (Parameter parameter in frozen)
+            {
+                parameter.requires_grad_(true);
+            }
+        }
+
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        return loss.detach();
+    }
+
+    /// <summary>Both learning rates, falling linearly to 0 over the last <see cref="SemiSupervisedPlan.DecayShare"/> of the steps.</summary>
+    private void Decay(FlatAdam classifierOptimizer, FlatAdam generatorOptimizer, long step)
+    {
+        long total = ((long)(_epochs - 1) * _stepsPerEpoch) + _lastEpochSteps;
+        double factor = _plan.DecayShare <= 0 ? 1 : Math.Min(1, (total - step) / (_plan.DecayShare * total));
+        classifierOptimizer.LearningRate = generatorOptimizer.LearningRate = _plan.LearningRate * factor;
+    }
+
+    /// <summary>Enough labelled row indices for <paramref name="count"/> draws: whole fresh permutations of the labelled set, concatenated.</summary>
+    private Tensor LabelledOrder(int count, Device device)
+    {
+        using Tensor rows = torch.tensor(_labelled, device: device);
+        var orders = new List<Tensor>();
+        for (int filled = 0; filled < count; filled += _labelled.Length)
+        {
+            orders.Add(rows.index_select(0, torch.randperm(_labelled.Length, device: device)));
+        }
+
+        return torch.cat(orders, 0);
+    }
+
+    private static List<(Tensor Average, Tensor Current)> Pairs(SemiSupervisedDiscriminator average, SemiSupervisedDiscriminator current)
+    {
+        Dictionary<string, Tensor> live = current.state_dict();
+        return [.. average.state_dict().Select(entry => (entry.Value, live[entry.Key]))];
+    }
+
+    private void UpdateAverage(List<(Tensor Average, Tensor Current)>? averaged)
+    {
+        if (averaged is null || _plan.AverageDecay is not float decay)
+        {
+            return;
+        }
+
+        using var noGrad = torch.no_grad();
+        using Scalar keep = decay.ToScalar();
+        using Scalar take = (1 - decay).ToScalar();
+        foreach ((Tensor average, Tensor current) in averaged)
+        {
+            average.mul_(keep).add_(current, take);
+        }
+    }
+
+    /// <summary>Share of <paramref name="data"/>'s rows whose class has the largest logit (no noise: eval mode).</summary>
+    internal static double Accuracy(SemiSupervisedDiscriminator classifier, LabelledImages data, Device device)
+    {
+        bool wasTraining = classifier.training;
+        classifier.eval();
+        long correct = 0;
+        using (torch.no_grad())
+        {
+            for (int start = 0; start < data.Count; start += 1000)
+            {
+                using var scope = torch.NewDisposeScope();
+                int size = Math.Min(1000, data.Count - start);
+                Tensor batch = torch.tensor(data.Pixels.AsSpan(start * data.ImageSize, size * data.ImageSize).ToArray(), [size, data.ImageSize], device: device);
+                Tensor predicted = classifier.forward(batch).Logits.argmax(1);
+                Tensor truth = torch.tensor(data.Classes.AsSpan(start, size).ToArray(), device: device);
+                correct += (predicted == truth).sum().item<long>();
+            }
+        }
+
+        classifier.train(wasTraining);
+        return correct / (double)data.Count;
+    }
+}

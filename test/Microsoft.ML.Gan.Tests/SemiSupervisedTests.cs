@@ -1,0 +1,143 @@
+using Microsoft.ML.Gan.Artifact;
+
+namespace Microsoft.ML.Gan.Tests;
+
+/// <summary>The semi-supervised GAN classifier as an ML.NET trainer, on small synthetic images (MNIST runs are in the Slow set).</summary>
+[Category(TestCategories.Fast)]
+public sealed class SemiSupervisedTests : ScratchDirectoryTest
+{
+    private static SemiSupervisedGanOptions FastOptions() => new() { Budget = TrainingBudget.OfSteps(30), BatchSize = 16, LatentDimension = 8, Seed = 1 };
+
+    /// <summary>128 squares of 4 classes (class = place), 2 labels per class kept, the rest unlabelled.</summary>
+    private static IDataView FewLabels(MLContext ml) => ml.Gan().KeepLabels(SyntheticImages.LoadLabelled(ml, 128), labelsPerClass: 2, seed: 3);
+
+    private static long Labelled(IDataView data) => data.GetColumn<uint>("Label").Count(k => k != 0);
+
+    [Test]
+    public void KeepLabelsKeepsTheAskedNumberPerClassAndIsRepeatable()
+    {
+        var ml = new MLContext(1);
+        IDataView full = SyntheticImages.LoadLabelled(ml, 128);
+
+        uint[] kept = [.. ml.Gan().KeepLabels(full, 5, seed: 1).GetColumn<uint>("Label")];
+        uint[] again = [.. ml.Gan().KeepLabels(full, 5, seed: 1).GetColumn<uint>("Label")];
+        uint[] other = [.. ml.Gan().KeepLabels(full, 5, seed: 2).GetColumn<uint>("Label")];
+        uint[] truth = [.. full.GetColumn<uint>("Label")];
+
+        Assert.That(kept.Where(k => k != 0).GroupBy(k => k).Select(g => g.Count()), Is.EqualTo(new[] { 5, 5, 5, 5 }));
+        Assert.That(kept.Select((k, i) => k == 0 || k == truth[i]), Is.All.True, "a kept label is the row's own");
+        Assert.That(again, Is.EqualTo(kept));
+        Assert.That(other, Is.Not.EqualTo(kept));
+        Assert.That(() => ml.Gan().KeepLabels(SyntheticImages.LoadIntegerLabelled(ml, 8), 1, 1), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("key type"));
+    }
+
+    [Test]
+    public void TheTransformerAddsScoreAndPredictedLabelAsMulticlassTrainersDoAndEvaluateReadsThem()
+    {
+        var ml = new MLContext(1);
+        IDataView train = FewLabels(ml);
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(FastOptions()).Fit(train, SyntheticImages.LoadLabelled(ml, 40));
+        IDataView test = SyntheticImages.LoadLabelled(ml, 40);
+
+        IDataView scored = model.Transform(test);
+        MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(scored);
+
+        Assert.That(scored.Schema["Score"].Type.ToString(), Is.EqualTo("Vector<Single, 4>"));
+        Assert.That(scored.Schema["PredictedLabel"].Type, Is.EqualTo(test.Schema["Label"].Type), "the label's key type");
+        Assert.That(scored.GetColumn<float[]>("Score").Select(s => s.Sum()), Is.All.EqualTo(1f).Within(1e-4f));
+        Assert.That(metrics.MicroAccuracy, Is.EqualTo(scored.GetColumn<uint>("PredictedLabel").Zip(test.GetColumn<uint>("Label")).Count(p => p.First == p.Second) / 40.0).Within(1e-9));
+        Assert.That(model.History, Has.Count.GreaterThan(0));
+        Assert.That(model.History[^1].ValidationAccuracy, Is.Not.Null);
+        Assert.That((model.LabelledRows, model.Rows, model.ClassCount), Is.EqualTo((8, 128, 4)));
+    }
+
+    [Test]
+    public void TheSavedZipScoresTheSameThroughStockMlNetAndThroughLoadClassifier()
+    {
+        var ml = new MLContext(1);
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(FastOptions()).Fit(FewLabels(ml));
+        IDataView test = SyntheticImages.LoadLabelled(ml, 40);
+        string path = Path.Combine(Scratch, "classifier.zip");
+        model.Save(path);
+
+        ITransformer stock = new MLContext(2).Model.Load(path, out DataViewSchema input);
+        using SemiSupervisedGanTransformer loaded = ml.Gan().LoadClassifier(path);
+
+        float[][] expected = [.. model.Transform(test).GetColumn<float[]>("Score")];
+        Assert.That(input.Single().Name, Is.EqualTo("Pixels"));
+        Assert.That(stock.Transform(test).GetColumn<float[]>("Score").ToArray(), Is.EqualTo(expected));
+        Assert.That(stock.Transform(test).GetColumn<uint>("PredictedLabel").ToArray(), Is.EqualTo(model.Transform(test).GetColumn<uint>("PredictedLabel").ToArray()));
+        Assert.That(loaded.Transform(test).GetColumn<float[]>("Score").ToArray(), Is.EqualTo(expected));
+        Assert.That((loaded.Seed, loaded.LabelledRows, loaded.History.Count), Is.EqualTo((model.Seed, model.LabelledRows, model.History.Count)));
+        Assert.That(() => ml.Gan().LoadGenerator(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("LoadClassifier"));
+    }
+
+    [Test]
+    public void TheSameSeedTrainsTheSameClassifier()
+    {
+        var ml = new MLContext(1);
+        IDataView test = SyntheticImages.LoadLabelled(ml, 20);
+        float[] Scores()
+        {
+            using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(FastOptions()).Fit(FewLabels(ml));
+            return [.. model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s)];
+        }
+
+        Assert.That(Scores(), Is.EqualTo(Scores()));
+    }
+
+    private static IEnumerable<TestCaseData> BadInputs()
+    {
+        static TestCaseData Case(string name, Func<MLContext, IDataView> data, string message) => new TestCaseData(data, message).SetArgDisplayNames(name);
+        yield return Case("a class without labels", ml => WithoutLabelsOfClass(ml, 3), "no labelled row for 1 of its 4 classes (keys 4)");
+        yield return Case("no unlabelled rows", ml => SyntheticImages.LoadLabelled(ml, 64), "ordinary supervised training would do");
+        yield return Case("an integer label", ml => SyntheticImages.LoadIntegerLabelled(ml, 64), "needs a key type");
+        yield return Case("NaN pixels", ml => ml.Gan().KeepLabels(ml.Data.LoadFromEnumerable(Enumerable.Range(0, 16).Select(i => new SyntheticImages.LabelledRow
+            { Label = (uint)(i % 4), Pixels = i == 9 ? [.. SyntheticImages.Square(i).Select(_ => float.NaN)] : SyntheticImages.Square(i) })), 1, 1), "non-finite value (NaN)");
+        yield return Case("no pixel column", ml => ml.Data.LoadFromEnumerable(new[] { new { Label = 1u } }), "Pixel column 'Pixels' not found");
+    }
+
+    /// <summary>64 squares of 4 classes, every row labelled but those of <paramref name="missing"/>, which are all unlabelled.</summary>
+    private static IDataView WithoutLabelsOfClass(MLContext ml, int missing)
+    {
+        // MapValueToKey maps a value its key data does not hold to the missing key; the key count stays 4.
+        IDataView data = SyntheticImages.LoadIntegerLabelled(ml, 64);
+        IDataView keys = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 4).Select(c => new { Label = c == missing ? 99 : c }));
+        return ml.Transforms.Conversion.MapValueToKey("Label", keyData: keys).Fit(data).Transform(data);
+    }
+
+    [TestCaseSource(nameof(BadInputs))]
+    public void BadInputIsAnErrorNamingTheColumnAndTheProblem(Func<MLContext, IDataView> data, string message)
+    {
+        var ml = new MLContext(1);
+        var error = Assert.Throws(Is.InstanceOf<Exception>(), () => ml.Gan().SemiSupervisedClassifier(FastOptions()).Fit(data(ml)));
+        Assert.That(error!.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public void AClassifierForOtherImagesRefusesThemNamingTheColumn()
+    {
+        var ml = new MLContext(1);
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(FastOptions()).Fit(FewLabels(ml));
+        IDataView wrongSize = ml.Data.LoadFromEnumerable(new[] { new SyntheticImages.ByteRow { Pixels = new byte[64] } });
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(wrongSize));
+        Assert.That(error!.Message, Does.Contain("Schema mismatch for pixel column 'Pixels'").And.Contain("Vector<Single, 8, 8>"));
+    }
+
+    [Test]
+    public void TheGraphSaysWhatItIs()
+    {
+        var ml = new MLContext(1);
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(FastOptions()).Fit(FewLabels(ml));
+        var onnx = global::Onnx.ModelProto.Parser.ParseFrom(model.GetOnnxModel());
+        Dictionary<string, string> properties = onnx.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+
+        Assert.That(properties["gan.kind"], Is.EqualTo("semi-supervised-classifier"));
+        Assert.That(properties["gan.label.class_count"], Is.EqualTo("4"));
+        Assert.That(properties["gan.training.labelled_rows"], Is.EqualTo("8"));
+        properties["gan.minimum_reader_version"] = "2";
+        Assert.That(() => ClassifierMetadata.FromProperties(properties, "Model 'x.zip'"),
+            Throws.InstanceOf<InvalidDataException>().With.Message.Contains("needs a reader of version 2").And.Message.Contains("Update Microsoft.ML.Gan"));
+    }
+}
