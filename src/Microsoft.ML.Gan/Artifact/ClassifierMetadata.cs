@@ -18,7 +18,7 @@ internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps,
 /// <remarks>
 /// Keys start with <c>gan.</c>; values are invariant-culture text.
 /// <list type="table">
-/// <item><term>kind</term><description><c>semi-supervised-classifier</c> (a generator's graph has no kind: it predates kinds)</description></item>
+/// <item><term>kind</term><description><c>semi-supervised-classifier</c> (a generator's graph says <c>generator</c>, or nothing when written before generator format 2)</description></item>
 /// <item><term>format_version, minimum_reader_version</term><description>the version this graph was written with (1) and the oldest
 /// reader version that reads it correctly (1); a reader refuses a graph whose minimum is above its own version, naming both</description></item>
 /// <item><term>library_version</term><description>the writing library's informational version</description></item>

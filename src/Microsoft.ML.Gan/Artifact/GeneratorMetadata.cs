@@ -22,10 +22,15 @@ internal sealed record TrainingSummary(GanArchitecture Architecture, GanLoss Los
 /// <c>metadata_props</c> (so other runtimes see it too, e.g. ONNX Runtime's <c>ModelMetadata.CustomMetadataMap</c>).
 /// </summary>
 /// <remarks>
-/// Format (version 1): every key starts with <c>gan.</c>; values are invariant-culture text, shapes are written
+/// Format (version 2): every key starts with <c>gan.</c>; values are invariant-culture text, shapes are written
 /// <c>a x b x c</c>, numbers round-trip.
 /// <list type="table">
-/// <item><term>format_version, library_version</term><description>this format's version (1); the writing library's informational version</description></item>
+/// <item><term>kind</term><description><c>generator</c> (since version 2; a classifier's graph says <c>semi-supervised-classifier</c>)</description></item>
+/// <item><term>format_version, minimum_reader_version, library_version</term><description>the version the graph was written
+/// with (2), the oldest reader version that reads it correctly (1: version 2 only adds keys), and the writing library's
+/// informational version. A reader reads every format whose minimum is at most its own version and refuses a newer one,
+/// naming both; version 1 graphs (no minimum, no kind) read as before. Add a key: keep the minimum. Change what a key means
+/// or drop one: raise the minimum to the new version.</description></item>
 /// <item><term>latent.column, latent.dimension, latent.distribution</term><description>the latent input column, its size, <see cref="Gan.LatentDistribution"/> name</description></item>
 /// <item><term>image.shape</term><description>channels x height x width of one image</description></item>
 /// <item><term>pixels.column, pixels.storage, pixels.dimensions, pixels.max_value</term><description>the training pixel column: name,
@@ -51,7 +56,16 @@ internal sealed record GeneratorMetadata(
     int Threads,
     TrainingSummary Training)
 {
-    public const int FormatVersion = 1;
+    /// <summary>The version this library writes.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest reader that reads what this library writes.</summary>
+    public const int MinimumReaderVersion = 1;
+
+    /// <summary>This library as a reader: it reads every format whose minimum reader version is at most this.</summary>
+    public const int ReaderVersion = 2;
+
+    public const string Kind = "generator";
     private const string Prefix = "gan.";
     private const string KeyValuesKind = "KeyValues";
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -91,7 +105,9 @@ internal sealed record GeneratorMetadata(
     {
         var properties = new Dictionary<string, string>
         {
+            ["kind"] = Kind,
             ["format_version"] = FormatVersion.ToString(Invariant),
+            ["minimum_reader_version"] = MinimumReaderVersion.ToString(Invariant),
             ["library_version"] = LibraryVersion,
             ["latent.column"] = LatentColumnName,
             ["latent.dimension"] = LatentDimension.ToString(Invariant),
@@ -144,12 +160,18 @@ internal sealed record GeneratorMetadata(
     public static GeneratorMetadata FromProperties(IReadOnlyDictionary<string, string> properties, string source)
     {
         var reader = new Reader(properties, source);
+        if (reader.Has("kind") && reader.Text("kind") != Kind)
+        {
+            throw new InvalidDataException($"{source} holds a {reader.Text("kind")}, not a {Kind}.");
+        }
+
         int version = reader.Int("format_version");
-        if (version != FormatVersion)
+        int minimum = reader.Has("minimum_reader_version") ? reader.Int("minimum_reader_version") : version;
+        if (minimum > ReaderVersion)
         {
             throw new InvalidDataException(
-                $"{source} has generator format version {version}; this Microsoft.ML.Gan ({CurrentLibraryVersion}) reads version {FormatVersion}. " +
-                $"It was written by Microsoft.ML.Gan {reader.Text("library_version")}.");
+                $"{source} has generator format version {version}, written by Microsoft.ML.Gan {reader.Text("library_version")}, which needs a reader of version " +
+                $"{minimum} or later; this Microsoft.ML.Gan ({CurrentLibraryVersion}) reads up to version {ReaderVersion}. Update Microsoft.ML.Gan to load it.");
         }
 
         int[] shape = reader.Dimensions("image.shape");

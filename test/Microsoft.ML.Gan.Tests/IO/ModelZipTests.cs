@@ -119,7 +119,9 @@ public sealed class ModelZipTests : ScratchDirectoryTest
 
         var expected = new Dictionary<string, string>
         {
-            ["gan.format_version"] = "1",
+            ["gan.kind"] = "generator",
+            ["gan.format_version"] = "2",
+            ["gan.minimum_reader_version"] = "1",
             ["gan.latent.column"] = "Latent",
             ["gan.latent.dimension"] = "100",
             ["gan.latent.distribution"] = "Uniform",
