@@ -128,6 +128,61 @@ public sealed class SemiSupervisedGanTransformer : ITransformer, IDisposable
     }
 
     /// <summary>
+    /// The few-labels data made fully labelled for a generator: every unlabelled row (missing key in
+    /// <see cref="LabelColumnName"/>) takes the class this classifier predicts for it when it gives that class at least
+    /// <paramref name="minimumConfidence"/>, and is left out otherwise; labelled rows keep their own. Feed the result to
+    /// <c>mlContext.Gan().Train(GanOptions.SyntheticDataRecipe())</c> for a conditional generator of labelled synthetic rows.
+    /// Reads <paramref name="data"/> once to classify it; the result reads it again, so its row order must be stable.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The label or pixel column is missing or of another type than trained.</exception>
+    public IDataView LabelUnlabelledRows(IDataView data, float minimumConfidence = 0.95f)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!float.IsFinite(minimumConfidence) || minimumConfidence < 0 || minimumConfidence > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(minimumConfidence), minimumConfidence, $"The minimum confidence must lie in [0, 1]; got {minimumConfidence}.");
+        }
+
+        CheckInput(data.Schema);
+        DataViewSchema.Column label = data.Schema.GetColumnOrNull(LabelColumnName) ?? throw new ArgumentOutOfRangeException(nameof(data),
+            $"Label column '{LabelColumnName}' not found; the rows to label need it (a key type, missing on the unlabelled rows).");
+        if (label.Type is not KeyDataViewType key || key.Count != (ulong)ClassCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(data), $"Label column '{LabelColumnName}' has type {label.Type}; expected a key type of {ClassCount} values, as trained.");
+        }
+
+        IDataView scored = Transform(data);
+        var classes = new List<long>();
+        using (DataViewRowCursor cursor = scored.GetRowCursor([scored.Schema[label.Index], scored.Schema[ScoreColumnName]]))
+        {
+            Func<long> read = LabelCodec.Reader(cursor, scored.Schema[label.Index], isKey: true);
+            ValueGetter<VBuffer<float>> scores = cursor.GetGetter<VBuffer<float>>(scored.Schema[ScoreColumnName]);
+            VBuffer<float> score = default;
+            while (cursor.MoveNext())
+            {
+                long own = read();
+                if (own >= 0)
+                {
+                    classes.Add(own);
+                    continue;
+                }
+
+                scores(ref score);
+                ReadOnlySpan<float> probabilities = score.GetValues();
+                int best = 0;
+                for (int c = 1; c < probabilities.Length; c++)
+                {
+                    best = probabilities[c] > probabilities[best] ? c : best;
+                }
+
+                classes.Add(probabilities[best] >= minimumConfidence ? best : -1);
+            }
+        }
+
+        return new PseudoLabelledDataView(data, label, [.. classes]);
+    }
+
+    /// <summary>
     /// Saves the model like <c>mlContext.Model.Save(this, schema, path)</c> with the pixel column as the input schema, but
     /// atomically: written to a temporary file and renamed, so a failure leaves nothing at <paramref name="path"/>.
     /// </summary>

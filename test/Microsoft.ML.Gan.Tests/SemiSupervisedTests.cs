@@ -73,6 +73,28 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void LabellingTheUnlabelledRowsKeepsTheLabelsGivesConfidentRowsTheirPredictionAndDropsTheRest()
+    {
+        var ml = new MLContext(1);
+        IDataView few = FewLabels(ml);
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(FastOptions()).Fit(few);
+        uint[] before = [.. few.GetColumn<uint>("Label")];
+        uint[] predicted = [.. model.Transform(few).GetColumn<uint>("PredictedLabel")];
+        float[] confidence = [.. model.Transform(few).GetColumn<float[]>("Score").Select(s => s.Max())];
+        float threshold = confidence.Where((_, i) => before[i] == 0).OrderBy(c => c).ElementAt(40);   // about a third of the unlabelled rows fall below it
+
+        IDataView labelled = model.LabelUnlabelledRows(few, threshold);
+        uint[] after = [.. labelled.GetColumn<uint>("Label")];
+        uint[] expected = [.. before.Select((k, i) => k != 0 ? k : confidence[i] >= threshold ? predicted[i] : 0u).Where(k => k != 0)];
+
+        Assert.That(after, Is.EqualTo(expected));
+        Assert.That(after, Has.None.EqualTo(0u), "every row that remains has a class");
+        Assert.That(labelled.GetRowCount(), Is.EqualTo(expected.Length));
+        Assert.That(labelled.Schema["Label"].Type, Is.EqualTo(few.Schema["Label"].Type));
+        Assert.That(() => model.LabelUnlabelledRows(few, 1.5f), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("[0, 1]"));
+    }
+
+    [Test]
     public void TheSameSeedTrainsTheSameClassifier()
     {
         var ml = new MLContext(1);

@@ -63,8 +63,9 @@ public sealed class SemiSupervisedGanOptions
 
     /// <summary>
     /// Decay of an exponential moving average of the classifier's weights, updated after every step; the average is what is
-    /// exported, scored and measured. The paper averages with 0.9999 over 180,000 steps; a budget of a few thousand steps
-    /// needs a shorter memory. Default: 0.999. Null turns it off.
+    /// exported, scored and measured. The t-th update uses min(decay, (1 + t) / (10 + t)), so the average follows the classifier
+    /// closely at first. The paper averages with 0.9999 over 180,000 steps; a budget of a few thousand steps needs a shorter
+    /// memory. Default: 0.999. Null turns it off.
     /// </summary>
     public float? WeightAverageDecay { get; set; } = 0.999f;
 

@@ -73,6 +73,7 @@ internal sealed class SemiSupervisedTrainer
     private readonly int _stepsPerEpoch;
     private readonly int _epochs;
     private readonly int _lastEpochSteps;
+    private long _averageUpdates;
 
     private SemiSupervisedTrainer(SemiSupervisedPlan plan, LabelledImages data, LabelledImages? validation, ILogger logger, CancellationToken cancellationToken)
     {
@@ -333,11 +334,15 @@ internal sealed class SemiSupervisedTrainer
 
     private void UpdateAverage(List<(Tensor Average, Tensor Current)>? averaged)
     {
-        if (averaged is null || _plan.AverageDecay is not float decay)
+        if (averaged is null || _plan.AverageDecay is not float target)
         {
             return;
         }
 
+        // Ramped as TensorFlow's ExponentialMovingAverage with num_updates: min(decay, (1 + t) / (10 + t)), so a short budget's
+        // average does not keep most of the initial weights (0.999 keeps 67 % of them after 400 steps).
+        _averageUpdates++;
+        float decay = Math.Min(target, (1f + _averageUpdates) / (10f + _averageUpdates));
         using var noGrad = torch.no_grad();
         using Scalar keep = decay.ToScalar();
         using Scalar take = (1 - decay).ToScalar();
