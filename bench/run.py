@@ -77,6 +77,44 @@ def pytorch_fit(architecture, threads, steps, data_dir):
     return result["seconds_per_step"][0], result["torch"]
 
 
+def dotnet_semi_supervised(threads, steps, scratch):
+    """Seconds per step of `gan-samples semi-supervised` (the training loop's own clock, recorded per epoch in accuracy.csv)."""
+    output = pathlib.Path(tempfile.mkdtemp(dir=scratch))
+    run(APP + ["semi-supervised", "--max-steps", str(steps), "--threads", str(threads), "--seed", "1", "--validation-rows", "10000",
+               "--output", str(output), "--log-level", "Warning"])
+    with open(output / "accuracy.csv") as f:
+        seconds = sum(float(row["seconds"]) for row in csv.DictReader(f))
+    return seconds / steps
+
+
+def pytorch_semi_supervised(threads, steps, data_dir):
+    command = [PYTHON, "bench/pytorch/ssgan_reference.py", "--mnist-dir", data_dir, "--max-steps", str(steps), "--threads", str(threads)]
+    result = json.loads(run(command, env={**os.environ, "OMP_NUM_THREADS": str(threads), "OPENBLAS_NUM_THREADS": str(threads)}))
+    return result["seconds_per_step"], result["framework"]
+
+
+def semi_supervised_rows(steps, repeats, scratch, data_dir):
+    """The semi-supervised GAN's training step on both sides, alternating, at 1 and 2 threads (and .NET's automatic setting)."""
+    samples = {}
+    for repeat in range(repeats):
+        for threads in (1, 2, 0):
+            for side in ("dotnet", "pytorch") if threads else ("dotnet",):
+                log(f"semi-supervised: {side}, {threads} thread(s), repeat {repeat + 1}/{repeats}")
+                value = dotnet_semi_supervised(threads, steps, scratch) if side == "dotnet" else pytorch_semi_supervised(threads, steps, data_dir)[0]
+                samples.setdefault((side, threads), []).append(value)
+    medians = {key: statistics.median(values) for key, values in samples.items()}
+    pytorch_best = min(v for (side, _), v in medians.items() if side == "pytorch")
+    rows = []
+    for (side, threads), median in sorted(medians.items(), key=lambda item: (item[0][0], item[0][1] or 99)):
+        runs = ", ".join(f"{v * 1000:.1f}" for v in samples[(side, threads)])
+        who = ".NET (Microsoft.ML.Gan)" if side == "dotnet" else "PyTorch (bench/pytorch/ssgan_reference.py)"
+        ratio = f"{pytorch_best / median:.2f}x" if side == "dotnet" else ("best" if median == pytorch_best else f"{pytorch_best / median:.2f}x")
+        setting = threads if threads else "automatic (Threads = 0)"
+        rows.append(f"| Semi-supervised GAN, ms per step ({steps} steps, 100 labels) | {who} | {setting} | {median * 1000:.1f} ms (runs {runs}) | {ratio} |")
+    dotnet_best = min(v for (side, _), v in medians.items() if side == "dotnet")
+    return rows, pytorch_best / dotnet_best
+
+
 def fit_group(name, architecture, steps, repeats, busy, scratch, data_dir):
     """Alternates .NET and PyTorch at 1 and 2 threads, then .NET's automatic setting (0); returns {(side, threads): [seconds per step, ...]}."""
     samples = {}
@@ -120,7 +158,8 @@ def main():
     parser.add_argument("--dcgan-steps", type=int, default=100)
     parser.add_argument("--rss-epochs", type=int, default=20)
     parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["mlp", "mlp-busy", "dcgan", "dcgan-busy", "scoring", "quality", "profile", "rss"])
+    parser.add_argument("--ssl-steps", type=int, default=300)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["mlp", "mlp-busy", "dcgan", "dcgan-busy", "ssl", "scoring", "quality", "profile", "rss"])
     args = parser.parse_args()
     started = time.time()
     load_before = open("/proc/loadavg").read().split()[0]
@@ -139,6 +178,9 @@ def main():
             continue
         samples, torch_version = fit_group(key, architecture, steps, args.repeats, busy, scratch, args.data_dir)
         sections[key], ratios[key] = fit_rows(label, samples)
+
+    if "ssl" not in args.skip:
+        sections["ssl"], ratios["ssl"] = semi_supervised_rows(args.ssl_steps, args.repeats, scratch, args.data_dir)
 
     scoring = ""
     if "scoring" not in args.skip:
@@ -192,7 +234,7 @@ def write(args, sections, ratios, scoring, quality, profiles, memory, torch_vers
     os_name = next((line.split("=", 1)[1].strip().strip('"') for line in open("/etc/os-release") if line.startswith("PRETTY_NAME")), "?")
     sdk = run(["dotnet", "--version"]).strip()
     openblas = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libopenblas0-pthread"], capture_output=True, text=True).stdout or "?"
-    fit = [row for key in ("mlp", "mlp-busy", "dcgan", "dcgan-busy") for row in sections.get(key, [])]
+    fit = [row for key in ("mlp", "mlp-busy", "dcgan", "dcgan-busy", "ssl") for row in sections.get(key, [])]
     headline = "; ".join(f"{key}: {ratio:.2f}x" for key, ratio in ratios.items())
     text = f"""# Benchmarks
 
@@ -201,8 +243,10 @@ below comes from that one invocation (1-minute load average before it: {load_bef
 numbers on a shared 2-core VM move by 10-20 % between runs, which is why each side runs {args.repeats} times, in turn.
 
 - Machine: {cpu}, {os.cpu_count()} cores, {memory_total:.0f} GiB RAM, {os_name}
-- .NET SDK {sdk}; Microsoft.ML 5.0.1; TorchSharp 0.107.0 with libtorch 2.10.0 (CPU); ONNX Runtime 1.31.1
-- PyTorch reference: Debian python3-torch {torch_version} with libopenblas0-pthread {openblas} (bench/pytorch/gan_reference.py)
+- .NET SDK {sdk}; Microsoft.ML 6.0.0; TorchSharp 0.107.0 with libtorch 2.10.0 (CPU; oneDNN capped at AVX2, see
+  docs/DESIGN-DECISIONS.md); ONNX Runtime 1.32.0
+- PyTorch reference: Debian python3-torch {torch_version} with libopenblas0-pthread {openblas} (bench/pytorch/gan_reference.py,
+  bench/pytorch/ssgan_reference.py for the semi-supervised GAN)
 - Threads: the threads column, `torch.set_num_threads` on both sides (and `OMP_NUM_THREADS` for PyTorch). "One core busy":
   a Python busy loop runs alongside.
 - Training time is the training loop's own clock on both sides (no data loading, no export): .NET from
@@ -215,6 +259,9 @@ numbers on a shared 2-core VM move by 10-20 % between runs, which is why each si
 
 Medians of {args.repeats} alternating runs; the ratio is PyTorch's best thread setting (in the same conditions) divided by
 this row, so above 1 means .NET is faster. Best .NET setting against best PyTorch setting: {headline}.
+
+The semi-supervised GAN rows are milliseconds per training step (its step: one classifier pass over 400 rows and one over
+100 weakly shifted rows, one or two generator steps of 200 rows), 300 steps from the start on 50,000 images.
 
 | measurement | side | threads | s per epoch (median) | PyTorch best / this |
 |---|---|---|---|---|
