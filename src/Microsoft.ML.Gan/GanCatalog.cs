@@ -2,6 +2,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Artifact;
 using Microsoft.ML.Gan.Input;
 using Microsoft.ML.Gan.IO;
+using Microsoft.ML.Gan.Logging;
 using Microsoft.ML.Gan.Mnist;
 
 namespace Microsoft.ML.Gan;
@@ -38,7 +39,12 @@ public sealed class GanCatalog
     public IDataView LoadMnist(MnistSplit split, MnistOptions? options = null)
     {
         options ??= new MnistOptions();
-        string directory = new MnistLocator().Locate(split, options);
+        string directory;
+        using (var log = ContextLog.Open(Context, options.Logger, "MnistLoader", "Locating MNIST"))
+        {
+            directory = new MnistLocator().Locate(split, options, log.Logger);
+        }
+
         (MnistFile imagesFile, MnistFile labelsFile) = MnistFiles.For(split);
         IdxFile images = IdxFile.OpenImages(Path.Combine(directory, imagesFile.Name), MnistFiles.ImageSize, MnistFiles.ImageSize);
         byte[] labels = IdxFile.ReadLabels(Path.Combine(directory, labelsFile.Name), MnistFiles.ClassCount);
@@ -369,9 +375,12 @@ public sealed class GanCatalog
     /// </summary>
     /// <param name="data">Labelled images (<see cref="LeNetClassifierOptions.PixelsColumnName"/>, <see cref="LeNetClassifierOptions.LabelColumnName"/>).</param>
     /// <param name="options">Columns and the training recipe; defaults (Adam 0.001, batch 128, 3 epochs) when null.</param>
-    /// <param name="logger">Receives per-epoch losses.</param>
+    /// <param name="logger">Receives per-epoch losses; the context's log (<c>mlContext.Log</c>) when null.</param>
     public LeNetClassifier TrainClassifier(IDataView data, LeNetClassifierOptions? options = null, Microsoft.Extensions.Logging.ILogger? logger = null)
-        => LeNetClassifier.Train(data, options, logger);
+    {
+        using var log = ContextLog.Open(Context, logger, nameof(LeNetClassifier), "Training");
+        return LeNetClassifier.Train(data, options, log.Logger);
+    }
 
     private static void CheckLatentScale(float latentScale)
     {

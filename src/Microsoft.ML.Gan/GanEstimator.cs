@@ -68,7 +68,8 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
         PixelColumn column = PixelColumn.Resolve(input.Schema, _options);
         GanNetworks.CheckShape(_options.Network.Architecture, column.Shape, column.Name);
         LabelColumn? label = _options.Conditional ? LabelColumn.Resolve(input.Schema, _options) : null;
-        ILogger logger = _options.Logger ?? NullLogger.Instance;
+        using var log = ContextLog.Open(_context, _options.Logger, nameof(GanEstimator), "Training");
+        ILogger logger = log.Logger;
         int seed = _options.Seed ?? ((IHostEnvironment)_context).Register(nameof(GanEstimator)).Rand.Next();
 
         // mlContext.CancelExecution() stops training too, at the next step, like the caller's token.

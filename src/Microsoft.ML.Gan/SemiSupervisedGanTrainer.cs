@@ -56,7 +56,8 @@ public sealed class SemiSupervisedGanTrainer : IEstimator<SemiSupervisedGanTrans
     {
         ArgumentNullException.ThrowIfNull(input);
         (PixelColumn pixels, LabelColumn label) = Columns(input.Schema, "training data");
-        ILogger logger = _options.Logger ?? NullLogger.Instance;
+        using var log = ContextLog.Open(_context, _options.Logger, nameof(SemiSupervisedGanTrainer), "Training");
+        ILogger logger = log.Logger;
         int seed = _options.Seed ?? ((IHostEnvironment)_context).Register(nameof(SemiSupervisedGanTrainer)).Rand.Next();
         using var cancellation = new MlContextCancellation(_context, cancellationToken);
         var clock = Stopwatch.StartNew();

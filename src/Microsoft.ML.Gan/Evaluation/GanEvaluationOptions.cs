@@ -54,7 +54,7 @@ public sealed class GanEvaluationOptions
     /// <summary>Seed of the KID subsets and of generation when evaluating a generator. Default: 1.</summary>
     public int Seed { get; set; } = 1;
 
-    /// <summary>Receives warnings (e.g. too few samples for FID) and progress. Default: none.</summary>
+    /// <summary>Receives warnings (e.g. too few samples for FID) and progress. Default: null, which writes them to the context's log (<c>mlContext.Log</c>).</summary>
     public ILogger? Logger { get; set; }
 
     internal GanEvaluationOptions Clone() => (GanEvaluationOptions)MemberwiseClone();

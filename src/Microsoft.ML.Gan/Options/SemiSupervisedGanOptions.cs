@@ -81,7 +81,7 @@ public sealed class SemiSupervisedGanOptions
     /// <summary>TorchSharp device; null follows the MLContext (<see cref="GanOptions.Device"/>). Default: null.</summary>
     public string? Device { get; set; }
 
-    /// <summary>Receives training progress and summaries. Default: none.</summary>
+    /// <summary>Receives training progress and summaries. Default: null, which writes them to the context's log (<c>mlContext.Log</c>).</summary>
     public ILogger? Logger { get; set; }
 
     /// <summary>Called on the training thread after every epoch, with the validation accuracy when validation rows were given. Default: none.</summary>
