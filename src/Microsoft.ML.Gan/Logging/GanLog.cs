@@ -93,4 +93,8 @@ internal static partial class GanLog
     [LoggerMessage(81, LogLevel.Information,
         "Epoch {Epoch}/{Epochs}: labelled loss {LabelledLoss:F4}, unlabelled loss {UnlabelledLoss:F4}, generator loss {GeneratorLoss:F4}, validation accuracy {Accuracy:P2} ({Seconds:F1} s)")]
     public static partial void SemiSupervisedEpoch(ILogger logger, int epoch, int epochs, double labelledLoss, double unlabelledLoss, double generatorLoss, double accuracy, double seconds);
+
+    [LoggerMessage(82, LogLevel.Information,
+        "Epoch {Epoch}/{Epochs}: labelled loss {LabelledLoss:F4}, unlabelled loss {UnlabelledLoss:F4}, generator loss {GeneratorLoss:F4} ({Seconds:F1} s)")]
+    public static partial void SemiSupervisedEpochUnmeasured(ILogger logger, int epoch, int epochs, double labelledLoss, double unlabelledLoss, double generatorLoss, double seconds);
 }

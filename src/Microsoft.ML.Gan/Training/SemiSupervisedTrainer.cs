@@ -157,7 +157,14 @@ internal sealed class SemiSupervisedTrainer
                 double? accuracy = _validation is null ? null : Accuracy(published, _validation, device);
                 var summary = new SemiSupervisedEpoch(epoch, labelled, unlabelled, generated, accuracy, clock.Elapsed - start);
                 history.Add(summary);
-                GanLog.SemiSupervisedEpoch(_logger, epoch, _epochs, labelled, unlabelled, generated, accuracy ?? double.NaN, summary.Duration.TotalSeconds);
+                if (accuracy is double measured)
+                {
+                    GanLog.SemiSupervisedEpoch(_logger, epoch, _epochs, labelled, unlabelled, generated, measured, summary.Duration.TotalSeconds);
+                }
+                else
+                {
+                    GanLog.SemiSupervisedEpochUnmeasured(_logger, epoch, _epochs, labelled, unlabelled, generated, summary.Duration.TotalSeconds);
+                }
                 _plan.Progress?.Report(new SemiSupervisedGanProgress(epoch, _epochs, labelled, unlabelled, generated, accuracy, clock.Elapsed));
             }
 
