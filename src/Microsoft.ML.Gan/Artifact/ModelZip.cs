@@ -10,6 +10,13 @@ namespace Microsoft.ML.Gan.Artifact;
 /// (<see cref="HistoryJson"/>). ML.NET's loader reads only its own entries (<c>TransformerChain/…</c>, <c>Schema/…</c>),
 /// so <c>mlContext.Model.Load</c> ignores these; <see cref="GanCatalog.LoadGenerator"/> reads them.
 /// </summary>
+/// <remarks>
+/// Nothing in a zip is trusted before it is checked. An entry is read only when its declared size is within a bound derived
+/// from its compressed size (<see cref="MaxInflation"/>: weights and JSON do not deflate that far; a zip bomb does), through a
+/// buffer of exactly that size that a longer stream cannot overrun; its bytes must match the CRC-32 the zip records, which
+/// .NET's reader does not check; and the generator graph must agree with the one-row graph in ML.NET's scoring chain, so
+/// <see cref="GanCatalog.LoadGenerator"/> and <c>mlContext.Model.Load</c> cannot score two different models from one file.
+/// </remarks>
 internal static class ModelZip
 {
     public const string Directory = "Gan";
@@ -17,6 +24,15 @@ internal static class ModelZip
     public const string HistoryEntry = Directory + "/history.json";
     public const string ClassifierEntry = Directory + "/classifier.onnx";
     public const string ClassifierHistoryEntry = Directory + "/classifier-history.json";
+
+    /// <summary>How many times larger than its compressed size an entry may inflate (above <see cref="InflationAllowance"/>).</summary>
+    public const long MaxInflation = 50;
+
+    /// <summary>What any entry may inflate to whatever its compressed size: small entries of JSON compress well.</summary>
+    public const long InflationAllowance = 16L << 20;
+
+    /// <summary>No entry is read beyond this, whatever its compressed size (ONNX's own limit is 2 GiB).</summary>
+    public const long MaxEntryBytes = 1L << 30;
 
     /// <summary>
     /// Adds the generator and history entries to the zip <paramref name="ctx"/> writes. ModelSaveContext keeps that zip (a
@@ -107,8 +123,35 @@ internal static class ModelZip
                     : $"Model '{path}' is a zip but not an ML.NET model saved by Microsoft.ML.Gan: it has no {missing}.");
             }
 
-            return (GeneratorModel.Read(ReadAll(generator, path), $"Model '{path}' (entry '{GeneratorEntry}')"),
-                HistoryJson.Read(ReadAll(history, path), $"Model '{path}' (entry '{HistoryEntry}')"));
+            GeneratorModel model = GeneratorModel.Read(ReadAll(generator, path), $"Model '{path}' (entry '{GeneratorEntry}')");
+            RequireSameScoringGraph(zip, model, path);
+            return (model, HistoryJson.Read(ReadAll(history, path), $"Model '{path}' (entry '{HistoryEntry}')"));
+        }
+    }
+
+    /// <summary>
+    /// The one-row graph ML.NET's chain scores with (an <c>OnnxModel</c> stream: a 32-bit length, then the graph) must be the
+    /// one this generator makes, or the zip was altered after it was saved.
+    /// </summary>
+    private static void RequireSameScoringGraph(ZipArchive zip, GeneratorModel model, string path)
+    {
+        ZipArchiveEntry[] chainGraphs = [.. zip.Entries.Where(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal) && e.Name == "OnnxModel")];
+        if (chainGraphs.Length != 1)
+        {
+            throw new InvalidDataException(
+                $"Model '{path}' has {chainGraphs.Length} ONNX graphs in its ML.NET scoring chain; a generator saved by Microsoft.ML.Gan has exactly one.");
+        }
+
+        byte[] stored = ReadAll(chainGraphs[0], path);
+        byte[] expected = model.OneRowOnnx();
+        bool same = stored.Length == expected.Length + sizeof(int)
+            && BitConverter.ToInt32(stored, 0) == expected.Length
+            && stored.AsSpan(sizeof(int)).SequenceEqual(expected);
+        if (!same)
+        {
+            throw new InvalidDataException(
+                $"Model '{path}' holds two generators that disagree: '{GeneratorEntry}' and the scoring chain's '{chainGraphs[0].FullName}'. " +
+                "The zip was changed after it was saved; save the model again.");
         }
     }
 
@@ -120,18 +163,39 @@ internal static class ModelZip
             : throw new InvalidDataException($"Model '{path}' holds {entries.Length} '{name}' entries (several models saved into one zip); a zip of one model is expected.");
     }
 
+    /// <summary>An entry's bytes, checked for size before anything is allocated and for its CRC-32 after.</summary>
     private static byte[] ReadAll(ZipArchiveEntry entry, string path)
     {
+        long limit = Math.Min(MaxEntryBytes, Math.Max(InflationAllowance, MaxInflation * entry.CompressedLength));
+        if (entry.Length > limit)
+        {
+            throw new InvalidDataException(
+                $"Model '{path}' has an entry '{entry.FullName}' that inflates to {entry.Length:N0} bytes from {entry.CompressedLength:N0}; " +
+                $"more than {limit:N0} is refused (a model's weights and history do not compress {MaxInflation}-fold; this looks like a zip bomb).");
+        }
+
+        var bytes = new byte[entry.Length];
         try
         {
             using Stream stream = entry.Open();
-            using var bytes = new MemoryStream();
-            stream.CopyTo(bytes);
-            return bytes.ToArray();
+            stream.ReadExactly(bytes);
+            if (stream.ReadByte() != -1)
+            {
+                throw new InvalidDataException($"it inflates to more than the {entry.Length:N0} bytes its header declares");
+            }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
             throw new InvalidDataException($"Model '{path}' has a corrupt entry '{entry.FullName}': {e.Message}", e);
         }
+
+        uint crc = Crc32.Compute(bytes);
+        if (crc != entry.Crc32)
+        {
+            throw new InvalidDataException(
+                $"Model '{path}' has a corrupt entry '{entry.FullName}': its CRC-32 is 0x{crc:x8} where the zip records 0x{entry.Crc32:x8}. The file was damaged; save or copy the model again.");
+        }
+
+        return bytes;
     }
 }
