@@ -57,6 +57,33 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void SemiSupervisedWritesPseudoLabelledMnistThatTheRecipeTrainsOn()
+    {
+        string output = Path.Combine(Scratch, "semi"), pseudo = Path.Combine(Scratch, "pseudo");
+        (int exitCode, string log) = SamplesApp.Run("semi-supervised", "--max-steps", "40", "--mnist-dir", RealMnist.Directory, "--output", output,
+            "--pseudo-labels", pseudo, "--pseudo-label-confidence", "0.6");
+
+        Assert.That(exitCode, Is.Zero, log);
+        Assert.That(File.Exists(Path.Combine(output, "classifier.zip")), log);
+        System.Text.RegularExpressions.Match written = System.Text.RegularExpressions.Regex.Match(log, @"Pseudo-labels: ([\d,]+) of 59,900 unlabelled images reached confidence 0\.6 .* ([\d,]+) rows written");
+        Assert.That(written.Success, log);
+        int kept = int.Parse(written.Groups[1].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+        int rows = int.Parse(written.Groups[2].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(rows - kept, Is.EqualTo(100), "the 100 labelled images and the confident rest");
+        Assert.That(kept, Is.InRange(1, 59_899), "a confidence that keeps some unlabelled images and leaves some out");
+
+        var ml = new MLContext(1);
+        IDataView labelled = ml.Gan().LoadIdx(Path.Combine(pseudo, "train-images-idx3-ubyte"), Path.Combine(pseudo, "train-labels-idx1-ubyte"));
+        Assert.That(labelled.GetRowCount(), Is.EqualTo(rows));
+        Assert.That(labelled.GetColumn<uint>("Label").Distinct().Count(), Is.EqualTo(10), "every digit has rows");
+        Assert.That(ml.Gan().LoadIdx(Path.Combine(pseudo, "t10k-images-idx3-ubyte")).GetRowCount(), Is.EqualTo(10_000));
+
+        (int trainExit, string trainLog) = SamplesApp.Run("train", "--synthetic-data-recipe", "--dcgan-width", "8", "--max-steps", "2", "--max-rows", "256",
+            "--eval-every", "0", "--mnist-dir", pseudo, "--output", Path.Combine(Scratch, "generator"));
+        Assert.That(trainExit, Is.Zero, trainLog);
+    }
+
+    [Test]
     public void TheSyntheticDataRecipeSetsItsOptionsAndExplicitOptionsWin()
     {
         string output = Path.Combine(Scratch, "recipe");

@@ -125,6 +125,24 @@ internal static class CommonOptions
         }
     }
 
+    /// <summary>
+    /// Refuses an output that is the input (after following symbolic links), before any work starts: writing it would
+    /// destroy what the command reads.
+    /// </summary>
+    public static void RefuseOutputOverInput(FileSystemInfo output, string outputOption, FileSystemInfo input, string inputOption)
+    {
+        if (string.Equals(Resolved(output), Resolved(input), StringComparison.Ordinal))
+        {
+            throw new IOException($"{outputOption} '{output.FullName}' is the {inputOption} it reads; writing it would destroy the input. Choose another {outputOption}.");
+        }
+
+        static string Resolved(FileSystemInfo item)
+        {
+            string full = Path.TrimEndingDirectorySeparator(item.FullName);
+            return (item.Exists ? item.ResolveLinkTarget(returnFinalTarget: true)?.FullName : null) is string target ? Path.TrimEndingDirectorySeparator(target) : full;
+        }
+    }
+
     public static MnistOptions Mnist(DirectoryInfo? directory, ILogger logger, int? maxRows = null) => new()
     {
         DataDirectory = directory?.FullName,

@@ -33,6 +33,7 @@ internal static class ExportCommand
 
     private static int Run(FileInfo model, FileInfo weights)
     {
+        CommonOptions.RefuseOutputOverInput(weights, "--pytorch-generator", model, "--model");
         CommonOptions.EnsureWritableDirectory(weights.Directory!, "--pytorch-generator");
         var ml = new MLContext(seed: 1);
         using GanTransformer gan = ml.Gan().LoadGenerator(model.FullName);

@@ -45,6 +45,7 @@ internal static class ImportCommand
 
     private static int Run(FileInfo weights, FileInfo output, PyTorchGeneratorOptions options)
     {
+        CommonOptions.RefuseOutputOverInput(output, "--output", weights, "--pytorch-generator");
         CommonOptions.EnsureWritableDirectory(output.Directory!, "--output");
         var ml = new MLContext(seed: 1);
         using GanTransformer gan = ml.Gan().ImportPyTorchGenerator(weights.FullName, options);

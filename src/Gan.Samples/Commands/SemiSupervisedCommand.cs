@@ -39,11 +39,18 @@ internal static class SemiSupervisedCommand
         Option<float> learningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         Option<int> threads = new("--threads") { Description = "TorchSharp intra-op threads; 0 chooses while training.", DefaultValueFactory = _ => defaults.Threads };
         Option<string> device = CommonOptions.Device("TorchSharp device to train on");
+        Option<DirectoryInfo?> pseudoLabels = new("--pseudo-labels")
+        {
+            Description = "Also write the training images labelled by the trained classifier as MNIST IDX files (train-* and, as is, t10k-*) into this directory: " +
+                "labelled images keep their label, an unlabelled one gets the predicted digit when its probability reaches --pseudo-label-confidence and is left out otherwise. " +
+                "'train --synthetic-data-recipe --mnist-dir DIR' then trains a conditional generator of labelled synthetic rows on them.",
+        };
+        Option<float> pseudoLabelConfidence = new("--pseudo-label-confidence") { Description = "Probability an unlabelled image's predicted digit needs to be written with --pseudo-labels.", DefaultValueFactory = _ => 0.95f };
 
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, consistency, threshold, decay, average, learningRate, threads, device, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, consistency, threshold, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -60,6 +67,12 @@ internal static class SemiSupervisedCommand
                     $"--labels-per-class ({perClass}) must be at least 1 and --validation-rows ({held}) between 0 and 50,000."));
             }
 
+            float confidence = result.GetValue(pseudoLabelConfidence);
+            if (!(confidence is >= 0 and <= 1))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--pseudo-label-confidence ({confidence}) must lie in [0, 1]."));
+            }
+
             float? averageDecay = result.GetValue(average) is float a ? (a == 0 ? null : a) : defaults.WeightAverageDecay;
             var options = new SemiSupervisedGanOptions
             {
@@ -73,14 +86,29 @@ internal static class SemiSupervisedCommand
                 Seed = result.GetValue(seed),
                 Device = result.GetValue(device)!.Trim().ToLowerInvariant(),
             };
-            return Task.FromResult(Run(options, perClass, result.GetValue(labelSeed), held, result.GetValue(mnistDirectory), result.GetValue(output)!, result.GetValue(logLevel), cancellationToken));
+            var pseudo = result.GetValue(pseudoLabels) is DirectoryInfo directory ? new PseudoLabelTarget(directory, confidence) : null;
+            return Task.FromResult(Run(options, perClass, result.GetValue(labelSeed), held, result.GetValue(mnistDirectory), result.GetValue(output)!, pseudo, result.GetValue(logLevel), cancellationToken));
         });
         return command;
     }
 
-    private static int Run(SemiSupervisedGanOptions options, int perClass, int labelSeed, int held, DirectoryInfo? mnistDirectory, DirectoryInfo output, LogLevel logLevel, CancellationToken cancellationToken)
+    /// <summary>Where --pseudo-labels writes, and the confidence it asks for.</summary>
+    private sealed record PseudoLabelTarget(DirectoryInfo Directory, float MinimumConfidence);
+
+    private static int Run(SemiSupervisedGanOptions options, int perClass, int labelSeed, int held, DirectoryInfo? mnistDirectory, DirectoryInfo output, PseudoLabelTarget? pseudo,
+        LogLevel logLevel, CancellationToken cancellationToken)
     {
         CommonOptions.EnsureWritableDirectory(output, "--output");
+        if (pseudo is not null)
+        {
+            if (mnistDirectory is not null)
+            {
+                CommonOptions.RefuseOutputOverInput(pseudo.Directory, "--pseudo-labels", mnistDirectory, "--mnist-dir");
+            }
+
+            CommonOptions.EnsureWritableDirectory(pseudo.Directory, "--pseudo-labels");
+        }
+
         using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(logLevel);
         ILogger logger = loggers.CreateLogger("semi-supervised");
         var ml = new MLContext(seed: options.Seed);
@@ -120,6 +148,40 @@ internal static class SemiSupervisedCommand
         Console.WriteLine($"Wrote {zip}");
         Console.WriteLine($"Wrote {accuracyCsv}");
         Console.WriteLine($"Wrote {png}");
+        if (pseudo is not null)
+        {
+            WritePseudoLabels(ml, model, train, fewLabels, pseudo, mnistDirectory, logger);
+        }
+
         return 0;
+    }
+
+    /// <summary>
+    /// The training split with the classifier's confident labels on its unlabelled rows, as MNIST files, and how many of
+    /// those labels are right (MNIST knows every label; the classifier did not see them).
+    /// </summary>
+    private static void WritePseudoLabels(MLContext ml, SemiSupervisedGanTransformer model, IDataView train, IDataView fewLabels, PseudoLabelTarget pseudo,
+        DirectoryInfo? mnistDirectory, ILogger logger)
+    {
+        uint[] truth = [.. train.GetColumn<uint>("Label")];
+        uint[] given = [.. fewLabels.GetColumn<uint>("Label")];
+        IDataView scored = model.Transform(fewLabels);
+        uint[] predicted = [.. scored.GetColumn<uint>("PredictedLabel")];
+        float[] confidence = [.. scored.GetColumn<float[]>("Score").Select(p => p.Max())];
+        int[] kept = [.. Enumerable.Range(0, truth.Length).Where(i => given[i] == 0 && confidence[i] >= pseudo.MinimumConfidence)];
+        int right = kept.Count(i => predicted[i] == truth[i]);
+
+        Directory.CreateDirectory(pseudo.Directory.FullName);
+        IDataView labelled = model.LabelUnlabelledRows(fewLabels, pseudo.MinimumConfidence);
+        string images = Path.Combine(pseudo.Directory.FullName, "train-images-idx3-ubyte");
+        ml.Gan().SaveAsIdx(labelled, images, labelsPath: Path.Combine(pseudo.Directory.FullName, "train-labels-idx1-ubyte"));
+        IDataView test = ml.Gan().LoadMnist(MnistSplit.Test, CommonOptions.Mnist(mnistDirectory, logger));
+        ml.Gan().SaveAsIdx(test, Path.Combine(pseudo.Directory.FullName, "t10k-images-idx3-ubyte"), labelsPath: Path.Combine(pseudo.Directory.FullName, "t10k-labels-idx1-ubyte"));
+        int unlabelled = given.Count(k => k == 0);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Pseudo-labels: {kept.Length:N0} of {unlabelled:N0} unlabelled images reached confidence {pseudo.MinimumConfidence} ({100.0 * kept.Length / unlabelled:F1} %), " +
+            $"{100.0 * right / Math.Max(1, kept.Length):F2} % of them labelled right; with the {truth.Length - unlabelled} labelled images, " +
+            $"{truth.Length - unlabelled + kept.Length:N0} rows written to {pseudo.Directory.FullName} (t10k-* is MNIST test as is)."));
+        Console.WriteLine($"Next: gan-samples train --synthetic-data-recipe --mnist-dir {pseudo.Directory.FullName}");
     }
 }

@@ -93,6 +93,27 @@ public sealed class CliErrorTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void AnOutputThatIsTheInputIsRefusedAndTheInputKept()
+    {
+        string weights = Path.Combine(Scratch, "g.pt");
+        File.WriteAllBytes(weights, [1, 2, 3]);
+        string link = Path.Combine(Scratch, "link.pt");
+        File.CreateSymbolicLink(link, weights);
+        string model = Path.Combine(Scratch, "m.zip");
+        File.WriteAllBytes(model, [4, 5, 6]);
+
+        (int importExit, string importLog) = SamplesApp.Run("import", "--pytorch-generator", weights, "-o", link);
+        (int exportExit, string exportLog) = SamplesApp.Run("export", "-m", model, "--pytorch-generator", model);
+        (int pseudoExit, string pseudoLog) = SamplesApp.Run("semi-supervised", "--mnist-dir", RealMnist.Directory, "--pseudo-labels", RealMnist.Directory + "/", "--max-steps", "1",
+            "--output", Path.Combine(Scratch, "semi"));
+
+        AssertOneCleanError(importExit, importLog, "--output", "is the --pytorch-generator it reads");
+        AssertOneCleanError(exportExit, exportLog, "--pytorch-generator", "is the --model it reads");
+        AssertOneCleanError(pseudoExit, pseudoLog, "--pseudo-labels", "is the --mnist-dir it reads");
+        Assert.That((File.ReadAllBytes(weights), File.ReadAllBytes(model)), Is.EqualTo((new byte[] { 1, 2, 3 }, new byte[] { 4, 5, 6 })), "both inputs as they were");
+    }
+
+    [Test]
     public void ASizeTheArchitectureWouldIgnoreIsRefusedNamingBothOptions()
     {
         (int exitCode, string log) = SamplesApp.Run("train", "--architecture", "Dcgan", "--hidden-size", "64", "--mnist-dir", RealMnist.Directory,
