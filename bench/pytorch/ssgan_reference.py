@@ -7,7 +7,7 @@ scales fixed after a data-dependent initialisation, the output's trained), a gen
 (batch norm shift only, softplus) -> 784 weight-normalised, softplus. Every step: labelled rows (the labelled set repeated,
 reshuffled each time round) shifted by up to 2 pixels, unlabelled rows, generated rows and the unlabelled rows shifted by up
 to 4 pixels with an 8 x 8 cut-out in one classifier pass; loss = cross-entropy + the GAN term + the FixMatch term (targets
-from a copy shifted by up to 1 pixel, counted at confidence >= 0.95); then a generator step of feature matching on a second
+from a copy shifted by up to 1 pixel, counted at confidence >= --confidence, 0.8 as the library's default); then a generator step of feature matching on a second
 unlabelled stream (a second one when its loss is above 1 after epoch 2). Adam 0.003 (0.5, 0.999), both rates falling
 linearly to 0 over the last 30 % of the steps; an average of the classifier's weights (decay min(0.999, (1+t)/(10+t)))
 is what is measured.
@@ -141,6 +141,7 @@ def main():
     p.add_argument("--validation-rows", type=int, default=10000)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--confidence", type=float, default=0.8, help="consistency confidence (SemiSupervisedGanOptions.ConfidenceThreshold)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -200,7 +201,7 @@ def main():
             with torch.no_grad():
                 fake = generator(torch.rand(b, 100))
                 confidence, targets = F.softmax(classifier(shift(unlabelled, 1))[0], 1).max(1)
-                confident = (confidence >= 0.95).float()
+                confident = (confidence >= args.confidence).float()
             strong = cut_out(shift(unlabelled, 4), 8)
             logits, _ = classifier(torch.cat([labelled_x, unlabelled, fake, strong]))
             loss_lab = F.cross_entropy(logits[:b], labelled_y)
