@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# The semi-supervised GAN classifier on MNIST (issue 24): the setting chosen on a validation split (the last 10,000
+# train images, unlabelled in training), then test accuracy with 100 labels (10 per digit) for three labelled subsets
+# and with 1,000 labels for one, and how many unlabelled images the classifier labels, and how well, for the
+# synthetic-row pipeline. Writes docs/SEMI-SUPERVISED.md and docs/images/semi-supervised-accuracy.png.
+# About 45 minutes on 2 cores (two trainings at a time, 1 thread each, 10 epochs of 600 steps).
+#   bench/semi-supervised.sh
+#   APP_DIR=dir bench/semi-supervised.sh   # use a gan-samples build in dir instead of building src/Gan.Samples
+# Finished runs are kept in artifacts/semi-supervised and skipped; delete that folder to start over.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=artifacts/semi-supervised
+if [ -z "${APP_DIR:-}" ]; then
+  dotnet build src/Gan.Samples -c Release --nologo -v quiet
+  APP_DIR=src/Gan.Samples/bin/Release/net10.0
+fi
+app=(dotnet "$APP_DIR/gan-samples.dll")
+mkdir -p "$out" docs/images
+epochs=10
+
+# name | options besides --epochs and --threads 1 (labelled subsets: --label-seed; training seed 1 throughout)
+runs=$(cat <<'RUNS'
+validation-confidence-0.95|--validation-rows 10000 --confidence 0.95
+validation-confidence-0.8|--validation-rows 10000 --confidence 0.8
+test-100-labels-subset-1|--labels-per-class 10 --label-seed 1 --pseudo-labels PSEUDO
+test-100-labels-subset-2|--labels-per-class 10 --label-seed 2
+test-100-labels-subset-3|--labels-per-class 10 --label-seed 3
+test-1000-labels-subset-1|--labels-per-class 100 --label-seed 1
+RUNS
+)
+
+train() {
+  local name=$1 options=$2 dir="$out/$1"
+  if [ -f "$dir/done" ]; then echo "kept: $name" >&2; return 0; fi
+  rm -rf "$dir"; mkdir -p "$dir"
+  options=${options//PSEUDO/$dir/pseudo}
+  echo "$(date +%H:%M:%S) training $name: semi-supervised --epochs $epochs --threads 1 $options" >&2
+  # shellcheck disable=SC2086
+  "${app[@]}" semi-supervised --epochs "$epochs" --threads 1 $options --output "$dir" >"$dir/stdout.log" 2>"$dir/stderr.log"
+  echo "semi-supervised --epochs $epochs --threads 1 $options" >"$dir/done"
+}
+
+# Two at a time: each run uses one thread, so the pair shares the two cores as the runs in docs/BENCHMARKS.md do not.
+mapfile -t lines <<<"$runs"
+for ((i = 0; i < ${#lines[@]}; i += 2)); do
+  train "${lines[i]%%|*}" "${lines[i]#*|}" &
+  if ((i + 1 < ${#lines[@]})); then train "${lines[i + 1]%%|*}" "${lines[i + 1]#*|}" & fi
+  wait
+done
+
+python3 - "$out" "$epochs" <<'PY'
+import csv, datetime, os, pathlib, re, statistics, subprocess, sys
+out, epochs = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+
+def run(name):
+    d = out / name
+    log = (d / "stdout.log").read_text()
+    rows = list(csv.DictReader(open(d / "accuracy.csv")))
+    final = re.search(r"(\d+) labelled \+ ([\d,]+) unlabelled images, seed \d+: (\w+) accuracy ([\d.]+) % \((\d+) errors of ([\d,]+)\), ([\d.]+) training minutes", log)
+    pseudo = re.search(r"Pseudo-labels: ([\d,]+) of ([\d,]+) unlabelled images reached confidence ([\d.]+) \(([\d.]+) %\), ([\d.]+) % of them labelled right", log)
+    minutes, to98 = 0.0, None
+    for r in rows:
+        minutes += float(r["seconds"]) / 60
+        if to98 is None and float(r["accuracy"]) >= 0.98:
+            to98 = (int(r["epoch"]), minutes)
+    return {
+        "command": (d / "done").read_text().strip(), "rows": rows, "labels": int(final[1]), "accuracy": float(final[4]), "errors": int(final[5]),
+        "minutes": float(final[7]), "to98": to98, "pseudo": pseudo,
+    }
+
+def default_confidence():
+    text = pathlib.Path("src/Microsoft.ML.Gan/Options/SemiSupervisedGanOptions.cs").read_text()
+    return float(re.search(r"ConfidenceThreshold \{ get; set; \} = ([\d.]+)f", text)[1])
+
+val = {c: run(f"validation-confidence-{c}") for c in ("0.95", "0.8")}
+chosen = max(val, key=lambda c: val[c]["accuracy"])
+default = default_confidence()
+hundred = [run(f"test-100-labels-subset-{s}") for s in (1, 2, 3)]
+thousand = run("test-1000-labels-subset-1")
+acc = [r["accuracy"] for r in hundred]
+mean, sd = statistics.mean(acc), statistics.stdev(acc)
+errors = [r["errors"] for r in hundred]
+
+def mark(ok): return "met" if ok else "**not met**"
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+sdk = subprocess.run(["dotnet", "--version"], capture_output=True, text=True).stdout.strip()
+
+# The picture is the first 100-label run's own accuracy.png (the CLI draws it with the app's chart code).
+import shutil
+shutil.copyfile(out / "test-100-labels-subset-1" / "accuracy.png", "docs/images/semi-supervised-accuracy.png")
+
+p = hundred[0]["pseudo"]
+lines = [
+    "# Few labels, many unlabelled images: the semi-supervised GAN classifier",
+    "",
+    f"Produced by `bench/semi-supervised.sh` on {datetime.date.today().isoformat()}; every number below comes from the runs it made",
+    f"(kept in `artifacts/semi-supervised`, one folder per run with its command, log, `accuracy.csv` and model zip).",
+    "",
+    f"- Machine: {cpu}, {os.cpu_count()} cores; .NET SDK {sdk}; Microsoft.ML 6.0.0; TorchSharp 0.107.0 (libtorch 2.10.0, CPU,",
+    "  oneDNN capped at AVX2); ONNX Runtime 1.32.0 for scoring.",
+    f"- Every run: `gan-samples semi-supervised --epochs {epochs} --threads 1` (600 steps of 100 labelled + 100 unlabelled images",
+    "  per epoch), training seed 1; two runs at a time, so each had one core. Minutes are the training loop's own clock;",
+    "  the two runs share memory bandwidth and caches, so a step here takes longer than in docs/BENCHMARKS.md's quiet runs.",
+    "- Data: MNIST train; N labels per digit kept by `mlContext.Gan().KeepLabels` (seeded by the labelled-subset number),",
+    "  every other train image unlabelled. Test: the 10,000 MNIST test images, never used to choose anything.",
+    "",
+    "## The recipe",
+    "",
+    "The discriminator is the classifier (Salimans et al. 2016, Improved GAN with feature matching): an MLP 784-1000-500-",
+    "250-250-250-10 of weight-normalised layers with Gaussian noise before each, K logits with the fake class's fixed at 0;",
+    "cross-entropy on labelled images, the unlabelled/fake term, a generator trained by feature matching. On top of the",
+    "paper, measured better on validation while building it: a consistency term (an unlabelled image shifted by up to 1",
+    "pixel gives a pseudo-label when the classifier is confident enough; the same image shifted by up to 4 pixels with an",
+    "8 × 8 cut-out must get it too, weight 1), labelled images shifted by up to 2 pixels, learning rates falling linearly to",
+    "0 over the last 30 % of the budget, and a weight average (decay min(0.999, (1+t)/(10+t))) that is what is saved and",
+    "measured. See docs/DESIGN-DECISIONS.md.",
+    "",
+    "## Chosen on validation (100 labels, labelled subset 1; the last 10,000 train images held out, unlabelled in training)",
+    "",
+    "| consistency confidence | validation accuracy after epoch 1..%d (%%) | final |" % epochs,
+    "|---|---|---|",
+]
+for c, r in val.items():
+    curve = ", ".join(f"{100 * float(x['accuracy']):.2f}" for x in r["rows"])
+    lines.append(f"| {c} | {curve} | **{r['accuracy']:.2f}** |")
+lines += [
+    "",
+    f"Chosen: {chosen} (the higher final validation accuracy). The library's default `ConfidenceThreshold` is {default:g}"
+    + ("." if abs(default - float(chosen)) < 1e-6 else f" — **it differs from the choice; the test runs below used the default**."),
+    "Choosing used the labels of the 10,000 validation images, to score them only; in training they were unlabelled.",
+    "",
+    "## Test accuracy",
+    "",
+    "| labels | labelled subset | test accuracy (%) | errors of 10,000 | training minutes | first epoch at ≥ 98 % (minutes) |",
+    "|---|---|---|---|---|---|",
+]
+for s, r in zip((1, 2, 3), hundred):
+    t = f"{r['to98'][0]} ({r['to98'][1]:.1f})" if r["to98"] else "not reached"
+    lines.append(f"| 100 | {s} | {r['accuracy']:.2f} | {r['errors']} | {r['minutes']:.1f} | {t} |")
+t = f"{thousand['to98'][0]} ({thousand['to98'][1]:.1f})" if thousand["to98"] else "not reached"
+lines.append(f"| 1,000 | 1 | {thousand['accuracy']:.2f} | {thousand['errors']} | {thousand['minutes']:.1f} | {t} |")
+fastest98 = min((r["to98"][1] for r in hundred if r["to98"]), default=None)
+lines += [
+    "",
+    f"100 labels: **{mean:.2f} % ± {sd:.2f}** (mean ± sd of 3 labelled subsets; {statistics.mean(errors):.0f} errors on average).",
+    "",
+    "![Test accuracy per epoch, 100 labels, labelled subset 1 (the CLI's accuracy.png)](images/semi-supervised-accuracy.png)",
+    "",
+    "## The goals of issue 24",
+    "",
+    f"- 100 labels ≥ 98.5 % (mean of 3 subsets): {mark(mean >= 98.5)} ({mean:.2f} %). Stretch ≥ 99.0 %: {mark(mean >= 99.0)}.",
+    f"- 1,000 labels ≥ 99.2 %: {mark(thousand['accuracy'] >= 99.2)} ({thousand['accuracy']:.2f} %, one subset).",
+    f"- ≤ 15 minutes of training to 98.0 % at 100 labels: {mark(fastest98 is not None and fastest98 <= 15)}"
+    + (f" (fastest subset: {fastest98:.1f} minutes on one core)." if fastest98 is not None else f" (no subset reached 98 % within {epochs} epochs)."),
+    "- Step time against the PyTorch version of the same recipe: docs/BENCHMARKS.md, semi-supervised rows (`bench/run.sh`).",
+    "",
+]
+if mean < 98.5:
+    gains = [100 * (float(r["rows"][-1]["accuracy"]) - float(r["rows"][-4]["accuracy"])) / 3 for r in hundred]
+    lines += [
+        "Why the accuracy goals are not met: the budget. Improved GAN's 99.07 % comes after 300 epochs (180,000 steps) with the",
+        f"weights averaged over all of them; these runs train {epochs} epochs ({epochs * 600:,} steps, the budget the settings were",
+        f"chosen with), and test accuracy was still rising at the end by {statistics.mean(gains):.2f} points per epoch over the last",
+        "three (with the learning rates already falling to 0). The classifier is the paper's MLP; longer runs and a",
+        "convolutional classifier are the levers left, and neither was chosen on validation yet. Test accuracy also runs",
+        "below validation accuracy here (validation: the last 10,000 train images), so the validation numbers above are no",
+        "promise for the test split.",
+        "",
+    ]
+lines += [
+    "For reference, the published MNIST numbers at 100 labels: Improved GAN 99.07 % (93 ± 6.5 errors, 300 epochs of 600",
+    "steps, weights averaged over 180,000 steps), Triple-GAN 99.09 %, Bad GAN 99.2 %. This repository's own LeNet CNN on the",
+    "100 labels alone scores 84.70 %, 90.74 % with 20× classic augmentation (docs/AUGMENTATION.md).",
+]
+if p:
+    lines += [
+        "",
+        "## Labels for the unlabelled images (the synthetic-row pipeline)",
+        "",
+        f"After the 100-label run on subset 1, `--pseudo-labels` (confidence {p[3]}) gave {p[1]} of the {p[2]} unlabelled train images a",
+        f"label ({p[4]} %); **{p[5]} %** of those labels are right (MNIST knows them; the classifier never saw them). Those rows,",
+        "with the 100 real labels, are the MNIST-format folder that `train --synthetic-data-recipe --mnist-dir` trains a",
+        "conditional generator on (README, \"Few labels, many unlabelled images\").",
+    ]
+lines += ["", "## Commands", ""] + [f"- `{name}`: `{(out / name / 'done').read_text().strip()}`" for name in sorted(os.listdir(out)) if (out / name / "done").exists()]
+pathlib.Path("docs/SEMI-SUPERVISED.md").write_text("\n".join(lines) + "\n")
+print("wrote docs/SEMI-SUPERVISED.md")
+PY
