@@ -57,6 +57,23 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void ManyEpochsLeaveTheGridsTheHistoryKeepsAndNoMore()
+    {
+        string output = Path.Combine(Scratch, "many");
+        (int exitCode, string log) = SamplesApp.Run("train", "--epochs", "200", "--max-rows", "64", "--batch-size", "64", "--eval-every", "0",
+            "--mnist-dir", RealMnist.Directory, "--output", output, "--log-level", "Warning");
+
+        Assert.That(exitCode, Is.Zero, log);
+        string[] grids = [.. Directory.GetFiles(Path.Combine(output, "samples")).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        string[] kept = [.. Enumerable.Range(1, 200).Where(e => GanTrainingHistory.KeepsSamples(e, 200)).Select(e => $"epoch-{e:D3}.png").Order(StringComparer.Ordinal)];
+        Assert.That(grids, Is.EqualTo(kept), "the even epochs before the last 16, and the last 16");
+        Assert.That(File.ReadAllLines(Path.Combine(output, "losses.csv")), Has.Length.EqualTo(201), "every epoch's losses");
+        long gridBytes = kept.Sum(name => new FileInfo(Path.Combine(output, "samples", name)).Length);
+        Assert.That(new FileInfo(Path.Combine(output, "report.html")).Length, Is.LessThan((gridBytes * 1.4) + 300_000),
+            "the report embeds the kept grids (base64: 4/3 of their bytes) and the last one once more, not all 200");
+    }
+
+    [Test]
     public void SemiSupervisedWritesPseudoLabelledMnistThatTheRecipeTrainsOn()
     {
         string output = Path.Combine(Scratch, "semi"), pseudo = Path.Combine(Scratch, "pseudo");

@@ -269,9 +269,15 @@ internal static class TrainCommand
     /// <summary>Steps per window of the loss curve (<see cref="Reporting.StepLosses"/>), as TensorBoard's default.</summary>
     private const int StepLossWindow = 50;
 
-    /// <summary>Writes the grid of an epoch's fixed-latent samples when the epoch closes, and records the loss windows.</summary>
+    /// <summary>
+    /// Writes the grid of an epoch's fixed-latent samples when the epoch closes, and records the loss windows. It keeps the
+    /// PNGs of the epochs the history keeps grids of (<see cref="GanTrainingHistory.KeepsSamples"/>) and deletes the others
+    /// as training goes, including those a resumed run's first part wrote, so the folder stays bounded in the epochs.
+    /// </summary>
     private sealed class EpochSampleWriter(string directory, int scale, Reporting.StepLosses losses)
     {
+        private readonly SortedSet<int> _written = [.. ExistingGrids(directory)];
+
         public Reporting.StepLosses Losses => losses;
 
         public void Write(GanTrainingProgress report)
@@ -281,8 +287,26 @@ internal static class TrainCommand
             {
                 int side = (int)Math.Round(Math.Sqrt(samples[0].Length));
                 using MLImage grid = GanImages.Grid(samples, side, side, columns: (int)Math.Ceiling(Math.Sqrt(samples.Count)), scale: scale);
-                GanImages.SavePng(grid, Path.Combine(directory, $"epoch-{report.Epoch:D3}.png"));
+                GanImages.SavePng(grid, GridPath(directory, report.Epoch));
+                _written.Add(report.Epoch);
+            }
+
+            if (report.EpochCompleted)
+            {
+                foreach (int epoch in _written.Where(e => !GanTrainingHistory.KeepsSamples(e, report.Epoch)).ToArray())
+                {
+                    File.Delete(GridPath(directory, epoch));
+                    _written.Remove(epoch);
+                }
             }
         }
+
+        private static string GridPath(string directory, int epoch) => Path.Combine(directory, $"epoch-{epoch:D3}.png");
+
+        private static IEnumerable<int> ExistingGrids(string directory) => Directory.Exists(directory)
+            ? Directory.GetFiles(directory, "epoch-*.png")
+                .Select(f => int.TryParse(Path.GetFileNameWithoutExtension(f)["epoch-".Length..], System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out int e) ? e : -1)
+                .Where(e => e > 0)
+            : [];
     }
 }

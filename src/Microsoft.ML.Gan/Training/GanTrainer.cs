@@ -138,6 +138,7 @@ internal sealed class GanTrainer
 
             var summary = new GanEpochSummary(epoch, discriminatorLoss, generatorLoss, duration, samples, fid, kid);
             state.History.Add(summary);
+            GanTrainingHistory.DropOldSamples(state.History, epoch);
             state.CompletedEpochs = epoch;
             board?.EpochCompleted(TensorBoardLog.GlobalStep(epoch, _schedule.StepsIn(epoch), _schedule), summary, labelAgreement, state, _data.Shape);
             GanLog.EpochCompleted(_logger, epoch, _schedule.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
