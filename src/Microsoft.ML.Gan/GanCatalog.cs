@@ -80,7 +80,9 @@ public sealed class GanCatalog
     /// <param name="pixelsColumnName">A known-size <c>Vector&lt;Single&gt;</c> column: H × W, 1 × H × W or a square size.</param>
     /// <param name="labelsPath">Target of the labels; null writes none.</param>
     /// <param name="labelColumnName">A key-typed label column (key k is written as class k - 1).</param>
-    public void SaveAsIdx(IDataView data, string imagesPath, string pixelsColumnName = "Pixels", string? labelsPath = null, string labelColumnName = "Label")
+    /// <param name="cancellationToken">Checked at every row; cancelling leaves no file behind (<see cref="OperationCanceledException"/>).</param>
+    public void SaveAsIdx(IDataView data, string imagesPath, string pixelsColumnName = "Pixels", string? labelsPath = null, string labelColumnName = "Label",
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentException.ThrowIfNullOrEmpty(imagesPath);
@@ -97,11 +99,12 @@ public sealed class GanCatalog
             throw new ArgumentOutOfRangeException(nameof(labelColumnName), $"Label column '{labelColumnName}' must be a Key<UInt32> column.");
         }
 
-        IdxWriter.WriteStreaming(imagesPath, labelsPath, Rows(data, pixelsColumnName, labelsPath is null ? null : labelColumnName), column.Shape.Height, column.Shape.Width);
+        IdxWriter.WriteStreaming(imagesPath, labelsPath, Rows(data, pixelsColumnName, labelsPath is null ? null : labelColumnName, cancellationToken),
+            column.Shape.Height, column.Shape.Width);
     }
 
     /// <summary>One cursor pass: the pixels of each row and its class (key k is class k − 1; 0 without a label column).</summary>
-    private static IEnumerable<(float[] Image, int Label)> Rows(IDataView data, string pixelsColumn, string? labelColumn)
+    private static IEnumerable<(float[] Image, int Label)> Rows(IDataView data, string pixelsColumn, string? labelColumn, CancellationToken cancellationToken)
     {
         DataViewSchema.Column pixels = data.Schema[pixelsColumn];
         DataViewSchema.Column[] needed = labelColumn is null ? [pixels] : [pixels, data.Schema[labelColumn]];
@@ -112,6 +115,7 @@ public sealed class GanCatalog
         uint key = 0;
         while (cursor.MoveNext())
         {
+            cancellationToken.ThrowIfCancellationRequested();
             getPixels(ref buffer);
             var image = new float[buffer.Length];
             buffer.CopyTo(image);

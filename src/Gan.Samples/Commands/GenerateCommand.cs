@@ -34,12 +34,14 @@ internal static class GenerateCommand
         {
             model, output, count, seed, distribution, latentScale, gridScale, device,
         };
-        command.SetAction(result => Run(result.GetValue(model)!, result.GetValue(output)!, result.GetValue(count), result.GetValue(seed), result.GetValue(distribution),
-            result.GetValue(latentScale), result.GetValue(gridScale), CommonOptions.CudaDeviceIndex(result.GetValue(device)).Index));
+        command.SetAction((result, cancellationToken) => Task.FromResult(Run(result.GetValue(model)!, result.GetValue(output)!, result.GetValue(count), result.GetValue(seed),
+            result.GetValue(distribution), result.GetValue(latentScale), result.GetValue(gridScale), CommonOptions.CudaDeviceIndex(result.GetValue(device)).Index, cancellationToken)));
         return command;
     }
 
-    private static int Run(FileInfo modelFile, DirectoryInfo output, int count, int seed, LatentDistribution? distribution, float latentScale, int gridScale, int? gpuDeviceId)
+    /// <remarks>Ctrl+C or SIGTERM stops the IDX writing at the next row; its temporary files are removed (exit code 130).</remarks>
+    private static int Run(FileInfo modelFile, DirectoryInfo output, int count, int seed, LatentDistribution? distribution, float latentScale, int gridScale, int? gpuDeviceId,
+        CancellationToken cancellationToken)
     {
         if (count < 1)
         {
@@ -64,7 +66,7 @@ internal static class GenerateCommand
         // IDX label files hold key classes (SaveAsIdx writes Key<UInt32> columns); an integer label column is not written.
         bool writeLabels = generator.Label?.Type is KeyDataViewType { RawType: var raw } && raw == typeof(uint);
         string? labels = writeLabels ? Path.Combine(output.FullName, "generated-labels-idx1-ubyte") : null;
-        ml.Gan().SaveAsIdx(generated, idx, generator.PixelsColumnName, labels, generator.Label?.Name ?? "Label");
+        ml.Gan().SaveAsIdx(generated, idx, generator.PixelsColumnName, labels, generator.Label?.Name ?? "Label", cancellationToken);
         Console.WriteLine($"Generated {count:N0} images of {generator.Height} x {generator.Width} from {modelFile.Name} " +
                           $"(inputs: {string.Join(", ", generator.InputSchema.Select(c => $"{c.Name} {c.Type}"))}; " +
                           $"{generator.Distribution} latent vectors{(generator.SelfDescribing ? " as the model records" : "")}; seed {seed})");

@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Microsoft.ML.Gan.Tests.Samples;
 
-/// <summary>Ctrl+C (SIGINT) or SIGTERM during <c>train</c>: a checkpoint at the step, exit code 130, and an exact resume.</summary>
+/// <summary>
+/// Ctrl+C (SIGINT) or SIGTERM during <c>train</c>: a checkpoint at the step, exit code 130, and an exact resume; during
+/// <c>generate</c>: a prompt stop with no file left.
+/// </summary>
 [Category(TestCategories.Slow)]
 public sealed class InterruptTests : ScratchDirectoryTest
 {
@@ -34,6 +37,25 @@ public sealed class InterruptTests : ScratchDirectoryTest
         Assert.That(Generated("interrupted"), Is.EqualTo(Generated("straight")), "the same weights give the same images");
     }
 
+    [Test]
+    public void GenerateStopsOnSigtermAndLeavesNoFile()
+    {
+        string model = Path.Combine(Scratch, "small");
+        (int trainExit, string trainLog) = SamplesApp.Run("train", "--epochs", "1", "--max-rows", "640", "--eval-every", "0", "--mnist-dir", RealMnist.Directory, "--output", model);
+        Assert.That(trainExit, Is.Zero, trainLog);
+        string output = Path.Combine(Scratch, "generated");
+        var clock = Stopwatch.StartNew();
+
+        // Three million images (2.35 GB of IDX) take far longer than the 3 s before the signal.
+        (int exitCode, string log) = RunAndSignal(["generate", "--model", Path.Combine(model, "mnist-gan.zip"), "-n", "3000000", "--output", output],
+            "TERM", TimeSpan.FromSeconds(3), startedText: null);
+
+        Assert.That(exitCode, Is.EqualTo(130), log);
+        Assert.That(log, Does.Contain("Cancelled."));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "stopped at once rather than after writing everything");
+        Assert.That(Directory.GetFiles(output).Select(Path.GetFileName), Has.None.Contains("idx3").And.None.EndsWith(".tmp"), "no IDX file, no temporary");
+    }
+
     private byte[] Generated(string run)
     {
         string output = Path.Combine(Scratch, run, "generated");
@@ -52,7 +74,8 @@ public sealed class InterruptTests : ScratchDirectoryTest
     }
 
     /// <summary>Starts the CLI, sends SIG<paramref name="signal"/> <paramref name="after"/> training started, and waits for it to end.</summary>
-    private static (int ExitCode, string Output) RunAndSignal(string[] arguments, string signal, TimeSpan after)
+    /// <remarks>With <paramref name="startedText"/> null, <paramref name="after"/> counts from the process start.</remarks>
+    private static (int ExitCode, string Output) RunAndSignal(string[] arguments, string signal, TimeSpan after, string? startedText = "Training on")
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -76,7 +99,7 @@ public sealed class InterruptTests : ScratchDirectoryTest
                 output.AppendLine(e.Data);
             }
 
-            if (e.Data?.Contains("Training on", StringComparison.Ordinal) == true)
+            if (startedText is not null && e.Data?.Contains(startedText, StringComparison.Ordinal) == true)
             {
                 started.Set();
             }
@@ -86,6 +109,11 @@ public sealed class InterruptTests : ScratchDirectoryTest
         process.ErrorDataReceived += Collect;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (startedText is null)
+        {
+            started.Set();
+        }
+
         Assert.That(started.Wait(TimeSpan.FromMinutes(2)), Is.True, "training started");
         Thread.Sleep(after);
         using (Process kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
