@@ -121,14 +121,26 @@ internal sealed record StudyPlan
             throw new ArgumentException($"--latent-scale must be a finite value > 0; got {LatentScale}.");
         }
 
-        if (ValidationRows is < 100 or > 10_000 || FilterConfidence is < 0 or >= 1 || CnnSteps < 1 || LightGbmIterations < 1 || LbfgsIterations < 1 || Threads < 1 || DcganWidth < 1)
-        {
-            throw new ArgumentException("--validation-rows (100 to 10,000), --filter-confidence ([0, 1)), --cnn-steps, --lightgbm-iterations, --lbfgs-iterations, --threads and --dcgan-width are out of range.");
-        }
+        // One message per option, with its value; relational patterns are false for NaN, so NaN is refused too.
+        Require(ValidationRows is >= 100 and <= 10_000, "--validation-rows", "between 100 and 10,000", ValidationRows);
+        Require(FilterConfidence is >= 0 and < 1, "--filter-confidence", "in [0, 1)", FilterConfidence);
+        Require(CnnSteps >= 1, "--cnn-steps", "at least 1", CnnSteps);
+        Require(LightGbmIterations >= 1, "--lightgbm-iterations", "at least 1", LightGbmIterations);
+        Require(LbfgsIterations >= 1, "--lbfgs-iterations", "at least 1", LbfgsIterations);
+        Require(Threads >= 1, "--threads", "at least 1", Threads);
+        Require(DcganWidth >= 1, "--dcgan-width", "at least 1", DcganWidth);
 
         if (Regimes.Any(r => r / 10 > 4_000))
         {
             throw new ArgumentException("--regimes: at most 40,000 labelled rows (the pool is MNIST train without the validation rows).");
+        }
+
+        static void Require(bool valid, string option, string expected, object value)
+        {
+            if (!valid)
+            {
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{option} must be {expected}; got {value}."));
+            }
         }
     }
 }

@@ -160,6 +160,18 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
     }
 
     [Category(TestCategories.Slow)]
+    [TestCase("--filter-confidence", "NaN", "--filter-confidence must be in [0, 1); got NaN.")]
+    [TestCase("--filter-confidence", "1", "--filter-confidence must be in [0, 1); got 1.")]
+    [TestCase("--cnn-steps", "0", "--cnn-steps must be at least 1; got 0.")]
+    [TestCase("--lbfgs-iterations", "-3", "--lbfgs-iterations must be at least 1; got -3.")]
+    public void AnOutOfRangeOptionIsNamedWithItsValueBeforeAnyTraining(string option, string value, string message)
+    {
+        (int exitCode, string log) = SamplesApp.Run("augment", "--regimes", "20", option, value, "--mnist-dir", RealMnist.Directory, "--output", Scratch);
+        Assert.That(exitCode, Is.EqualTo(1), log);
+        Assert.That(log, Does.Contain(message).And.Not.Contain("Epoch"));
+    }
+
+    [Category(TestCategories.Slow)]
     [Test]
     public void RegimesThatCannotBeBalancedAreRefusedBeforeAnyTraining()
     {
