@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Reliability probes of the samples CLI (issue 10): bad inputs, faults, interrupts and memory, each run as a user
-# would run it; writes docs/RELIABILITY.md with every probe's command, exit code, first line of output, outcome and
-# leftover files. Takes about 10 minutes on a 2-core machine (most of it generating 1,000,000 images).
+# Reliability probes of the samples CLI (issues 10 and 25): bad inputs, damaged and hostile model zips, faults,
+# interrupts and memory, each run as a user would run it; writes docs/RELIABILITY.md with every probe's command, exit
+# code, first line of output, outcome and leftover files. Takes a few minutes on a 2-core machine (most of it
+# generating 1,000,000 images and training 3,000 tiny epochs).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 dotnet build src/Gan.Samples -c Release --nologo -v quiet >/dev/null || exit 1
@@ -65,6 +66,35 @@ probe "IDX file of the wrong kind" 1 "${app[@]}" evaluate --idx "$HOME/.cache/Mi
 probe "bench --rows 0" 1 "${app[@]}" bench --rows 0
 probe "augment --regimes 25" 1 "${app[@]}" augment --regimes 25 --output out
 
+# Round two (issue 25): zips damaged, altered or inflating; outputs that are inputs; options checked before any work.
+"${app[@]}" train --epochs 1 --max-rows 640 --eval-every 0 --seed 2 --output model2 --log-level Warning >/dev/null
+python3 - <<'PY'
+import zipfile, zlib
+def copy(dst, replace=None, stored=()):
+    with zipfile.ZipFile("model/mnist-gan.zip") as src, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = (replace or {}).get(info.filename, src.read(info.filename))
+            out.writestr(info.filename, data, zipfile.ZIP_STORED if info.filename in stored else zipfile.ZIP_DEFLATED)
+graph = zipfile.ZipFile("model/mnist-gan.zip").read("Gan/generator.onnx")
+copy("crc.zip", stored=("Gan/generator.onnx",))           # the graph stored as is, then one bit of a weight flipped
+raw = bytearray(open("crc.zip", "rb").read()); at = raw.find(graph); raw[at + len(graph) - 100] ^= 0x40
+open("crc.zip", "wb").write(raw)
+copy("swapped.zip", {"Gan/generator.onnx": zipfile.ZipFile("model2/mnist-gan.zip").read("Gan/generator.onnx")})
+copy("bomb.zip", {"Gan/history.json": bytes(512 << 20)})   # 512 MiB of zeros deflate to about 0.5 MB
+PY
+probe "generator entry fails its CRC-32" 1 "${app[@]}" generate --model crc.zip --output out
+probe "the two generator copies disagree" 1 "${app[@]}" generate --model swapped.zip --output out
+probe "history entry inflates 1,000-fold (zip bomb)" 1 "${app[@]}" evaluate --model bomb.zip --output out
+probe "import -o onto its own input" 1 "${app[@]}" import --pytorch-generator a-file -o a-file
+probe "export onto the model it reads" 1 "${app[@]}" export -m model/mnist-gan.zip --pytorch-generator model/mnist-gan.zip
+probe "augment --filter-confidence NaN" 1 "${app[@]}" augment --regimes 20 --filter-confidence NaN --output out
+probe "augment --cnn-steps 0" 1 "${app[@]}" augment --regimes 20 --cnn-steps 0 --output out
+mnist_dir="$HOME/.cache/Microsoft.ML.Gan/mnist"
+probe "semi-supervised --labels-per-class 0" 1 "${app[@]}" semi-supervised --labels-per-class 0 --output out
+probe "semi-supervised --pseudo-label-confidence 2" 1 "${app[@]}" semi-supervised --pseudo-label-confidence 2 --output out
+probe "semi-supervised --pseudo-labels onto --mnist-dir" 1 "${app[@]}" semi-supervised --mnist-dir "$mnist_dir" --pseudo-labels "$mnist_dir" --output out
+probe "semi-supervised --epochs with --max-steps" 1 "${app[@]}" semi-supervised --epochs 2 --max-steps 5 --output out
+
 # A reused checkpoint folder (the issue's sequence): run 1 (seed 1, 4 epochs), run 2 (seed 2) into the same folder.
 train_small=(train --max-rows 640 --eval-every 0 --log-level Warning)
 probe "run 1: 4 epochs into ck" 0 "${app[@]}" "${train_small[@]}" --seed 1 --epochs 4 --checkpoint-dir ck --output run1
@@ -104,6 +134,17 @@ for run in term kill9 straight; do "${app[@]}" generate --model $run/mnist-gan.z
 after_term=$(cmp -s g-term/generated-images-idx3-ubyte g-straight/generated-images-idx3-ubyte && echo "identical to" || echo "DIFFERENT from")
 after_kill=$(cmp -s g-kill9/generated-images-idx3-ubyte g-straight/generated-images-idx3-ubyte && echo "identical to" || echo "DIFFERENT from")
 
+# SIGTERM during a large generate: stops at the next row, exit 130, no IDX file and no temporary left.
+"${app[@]}" generate --model model/mnist-gan.zip -n 3000000 --output gen-term > gen-term.log 2>&1 &
+gen_pid=$!
+sleep 4
+kill -TERM "$gen_pid"
+wait "$gen_pid"; gen_exit=$?
+gen_left=$(find gen-term "$TMPDIR" -name '*idx3*' -o -name '.*.tmp' 2>/dev/null | sed "s|$scratch/||" | tr '\n' ' ')
+gen_outcome=$( { [ "$gen_exit" = 130 ] && [ -z "$gen_left" ] && ! grep -q '   at ' gen-term.log; } && echo "cancelled cleanly" || echo "NOT clean${gen_left:+: $gen_left}")
+[ "$gen_outcome" = "cancelled cleanly" ] && handled=$((handled + 1)) || failed=$((failed + 1))
+record "SIGTERM 4 s into generate -n 3,000,000" "gan-samples generate --model model/mnist-gan.zip -n 3000000 --output gen-term; kill -TERM" "$gen_exit" "$(head -n1 gen-term.log)" "$gen_outcome"
+
 # Temporaries a killed writer left: a stale sibling of the model zip is removed by the next write.
 touch -d '1 day ago' model/.mnist-gan.zip.0123456789abcdef0123456789abcdef.tmp
 "${app[@]}" train --epochs 1 --max-rows 640 --eval-every 0 --output model --log-level Warning >/dev/null
@@ -115,6 +156,14 @@ for n in 10000 100000 1000000; do
   /usr/bin/time -f "%M %e" -o rss.txt "${app[@]}" generate --model model/mnist-gan.zip -n $n --output big >/dev/null 2>&1
   read -r kb seconds < rss.txt
   memory+=("| $(echo $n | sed -e :a -e 's/\B[0-9]\{3\}\>/,&/;ta') | $((kb / 1024)) MB | ${seconds} s |")
+done
+
+# Bounded in epochs: 100 and 3,000 one-step epochs on 64 images, peak RSS, model zip, report and sample PNGs.
+epochs_rows=()
+for n in 100 3000; do
+  /usr/bin/time -f "%M %e" -o rss.txt "${app[@]}" train --max-rows 64 --batch-size 64 --epochs $n --eval-every 0 --output epochs-$n --log-level Warning >/dev/null 2>&1
+  read -r kb seconds < rss.txt
+  epochs_rows+=("| $(echo $n | sed -e :a -e 's/\B[0-9]\{3\}\>/,&/;ta') | $((kb / 1024)) MB | $(( $(stat -c %s epochs-$n/mnist-gan.zip) / 1024 )) KiB | $(( $(stat -c %s epochs-$n/report.html) / 1024 )) KiB | $(ls epochs-$n/samples | wc -l) | ${seconds} s |")
 done
 
 cd - >/dev/null
@@ -143,6 +192,14 @@ cd - >/dev/null
   echo "| images | peak RSS | seconds |"
   echo "|---|---|---|"
   printf '%s\n' "${memory[@]}"
+  echo
+  echo "## Bounded in the number of epochs (\`train --max-rows 64 --batch-size 64 --epochs N\`: one step an epoch)"
+  echo
+  echo "The history keeps the sample grids of the last 16 epochs and of at most 100 spaced ones (\`GanTrainingHistory.KeepsSamples\`)."
+  echo
+  echo "| epochs | peak RSS | model zip | report.html | sample PNGs | seconds |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${epochs_rows[@]}"
 } > "$output.tmp"
 mv "$output.tmp" "$output"
 cat "$output"

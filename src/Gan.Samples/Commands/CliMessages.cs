@@ -21,6 +21,9 @@ internal static partial class CliMessages
         ["ModeSeekingWeight"] = "--mode-seeking", ["MinimumConfidence"] = "--filter-confidence", ["SpectralNormalization"] = "--spectral-norm", ["MaxRows"] = "--max-rows",
         ["DataDirectory"] = "--mnist-dir", ["CasSampleCount"] = "--cas-samples", ["CnnCasEpochs"] = "--cnn-cas-epochs",
         ["CnnCasChannels"] = "--cnn-cas-channels",
+
+        // Members of the option groups, named only with their group (TrainingBudget.Steps, DcganNetworkOptions.Width).
+        ["Steps"] = "--max-steps", ["Width"] = "--dcgan-width",
     };
 
     public static string ForCommandLine(string message)
@@ -32,7 +35,7 @@ internal static partial class CliMessages
         return message.Trim();
     }
 
-    [GeneratedRegex(@"\b(?:GanOptions|MnistOptions|GanEvaluationOptions|PyTorchGeneratorOptions|SyntheticRowOptions)\.(?<name>[A-Z]\w*)(?: = true)?")]
+    [GeneratedRegex(@"\b(?:GanOptions|MnistOptions|GanEvaluationOptions|PyTorchGeneratorOptions|SyntheticRowOptions|TrainingBudget|MlpNetworkOptions|DcganNetworkOptions)\.(?<name>[A-Z]\w*)(?: = true)?")]
     private static partial Regex QualifiedName();
 
     [GeneratedRegex(@"\b(?<name>Resume|OverwriteCheckpoints|CheckpointDirectory|MaxSteps|Epochs)(?: = true)?(?=[ ,.;)]|$)")]

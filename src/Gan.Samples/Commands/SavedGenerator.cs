@@ -73,8 +73,10 @@ internal sealed class SavedGenerator : IDisposable
         {
             gan = ml.Gan().LoadGenerator(model.FullName);
         }
-        catch (InvalidDataException notSelfDescribing)
+        catch (InvalidDataException notSelfDescribing) when (!HasGeneratorEntry(model))
         {
+            // Only a zip without the generator entry is of the earlier format; one that has it and fails is damaged or
+            // altered, and its own message says how.
             return LoadEarlierFormat(ml, model, requested, notSelfDescribing);
         }
 
@@ -90,6 +92,19 @@ internal sealed class SavedGenerator : IDisposable
         (int height, int width) = (gan.ImageShape.Height, gan.ImageShape.Width);
         return new SavedGenerator(ml, gan, null, inputs, gan.GeneratedPixelsColumnName, gan.LabelColumnName is string label ? inputs[label] : null,
             gan.ClassCount, height, width, gan.LatentDistribution);
+    }
+
+    private static bool HasGeneratorEntry(FileInfo model)
+    {
+        try
+        {
+            using System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(model.FullName);
+            return zip.GetEntry("Gan/generator.onnx") is not null;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
     }
 
     private static SavedGenerator LoadEarlierFormat(MLContext ml, FileInfo model, LatentDistribution? requested, InvalidDataException notSelfDescribing)

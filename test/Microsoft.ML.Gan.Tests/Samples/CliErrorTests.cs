@@ -125,10 +125,10 @@ public sealed class CliErrorTests : ScratchDirectoryTest
     }
 
     /// <summary>A small model trained with Normal latent vectors, saved to the scratch directory.</summary>
-    private string SaveNormalModel(string name, out GanTransformer gan)
+    private string SaveNormalModel(string name, out GanTransformer gan, int seed = 1)
     {
         var ml = new MLContext(1);
-        GanOptions options = SyntheticImages.FastOptions();
+        GanOptions options = SyntheticImages.FastOptions(seed);
         options.LatentDistribution = LatentDistribution.Normal;
         gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 32));
         string path = Path.Combine(Scratch, name);
@@ -163,6 +163,37 @@ public sealed class CliErrorTests : ScratchDirectoryTest
         (int exitCode, string log) = SamplesApp.Run("generate", "--model", model, "--output", Path.Combine(Scratch, "out"));
 
         AssertOneCleanError(exitCode, log, $"Model '{model}' does not record its latent distribution", "pass --latent-distribution", "earlier Microsoft.ML.Gan");
+    }
+
+    [Test]
+    public void ADamagedZipIsNamedAsDamagedNotAsAnEarlierFormat()
+    {
+        string model = SaveNormalModel("damaged.zip", out GanTransformer gan);
+        gan.Dispose();
+        string other = SaveNormalModel("other.zip", out GanTransformer second, seed: 2);
+        second.Dispose();
+        using (var zip = System.IO.Compression.ZipFile.Open(model, System.IO.Compression.ZipArchiveMode.Update))
+        using (var otherZip = System.IO.Compression.ZipFile.OpenRead(other))
+        {
+            zip.GetEntry("Gan/generator.onnx")!.Delete();
+            using Stream source = otherZip.GetEntry("Gan/generator.onnx")!.Open();
+            using Stream target = zip.CreateEntry("Gan/generator.onnx").Open();
+            source.CopyTo(target);
+        }
+
+        (int exitCode, string log) = SamplesApp.Run("generate", "--model", model, "--output", Path.Combine(Scratch, "out"));
+
+        AssertOneCleanError(exitCode, log, $"Model '{model}' holds two generators that disagree");
+        Assert.That(log, Does.Not.Contain("--latent-distribution"), "not mistaken for a zip of the earlier format");
+    }
+
+    [Test]
+    public void ATrainingBudgetErrorNamesTheCliOption()
+    {
+        (int exitCode, string log) = SamplesApp.Run("train", "--epochs", "0", "--output", Path.Combine(Scratch, "out"), "--mnist-dir", RealMnist.Directory);
+
+        AssertOneCleanError(exitCode, log, "error: --epochs must be at least 1; got 0.");
+        Assert.That(log, Does.Not.Contain("TrainingBudget"));
     }
 
     [Test]
