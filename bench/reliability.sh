@@ -106,6 +106,13 @@ probe "resume run 2 to 4 epochs" 0 "${app[@]}" "${train_small[@]}" --seed 2 --ep
 "${app[@]}" generate --model straight2/mnist-gan.zip -n 256 --output g-straight2 >/dev/null
 reused=$(cmp -s g-run2/generated-images-idx3-ubyte g-straight2/generated-images-idx3-ubyte && echo "identical to" || echo "DIFFERENT from")
 probe "resume with another --seed" 1 "${app[@]}" "${train_small[@]}" --seed 3 --epochs 5 --checkpoint-dir ck --output run3 --resume
+# A resume with a setting that changes what the run computes is refused, naming the flag (round two).
+dcgan_small=(train --architecture Dcgan --dcgan-width 8 --max-rows 640 --eval-every 0 --log-level Warning --checkpoint-dir ck-dcgan --output run-dcgan)
+"${app[@]}" "${dcgan_small[@]}" --epochs 2 >/dev/null 2>&1
+probe "resume with another --diff-augment" 1 "${app[@]}" "${dcgan_small[@]}" --epochs 3 --resume --diff-augment Translation
+probe "resume adding --spectral-norm" 1 "${app[@]}" "${dcgan_small[@]}" --epochs 3 --resume --spectral-norm
+probe "resume adding --mode-seeking" 1 "${app[@]}" "${dcgan_small[@]}" --epochs 3 --resume --mode-seeking 1
+probe "resume adding --ema-warmup" 1 "${app[@]}" "${dcgan_small[@]}" --epochs 3 --resume --ema 0.99 --ema-warmup
 printf 'garbage' >> "$(ls ck/*.gan | tail -n1)"
 probe "resume from a corrupt checkpoint" 1 "${app[@]}" "${train_small[@]}" --seed 2 --epochs 5 --checkpoint-dir ck --output run2 --resume
 

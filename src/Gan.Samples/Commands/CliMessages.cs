@@ -26,8 +26,21 @@ internal static partial class CliMessages
         ["Steps"] = "--max-steps", ["Width"] = "--dcgan-width",
     };
 
+    /// <summary>The training plan's paths a resume names when a setting changed (<c>Step.DiffAugment: checkpoint …</c>), as flags.</summary>
+    private static readonly Dictionary<string, string> PlanPaths = new(StringComparer.Ordinal)
+    {
+        ["Seed"] = "--seed", ["Step.BatchSize"] = "--batch-size", ["Step.CriticSteps"] = "--critic-steps", ["Step.ModeSeekingWeight"] = "--mode-seeking",
+        ["Step.DiffAugment"] = "--diff-augment", ["Step.MaxGradientNorm"] = "--max-grad-norm", ["Ema"] = "--ema", ["Ema.Decay"] = "--ema",
+        ["Ema.Warmup"] = "--ema-warmup", ["Networks.Architecture.Kind"] = "--architecture", ["Networks.Architecture.Width"] = "--dcgan-width",
+        ["Networks.Architecture.HiddenSize"] = "--hidden-size", ["Networks.Architecture.SpectralNormalization"] = "--spectral-norm",
+        ["Networks.LatentDimension"] = "--latent-dim", ["Networks.AuxiliaryClassifier"] = "--aux-classifier", ["Loss.Kind"] = "--loss",
+        ["Generator.LearningRate"] = "--g-lr", ["Discriminator.LearningRate"] = "--d-lr", ["Latents.Distribution"] = "--latent-distribution",
+    };
+
     public static string ForCommandLine(string message)
     {
+        // "Step.DiffAugment: checkpoint None, now Translation" → "--diff-augment: checkpoint None, now Translation".
+        message = ChangedSetting().Replace(message, m => PlanPaths.TryGetValue(m.Groups["path"].Value, out string? option) ? option : m.Value);
         // "GanOptions.Resume = true" and "Resume = true" → "--resume"; "MnistOptions.MaxRows" → "--max-rows".
         message = QualifiedName().Replace(message, m => Options.TryGetValue(m.Groups["name"].Value, out string? option) ? option : m.Value);
         message = SwitchOn().Replace(message, m => Options.TryGetValue(m.Groups["name"].Value, out string? option) ? option : m.Value);
@@ -40,6 +53,9 @@ internal static partial class CliMessages
 
     [GeneratedRegex(@"\b(?<name>Resume|OverwriteCheckpoints|CheckpointDirectory|MaxSteps|Epochs)(?: = true)?(?=[ ,.;)]|$)")]
     private static partial Regex SwitchOn();
+
+    [GeneratedRegex(@"(?<path>\b[A-Z]\w*(?:\.[A-Z]\w*)*)(?=: checkpoint )")]
+    private static partial Regex ChangedSetting();
 
     [GeneratedRegex(@"\s*\(Parameter '[^']*'\)|\s*Actual value was [^.\r\n]*\.?")]
     private static partial Regex ParameterTail();
