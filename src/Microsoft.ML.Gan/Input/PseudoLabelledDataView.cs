@@ -73,8 +73,16 @@ internal sealed class PseudoLabelledDataView : SequentialDataView
                 return getter;
             }
 
-            // Key k is class k − 1; the raw type is the key's (byte, ushort, uint or ulong).
-            return (ref TValue value) => value = (TValue)Convert.ChangeType(parent._classes[inner.Position] + 1, typeof(TValue), System.Globalization.CultureInfo.InvariantCulture);
+            // Key k is class k − 1; the raw type is the key's (byte, ushort, uint or ulong), known here once, not per row.
+            long[] classes = parent._classes;
+            Delegate key = getter switch
+            {
+                ValueGetter<byte> => (ValueGetter<byte>)((ref byte value) => value = checked((byte)(classes[inner.Position] + 1))),
+                ValueGetter<ushort> => (ValueGetter<ushort>)((ref ushort value) => value = checked((ushort)(classes[inner.Position] + 1))),
+                ValueGetter<uint> => (ValueGetter<uint>)((ref uint value) => value = checked((uint)(classes[inner.Position] + 1))),
+                _ => (ValueGetter<ulong>)((ref ulong value) => value = checked((ulong)(classes[inner.Position] + 1))),
+            };
+            return (ValueGetter<TValue>)key;
         }
 
         protected override void Dispose(bool disposing)
