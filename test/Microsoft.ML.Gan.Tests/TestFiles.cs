@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
+using System.IO.Compression;
 
 namespace Microsoft.ML.Gan.Tests;
 
-/// <summary>Scratch directories and small IDX files written byte by byte.</summary>
+/// <summary>Scratch directories, small IDX files written byte by byte, and entries of zips.</summary>
 internal static class TestFiles
 {
     public static string NewDirectory()
@@ -43,4 +44,14 @@ internal static class TestFiles
     }
 
     public static string WriteLabels(string path, params byte[] labels) => WriteIdx(path, [labels.Length], labels);
+
+    /// <summary>The bytes of entry <paramref name="name"/> of the zip at <paramref name="zip"/>.</summary>
+    public static byte[] ZipEntry(string zip, string name)
+    {
+        using ZipArchive archive = ZipFile.OpenRead(zip);
+        using Stream stream = archive.GetEntry(name)!.Open();
+        using var bytes = new MemoryStream();
+        stream.CopyTo(bytes);
+        return bytes.ToArray();
+    }
 }

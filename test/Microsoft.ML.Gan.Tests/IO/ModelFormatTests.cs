@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using Microsoft.ML.Gan.Artifact;
 using Onnx;
 
@@ -15,14 +14,7 @@ public sealed class ModelFormatTests
 
     private static float[][] Pixels(IDataView data) => data.GetColumn<float[]>("GeneratedPixels").ToArray();
 
-    private static byte[] GeneratorGraph(string zip)
-    {
-        using ZipArchive archive = ZipFile.OpenRead(zip);
-        using Stream stream = archive.GetEntry("Gan/generator.onnx")!.Open();
-        using var bytes = new MemoryStream();
-        stream.CopyTo(bytes);
-        return bytes.ToArray();
-    }
+    private static byte[] GeneratorGraph(string zip) => TestFiles.ZipEntry(zip, "Gan/generator.onnx");
 
     /// <summary>The current fixture's graph with its metadata changed by <paramref name="edit"/>.</summary>
     private static byte[] Edited(Action<Dictionary<string, string>> edit)

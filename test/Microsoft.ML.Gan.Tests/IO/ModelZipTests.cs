@@ -26,15 +26,6 @@ public sealed class ModelZipTests : ScratchDirectoryTest
 
     private static float[][] Pixels(IDataView data, string column = "GeneratedPixels") => data.GetColumn<float[]>(column).ToArray();
 
-    private static byte[] Entry(string zip, string name)
-    {
-        using ZipArchive archive = ZipFile.OpenRead(zip);
-        using Stream stream = archive.GetEntry(name)!.Open();
-        using var bytes = new MemoryStream();
-        stream.CopyTo(bytes);
-        return bytes.ToArray();
-    }
-
     private static void AssertSameHistory(GanTrainingHistory actual, GanTrainingHistory expected)
     {
         Assert.That(actual.Seed, Is.EqualTo(expected.Seed));
@@ -78,8 +69,8 @@ public sealed class ModelZipTests : ScratchDirectoryTest
 
         string again = Path.Combine(Scratch, "saved-again.zip");
         loaded.Save(again);
-        Assert.That(Entry(again, "Gan/generator.onnx"), Is.EqualTo(Entry(path, "Gan/generator.onnx")));
-        Assert.That(Entry(again, "Gan/history.json"), Is.EqualTo(Entry(path, "Gan/history.json")));
+        Assert.That(TestFiles.ZipEntry(again, "Gan/generator.onnx"), Is.EqualTo(TestFiles.ZipEntry(path, "Gan/generator.onnx")));
+        Assert.That(TestFiles.ZipEntry(again, "Gan/history.json"), Is.EqualTo(TestFiles.ZipEntry(path, "Gan/history.json")));
     }
 
     [Category(TestCategories.Slow)]

@@ -15,15 +15,6 @@ public sealed class ModelZipTrustTests : ScratchDirectoryTest
         return path;
     }
 
-    private static byte[] Entry(string zip, string name)
-    {
-        using ZipArchive archive = ZipFile.OpenRead(zip);
-        using Stream stream = archive.GetEntry(name)!.Open();
-        using var bytes = new MemoryStream();
-        stream.CopyTo(bytes);
-        return bytes.ToArray();
-    }
-
     private static void Replace(string zip, string name, byte[] bytes, CompressionLevel level = CompressionLevel.Optimal)
     {
         using ZipArchive archive = ZipFile.Open(zip, ZipArchiveMode.Update);
@@ -43,7 +34,7 @@ public sealed class ModelZipTrustTests : ScratchDirectoryTest
     public void AnEntryThatFailsItsCrcIsRefusedByName()
     {
         string path = Saved(Path.Combine(Scratch, "damaged.zip"), seed: 1);
-        byte[] graph = Entry(path, "Gan/generator.onnx");
+        byte[] graph = TestFiles.ZipEntry(path, "Gan/generator.onnx");
         Replace(path, "Gan/generator.onnx", graph, CompressionLevel.NoCompression);
         byte[] file = File.ReadAllBytes(path);
         int at = file.AsSpan().IndexOf(graph);
@@ -61,7 +52,7 @@ public sealed class ModelZipTrustTests : ScratchDirectoryTest
     {
         string path = Saved(Path.Combine(Scratch, "one.zip"), seed: 1);
         string other = Saved(Path.Combine(Scratch, "other.zip"), seed: 2);
-        Replace(path, "Gan/generator.onnx", Entry(other, "Gan/generator.onnx"));    // a valid entry of another model
+        Replace(path, "Gan/generator.onnx", TestFiles.ZipEntry(other, "Gan/generator.onnx"));    // a valid entry of another model
 
         var error = Assert.Throws<InvalidDataException>(() => new MLContext(1).Gan().LoadGenerator(path));
 
