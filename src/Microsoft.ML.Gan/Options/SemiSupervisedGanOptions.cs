@@ -46,7 +46,7 @@ public sealed class SemiSupervisedGanOptions
     /// Weight of the consistency term on the unlabelled rows (as FixMatch, Sohn et al. 2020, has it): the classifier's class for
     /// a slightly shifted copy of an unlabelled image (±1 pixel) becomes the target for a strongly altered copy (±4 pixels and
     /// an 8 × 8 cut-out) when it is at least <see cref="ConfidenceThreshold"/> sure. It teaches the classifier from unlabelled
-    /// rows far faster than the GAN term alone (docs/SEMI-SUPERVISED.md). Default: 1. 0 turns it off (the paper's recipe).
+    /// rows far faster than the GAN term alone (docs/DESIGN-DECISIONS.md). Default: 1. 0 turns it off (the paper's recipe).
     /// </summary>
     public float ConsistencyWeight { get; set; } = 1f;
 
