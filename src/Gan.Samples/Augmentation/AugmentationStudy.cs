@@ -26,6 +26,14 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
 
     public List<GanRun> Gans { get; } = [];
 
+    public List<SemiSupervisedRun> SemiSupervised { get; } = [];
+
+    /// <summary>Where finished runs are kept, and found again when the same study is run again; null keeps nothing.</summary>
+    public StudyRuns? Runs { get; init; }
+
+    /// <summary>The seconds the runs reused from <see cref="Runs"/> took when they ran.</summary>
+    public double ReusedSeconds { get; private set; }
+
     /// <summary>What the report should say about runs that could not measure everything.</summary>
     public List<string> Notes { get; } = [];
 
@@ -39,15 +47,41 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         var ml = new MLContext(seed: 1);
         LabelledDigits train = LabelledDigits.Read(ml.Gan().LoadMnist(MnistSplit.Train, mnist));
         LabelledDigits pool = train.Take(TrainRows - plan.ValidationRows);
+        IDataView poolRows = ml.Data.Cache(pool.ToDataView(ml));
         IDataView validation = ml.Data.Cache(train.Select(Enumerable.Range(TrainRows - plan.ValidationRows, plan.ValidationRows)).ToDataView(ml));
         IDataView test = ml.Data.Cache(ml.Gan().LoadMnist(MnistSplit.Test, mnist));
+        var finished = new HashSet<(int Regime, int Seed)>();
+        foreach (StudyRunRecord kept in Runs?.Load() ?? [])
+        {
+            Measurements.AddRange(kept.Measurements);
+            Gans.AddRange(kept.Gans);
+            SemiSupervised.AddRange(kept.SemiSupervised);
+            Notes.AddRange(kept.Notes);
+            finished.Add((kept.Regime, kept.Seed));
+            ReusedSeconds += kept.Seconds;
+        }
+
+        if (finished.Count > 0)
+        {
+            logger.LogInformation("Reusing {Runs} finished run(s) of this plan from {Directory}", finished.Count, Runs!.Directory);
+        }
+
         int done = 0;
         for (int r = 0; r < plan.Regimes.Length; r++)
         {
             foreach (int seed in plan.Seeds)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                RunOne(plan.Regimes[r], plan.GanSteps[r], seed, pool, validation, test, cancellationToken);
+                if (finished.Contains((plan.Regimes[r], seed)))
+                {
+                    RunFinished?.Invoke(++done);
+                    continue;
+                }
+
+                (int measurements, int gans, int semiSupervised, int notes) = (Measurements.Count, Gans.Count, SemiSupervised.Count, Notes.Count);
+                var clock = Stopwatch.StartNew();
+                RunOne(plan.Regimes[r], plan.GanSteps[r], seed, pool, poolRows, validation, test, cancellationToken);
+                Runs?.Save(plan.Regimes[r], seed, clock.Elapsed.TotalSeconds, Measurements[measurements..], Gans[gans..], SemiSupervised[semiSupervised..], Notes[notes..]);
                 // A run's cached views, GAN, classifiers and native buffers are garbage now; free them before the next run.
                 // Native memory (TorchSharp, ONNX Runtime, LightGbm) does not count towards the GC's budget.
                 NativeHeap.Release();
@@ -57,30 +91,38 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         }
     }
 
-    private void RunOne(int regime, int ganSteps, int seed, LabelledDigits pool, IDataView validation, IDataView test, CancellationToken cancellationToken)
+    /// <summary>The seed of a run's labelled rows: other rows for every regime and seed.</summary>
+    private static int LabelSeed(int regime, int seed) => (seed * 1_000_003) + regime;
+
+    private GanOptions GanRecipe(int steps, int seed) => new()
+    {
+        Network = new DcganNetworkOptions { Width = plan.DcganWidth },
+        Conditional = true,
+        DiffAugment = plan.DiffAugment,
+        GeneratorEmaDecay = plan.GeneratorEma,
+        ModeSeekingWeight = plan.ModeSeeking,
+        AuxiliaryClassifier = plan.AuxiliaryClassifier,
+        Budget = TrainingBudget.OfSteps(steps),
+        Seed = seed,
+        Threads = plan.Threads,
+        SampleCount = 0,
+        Logger = logger,
+    };
+
+    private void RunOne(int regime, int ganSteps, int seed, LabelledDigits pool, IDataView poolRows, IDataView validation, IDataView test, CancellationToken cancellationToken)
     {
         var ml = new MLContext(seed);
-        LabelledDigits real = pool.Balanced(regime / LabelledDigits.Classes, new Random((seed * 1_000_003) + regime));
+        // The labelled rows are the ones mlContext.Gan().KeepLabels keeps, so the setting with unlabelled rows (the same
+        // view, its other labels missing) pairs with the labelled-only arms on the very same real rows.
+        IDataView kept = ml.Gan().KeepLabels(poolRows, regime / LabelledDigits.Classes, LabelSeed(regime, seed));
+        int[] labelled = [.. kept.GetColumn<uint>("Label").Select((key, row) => (Key: key, Row: row)).Where(k => k.Key != 0).Select(k => k.Row)];
+        LabelledDigits real = pool.Select(labelled);
         IDataView realRows = ml.Data.Cache(real.ToDataView(ml));
         int maxRows = regime * plan.Ratios.Max();
 
         status($"{regime:N0} labels, seed {seed}: training the GAN ({ganSteps:N0} steps)");
         var clock = Stopwatch.StartNew();
-        var options = new GanOptions
-        {
-            Network = new DcganNetworkOptions { Width = plan.DcganWidth },
-            Conditional = true,
-            DiffAugment = plan.DiffAugment,
-            GeneratorEmaDecay = plan.GeneratorEma,
-            ModeSeekingWeight = plan.ModeSeeking,
-            AuxiliaryClassifier = plan.AuxiliaryClassifier,
-            Budget = TrainingBudget.OfSteps(ganSteps),
-            Seed = seed,
-            Threads = plan.Threads,
-            SampleCount = 0,
-            Logger = logger,
-        };
-        using GanTransformer gan = ml.Gan().Train(options).Fit(realRows, cancellationToken);
+        using GanTransformer gan = ml.Gan().Train(GanRecipe(ganSteps, seed)).Fit(realRows, cancellationToken);
         double ganSeconds = clock.Elapsed.TotalSeconds;
 
         status($"{regime:N0} labels, seed {seed}: making synthetic rows");
@@ -140,23 +182,148 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
             }));
         }
 
-        // The CNN fits (TorchSharp on one thread, batch 64: a second thread buys little) run beside the ML.NET fits, which
-        // use every core, so the two cores stay busy. Every view is cached and filled by now, and only the CNN fits use
-        // TorchSharp's generator, so results do not depend on the interleaving.
-        StudyClassifier[] mlNet = [.. plan.Classifiers.Where(c => c != StudyClassifier.Cnn)];
-        bool cnnBeside = mlNet.Length > 0 && plan.Classifiers.Contains(StudyClassifier.Cnn);
-        Task cnnFits = cnnBeside
-            ? Task.Factory.StartNew(() => FitAll(ml, [StudyClassifier.Cnn], arms, regime, seed, validation, test, threads: 1, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            : Task.CompletedTask;
-        try
+        if (plan.UnlabelledRegimes.Contains(regime))
         {
-            FitAll(ml, cnnBeside ? mlNet : plan.Classifiers, arms, regime, seed, validation, test, plan.Threads, cancellationToken);
+            arms.AddRange(SemiSupervisedArms(ml, regime, seed, kept, pool, labelled, realRows, validation, test, cancellationToken));
         }
-        finally
+
+        // One fit at a time, each with every core. With oneDNN held to AVX2 (the library's module initializer) a CNN fit on
+        // one thread is slow (scoring the validation and test images is most of it), and at 100 and 1,000 labels the
+        // ML.NET fits are too short to hide it: running the two side by side no longer pays (the CSV has every fit's seconds).
+        // Every fit is seeded and alone, so results do not depend on the order.
+        FitAll(ml, plan.Classifiers, arms, regime, seed, validation, test, plan.Threads, cancellationToken);
+    }
+
+    /// <summary>
+    /// The setting with unlabelled rows: the semi-supervised classifier trains on <paramref name="kept"/> (the run's labels,
+    /// every other pool row unlabelled) and is measured itself (the reference row); it labels the unlabelled rows it is
+    /// sure of, a conditional GAN trains on those and the real rows, and its rows make arms (f) and (g); the labelled rows
+    /// themselves make arm (h).
+    /// </summary>
+    private List<(Arm Arm, int Ratio, IDataView Data)> SemiSupervisedArms(MLContext ml, int regime, int seed, IDataView kept, LabelledDigits pool, int[] labelled,
+        IDataView realRows, IDataView validation, IDataView test, CancellationToken cancellationToken)
+    {
+        int unlabelled = pool.Count - labelled.Length;
+        string run = string.Create(CultureInfo.InvariantCulture, $"{regime:N0} labels + {unlabelled:N0} unlabelled, seed {seed}");
+        status($"{run}: training the semi-supervised classifier ({plan.SemiSupervisedSteps:N0} steps)");
+        var clock = Stopwatch.StartNew();
+        var options = new SemiSupervisedGanOptions { Budget = TrainingBudget.OfSteps(plan.SemiSupervisedSteps), Seed = seed, Threads = plan.Threads, Logger = logger };
+        using SemiSupervisedGanTransformer classifier = ml.Gan().SemiSupervisedClassifier(options).Fit(kept, validation: null, cancellationToken);
+        double classifierSeconds = clock.Elapsed.TotalSeconds;
+        double Accuracy(IDataView rows) => ml.MulticlassClassification.Evaluate(classifier.Transform(rows), labelColumnName: "Label").MicroAccuracy;
+        double validationAccuracy = Accuracy(validation);
+        double testAccuracy = Accuracy(test);
+
+        // How many labels it gives and how many MNIST agrees with (the pool's true labels; the classifier never saw them).
+        var isLabelled = new HashSet<int>(labelled);
+        int confident = 0, right = 0, row = 0;
+        foreach (float[] scores in classifier.Transform(kept).GetColumn<float[]>(classifier.ScoreColumnName))
         {
-            // Wait for the CNN fits even when the ML.NET ones failed: they read this run's views.
-            cnnFits.GetAwaiter().GetResult();
+            int best = Array.IndexOf(scores, scores.Max());
+            if (!isLabelled.Contains(row) && scores[best] >= plan.PseudoLabelConfidence)
+            {
+                confident++;
+                right += best == pool.Labels[row] ? 1 : 0;
+            }
+
+            row++;
         }
+
+        IDataView pseudo = ml.Data.Cache(classifier.LabelUnlabelledRows(kept, plan.PseudoLabelConfidence));
+        CachedRows.Fill(pseudo);
+        logger.LogInformation("{Run}: classifier trained in {Seconds:F0} s, test accuracy {Accuracy:P2}; it labelled {Confident:N0} unlabelled rows, {Right:P2} of them right",
+            run, classifierSeconds, testAccuracy, confident, confident == 0 ? double.NaN : (double)right / confident);
+
+        status($"{run}: training the GAN on the labelled rows ({plan.SemiSupervisedGanSteps:N0} steps)");
+        clock.Restart();
+        using GanTransformer gan = ml.Gan().Train(GanRecipe(plan.SemiSupervisedGanSteps, seed)).Fit(pseudo, cancellationToken);
+        double ganSeconds = clock.Elapsed.TotalSeconds;
+
+        status($"{run}: making synthetic rows");
+        clock.Restart();
+        int maxRows = regime * plan.Ratios.Max();
+        LabelledDigits rows = LabelledDigits.Read(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions { LatentScale = plan.LatentScale }));
+        LabelledDigits? recognised = Recognised(gan, classifier, maxRows, seed, cancellationToken);
+        IDataView rowsView = ml.Data.Cache(rows.ToDataView(ml));
+        IDataView? recognisedView = recognised is null ? null : ml.Data.Cache(recognised.ToDataView(ml));
+        double rowSeconds = clock.Elapsed.TotalSeconds;
+        if (recognised is null)
+        {
+            Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{run}: arm (g) left out, a class had fewer than {maxRows / LabelledDigits.Classes:N0} rows the classifier gives their label with probability ≥ {plan.FilterConfidence} after {RecognisedRounds} rounds of {maxRows:N0} candidates"));
+        }
+
+        SemiSupervised.Add(new SemiSupervisedRun(regime, seed, classifierSeconds, validationAccuracy, testAccuracy, unlabelled, confident, confident == 0 ? double.NaN : (double)right / confident,
+            ganSeconds, rowSeconds, MnistFeatureNetwork.Accuracy(ml.Data.TakeRows(rowsView, AgreementRows)),
+            recognisedView is null ? double.NaN : MnistFeatureNetwork.Accuracy(ml.Data.TakeRows(recognisedView, AgreementRows))));
+        CachedRows.Fill(rowsView);
+        if (recognisedView is not null)
+        {
+            CachedRows.Fill(recognisedView);
+        }
+
+        var arms = new List<(Arm Arm, int Ratio, IDataView Data)>();
+        foreach (int ratio in plan.Ratios)
+        {
+            arms.Add((Arm.SemiSupervisedGan, ratio, ml.Gan().AppendRows(realRows, ml.Data.TakeRows(rowsView, regime * ratio))));
+            if (recognisedView is not null)
+            {
+                arms.Add((Arm.FilteredSemiSupervisedGan, ratio, ml.Gan().AppendRows(realRows, ml.Data.TakeRows(recognisedView, regime * ratio))));
+            }
+        }
+
+        arms.Add((Arm.PseudoLabelled, 0, pseudo));   // the labelled rows keep their own labels in it
+        return arms;
+    }
+
+    /// <summary>Rounds of candidates (each as many as asked for) <see cref="Recognised"/> draws before it gives up.</summary>
+    private const int RecognisedRounds = 20;
+
+    /// <summary>
+    /// <paramref name="count"/> rows of <paramref name="gan"/> that <paramref name="classifier"/> gives their label with at
+    /// least the filter's confidence, in class-interleaved order (so any first k rows are balanced); null when a class
+    /// does not fill within <see cref="RecognisedRounds"/> rounds of candidates.
+    /// </summary>
+    private LabelledDigits? Recognised(GanTransformer gan, SemiSupervisedGanTransformer classifier, int count, int seed, CancellationToken cancellationToken)
+    {
+        int perClass = (count + LabelledDigits.Classes - 1) / LabelledDigits.Classes;
+        List<float[]>[] kept = [.. Enumerable.Range(0, LabelledDigits.Classes).Select(_ => new List<float[]>())];
+        for (int round = 1; round <= RecognisedRounds && kept.Any(k => k.Count < perClass); round++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            IDataView candidates = classifier.Transform(gan.GenerateTrainingRows(count, seed + round, options: new SyntheticRowOptions { LatentScale = plan.LatentScale }));
+            using DataViewRowCursor cursor = candidates.GetRowCursor(candidates.Schema);
+            ValueGetter<uint> label = cursor.GetGetter<uint>(candidates.Schema["Label"]);
+            ValueGetter<VBuffer<float>> score = cursor.GetGetter<VBuffer<float>>(candidates.Schema[classifier.ScoreColumnName]);
+            ValueGetter<VBuffer<float>> pixels = cursor.GetGetter<VBuffer<float>>(candidates.Schema["Pixels"]);
+            uint key = 0;
+            VBuffer<float> scores = default, image = default;
+            while (cursor.MoveNext())
+            {
+                label(ref key);
+                int c = (int)key - 1;
+                if (kept[c].Count >= perClass)
+                {
+                    continue;
+                }
+
+                score(ref scores);
+                if (scores.GetItemOrDefault(c) >= plan.FilterConfidence)
+                {
+                    pixels(ref image);
+                    kept[c].Add(image.DenseValues().ToArray());
+                }
+            }
+        }
+
+        if (kept.Any(k => k.Count < perClass))
+        {
+            return null;
+        }
+
+        int[] order = [.. Enumerable.Range(0, count).Select(i => ((i % LabelledDigits.Classes) * perClass) + (i / LabelledDigits.Classes))];
+        float[][] all = [.. kept.SelectMany(k => k)];
+        return new LabelledDigits([.. order.Select(i => all[i])], [.. order.Select(i => i / perClass)]);
     }
 
     private void FitAll(MLContext ml, StudyClassifier[] classifiers, List<(Arm Arm, int Ratio, IDataView Data)> arms, int regime, int seed,
@@ -190,7 +357,10 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         Arm.Classic => $"real + {ratio}x classic",
         Arm.Gan => $"real + {ratio}x GAN",
         Arm.FilteredGan => $"real + {ratio}x filtered GAN",
-        _ => $"real + {ratio}x half classic, half GAN",
+        Arm.ClassicAndGan => $"real + {ratio}x half classic, half GAN",
+        Arm.SemiSupervisedGan => $"real + {ratio}x semi-supervised pipeline GAN",
+        Arm.FilteredSemiSupervisedGan => $"real + {ratio}x filtered semi-supervised pipeline GAN",
+        _ => "real + the unlabelled rows the classifier labelled",
     };
 
     private LeNetClassifierOptions CnnRecipe(int seed, int threads) => new() { MaxSteps = plan.CnnSteps, BatchSize = 64, Seed = seed, Threads = threads };

@@ -42,27 +42,6 @@ internal sealed class LabelledDigits
 
     public LabelledDigits Take(int count) => Select(Enumerable.Range(0, Math.Min(count, Count)));
 
-    /// <summary>
-    /// <paramref name="perClass"/> random rows of every class (a balanced labelled set, as semi-supervised MNIST
-    /// benchmarks use), in class-interleaved order, drawn with <paramref name="random"/>.
-    /// </summary>
-    public LabelledDigits Balanced(int perClass, Random random)
-    {
-        var byClass = Enumerable.Range(0, Classes).Select(c => Enumerable.Range(0, Count).Where(i => Labels[i] == c).ToArray()).ToArray();
-        int[][] chosen = byClass.Select(rows =>
-        {
-            if (rows.Length < perClass)
-            {
-                throw new ArgumentException($"Only {rows.Length} rows of a class; {perClass} were asked for.");
-            }
-
-            int[] copy = (int[])rows.Clone();
-            random.Shuffle(copy);
-            return copy[..perClass];
-        }).ToArray();
-        return Select(Enumerable.Range(0, perClass).SelectMany(i => chosen.Select(rows => rows[i])));
-    }
-
     /// <summary>The MNIST schema: <c>Label</c> Key&lt;UInt32, 0-9&gt; and <c>Pixels</c> Vector&lt;Single, 28, 28&gt;.</summary>
     public IDataView ToDataView(MLContext ml)
         // LoadFromEnumerable takes key-typed values zero-based: class c becomes key c + 1.

@@ -32,6 +32,18 @@ internal enum Arm
 
     /// <summary>(e) Real plus ratio × real rows, half classic and half from the GAN.</summary>
     ClassicAndGan,
+
+    /// <summary>
+    /// (f) With the unlabelled rows: real plus ratio × real rows from a conditional GAN trained on the real rows and the
+    /// unlabelled rows the semi-supervised classifier labelled (the synthetic-row pipeline of issue 24).
+    /// </summary>
+    SemiSupervisedGan,
+
+    /// <summary>(g) As (f), keeping only rows the semi-supervised classifier gives their label with the filter's confidence.</summary>
+    FilteredSemiSupervisedGan,
+
+    /// <summary>(h) With the unlabelled rows: real plus every unlabelled row the semi-supervised classifier labelled (no generated row).</summary>
+    PseudoLabelled,
 }
 
 /// <summary>What the augmentation study runs: regimes, seeds, ratios, classifiers, and the GAN recipe.</summary>
@@ -82,6 +94,22 @@ internal sealed record StudyPlan
     /// <summary>TorchSharp threads for the GAN and the CNN.</summary>
     public int Threads { get; init; } = 2;
 
+    /// <summary>
+    /// Regimes (of <see cref="Regimes"/>) that also run the setting "N labels + the rest of the pool unlabelled": the
+    /// semi-supervised classifier, the rows of its pipeline (arms (f), (g), (h)) and the classifier itself as a reference.
+    /// </summary>
+    public int[] UnlabelledRegimes { get; init; } = [];
+
+    /// <summary>Training steps of the semi-supervised classifier (600 steps are one epoch of its 100 + 100 batches).</summary>
+    public int SemiSupervisedSteps { get; init; } = 3_000;
+
+    /// <summary>Generator steps of the GAN trained on the real and the classifier-labelled rows.</summary>
+    public int SemiSupervisedGanSteps { get; init; } = 1_500;
+
+    /// <summary>An unlabelled row takes the classifier's label when the classifier gives it at least this probability.</summary>
+    public float PseudoLabelConfidence { get; init; } = 0.95f;
+
+    /// <summary>The arms of every regime: (a) to (e).</summary>
     public IEnumerable<(Arm Arm, int Ratio)> Arms()
     {
         yield return (Arm.Real, 0);
@@ -92,6 +120,20 @@ internal sealed record StudyPlan
                 yield return (arm, ratio);
             }
         }
+    }
+
+    /// <summary>The arms of <paramref name="regime"/>: (a) to (e), and (f) to (h) when it has the unlabelled rows too.</summary>
+    public IEnumerable<(Arm Arm, int Ratio)> Arms(int regime)
+    {
+        IEnumerable<(Arm Arm, int Ratio)> arms = Arms();
+        if (!UnlabelledRegimes.Contains(regime))
+        {
+            return arms;
+        }
+
+        return arms
+            .Concat(new[] { Arm.SemiSupervisedGan, Arm.FilteredSemiSupervisedGan }.SelectMany(arm => Ratios.Select(ratio => (arm, ratio))))
+            .Append((Arm.PseudoLabelled, 0));
     }
 
     public void Validate()
@@ -129,6 +171,13 @@ internal sealed record StudyPlan
         Require(LbfgsIterations >= 1, "--lbfgs-iterations", "at least 1", LbfgsIterations);
         Require(Threads >= 1, "--threads", "at least 1", Threads);
         Require(DcganWidth >= 1, "--dcgan-width", "at least 1", DcganWidth);
+        Require(SemiSupervisedSteps >= 1, "--ssl-steps", "at least 1", SemiSupervisedSteps);
+        Require(SemiSupervisedGanSteps >= 1, "--ssl-gan-steps", "at least 1", SemiSupervisedGanSteps);
+        Require(PseudoLabelConfidence is >= 0 and <= 1, "--pseudo-label-confidence", "in [0, 1]", PseudoLabelConfidence);
+        if (UnlabelledRegimes.Except(Regimes).ToArray() is { Length: > 0 } strangers)
+        {
+            throw new ArgumentException($"--unlabelled-regimes must be among --regimes ({string.Join(", ", Regimes)}); got {string.Join(", ", strangers)}.");
+        }
 
         if (Regimes.Any(r => r / 10 > 4_000))
         {
@@ -153,3 +202,10 @@ internal sealed record Measurement(int Regime, int Seed, StudyClassifier Classif
 /// chosen by it). <paramref name="RowSeconds"/> is the time to make the run's GAN and filtered rows, the filter's CNN included.
 /// </summary>
 internal sealed record GanRun(int Regime, int Seed, double Seconds, double RowSeconds, double LabelAgreement, double FilteredLabelAgreement);
+
+/// <summary>
+/// The semi-supervised side of a run with unlabelled rows: the classifier's own accuracy (the reference row), how many
+/// unlabelled rows it labelled and how many of those labels MNIST agrees with, and the GAN trained on them (as <see cref="GanRun"/>).
+/// </summary>
+internal sealed record SemiSupervisedRun(int Regime, int Seed, double Seconds, double Validation, double Test, int Unlabelled, int PseudoLabelled, double PseudoLabelAccuracy,
+    double GanSeconds, double RowSeconds, double LabelAgreement, double FilteredLabelAgreement);

@@ -26,8 +26,8 @@ internal static class AugmentCommand
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
         logLevel.DefaultValueFactory = _ => LogLevel.Warning;
         Option<FileInfo?> report = new("--report") { Description = "Where to write the Markdown report (default: <output>/augment.md); the chart goes next to it." };
-        Option<bool> quick = new("--quick") { Description = "A small study for CI-size checks: 1,000 labels, seeds 1 and 2, ratios 1 and 5, small budgets (options given explicitly still apply)." };
-        Option<int[]> regimes = new("--regimes") { Description = "Labelled real rows per run (multiples of 10).", DefaultValueFactory = _ => [100, 1_000, 5_000], AllowMultipleArgumentsPerToken = true };
+        Option<bool> quick = new("--quick") { Description = "A small study for CI-size checks (under 5 minutes on 2 cores): 100 labels with and without the unlabelled rows, seeds 1 and 2, ratio 5, small budgets (options given explicitly still apply)." };
+        Option<int[]> regimes = new("--regimes") { Description = "Labelled real rows per run (multiples of 10).", DefaultValueFactory = _ => [100, 1_000], AllowMultipleArgumentsPerToken = true };
         Option<int[]> seeds = new("--seeds") { Description = "Seeds; each gives other real rows, another GAN and other classifiers.", DefaultValueFactory = _ => [1, 2, 3, 4, 5], AllowMultipleArgumentsPerToken = true };
         Option<int[]> ratios = new("--ratios") { Description = "Synthetic rows per real row.", DefaultValueFactory = _ => [1, 5, 20], AllowMultipleArgumentsPerToken = true };
         Option<StudyClassifier[]> classifiers = new("--classifiers") { Description = "Classifiers trained on every arm.", DefaultValueFactory = _ => [StudyClassifier.Lbfgs, StudyClassifier.LightGbm, StudyClassifier.Cnn], AllowMultipleArgumentsPerToken = true };
@@ -44,26 +44,34 @@ internal static class AugmentCommand
         Option<int> lbfgsIterations = new("--lbfgs-iterations") { Description = "L-BFGS iterations of LbfgsMaximumEntropy (the same budget on every arm).", DefaultValueFactory = _ => 100 };
         Option<int> validationRows = new("--validation-rows") { Description = "MNIST train rows held out (the last ones) to choose the best arms on.", DefaultValueFactory = _ => 2_000 };
         Option<int> threads = new("--threads") { Description = "TorchSharp threads for the GAN and the CNN.", DefaultValueFactory = _ => 2 };
+        Option<int[]?> unlabelledRegimes = new("--unlabelled-regimes")
+        {
+            Description = "Regimes (of --regimes) that also run the setting \"N labels + the rest of MNIST train unlabelled\": the semi-supervised classifier, the rows of its pipeline, and the classifier itself as a reference (default: 100 and 1,000 when among --regimes).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        Option<int> sslSteps = new("--ssl-steps") { Description = "Training steps of the semi-supervised classifier (600 are one epoch of its 100 labelled + 100 unlabelled batches).", DefaultValueFactory = _ => 3_000 };
+        Option<int> sslGanSteps = new("--ssl-gan-steps") { Description = "Generator steps of the GAN trained on the real rows and the unlabelled rows the classifier labelled.", DefaultValueFactory = _ => 1_500 };
+        Option<float> pseudoLabelConfidence = new("--pseudo-label-confidence") { Description = "An unlabelled row takes the semi-supervised classifier's label when it gives that label at least this probability.", DefaultValueFactory = _ => 0.95f };
 
         var command = new Command("augment", "The augmentation study: classifiers trained on few real MNIST labels, with and without classic and GAN-made rows.")
         {
             mnistDirectory, output, report, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, modeSeeking, auxiliary, latentScale, filterConfidence,
-            cnnSteps, lightGbmIterations, lbfgsIterations, validationRows, threads, logLevel,
+            cnnSteps, lightGbmIterations, lbfgsIterations, validationRows, threads, unlabelledRegimes, sslSteps, sslGanSteps, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
             bool small = result.GetValue(quick);
             T Pick<T>(Option<T> option, T quickValue) => small && result.GetResult(option) is not { Implicit: false } ? quickValue : result.GetValue(option)!;
-            int[] chosenRegimes = Pick(regimes, [1_000]);
+            int[] chosenRegimes = Pick(regimes, [100]);
             int[]? steps = result.GetValue(ganSteps) is { Length: > 0 } given ? given : null;
             var plan = new StudyPlan
             {
                 Regimes = chosenRegimes,
                 Seeds = Pick(seeds, [1, 2]),
-                Ratios = Pick(ratios, [1, 5]),
+                Ratios = Pick(ratios, [5]),
                 Classifiers = result.GetValue(classifiers)!,
                 GanSteps = steps is { Length: 1 } ? [.. chosenRegimes.Select(_ => steps[0])]
-                    : steps ?? [.. chosenRegimes.Select(r => small ? 600 : DefaultGanSteps(r))],
+                    : steps ?? [.. chosenRegimes.Select(r => small ? 300 : DefaultGanSteps(r))],
                 DcganWidth = result.GetValue(width),
                 DiffAugment = result.GetValue(diffAugment),
                 GeneratorEma = result.GetValue(ema),
@@ -76,6 +84,10 @@ internal static class AugmentCommand
                 LbfgsIterations = Pick(lbfgsIterations, 50),
                 ValidationRows = Pick(validationRows, 2_000),
                 Threads = result.GetValue(threads),
+                UnlabelledRegimes = result.GetValue(unlabelledRegimes) is { Length: > 0 } unlabelled ? unlabelled : [.. chosenRegimes.Where(r => r is 100 or 1_000)],
+                SemiSupervisedSteps = Pick(sslSteps, 300),
+                SemiSupervisedGanSteps = Pick(sslGanSteps, 300),
+                PseudoLabelConfidence = result.GetValue(pseudoLabelConfidence),
             };
             plan.Validate();
             return Task.FromResult(Run(plan, result.GetValue(mnistDirectory), result.GetValue(output)!, result.GetValue(report), result.GetValue(logLevel), cancellationToken));
@@ -88,20 +100,28 @@ internal static class AugmentCommand
         string path = reportFile?.FullName ?? Path.Combine(output.FullName, "augment.md");
         string directory = Path.GetDirectoryName(path)!;
         CommonOptions.EnsureWritableDirectory(new DirectoryInfo(directory), reportFile is null ? "--output" : "--report");
+        CommonOptions.EnsureWritableDirectory(output, "--output");   // finished runs are kept there (<output>/runs)
         using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(logLevel);
         ILogger logger = loggers.CreateLogger("augment");
         MnistOptions mnist = CommonOptions.Mnist(mnistDirectory, logger);
-        int fits = plan.Regimes.Length * plan.Seeds.Length * plan.Arms().Count() * plan.Classifiers.Length;
+        int fits = plan.Regimes.Sum(regime => plan.Seeds.Length * plan.Arms(regime).Count() * plan.Classifiers.Length);
         int runs = plan.Regimes.Length * plan.Seeds.Length;
         string command = "gan-samples " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
         string chartName = Path.GetFileNameWithoutExtension(path);
         var clock = Stopwatch.StartNew();
         AugmentationStudy study = null!;
+        var kept = new StudyRuns(Path.Combine(output.FullName, "runs"), plan);
+        if (kept.Load().Count is int reused and > 0)
+        {
+            Console.WriteLine($"Reusing {reused} finished run(s) of this study kept in {kept.Directory} (delete it to measure them again).");
+        }
 
         // The report is rewritten after every run, so a study stopped by the user or the machine keeps what it measured.
         string WriteReport(string? partial)
         {
-            string markdown = AugmentationReport.Write(plan, study.Measurements, study.Gans, study.Notes, command, clock.Elapsed, directory, chartName, partial);
+            var results = new StudyResults(study.Measurements, study.Gans, study.SemiSupervised, study.Notes);
+            TimeSpan elapsed = clock.Elapsed + TimeSpan.FromSeconds(study.ReusedSeconds);
+            string markdown = AugmentationReport.Write(plan, results, command, elapsed, directory, chartName, partial);
             ReportFile.Write(path, markdown);
             ReportFile.Write(Path.ChangeExtension(path, ".csv"), AugmentationReport.Csv(study.Measurements));
             return markdown;
@@ -109,7 +129,7 @@ internal static class AugmentCommand
 
         AugmentationStudy Create(Action<string> status)
         {
-            var created = new AugmentationStudy(plan, mnist, logger, status);
+            var created = new AugmentationStudy(plan, mnist, logger, status) { Runs = kept };
             created.RunFinished += done =>
             {
                 if (done < runs)
