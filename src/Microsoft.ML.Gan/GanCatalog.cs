@@ -14,6 +14,7 @@ public sealed class GanCatalog
     internal GanCatalog(MLContext context)
     {
         MlNetInternals.Require();
+        ProcessTempFolder.Adopt(context);
         Context = context;
     }
 

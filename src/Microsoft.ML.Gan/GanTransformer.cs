@@ -311,7 +311,12 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
         ModelZip.WriteGeneratorEntries(ctx, _model.Onnx, History);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Releases the native memory of scoring: the ONNX Runtime sessions of the chain's <c>OnnxTransformer</c> and of
+    /// <see cref="Generate"/>, and the model file the chain reads (in the process's temporary folder,
+    /// <c>microsoft-ml-gan-PID-…</c>). An undisposed transformer's file goes with its finaliser or when the process exits;
+    /// the trained weights are managed memory and need nothing.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -416,7 +421,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
         // mlContext.Model.Load runs with ONNX Runtime's defaults (LoadGenerator's transformer does not use it).
         // ApplyOnnxModel replaces a null GpuDeviceId with the context's, so after a fallback to the CPU (the native ONNX
         // Runtime has no CUDA provider) the OnnxTransformer is made in a context without one.
-        MLContext onnxContext = _gpuDeviceId is null && _context.GpuDeviceId is not null ? new MLContext() : _context;
+        MLContext onnxContext = _gpuDeviceId is null && _context.GpuDeviceId is not null ? new MLContext { TempFilePath = _context.TempFilePath } : _context;
         Add(onnxContext.Transforms.ApplyOnnxModel(new OnnxOptions
         {
             ModelFile = _scoringModelFile.Path,

@@ -218,7 +218,10 @@ public sealed class SemiSupervisedGanTransformer : ITransformer, IDisposable
         return new SemiSupervisedGanTransformer(context, onnx, metadata, epochs);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Releases the ONNX Runtime session of the chain's <c>OnnxTransformer</c> and the model file it reads (in the
+    /// process's temporary folder, <c>microsoft-ml-gan-PID-…</c>; an undisposed one's goes when the process exits).
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
