@@ -24,7 +24,7 @@ probe() {
   local log exit first leftovers outcome
   log=$("$@" 2>&1); exit=$?
   first=$(printf '%s\n' "$log" | grep -m1 -E '^(error|Training cancelled|Generated|Trained|Evaluated|Wrote)' || printf '%s\n' "$log" | head -n1)
-  leftovers=$(find "$scratch" -name '.*.tmp' -o -name 'microsoft-ml-gan-*.onnx' -o -name '.write-check-*' | sed "s|$scratch/||" | tr '\n' ' ')
+  leftovers=$(find "$scratch" -name '.*.tmp' -o -name 'microsoft-ml-gan-*' -o -name 'ml_dotnet_*' -o -name '.write-check-*' | sed "s|$scratch/||" | tr '\n' ' ')
   if printf '%s' "$log" | grep -q '   at '; then outcome="crash (stack trace)";
   elif [ "$exit" != "$expected" ]; then outcome="unexpected exit code (expected $expected)";
   elif [ -n "$leftovers" ]; then outcome="left files behind";
@@ -35,7 +35,7 @@ probe() {
   local shown="$*"
   shown=${shown#"${app[*]} "}
   record "$what" "gan-samples $shown" "$exit" "$first" "$outcome${leftovers:+: $leftovers}"
-  find "$scratch" \( -name '.*.tmp' -o -name 'microsoft-ml-gan-*.onnx' \) -delete
+  find "$scratch" \( -name '.*.tmp' -o -name 'microsoft-ml-gan-*' -o -name 'ml_dotnet_*' \) -prune -exec rm -rf {} +
 }
 
 # A small model to probe with (the article's GAN, 1 epoch on 6,400 rows).
@@ -87,6 +87,15 @@ probe "the two generator copies disagree" 1 "${app[@]}" generate --model swapped
 probe "history entry inflates 1,000-fold (zip bomb)" 1 "${app[@]}" evaluate --model bomb.zip --output out
 probe "import -o onto its own input" 1 "${app[@]}" import --pytorch-generator a-file -o a-file
 probe "export onto the model it reads" 1 "${app[@]}" export -m model/mnist-gan.zip --pytorch-generator model/mnist-gan.zip
+
+# PyTorch files that are not a torch.save zip of a state_dict, and a CUDA device the CPU build of ONNX Runtime cannot use.
+head -c 2048 /dev/urandom > random.pt
+printf '\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19\x2e\x80\x02' > legacy.pt
+printf '\x80\x02]q\x00.' > list.pt
+probe "import random bytes as .pt" 1 "${app[@]}" import --pytorch-generator random.pt -o imported
+probe "import a legacy-format .pt" 1 "${app[@]}" import --pytorch-generator legacy.pt -o imported
+probe "import a pickled list as .pt" 1 "${app[@]}" import --pytorch-generator list.pt -o imported
+probe "generate --device cuda (CPU ONNX Runtime)" 1 "${app[@]}" generate --model model/mnist-gan.zip --device cuda --output out
 probe "augment --filter-confidence NaN" 1 "${app[@]}" augment --regimes 20 --filter-confidence NaN --output out
 probe "augment --cnn-steps 0" 1 "${app[@]}" augment --regimes 20 --cnn-steps 0 --output out
 mnist_dir="$HOME/.cache/Microsoft.ML.Gan/mnist"
@@ -152,6 +161,28 @@ gen_outcome=$( { [ "$gen_exit" = 130 ] && [ -z "$gen_left" ] && ! grep -q '   at
 [ "$gen_outcome" = "cancelled cleanly" ] && handled=$((handled + 1)) || failed=$((failed + 1))
 record "SIGTERM 4 s into generate -n 3,000,000" "gan-samples generate --model model/mnist-gan.zip -n 3000000 --output gen-term; kill -TERM" "$gen_exit" "$(head -n1 gen-term.log)" "$gen_outcome"
 
+# SIGTERM during evaluate (10,000 samples and the CNN score): stops within seconds, exit 130, no metrics.json.
+"${app[@]}" evaluate --model model/mnist-gan.zip --samples 10000 --cas-samples 10000 --cnn-cas-epochs 20 --output eval-term > eval-term.log 2>&1 &
+eval_pid=$!
+sleep 4
+eval_start=$(date +%s)
+kill -TERM "$eval_pid"
+wait "$eval_pid"; eval_exit=$?
+eval_seconds=$(( $(date +%s) - eval_start ))
+eval_left=$(find eval-term "$TMPDIR" -name 'metrics.json' -o -name '.*.tmp' -o -name 'microsoft-ml-gan-*' 2>/dev/null | sed "s|$scratch/||" | tr '\n' ' ')
+eval_outcome=$( { [ "$eval_exit" = 130 ] && [ -z "$eval_left" ] && ! grep -q '   at ' eval-term.log; } && echo "cancelled cleanly (${eval_seconds} s after the signal)" || echo "NOT clean${eval_left:+: $eval_left}")
+[ "$eval_exit" = 130 ] && [ -z "$eval_left" ] && handled=$((handled + 1)) || failed=$((failed + 1))
+record "SIGTERM 4 s into evaluate --samples 10000" "gan-samples evaluate --model model/mnist-gan.zip --samples 10000 --cas-samples 10000 --cnn-cas-epochs 20 --output eval-term; kill -TERM" "$eval_exit" "$(grep -m1 -v '^$' eval-term.log)" "$eval_outcome"
+
+# A process killed with -9 leaves its temporary folder; the next process removes it.
+"${app[@]}" generate --model model/mnist-gan.zip -n 3000000 --output gen-kill > /dev/null 2>&1 &
+kill_pid=$!
+sleep 4
+kill -KILL "$kill_pid"; wait "$kill_pid" 2>/dev/null
+killed_left=$(find "$TMPDIR" -maxdepth 1 -name 'microsoft-ml-gan-*' | wc -l)
+rm -rf gen-kill   # its IDX temporary is another class (a stale sibling goes with the next write into that folder, below)
+probe "after kill -9 of generate ($killed_left temporary folder(s) left), the next command" 0 "${app[@]}" generate --model model/mnist-gan.zip -n 16 --output gen-after-kill
+
 # Temporaries a killed writer left: a stale sibling of the model zip is removed by the next write.
 touch -d '1 day ago' model/.mnist-gan.zip.0123456789abcdef0123456789abcdef.tmp
 "${app[@]}" train --epochs 1 --max-rows 640 --eval-every 0 --output model --log-level Warning >/dev/null
@@ -179,7 +210,7 @@ cd - >/dev/null
   echo
   echo "Produced by \`bench/reliability.sh\` on $(date -u +%Y-%m-%d): $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), .NET SDK $(dotnet --version)."
   echo "Each probe runs the published samples CLI as a user would, in a scratch folder with its own TMPDIR; \"left files behind\""
-  echo "means a hidden \`.*.tmp\`, a \`.write-check-*\` or a \`microsoft-ml-gan-*.onnx\` file was found afterwards."
+  echo "means a hidden \`.*.tmp\`, a \`.write-check-*\`, or a \`microsoft-ml-gan-*\` or ML.NET \`ml_dotnet_*\` temporary file or folder was found afterwards."
   echo
   echo "**$handled of $((handled + failed)) probes handled** (clear error, success, or clean cancellation); $failed not."
   echo

@@ -55,7 +55,7 @@ catch (Exception e)
     // Every failure is one line naming its cause; the stack trace only with --verbose. ML.NET wraps failures
     // inside its cursors ("Event we were waiting on was subject to an exception"): the innermost cause is named.
     Exception cause = e;
-    while (cause.InnerException is not null && cause is not (ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException))
+    while (cause.InnerException is not null && cause is not (ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or NotSupportedException))
     {
         cause = cause.InnerException;
     }

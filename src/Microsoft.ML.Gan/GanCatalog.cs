@@ -314,20 +314,22 @@ public sealed class GanCatalog
     /// <param name="generated">Generated images (<see cref="GanEvaluationOptions.GeneratedPixelsColumnName"/>, 784 values in [0, 1] or bytes).</param>
     /// <param name="real">Real images (e.g. the MNIST test split).</param>
     /// <param name="options">Sample counts, columns, floor reference; defaults when null.</param>
+    /// <param name="cancellationToken">Stops the evaluation (as <c>mlContext.CancelExecution()</c> does) while it reads rows, between its stages and between the CNN's steps.</param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or not 1 × 28 × 28; CAS without real labels.</exception>
-    public GanEvaluationResult Evaluate(IDataView generated, IDataView real, GanEvaluationOptions? options = null)
+    /// <exception cref="OperationCanceledException">The evaluation was cancelled.</exception>
+    public GanEvaluationResult Evaluate(IDataView generated, IDataView real, GanEvaluationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(generated);
         ArgumentNullException.ThrowIfNull(real);
-        return Evaluation.GanEvaluator.Evaluate(Context, generated, real, options ?? new GanEvaluationOptions());
+        return Evaluation.GanEvaluator.Evaluate(Context, generated, real, options ?? new GanEvaluationOptions(), cancellationToken);
     }
 
     /// <summary>
     /// Generates <see cref="GanEvaluationOptions.SampleCount"/> images with <paramref name="gan"/> (classes round
     /// robin when conditional) and evaluates them against <paramref name="real"/>, like
-    /// <see cref="Evaluate(IDataView, IDataView, GanEvaluationOptions?)"/>.
+    /// <see cref="Evaluate(IDataView, IDataView, GanEvaluationOptions?, CancellationToken)"/>.
     /// </summary>
-    public GanEvaluationResult Evaluate(GanTransformer gan, IDataView real, GanEvaluationOptions? options = null)
+    public GanEvaluationResult Evaluate(GanTransformer gan, IDataView real, GanEvaluationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(gan);
         ArgumentNullException.ThrowIfNull(real);
@@ -338,7 +340,7 @@ public sealed class GanCatalog
         GanEvaluationOptions forGenerator = options.Clone();
         forGenerator.GeneratedPixelsColumnName = gan.GeneratedPixelsColumnName;
         forGenerator.LabelColumnName = gan.LabelColumnName ?? options.LabelColumnName;
-        return Evaluation.GanEvaluator.Evaluate(Context, generated, real, forGenerator);
+        return Evaluation.GanEvaluator.Evaluate(Context, generated, real, forGenerator, cancellationToken);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Artifact;
 using Microsoft.ML.Gan.Input;
+using Microsoft.ML.Gan.IO;
 using Microsoft.ML.Gan.Logging;
 using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Onnx;

@@ -299,7 +299,7 @@ internal static class BenchCommand
         Console.Write(table);
         if (markdown is not null)
         {
-            File.WriteAllText(markdown.FullName, table);
+            Reporting.ReportFile.Write(markdown.FullName, table);
         }
 
         return 0;

@@ -1,3 +1,4 @@
+using Gan.Samples.Reporting;
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
@@ -40,7 +41,7 @@ internal static class EvaluateCommand
         {
             model, idx, idxLabels, mnistDirectory, output, samples, cas, cnnEpochs, cnnChannels, seed, latentScale, filterConfidence, judgeRows, distribution, logLevel,
         };
-        command.SetAction(result =>
+        command.SetAction((result, cancellationToken) =>
         {
             using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(result.GetValue(logLevel));
             ILogger logger = loggers.CreateLogger("evaluate");
@@ -62,14 +63,14 @@ internal static class EvaluateCommand
                 result.GetValue(distribution), result.GetValue(latentScale), filter);
             using SavedGenerator? disposeAfterwards = loaded;
 
-            GanEvaluationResult metrics = ml.Gan().Evaluate(generated, real, options);
+            GanEvaluationResult metrics = ml.Gan().Evaluate(generated, real, options, cancellationToken);
             DirectoryInfo target = result.GetValue(output)!;
             target.Create();
             string json = Path.Combine(target.FullName, "metrics.json");
-            File.WriteAllText(json, metrics.ToJson());
+            ReportFile.Write(json, metrics.ToJson());
             Console.WriteLine(Describe(metrics, source));
             Console.WriteLine($"Wrote {json}");
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

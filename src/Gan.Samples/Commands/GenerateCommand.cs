@@ -39,6 +39,20 @@ internal static class GenerateCommand
         return command;
     }
 
+    /// <summary>The saved generator on the context's device; a CUDA device this ONNX Runtime cannot use is named as the option.</summary>
+    private static SavedGenerator Load(MLContext ml, FileInfo modelFile, LatentDistribution? distribution)
+    {
+        try
+        {
+            return SavedGenerator.Load(ml, modelFile, distribution);
+        }
+        catch (NotSupportedException e) when (ml.GpuDeviceId is int device)
+        {
+            throw new NotSupportedException(
+                $"--device cuda:{device}: ONNX Runtime cannot run on CUDA here ({e.InnerException?.Message ?? e.Message}). This build has the CPU-only ONNX Runtime (README, GPUs, says how to build one with CUDA); use --device cpu.", e);
+        }
+    }
+
     /// <remarks>Ctrl+C or SIGTERM stops the IDX writing at the next row; its temporary files are removed (exit code 130).</remarks>
     private static int Run(FileInfo modelFile, DirectoryInfo output, int count, int seed, LatentDistribution? distribution, float latentScale, int gridScale, int? gpuDeviceId,
         CancellationToken cancellationToken)
@@ -50,7 +64,7 @@ internal static class GenerateCommand
 
         CommonOptions.EnsureWritableDirectory(output, "--output");
         var ml = new MLContext(seed: seed) { GpuDeviceId = gpuDeviceId, FallbackToCpu = false };
-        using SavedGenerator generator = SavedGenerator.Load(ml, modelFile, distribution);
+        using SavedGenerator generator = Load(ml, modelFile, distribution);
         IDataView generated = generator.Generate(count, seed, latentScale);
         int shown = Math.Min(count, GridLimit);
         List<float[]> gridImages = ml.Data.TakeRows(generated, shown).GetColumn<float[]>(generator.PixelsColumnName).ToList();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.Data;
 using Microsoft.ML.Gan.Input;
+using Microsoft.ML.Gan.IO;
 using Microsoft.ML.Gan.Logging;
 
 namespace Microsoft.ML.Gan.Evaluation;
@@ -12,24 +13,33 @@ internal static class GanEvaluator
     /// <summary>Below twice the feature size the covariance is too unstable for FID: it is left out with a warning.</summary>
     public const int MinimumRowsForFid = 2 * LeNet.FeatureSize;
 
-    public static GanEvaluationResult Evaluate(MLContext ml, IDataView generated, IDataView real, GanEvaluationOptions options)
+    /// <remarks>
+    /// Cancelled by <paramref name="cancellationToken"/> or <c>mlContext.CancelExecution()</c> while reading rows, between
+    /// stages and between the CNN's steps (an ML.NET fit of the classification accuracy score runs to its end).
+    /// </remarks>
+    public static GanEvaluationResult Evaluate(MLContext ml, IDataView generated, IDataView real, GanEvaluationOptions options, CancellationToken cancellationToken)
     {
         options.Validate();
         using var log = ContextLog.Open(ml, options.Logger, nameof(GanEvaluator), "Evaluation");
+        using var cancellation = new MlContextCancellation(ml, cancellationToken);
+        CancellationToken cancel = cancellation.Token;
         ILogger logger = log.Logger;
-        Digits fake = Digits.Read(generated, options.GeneratedPixelsColumnName, options.LabelColumnName, options.SampleCount, "generated", labelRequired: false);
-        Digits truth = Digits.Read(real, options.PixelsColumnName, options.LabelColumnName, options.SampleCount, "real", labelRequired: false);
-        (double[,] fakeFeatures, float[,] fakeProbabilities) = MnistFeatureNetwork.Describe(fake.Pixels, fake.Count);
-        (double[,] realFeatures, _) = MnistFeatureNetwork.Describe(truth.Pixels, truth.Count);
+        Digits fake = Digits.Read(generated, options.GeneratedPixelsColumnName, options.LabelColumnName, options.SampleCount, "generated", labelRequired: false, cancel);
+        Digits truth = Digits.Read(real, options.PixelsColumnName, options.LabelColumnName, options.SampleCount, "real", labelRequired: false, cancel);
+        (double[,] fakeFeatures, float[,] fakeProbabilities) = MnistFeatureNetwork.Describe(fake.Pixels, fake.Count, cancel);
+        (double[,] realFeatures, _) = MnistFeatureNetwork.Describe(truth.Pixels, truth.Count, cancel);
 
+        cancel.ThrowIfCancellationRequested();
         double? fid = Fid(fakeFeatures, realFeatures, "generated", logger);
+        cancel.ThrowIfCancellationRequested();
         (double kid, double kidSd) = FeatureStatistics.KernelDistance(fakeFeatures, realFeatures, options.KidSubsets, options.KidSubsetSize, options.Seed);
 
         double? floorFid = null, floorKid = null;
         if (options.FloorReference is IDataView floorData)
         {
-            Digits floor = Digits.Read(floorData, options.PixelsColumnName, options.LabelColumnName, options.SampleCount, "floor reference", labelRequired: false);
-            (double[,] floorFeatures, _) = MnistFeatureNetwork.Describe(floor.Pixels, floor.Count);
+            cancel.ThrowIfCancellationRequested();
+            Digits floor = Digits.Read(floorData, options.PixelsColumnName, options.LabelColumnName, options.SampleCount, "floor reference", labelRequired: false, cancel);
+            (double[,] floorFeatures, _) = MnistFeatureNetwork.Describe(floor.Pixels, floor.Count, cancel);
             floorFid = Fid(floorFeatures, realFeatures, "floor reference", logger);
             floorKid = FeatureStatistics.KernelDistance(floorFeatures, realFeatures, options.KidSubsets, options.KidSubsetSize, options.Seed).Mean;
         }
@@ -67,14 +77,18 @@ internal static class GanEvaluator
 
             casRows = (int)Math.Min(options.CasSampleCount, generated.GetRowCount() ?? options.CasSampleCount);
             IDataView casTraining = ml.Data.TakeRows(generated, casRows.Value);
+            cancel.ThrowIfCancellationRequested();
             cas = ClassificationAccuracyScore(ml, casTraining, options.GeneratedPixelsColumnName, real, options);
-            cnnCas = CnnClassificationAccuracyScore(casTraining, options.GeneratedPixelsColumnName, real, options, logger);
+            cancel.ThrowIfCancellationRequested();
+            cnnCas = CnnClassificationAccuracyScore(casTraining, options.GeneratedPixelsColumnName, real, options, logger, cancel);
             if (options.FloorReference is IDataView ceilingData && ceilingData.Schema.GetColumnOrNull(options.LabelColumnName) is not null
                 && HasRows(ceilingData, casRows.Value, logger))
             {
                 IDataView ceilingTraining = ml.Data.TakeRows(ceilingData, casRows.Value);
+                cancel.ThrowIfCancellationRequested();
                 casCeiling = ClassificationAccuracyScore(ml, ceilingTraining, options.PixelsColumnName, real, options);
-                cnnCeiling = CnnClassificationAccuracyScore(ceilingTraining, options.PixelsColumnName, real, options, logger);
+                cancel.ThrowIfCancellationRequested();
+                cnnCeiling = CnnClassificationAccuracyScore(ceilingTraining, options.PixelsColumnName, real, options, logger, cancel);
             }
         }
 
@@ -147,7 +161,8 @@ internal static class GanEvaluator
     }
 
     /// <summary>A LeNet trained from scratch on <paramref name="training"/>, its accuracy on the real rows; null when the CNN CAS is off.</summary>
-    private static double? CnnClassificationAccuracyScore(IDataView training, string pixelsColumn, IDataView real, GanEvaluationOptions options, ILogger logger)
+    private static double? CnnClassificationAccuracyScore(IDataView training, string pixelsColumn, IDataView real, GanEvaluationOptions options, ILogger logger,
+        CancellationToken cancellationToken)
     {
         if (options.CnnCasEpochs == 0)
         {
@@ -162,14 +177,15 @@ internal static class GanEvaluator
             Channels = options.CnnCasChannels,
             Seed = options.CnnCasSeed,
         };
-        using LeNetClassifier classifier = LeNetClassifier.Train(training, recipe, logger);
+        using LeNetClassifier classifier = LeNetClassifier.Train(training, recipe, logger, cancellationToken);
         return classifier.Accuracy(real, options.PixelsColumnName, options.LabelColumnName);
     }
 
     /// <summary>Up to N flat 28 × 28 one-channel images in [0, 1] (and class indices when labelled).</summary>
     internal sealed record Digits(float[] Pixels, int Count, long[]? Labels)
     {
-        public static Digits Read(IDataView data, string pixelsColumn, string labelColumn, int maxRows, string what, bool labelRequired)
+        public static Digits Read(IDataView data, string pixelsColumn, string labelColumn, int maxRows, string what, bool labelRequired,
+            CancellationToken cancellationToken = default)
         {
             PixelColumn column = PixelColumn.Resolve(data.Schema, pixelsColumn, null, $"Name the {what} pixel column in {nameof(GanEvaluationOptions)}.");
             if (column.Shape != new ImageShape(1, LeNet.Side, LeNet.Side))
@@ -189,7 +205,7 @@ internal static class GanEvaluator
                 throw new ArgumentOutOfRangeException(nameof(data), $"The {what} data has no label column '{labelColumn}'.");
             }
 
-            TrainingImages images = TrainingImages.Read(data, column, label, CancellationToken.None, maxRows);
+            TrainingImages images = TrainingImages.Read(data, column, label, cancellationToken, maxRows);
             return new Digits(images.UnitPixels(images.Count), images.Count, images.Classes);
         }
     }

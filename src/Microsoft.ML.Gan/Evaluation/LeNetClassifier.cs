@@ -47,7 +47,10 @@ public sealed class LeNetClassifier : IDisposable
     /// <see cref="LeNetClassifierOptions.LabelColumnName"/>, optional weights).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it.</exception>
-    public static LeNetClassifier Train(IDataView data, LeNetClassifierOptions? options = null, ILogger? logger = null)
+    public static LeNetClassifier Train(IDataView data, LeNetClassifierOptions? options = null, ILogger? logger = null) => Train(data, options, logger, CancellationToken.None);
+
+    /// <inheritdoc cref="Train(IDataView, LeNetClassifierOptions?, ILogger?)"/>
+    internal static LeNetClassifier Train(IDataView data, LeNetClassifierOptions? options, ILogger? logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         options = (options ?? new LeNetClassifierOptions()).Clone();
@@ -55,7 +58,7 @@ public sealed class LeNetClassifier : IDisposable
         TrainingImages images = Read(data, options.PixelsColumnName, options.LabelColumnName, options.ClassCount, int.MaxValue);
         float[]? weights = options.ExampleWeightColumnName is string weightColumn ? ReadWeights(data, weightColumn, images.Count) : null;
         var clock = Stopwatch.StartNew();
-        LeNet network = TrainNetwork(images.UnitPixels(images.Count), images.Classes!, weights, images.Shape, images.ClassCount, options, logger ?? NullLogger.Instance);
+        LeNet network = TrainNetwork(images.UnitPixels(images.Count), images.Classes!, weights, images.Shape, images.ClassCount, options, logger ?? NullLogger.Instance, cancellationToken);
         return new LeNetClassifier(network, images.Shape, images.ClassCount, clock.Elapsed);
     }
 
@@ -122,7 +125,8 @@ public sealed class LeNetClassifier : IDisposable
     /// The training loop shared with the shipped feature network (<see cref="MnistFeatureNetwork.Train"/>): seed, build,
     /// then per pass a fresh permutation and Adam steps on batches of cross-entropy (weighted when weights are given).
     /// </summary>
-    internal static LeNet TrainNetwork(float[] unitPixels, long[] labels, float[]? weights, ImageShape shape, int classCount, LeNetClassifierOptions options, ILogger logger)
+    internal static LeNet TrainNetwork(float[] unitPixels, long[] labels, float[]? weights, ImageShape shape, int classCount, LeNetClassifierOptions options, ILogger logger,
+        CancellationToken cancellationToken = default)
     {
         int previousThreads = torch.get_num_threads();
         torch.set_num_threads(options.Threads);
@@ -150,6 +154,7 @@ public sealed class LeNetClassifier : IDisposable
                 int stepsDone = 0;
                 for (int start = 0; start < labels.Length && remaining > 0; start += batch, remaining--)
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     using var stepScope = torch.NewDisposeScope();
                     int size = Math.Min(batch, labels.Length - start);
                     optimizer.zero_grad();

@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Gan;
 
 /// <summary>
-/// Options of <see cref="LeNetClassifier.Train"/>: the recipe of the CNN classification accuracy score
+/// Options of <see cref="LeNetClassifier.Train(IDataView, LeNetClassifierOptions?, Microsoft.Extensions.Logging.ILogger?)"/>: the recipe of the CNN classification accuracy score
 /// (<see cref="GanEvaluationOptions.CnnCasEpochs"/>) and of the classifier that filters synthetic rows.
 /// Defaults: Adam with learning rate 0.001, batch 128, 3 epochs.
 /// </summary>

@@ -96,7 +96,7 @@ public static class MnistFeatureNetwork
     /// per-batch arrays this used to make were large-object-heap garbage (about 8 MB a call), which only a full collection
     /// frees, and in-training evaluation made one every epoch.
     /// </remarks>
-    internal static (double[,] Features, float[,] Probabilities) Describe(ReadOnlySpan<float> images, int count)
+    internal static (double[,] Features, float[,] Probabilities) Describe(ReadOnlySpan<float> images, int count, CancellationToken cancellationToken = default)
     {
         var features = new double[count, LeNet.FeatureSize];
         var probabilities = new float[count, LeNet.ClassCount];
@@ -107,6 +107,7 @@ public static class MnistFeatureNetwork
             using var noGrad = torch.no_grad();
             for (int start = 0; start < count; start += batch)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 int size = Math.Min(batch, count - start);
                 Tensor input = torch.empty(size, 784);

@@ -58,7 +58,7 @@ internal sealed class OnnxGeneratorSession : IDisposable
     /// entry point at all, and ML.NET's OnnxTransformer falls back only on ONNX Runtime's own errors: given a device id
     /// with the CPU package it throws EntryPointNotFoundException, whatever FallbackToCpu says.
     /// </summary>
-    /// <exception cref="InvalidOperationException">No CUDA provider and no fallback: names the setting and the package.</exception>
+    /// <exception cref="NotSupportedException">No CUDA provider and no fallback: names the setting and the package.</exception>
     public static int? UsableCudaDevice(int? gpuDeviceId, bool fallbackToCpu)
     {
         if (gpuDeviceId is not int device)
@@ -77,7 +77,7 @@ internal sealed class OnnxGeneratorSession : IDisposable
         }
     }
 
-    private static InvalidOperationException CudaError(int device, Exception error) => new(
+    private static NotSupportedException CudaError(int device, Exception error) => new(
         $"MLContext.GpuDeviceId is {device}, but ONNX Runtime could not use CUDA device {device} ({error.Message}). " +
         "Reference Microsoft.ML.OnnxRuntime.Gpu (with CUDA and cuDNN installed) instead of Microsoft.ML.OnnxRuntime, or set MLContext.FallbackToCpu to score on the CPU.",
         error);

@@ -121,6 +121,40 @@ internal static partial class PyTorchGenerator
         });
     }
 
+    /// <summary>
+    /// Why the file at <paramref name="path"/> cannot be a <c>torch.save</c> file of PyTorch 1.6 or later (a zip archive,
+    /// the only format TorchSharp reads), from its first bytes; null when it starts like one.
+    /// </summary>
+    private static string? NotATorchZip(string path)
+    {
+        ReadOnlySpan<byte> legacyMagic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+        Span<byte> head = stackalloc byte[16];
+        int read;
+        using (FileStream file = File.OpenRead(path))
+        {
+            read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+
+        head = head[..read];
+        if (head.StartsWith("PK\u0003\u0004"u8))
+        {
+            return null;
+        }
+
+        // The legacy format (PyTorch before 1.6, or _use_new_zipfile_serialization=False) pickles the magic number
+        // 0x1950a86a20f9469cfc6c first: protocol 2 (0x80 0x02), then LONG1 of 10 bytes (0x8a 0x0a), little-endian.
+        if (head.StartsWith(legacyMagic))
+        {
+            return "was saved in PyTorch's legacy format (before PyTorch 1.6, or with _use_new_zipfile_serialization=False), which TorchSharp does not read. " +
+                "Save it again with torch.save(G.state_dict(), path) in PyTorch 1.6 or later.";
+        }
+
+        return head.Length > 0 && head[0] == 0x80
+            ? "is a Python pickle, not a torch.save file (a zip archive). Save the generator's weights with torch.save(G.state_dict(), path)."
+            : $"is not a torch.save file: those are zip archives (they start with 'PK'), and this one starts with {(head.Length == 0 ? "nothing (it is empty)" : Convert.ToHexString(head[..Math.Min(4, head.Length)]))}. " +
+              "Pass the file of torch.save(G.state_dict(), path), or a .safetensors file.";
+    }
+
     private static bool IsSafetensors(string path) => path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase);
 
     private static Dictionary<string, Tensor> Read(string path)
@@ -131,6 +165,11 @@ internal static partial class PyTorchGenerator
             throw new FileNotFoundException($"PyTorch generator weights '{path}' do not exist.", path);
         }
 
+        if (!IsSafetensors(path) && NotATorchZip(path) is string why)
+        {
+            throw new InvalidDataException($"'{path}' {why}");
+        }
+
         IDictionary entries;
         try
         {
@@ -138,8 +177,10 @@ internal static partial class PyTorchGenerator
         }
         catch (Exception e) when (e is not (IOException or UnauthorizedAccessException) || e is EndOfStreamException)
         {
-            throw new InvalidDataException(
-                $"'{path}' is not a readable PyTorch state_dict ({(IsSafetensors(path) ? "safetensors" : "expected the file of torch.save(G.state_dict(), path), not of torch.save(G)")}): {e.Message}", e);
+            throw new InvalidDataException(IsSafetensors(path)
+                ? $"'{path}' is not a readable safetensors file: {e.Message}"
+                : $"'{path}' is a torch.save file but not a state_dict this library reads ({e.GetType().Name}: {e.Message}). " +
+                  "Save the generator's weights with torch.save(G.state_dict(), path), not torch.save(G) or another object.", e);
         }
 
         var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);

@@ -35,7 +35,7 @@ public sealed class GpuScoringTests : ScratchDirectoryTest
             using GanTransformer onGpu = strict.Gan().LoadGenerator(model);
             Assert.Ignore("ONNX Runtime has a CUDA provider here, so there is no error to test.");
         }
-        catch (InvalidOperationException error)
+        catch (NotSupportedException error)
         {
             Assert.That(error.Message, Does.Contain("MLContext.GpuDeviceId is 0").And.Contain("Microsoft.ML.OnnxRuntime.Gpu").And.Contain("FallbackToCpu"));
         }

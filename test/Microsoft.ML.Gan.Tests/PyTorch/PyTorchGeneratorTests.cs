@@ -107,13 +107,32 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
     }
 
     [Category(TestCategories.Fast)]
-    [Test]
-    public void AFileThatIsNoStateDictIsNamed()
+    [TestCase(new byte[] { (byte)'h', (byte)'e', (byte)'l', (byte)'l', (byte)'o' }, "is not a torch.save file: those are zip archives (they start with 'PK'), and this one starts with 68656C6C")]
+    [TestCase(new byte[0], "starts with nothing (it is empty)")]
+    [TestCase(new byte[] { 0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e, 0x80 }, "was saved in PyTorch's legacy format")]
+    [TestCase(new byte[] { 0x80, 0x02, 0x5d, 0x71, 0x00, 0x2e }, "is a Python pickle, not a torch.save file")]
+    public void AFileThatIsNoTorchSaveZipIsNamedWithWhatItIs(byte[] content, string says)
     {
         string path = Path.Combine(Scratch, "not-weights.pt");
-        File.WriteAllText(path, "hello");
+        File.WriteAllBytes(path, content);
         var error = Assert.Throws<InvalidDataException>(() => new MLContext(1).Gan().ImportPyTorchGenerator(path));
-        Assert.That(error!.Message, Does.Contain(path).And.Contain("state_dict"));
+        Assert.That(error!.Message, Does.StartWith($"'{path}' ").And.Contain(says).And.Contain("state_dict"));
+    }
+
+    [Category(TestCategories.Fast)]
+    [Test]
+    public void AZipThatHoldsNoStateDictSaysWhatToSave()
+    {
+        // A torch.save zip of a list: TorchSharp.PyBridge fails with an InvalidCastException deep inside.
+        string path = Path.Combine(Scratch, "list.pt");
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using Stream pickle = zip.CreateEntry("list/data.pkl").Open();
+            pickle.Write([0x80, 0x02, 0x5d, 0x71, 0x00, 0x28, 0x4b, 0x01, 0x4b, 0x02, 0x65, 0x2e]);   // [1, 2]
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => new MLContext(1).Gan().ImportPyTorchGenerator(path));
+        Assert.That(error!.Message, Does.StartWith($"'{path}' is a torch.save file but not a state_dict this library reads").And.Contain("torch.save(G.state_dict(), path)"));
     }
 
     [Category(TestCategories.Fast)]

@@ -227,4 +227,24 @@ public sealed class CliErrorTests : ScratchDirectoryTest
 
         AssertOneCleanError(exitCode, log, "--device cuda:0", "TorchSharp-cuda-linux");
     }
+
+    [Test]
+    public void GeneratingOnCudaWithTheCpuOnnxRuntimeNamesTheOptionNotTheMissingEntryPoint()
+    {
+        var ml = new MLContext(1);
+        string model = Path.Combine(Scratch, "gan.zip");
+        using (GanTransformer gan = ml.Gan().Train(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32)))
+        {
+            gan.Save(model);
+        }
+
+        (int exitCode, string log) = SamplesApp.Run("generate", "--model", model, "--device", "cuda", "--output", Path.Combine(Scratch, "out"));
+        if (exitCode == 0)
+        {
+            Assert.Ignore("ONNX Runtime has a CUDA provider here.");
+        }
+
+        AssertOneCleanError(exitCode, log, "--device cuda:0: ONNX Runtime cannot run on CUDA here", "use --device cpu");
+        Assert.That(log, Does.Not.Contain("EntryPointNotFoundException"));
+    }
 }

@@ -56,6 +56,25 @@ public sealed class InterruptTests : ScratchDirectoryTest
         Assert.That(Directory.GetFiles(output).Select(Path.GetFileName), Has.None.Contains("idx3").And.None.EndsWith(".tmp"), "no IDX file, no temporary");
     }
 
+    [Test]
+    public void EvaluateStopsOnSigtermAndWritesNoMetrics()
+    {
+        string model = Path.Combine(Scratch, "small");
+        (int trainExit, string trainLog) = SamplesApp.Run("train", "--epochs", "1", "--max-rows", "640", "--eval-every", "0", "--mnist-dir", RealMnist.Directory, "--output", model);
+        Assert.That(trainExit, Is.Zero, trainLog);
+        string output = Path.Combine(Scratch, "evaluated");
+        var clock = Stopwatch.StartNew();
+
+        // 10,000 samples and the CNN score take far longer than the 4 s before the signal.
+        (int exitCode, string log) = RunAndSignal(["evaluate", "--model", Path.Combine(model, "mnist-gan.zip"), "--samples", "10000", "--cas-samples", "10000",
+            "--cnn-cas-epochs", "20", "--mnist-dir", RealMnist.Directory, "--output", output], "TERM", TimeSpan.FromSeconds(4), startedText: null);
+
+        Assert.That(exitCode, Is.EqualTo(130), log);
+        Assert.That(log, Does.Contain("Cancelled.").And.Not.Contain("   at "));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "stopped at once rather than after every stage");
+        Assert.That(Directory.Exists(output) ? Directory.GetFiles(output) : [], Is.Empty, "no metrics.json, no temporary");
+    }
+
     private byte[] Generated(string run)
     {
         string output = Path.Combine(Scratch, run, "generated");

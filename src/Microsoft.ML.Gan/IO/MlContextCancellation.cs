@@ -1,7 +1,6 @@
-using Microsoft.ML.Gan.IO;
 using Microsoft.ML.Runtime;
 
-namespace Microsoft.ML.Gan;
+namespace Microsoft.ML.Gan.IO;
 
 /// <summary>
 /// A fit's cancellation: the caller's token, or <c>mlContext.CancelExecution()</c>. ML.NET keeps that flag on its
@@ -17,7 +16,7 @@ internal sealed class MlContextCancellation : IDisposable
     public MlContextCancellation(MLContext context, CancellationToken token)
     {
         _source = CancellationTokenSource.CreateLinkedTokenSource(token);
-        IHost host = ((IHostEnvironment)context).Register(nameof(GanEstimator));
+        IHost host = ((IHostEnvironment)context).Register("Microsoft.ML.Gan");
         _timer = new Timer(_ =>
         {
             try
