@@ -197,8 +197,8 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
     /// <summary>
     /// The setting with unlabelled rows: the semi-supervised classifier trains on <paramref name="kept"/> (the run's labels,
     /// every other pool row unlabelled) and is measured itself (the reference row); it labels the unlabelled rows it is
-    /// sure of, a conditional GAN trains on those and the real rows, and its rows make arms (f) and (g); the labelled rows
-    /// themselves make arm (h).
+    /// sure of, a conditional GAN trains on those and the real rows and makes arm (f); an unconditional GAN trained on
+    /// every image makes rows the classifier labels, arm (g); the labelled rows themselves make arm (h).
     /// </summary>
     private List<(Arm Arm, int Ratio, IDataView Data)> SemiSupervisedArms(MLContext ml, int regime, int seed, IDataView kept, LabelledDigits pool, int[] labelled,
         IDataView realRows, IDataView validation, IDataView test, CancellationToken cancellationToken)
@@ -234,41 +234,45 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         logger.LogInformation("{Run}: classifier trained in {Seconds:F0} s, test accuracy {Accuracy:P2}; it labelled {Confident:N0} unlabelled rows, {Right:P2} of them right",
             run, classifierSeconds, testAccuracy, confident, confident == 0 ? double.NaN : (double)right / confident);
 
-        status($"{run}: training the GAN on the labelled rows ({plan.SemiSupervisedGanSteps:N0} steps)");
+        status($"{run}: training the GANs ({plan.SemiSupervisedGanSteps:N0} steps each)");
         clock.Restart();
         using GanTransformer gan = ml.Gan().Train(GanRecipe(plan.SemiSupervisedGanSteps, seed)).Fit(pseudo, cancellationToken);
+        GanOptions unconditional = GanRecipe(plan.SemiSupervisedGanSteps, seed);
+        unconditional.Conditional = false;
+        unconditional.AuxiliaryClassifier = false;
+        using GanTransformer unlabelledGan = ml.Gan().Train(unconditional).Fit(ml.Transforms.DropColumns("Label").Fit(kept).Transform(kept), cancellationToken);
         double ganSeconds = clock.Elapsed.TotalSeconds;
 
         status($"{run}: making synthetic rows");
         clock.Restart();
         int maxRows = regime * plan.Ratios.Max();
         LabelledDigits rows = LabelledDigits.Read(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions { LatentScale = plan.LatentScale }));
-        LabelledDigits? recognised = Recognised(gan, classifier, maxRows, seed, cancellationToken);
+        LabelledDigits? labelledRows = ClassifierLabelled(ml, unlabelledGan, classifier, maxRows, seed, cancellationToken);
         IDataView rowsView = ml.Data.Cache(rows.ToDataView(ml));
-        IDataView? recognisedView = recognised is null ? null : ml.Data.Cache(recognised.ToDataView(ml));
+        IDataView? labelledView = labelledRows is null ? null : ml.Data.Cache(labelledRows.ToDataView(ml));
         double rowSeconds = clock.Elapsed.TotalSeconds;
-        if (recognised is null)
+        if (labelledRows is null)
         {
             Notes.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{run}: arm (g) left out, a class had fewer than {maxRows / LabelledDigits.Classes:N0} rows the classifier gives their label with probability ≥ {plan.FilterConfidence} after {RecognisedRounds} rounds of {maxRows:N0} candidates"));
+                $"{run}: arm (g) left out, the classifier gave fewer than {maxRows / LabelledDigits.Classes:N0} rows of a class probability ≥ {plan.FilterConfidence} in {LabelledRounds} rounds of {maxRows:N0} candidates"));
         }
 
         SemiSupervised.Add(new SemiSupervisedRun(regime, seed, classifierSeconds, validationAccuracy, testAccuracy, unlabelled, confident, confident == 0 ? double.NaN : (double)right / confident,
             ganSeconds, rowSeconds, MnistFeatureNetwork.Accuracy(ml.Data.TakeRows(rowsView, AgreementRows)),
-            recognisedView is null ? double.NaN : MnistFeatureNetwork.Accuracy(ml.Data.TakeRows(recognisedView, AgreementRows))));
+            labelledView is null ? double.NaN : MnistFeatureNetwork.Accuracy(ml.Data.TakeRows(labelledView, AgreementRows))));
         CachedRows.Fill(rowsView);
-        if (recognisedView is not null)
+        if (labelledView is not null)
         {
-            CachedRows.Fill(recognisedView);
+            CachedRows.Fill(labelledView);
         }
 
         var arms = new List<(Arm Arm, int Ratio, IDataView Data)>();
         foreach (int ratio in plan.Ratios)
         {
             arms.Add((Arm.SemiSupervisedGan, ratio, ml.Gan().AppendRows(realRows, ml.Data.TakeRows(rowsView, regime * ratio))));
-            if (recognisedView is not null)
+            if (labelledView is not null)
             {
-                arms.Add((Arm.FilteredSemiSupervisedGan, ratio, ml.Gan().AppendRows(realRows, ml.Data.TakeRows(recognisedView, regime * ratio))));
+                arms.Add((Arm.ClassifierLabelledGan, ratio, ml.Gan().AppendRows(realRows, ml.Data.TakeRows(labelledView, regime * ratio))));
             }
         }
 
@@ -276,39 +280,35 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         return arms;
     }
 
-    /// <summary>Rounds of candidates (each as many as asked for) <see cref="Recognised"/> draws before it gives up.</summary>
-    private const int RecognisedRounds = 20;
+    /// <summary>Rounds of candidates (each as many as asked for) <see cref="ClassifierLabelled"/> draws before it gives up.</summary>
+    private const int LabelledRounds = 20;
 
     /// <summary>
-    /// <paramref name="count"/> rows of <paramref name="gan"/> that <paramref name="classifier"/> gives their label with at
-    /// least the filter's confidence, in class-interleaved order (so any first k rows are balanced); null when a class
-    /// does not fill within <see cref="RecognisedRounds"/> rounds of candidates.
+    /// <paramref name="count"/> rows of the unconditional <paramref name="gan"/>, each labelled with the class
+    /// <paramref name="classifier"/> gives it when that class has at least the filter's probability, as many of each class
+    /// and in class-interleaved order (so any first k rows are balanced); null when a class does not fill within
+    /// <see cref="LabelledRounds"/> rounds of candidates.
     /// </summary>
-    private LabelledDigits? Recognised(GanTransformer gan, SemiSupervisedGanTransformer classifier, int count, int seed, CancellationToken cancellationToken)
+    private LabelledDigits? ClassifierLabelled(MLContext ml, GanTransformer gan, SemiSupervisedGanTransformer classifier, int count, int seed, CancellationToken cancellationToken)
     {
         int perClass = (count + LabelledDigits.Classes - 1) / LabelledDigits.Classes;
         List<float[]>[] kept = [.. Enumerable.Range(0, LabelledDigits.Classes).Select(_ => new List<float[]>())];
-        for (int round = 1; round <= RecognisedRounds && kept.Any(k => k.Count < perClass); round++)
+        var asPixels = ml.Transforms.CopyColumns(classifier.PixelsColumnName, gan.GeneratedPixelsColumnName);
+        for (int round = 1; round <= LabelledRounds && kept.Any(k => k.Count < perClass); round++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            IDataView candidates = classifier.Transform(gan.GenerateTrainingRows(count, seed + round, options: new SyntheticRowOptions { LatentScale = plan.LatentScale }));
+            IDataView generated = gan.Generate(count, seed + round);
+            IDataView candidates = classifier.Transform(asPixels.Fit(generated).Transform(generated));
             using DataViewRowCursor cursor = candidates.GetRowCursor(candidates.Schema);
-            ValueGetter<uint> label = cursor.GetGetter<uint>(candidates.Schema["Label"]);
             ValueGetter<VBuffer<float>> score = cursor.GetGetter<VBuffer<float>>(candidates.Schema[classifier.ScoreColumnName]);
-            ValueGetter<VBuffer<float>> pixels = cursor.GetGetter<VBuffer<float>>(candidates.Schema["Pixels"]);
-            uint key = 0;
+            ValueGetter<VBuffer<float>> pixels = cursor.GetGetter<VBuffer<float>>(candidates.Schema[classifier.PixelsColumnName]);
             VBuffer<float> scores = default, image = default;
             while (cursor.MoveNext())
             {
-                label(ref key);
-                int c = (int)key - 1;
-                if (kept[c].Count >= perClass)
-                {
-                    continue;
-                }
-
                 score(ref scores);
-                if (scores.GetItemOrDefault(c) >= plan.FilterConfidence)
+                float[] probabilities = scores.DenseValues().ToArray();
+                int c = Array.IndexOf(probabilities, probabilities.Max());
+                if (probabilities[c] >= plan.FilterConfidence && kept[c].Count < perClass)
                 {
                     pixels(ref image);
                     kept[c].Add(image.DenseValues().ToArray());
@@ -359,7 +359,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         Arm.FilteredGan => $"real + {ratio}x filtered GAN",
         Arm.ClassicAndGan => $"real + {ratio}x half classic, half GAN",
         Arm.SemiSupervisedGan => $"real + {ratio}x semi-supervised pipeline GAN",
-        Arm.FilteredSemiSupervisedGan => $"real + {ratio}x filtered semi-supervised pipeline GAN",
+        Arm.ClassifierLabelledGan => $"real + {ratio}x unconditional GAN, classifier-labelled",
         _ => "real + the unlabelled rows the classifier labelled",
     };
 

@@ -39,8 +39,11 @@ internal enum Arm
     /// </summary>
     SemiSupervisedGan,
 
-    /// <summary>(g) As (f), keeping only rows the semi-supervised classifier gives their label with the filter's confidence.</summary>
-    FilteredSemiSupervisedGan,
+    /// <summary>
+    /// (g) With the unlabelled rows: real plus ratio × real rows from an unconditional GAN trained on every pool image
+    /// (labels unused), each labelled by the semi-supervised classifier when it gives a class the filter's confidence.
+    /// </summary>
+    ClassifierLabelledGan,
 
     /// <summary>(h) With the unlabelled rows: real plus every unlabelled row the semi-supervised classifier labelled (no generated row).</summary>
     PseudoLabelled,
@@ -132,7 +135,7 @@ internal sealed record StudyPlan
         }
 
         return arms
-            .Concat(new[] { Arm.SemiSupervisedGan, Arm.FilteredSemiSupervisedGan }.SelectMany(arm => Ratios.Select(ratio => (arm, ratio))))
+            .Concat(new[] { Arm.SemiSupervisedGan, Arm.ClassifierLabelledGan }.SelectMany(arm => Ratios.Select(ratio => (arm, ratio))))
             .Append((Arm.PseudoLabelled, 0));
     }
 
