@@ -161,6 +161,13 @@ gen_outcome=$( { [ "$gen_exit" = 130 ] && [ -z "$gen_left" ] && ! grep -q '   at
 [ "$gen_outcome" = "cancelled cleanly" ] && handled=$((handled + 1)) || failed=$((failed + 1))
 record "SIGTERM 4 s into generate -n 3,000,000" "gan-samples generate --model model/mnist-gan.zip -n 3000000 --output gen-term; kill -TERM" "$gen_exit" "$(head -n1 gen-term.log)" "$gen_outcome"
 
+# Two runs started into one empty checkpoint folder: the second is refused while the first trains.
+"${app[@]}" train --max-rows 6400 --epochs 12 --eval-every 0 --checkpoint-dir shared-ck --output shared-1 --log-level Warning > shared-1.log 2>&1 &
+first_pid=$!
+sleep 3
+probe "a second run into the checkpoint folder a running one uses" 1 "${app[@]}" train --max-rows 640 --epochs 1 --eval-every 0 --checkpoint-dir shared-ck --output shared-2
+kill -TERM "$first_pid"; wait "$first_pid" 2>/dev/null
+
 # SIGTERM during evaluate (10,000 samples and the CNN score): stops within seconds, exit 130, no metrics.json.
 "${app[@]}" evaluate --model model/mnist-gan.zip --samples 10000 --cas-samples 10000 --cnn-cas-epochs 20 --output eval-term > eval-term.log 2>&1 &
 eval_pid=$!

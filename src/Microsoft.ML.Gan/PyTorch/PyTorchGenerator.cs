@@ -186,8 +186,20 @@ internal static partial class PyTorchGenerator
         var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in entries)
         {
-            state[(string)entry.Key] = entry.Value as Tensor
+            Tensor tensor = entry.Value as Tensor
                 ?? throw new InvalidDataException($"'{path}': key '{entry.Key}' holds a {entry.Value?.GetType().Name ?? "null"}, not a tensor; expected a generator's state_dict.");
+            if (tensor.is_floating_point() && tensor.numel() > 0)
+            {
+                using Tensor finite = tensor.isfinite();
+                long bad = tensor.numel() - finite.count_nonzero().item<long>();
+                if (bad > 0)
+                {
+                    throw new InvalidDataException(
+                        $"'{path}': key '{entry.Key}' holds {bad:N0} NaN or infinite value(s) of {tensor.numel():N0}; a generator's weights must be finite (the training that wrote them diverged).");
+                }
+            }
+
+            state[(string)entry.Key] = tensor;
         }
 
         return state;

@@ -49,6 +49,7 @@ internal sealed class GanTrainer
         try
         {
             var trainer = new GanTrainer(plan, data, logger, cancellationToken);
+            using CheckpointDirectoryLock? hold = CheckpointDirectoryLock.Take(plan.Run.Checkpoints?.Directory is string folder && !File.Exists(folder) ? folder : null);
             using TrainingState state = trainer.StartOrResume(seed, device);
             using Tensor images = ToDevice(torch.tensor(data.Values, [data.Count, data.Shape.Size]), device);
             using Tensor? classes = data.Classes is null ? null : ToDevice(torch.tensor(data.Classes), device);

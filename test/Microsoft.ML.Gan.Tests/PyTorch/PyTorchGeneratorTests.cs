@@ -72,6 +72,21 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
 
     [Category(TestCategories.Fast)]
     [Test]
+    public void NaNWeightsAreRefusedOnImportNamingTheKey()
+    {
+        Dictionary<string, Tensor> state = MlpState();
+        Tensor poisoned = state["fc2.weight"].clone();
+        poisoned[0, 0] = torch.tensor(float.NaN);
+        poisoned[1, 3] = torch.tensor(float.PositiveInfinity);
+        state["fc2.weight"] = poisoned;
+        string path = Save(state, "nan.pt");
+
+        var error = Assert.Throws<InvalidDataException>(() => new MLContext(1).Gan().ImportPyTorchGenerator(path));
+        Assert.That(error!.Message, Does.StartWith($"'{path}': key 'fc2.weight' holds 2 NaN or infinite value(s)"));
+    }
+
+    [Category(TestCategories.Fast)]
+    [Test]
     public void SizesGivenThatDisagreeWithTheWeightsAreErrors()
     {
         string path = Save(MlpState(), "G.pt");

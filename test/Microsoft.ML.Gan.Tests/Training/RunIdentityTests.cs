@@ -25,6 +25,23 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void ARunIntoAFolderAnotherRunIsTrainingIntoIsRefusedEvenWhileItIsEmpty()
+    {
+        var ml = new MLContext(1);
+        IDataView data = SyntheticImages.LoadLabelled(ml, 64);
+        using (Microsoft.ML.Gan.Training.CheckpointDirectoryLock.Take(Checkpoints))   // what a run training into it holds
+        {
+            Assert.That(Directory.GetFiles(Checkpoints, "*.gan"), Is.Empty, "no checkpoint yet");
+            var error = Assert.Throws<IOException>(() => Train(ml, Options(2), data));
+            Assert.That(error!.Message, Does.Contain(Checkpoints).And.Contain("in use by another training run").And.Contain("CheckpointDirectory"));
+        }
+
+        Train(ml, Options(2), data);
+        Assert.That(Directory.GetFiles(Checkpoints, "*.gan"), Is.Not.Empty);
+        Assert.That(File.Exists(Path.Combine(Checkpoints, Microsoft.ML.Gan.Training.CheckpointDirectoryLock.FileName)), Is.False, "the lock goes with the run");
+    }
+
+    [Test]
     public void AFreshRunIntoAnotherRunsFolderIsAnErrorUnlessOverwriting()
     {
         var ml = new MLContext(1);
