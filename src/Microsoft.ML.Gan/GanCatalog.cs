@@ -381,12 +381,19 @@ public sealed class GanCatalog
     /// that has seen only your labels (<see cref="SyntheticRowOptions.Classifier"/>), or as a downstream model.
     /// </summary>
     /// <param name="data">Labelled images (<see cref="LeNetClassifierOptions.PixelsColumnName"/>, <see cref="LeNetClassifierOptions.LabelColumnName"/>).</param>
-    /// <param name="options">Columns and the training recipe; defaults (Adam 0.001, batch 128, 3 epochs) when null.</param>
-    /// <param name="logger">Receives per-epoch losses; the context's log (<c>mlContext.Log</c>) when null.</param>
-    public LeNetClassifier TrainClassifier(IDataView data, LeNetClassifierOptions? options = null, Microsoft.Extensions.Logging.ILogger? logger = null)
+    /// <param name="options">Columns, the training recipe and <see cref="LeNetClassifierOptions.Logger"/> (the context's log, <c>mlContext.Log</c>, when null); defaults (Adam 0.001, batch 128, 3 epochs) when null.</param>
+    public LeNetClassifier TrainClassifier(IDataView data, LeNetClassifierOptions? options = null)
     {
-        using var log = ContextLog.Open(Context, logger, nameof(LeNetClassifier), "Training");
-        return LeNetClassifier.Train(data, options, log.Logger);
+        using var log = ContextLog.Open(Context, options?.Logger, nameof(LeNetClassifier), "Training");
+        return LeNetClassifier.Train(data, options, log.Logger, CancellationToken.None);
+    }
+
+    /// <inheritdoc cref="TrainClassifier(IDataView, LeNetClassifierOptions?)"/>
+    [Obsolete("Set LeNetClassifierOptions.Logger instead; this overload goes in the next release.")]
+    public LeNetClassifier TrainClassifier(IDataView data, LeNetClassifierOptions? options, Microsoft.Extensions.Logging.ILogger? logger)
+    {
+        using var log = ContextLog.Open(Context, logger ?? options?.Logger, nameof(LeNetClassifier), "Training");
+        return LeNetClassifier.Train(data, options, log.Logger, CancellationToken.None);
     }
 
     private static void CheckLatentScale(float latentScale)

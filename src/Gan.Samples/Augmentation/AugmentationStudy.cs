@@ -132,7 +132,9 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         IDataView synthetic = ml.Data.Cache(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions { LatentScale = plan.LatentScale }));
         var stage = Stopwatch.StartNew();
         // The filter may use only what a user with these labels has: a CNN trained on the real rows and their classic augmentation.
-        using LeNetClassifier judge = ml.Gan().TrainClassifier(ml.Gan().AppendRows(realRows, ml.Data.TakeRows(classic, regime * 5)), CnnRecipe(seed, plan.Threads), logger);
+        LeNetClassifierOptions judgeRecipe = CnnRecipe(seed, plan.Threads);
+        judgeRecipe.Logger = logger;
+        using LeNetClassifier judge = ml.Gan().TrainClassifier(ml.Gan().AppendRows(realRows, ml.Data.TakeRows(classic, regime * 5)), judgeRecipe);
         IDataView filtered = ml.Data.Cache(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions
         {
             MinimumConfidence = plan.FilterConfidence,

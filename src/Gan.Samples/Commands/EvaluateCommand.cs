@@ -122,7 +122,7 @@ internal static class EvaluateCommand
                 throw new ArgumentException($"--filter-confidence keeps rows whose label a classifier confirms; '{model!.FullName}' is not a conditional model.");
             }
 
-            using LeNetClassifier judge = ml.Gan().TrainClassifier(filter.RealRows, new LeNetClassifierOptions { Channels = 32, Seed = options.Seed + 1, Threads = 2 }, filter.Logger);
+            using LeNetClassifier judge = ml.Gan().TrainClassifier(filter.RealRows, new LeNetClassifierOptions { Channels = 32, Seed = options.Seed + 1, Threads = 2, Logger = filter.Logger });
             IDataView rows = saved.GenerateTrainingRows(count, options.Seed, new SyntheticRowOptions { MinimumConfidence = filter.MinimumConfidence, Classifier = judge, LatentScale = latentScale });
             // The training schema: the label column and the pixel column (the one vector column).
             options.GeneratedPixelsColumnName = rows.Schema.Single(c => c.Type is VectorDataViewType).Name;

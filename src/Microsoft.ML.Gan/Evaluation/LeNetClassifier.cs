@@ -47,9 +47,13 @@ public sealed class LeNetClassifier : IDisposable
     /// <see cref="LeNetClassifierOptions.LabelColumnName"/>, optional weights).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type; the message names it.</exception>
-    public static LeNetClassifier Train(IDataView data, LeNetClassifierOptions? options = null, ILogger? logger = null) => Train(data, options, logger, CancellationToken.None);
+    public static LeNetClassifier Train(IDataView data, LeNetClassifierOptions? options = null) => Train(data, options, options?.Logger, CancellationToken.None);
 
-    /// <inheritdoc cref="Train(IDataView, LeNetClassifierOptions?, ILogger?)"/>
+    /// <inheritdoc cref="Train(IDataView, LeNetClassifierOptions?)"/>
+    [Obsolete("Set LeNetClassifierOptions.Logger instead; this overload goes in the next release.")]
+    public static LeNetClassifier Train(IDataView data, LeNetClassifierOptions? options, ILogger? logger) => Train(data, options, logger ?? options?.Logger, CancellationToken.None);
+
+    /// <inheritdoc cref="Train(IDataView, LeNetClassifierOptions?)"/>
     internal static LeNetClassifier Train(IDataView data, LeNetClassifierOptions? options, ILogger? logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);

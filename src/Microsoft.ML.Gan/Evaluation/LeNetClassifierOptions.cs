@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Logging;
+
 namespace Microsoft.ML.Gan;
 
 /// <summary>
-/// Options of <see cref="LeNetClassifier.Train(IDataView, LeNetClassifierOptions?, Microsoft.Extensions.Logging.ILogger?)"/>: the recipe of the CNN classification accuracy score
+/// Options of <see cref="LeNetClassifier.Train(IDataView, LeNetClassifierOptions?)"/> and <c>mlContext.Gan().TrainClassifier</c>: the recipe of the CNN classification accuracy score
 /// (<see cref="GanEvaluationOptions.CnnCasEpochs"/>) and of the classifier that filters synthetic rows.
 /// Defaults: Adam with learning rate 0.001, batch 128, 3 epochs.
 /// </summary>
@@ -48,6 +50,13 @@ public sealed class LeNetClassifierOptions
 
     /// <summary>TorchSharp intra-op threads while training (process-wide, restored afterwards). Default: 1.</summary>
     public int Threads { get; set; } = 1;
+
+    /// <summary>
+    /// Receives the per-epoch losses, as <see cref="GanOptions.Logger"/> does for GAN training. Default: null — the
+    /// context's log (<c>mlContext.Log</c>) through <c>mlContext.Gan().TrainClassifier</c>, nothing through
+    /// <see cref="LeNetClassifier.Train(IDataView, LeNetClassifierOptions?)"/>.
+    /// </summary>
+    public ILogger? Logger { get; set; }
 
     internal LeNetClassifierOptions Clone() => (LeNetClassifierOptions)MemberwiseClone();
 

@@ -73,11 +73,11 @@ public sealed class LeNetClassifierTests
     public void MaxStepsGivesDifferentSizedSetsTheSameNumberOfSteps()
     {
         var ml = new MLContext(1);
-        var budget = new LeNetClassifierOptions { MaxSteps = 6, BatchSize = 16 };
         var logger = new ListLogger();
+        var budget = new LeNetClassifierOptions { MaxSteps = 6, BatchSize = 16, Logger = logger };
 
-        using LeNetClassifier small = ml.Gan().TrainClassifier(SyntheticImages.LoadLabelled(ml, 32), budget, logger);   // 2 steps a pass: 3 passes
-        using LeNetClassifier large = ml.Gan().TrainClassifier(SyntheticImages.LoadLabelled(ml, 128), budget, logger);  // 8 steps a pass: 1 pass, cut at 6
+        using LeNetClassifier small = ml.Gan().TrainClassifier(SyntheticImages.LoadLabelled(ml, 32), budget);   // 2 steps a pass: 3 passes
+        using LeNetClassifier large = ml.Gan().TrainClassifier(SyntheticImages.LoadLabelled(ml, 128), budget);  // 8 steps a pass: 1 pass, cut at 6
 
         Assert.That(logger.Messages.Count(m => m.Contains("LeNet classifier epoch")), Is.EqualTo(3 + 1));
     }
