@@ -18,13 +18,24 @@ rows=()
 handled=0; failed=0
 record() { rows+=("| $1 | \`${2//|/\\|}\` | $3 | ${4//|/\\|} | $5 |"); }
 
+# Temporary files and folders in the scratch folder that no running process owns (a microsoft-ml-gan-PID-… folder of a
+# process still running, such as a training the probe runs beside, is not left behind).
+left_behind() {
+  find "$scratch" \( -name '.*.tmp' -o -name 'microsoft-ml-gan-*' -o -name 'ml_dotnet_*' -o -name '.write-check-*' \) -prune -print |
+    while read -r path; do
+      name=$(basename "$path")
+      if [[ $name =~ ^microsoft-ml-gan-([0-9]+)- ]] && kill -0 "${BASH_REMATCH[1]}" 2>/dev/null; then continue; fi
+      printf '%s\n' "$path"
+    done
+}
+
 # probe "what" expected-exit command... : runs it, records exit code, first line, stack traces and leftover files.
 probe() {
   local what=$1 expected=$2; shift 2
   local log exit first leftovers outcome
   log=$("$@" 2>&1); exit=$?
   first=$(printf '%s\n' "$log" | grep -m1 -E '^(error|Training cancelled|Generated|Trained|Evaluated|Wrote)' || printf '%s\n' "$log" | head -n1)
-  leftovers=$(find "$scratch" -name '.*.tmp' -o -name 'microsoft-ml-gan-*' -o -name 'ml_dotnet_*' -o -name '.write-check-*' | sed "s|$scratch/||" | tr '\n' ' ')
+  leftovers=$(left_behind | sed "s|$scratch/||" | tr '\n' ' ')
   if printf '%s' "$log" | grep -q '   at '; then outcome="crash (stack trace)";
   elif [ "$exit" != "$expected" ]; then outcome="unexpected exit code (expected $expected)";
   elif [ -n "$leftovers" ]; then outcome="left files behind";
@@ -35,7 +46,7 @@ probe() {
   local shown="$*"
   shown=${shown#"${app[*]} "}
   record "$what" "gan-samples $shown" "$exit" "$first" "$outcome${leftovers:+: $leftovers}"
-  find "$scratch" \( -name '.*.tmp' -o -name 'microsoft-ml-gan-*' -o -name 'ml_dotnet_*' \) -prune -exec rm -rf {} +
+  left_behind | while read -r path; do rm -rf "$path"; done
 }
 
 # A small model to probe with (the article's GAN, 1 epoch on 6,400 rows).
