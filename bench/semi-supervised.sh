@@ -101,7 +101,7 @@ lines = [
     f"- Every run: `gan-samples semi-supervised --epochs {epochs} --threads 1` (600 steps of 100 labelled + 100 unlabelled images",
     "  per epoch), training seed 1; two runs at a time, so each had one core. Minutes are the training loop's own clock;",
     "  the two runs share memory bandwidth and caches, so a step here takes longer than in docs/BENCHMARKS.md's quiet runs.",
-    "- Data: MNIST train; N labels per digit kept by `mlContext.Gan().KeepLabels` (seeded by the labelled-subset number),",
+    "- Data: MNIST train; N labels per digit kept by `mlContext.Gan().Data.KeepLabels` (seeded by the labelled-subset number),",
     "  every other train image unlabelled. Test: the 10,000 MNIST test images, never used to choose anything.",
     "",
     "## The recipe",

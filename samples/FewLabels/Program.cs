@@ -18,9 +18,9 @@ ml.Log += (_, e) =>                                                // without a 
         Console.WriteLine(e.RawMessage);
     }
 };
-IDataView train = ml.Gan().LoadMnist(MnistSplit.Train);
-IDataView test = ml.Gan().LoadMnist(MnistSplit.Test);
-IDataView fewLabels = ml.Data.Cache(ml.Gan().KeepLabels(train, labelsPerClass: 10, seed: 1));  // every other Label is missing (key 0)
+IDataView train = ml.Gan().Data.LoadMnist(MnistSplit.Train);
+IDataView test = ml.Gan().Data.LoadMnist(MnistSplit.Test);
+IDataView fewLabels = ml.Data.Cache(ml.Gan().Data.KeepLabels(train, labelsPerClass: 10, seed: 1));  // every other Label is missing (key 0)
 
 // 1. The classifier: a GAN's discriminator that learns from the labelled and the unlabelled images.
 var classifierOptions = new SemiSupervisedGanOptions { Budget = TrainingBudget.OfEpochs(classifierEpochs) };
@@ -33,7 +33,7 @@ classifier.Save("few-labels-classifier.zip");                     // stock ML.NE
 IDataView labelled = classifier.LabelUnlabelledRows(fewLabels, minimumConfidence: 0.95f);
 GanOptions recipe = GanOptions.SyntheticDataRecipe();
 recipe.Budget = TrainingBudget.OfEpochs(generatorEpochs);
-using GanTransformer generator = ml.Gan().Train(recipe).Fit(labelled);
+using GanTransformer generator = ml.Gan().Generator(recipe).Fit(labelled);
 IDataView synthetic = generator.GenerateTrainingRows(20_000, seed: 2);  // Label and Pixels, typed as the training rows
 
 // 3. Any ML.NET trainer takes them: the 100 real labels alone against the synthetic rows.

@@ -11,10 +11,10 @@ using ILoggerFactory loggers = LoggerFactory.Create(builder => builder.AddSimple
 ILogger logger = loggers.CreateLogger("QuickStart");
 
 var ml = new MLContext(seed: 1);
-IDataView train = ml.Gan().LoadMnist(MnistSplit.Train);        // Label: Key<UInt32, 0-9>, Pixels: Vector<Single, 28, 28>; downloaded once
+IDataView train = ml.Gan().Data.LoadMnist(MnistSplit.Train);        // Label: Key<UInt32, 0-9>, Pixels: Vector<Single, 28, 28>; downloaded once
 
 var options = new GanOptions { Budget = TrainingBudget.OfEpochs(epochs), Logger = logger }; // every other default is the article's
-using (GanTransformer gan = ml.Gan().Train(options).Fit(train))
+using (GanTransformer gan = ml.Gan().Generator(options).Fit(train))
 {
     GanEpochSummary last = gan.History.Epochs[^1];
     Console.WriteLine($"Epoch {last.Epoch}: d_loss {last.DiscriminatorLoss:F4}, g_loss {last.GeneratorLoss:F4}");
@@ -22,7 +22,7 @@ using (GanTransformer gan = ml.Gan().Train(options).Fit(train))
 }
 
 using GanTransformer loaded = ml.Gan().LoadGenerator("mnist-gan.zip");
-IDataView latent = ml.Gan().SampleLatent(loaded, count: 64, seed: 7);  // Latent: Vector<Single, 100>
+IDataView latent = ml.Gan().Data.SampleLatent(loaded, count: 64, seed: 7);  // Latent: Vector<Single, 100>
 IDataView images = loaded.Transform(latent);                           // + GeneratedPixels, GeneratedImage (MLImage)
 List<float[]> pixels = images.GetColumn<float[]>("GeneratedPixels").ToList();
 using MLImage grid = GanImages.Grid(pixels, height: 28, width: 28, columns: 8, scale: 4);

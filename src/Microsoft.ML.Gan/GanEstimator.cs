@@ -17,7 +17,7 @@ namespace Microsoft.ML.Gan;
 /// <summary>
 /// Trains a GAN on the images of an <see cref="IDataView"/> with TorchSharp and returns a
 /// <see cref="GanTransformer"/> that generates images from latent vectors. Create it with
-/// <c>mlContext.Gan().Train(options)</c>.
+/// <c>mlContext.Gan().Generator(options)</c>.
 /// </summary>
 /// <remarks>
 /// <list type="table">

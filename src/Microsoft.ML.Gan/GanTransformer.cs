@@ -201,7 +201,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// <summary>
     /// <paramref name="count"/> generated rows (<c>Latent</c>, the label when conditional, <c>GeneratedPixels</c>),
     /// computed lazily in batches of <see cref="BatchSize"/> rows by ONNX Runtime — the fast path for bulk generation. Row i uses the
-    /// latent vector (and class) <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int}, float)"/>
+    /// latent vector (and class) <see cref="GanDataCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int}, float)"/>
     /// gives row i for the same seed, so the pixels equal those of <see cref="Transform"/> over that view.
     /// </summary>
     /// <param name="count">Rows to generate.</param>
@@ -227,7 +227,7 @@ public sealed class GanTransformer : ITransformer, ICanSaveModel, IDisposable
     /// <param name="options">
     /// Filtering by a classifier's confidence in each row's label, and an optional weight column; null keeps every row.
     /// With a filter, the rows come from per-class candidate streams of the seed rather than from
-    /// <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int}, float)"/>'s rows.
+    /// <see cref="GanDataCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int}, float)"/>'s rows.
     /// </param>
     public IDataView GenerateTrainingRows(long count, int seed, IReadOnlyList<int>? countsPerClass = null, SyntheticRowOptions? options = null)
     {

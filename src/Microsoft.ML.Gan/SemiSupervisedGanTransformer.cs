@@ -131,7 +131,7 @@ public sealed class SemiSupervisedGanTransformer : ITransformer, IDisposable
     /// The few-labels data made fully labelled for a generator: every unlabelled row (missing key in
     /// <see cref="LabelColumnName"/>) takes the class this classifier predicts for it when it gives that class at least
     /// <paramref name="minimumConfidence"/>, and is left out otherwise; labelled rows keep their own. Feed the result to
-    /// <c>mlContext.Gan().Train(GanOptions.SyntheticDataRecipe())</c> for a conditional generator of labelled synthetic rows.
+    /// <c>mlContext.Gan().Generator(GanOptions.SyntheticDataRecipe())</c> for a conditional generator of labelled synthetic rows.
     /// Reads <paramref name="data"/> once to classify it; the result reads it again, so its row order must be stable.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The label or pixel column is missing or of another type than trained.</exception>

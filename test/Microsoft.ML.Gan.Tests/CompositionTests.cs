@@ -38,7 +38,7 @@ public sealed class CompositionTests : ScratchDirectoryTest
         var pipeline = ml.Transforms.LoadImages("Image", Scratch, "ImagePath")
             .Append(ml.Transforms.ResizeImages("Image", 28, 28))
             .Append(ml.Transforms.ExtractPixels("Pixels", "Image", ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255))
-            .Append(ml.Gan().Train(Options()));
+            .Append(ml.Gan().Generator(Options()));
 
         TransformerChain<GanTransformer> model = pipeline.Fit(folder);
 
@@ -65,12 +65,12 @@ public sealed class CompositionTests : ScratchDirectoryTest
         options.PixelsColumnName = "Image";
         var pipeline = ml.Transforms.LoadImages("Image", Scratch, "ImagePath")
             .Append(ml.Transforms.ResizeImages("Image", 28, 28))
-            .Append(ml.Gan().Train(options));
+            .Append(ml.Gan().Generator(options));
 
         using GanTransformer gan = pipeline.Fit(folder).LastTransformer;
 
         Assert.That(gan.ImageShape, Is.EqualTo(new ImageShape(1, 28, 28)));
-        float[][] generated = gan.Transform(ml.Gan().SampleLatent(gan, 3, 1)).GetColumn<float[]>("GeneratedPixels").ToArray();
+        float[][] generated = gan.Transform(ml.Gan().Data.SampleLatent(gan, 3, 1)).GetColumn<float[]>("GeneratedPixels").ToArray();
         Assert.That(generated, Has.Length.EqualTo(3));
         Assert.That(generated.All(p => p.Length == 784));
     }
@@ -82,7 +82,7 @@ public sealed class CompositionTests : ScratchDirectoryTest
         IDataView folder = DigitFolder(ml, 4);
         var options = Options();
         options.PixelsColumnName = "Image";
-        var pipeline = ml.Transforms.LoadImages("Image", Scratch, "ImagePath").Append(ml.Gan().Train(options));
+        var pipeline = ml.Transforms.LoadImages("Image", Scratch, "ImagePath").Append(ml.Gan().Generator(options));
 
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => pipeline.Fit(folder));
 
@@ -94,7 +94,7 @@ public sealed class CompositionTests : ScratchDirectoryTest
     {
         MLContext ml = TrainedMnistGan.Context;
         GanTransformer gan = TrainedMnistGan.Gan;
-        IDataView latent = ml.Gan().SampleLatent(gan, 20, seed: 8);
+        IDataView latent = ml.Gan().Data.SampleLatent(gan, 20, seed: 8);
         var after = ml.Transforms.ResizeImages("Small", 14, 14, "GeneratedImage")
             .Append(ml.Transforms.ExtractPixels("SmallPixels", "Small", ImagePixelExtractingEstimator.ColorBits.Red, scaleImage: 1f / 255))
             .Append(ml.Transforms.NormalizeMeanVariance("Normalized", "GeneratedPixels"));

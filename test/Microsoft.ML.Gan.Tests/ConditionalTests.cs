@@ -23,15 +23,15 @@ public sealed class ConditionalTests : ScratchDirectoryTest
     public void SampleLatentAssignsLabelsRoundRobinOrByCounts()
     {
         var ml = new MLContext(1);
-        using GanTransformer gan = ml.Gan().Train(Conditional()).Fit(SyntheticImages.LoadLabelled(ml, 32));
+        using GanTransformer gan = ml.Gan().Generator(Conditional()).Fit(SyntheticImages.LoadLabelled(ml, 32));
 
-        IDataView balanced = ml.Gan().SampleLatent(gan, 10, seed: 1);
-        IDataView counted = ml.Gan().SampleLatent(gan, 6, seed: 1, countsPerClass: [0, 3, 1, 2]);
+        IDataView balanced = ml.Gan().Data.SampleLatent(gan, 10, seed: 1);
+        IDataView counted = ml.Gan().Data.SampleLatent(gan, 6, seed: 1, countsPerClass: [0, 3, 1, 2]);
 
         Assert.That(balanced.Schema["Label"].Type, Is.EqualTo(gan.LabelColumnType));
         Assert.That(balanced.GetColumn<uint>("Label"), Is.EqualTo(new uint[] { 1, 2, 3, 4, 1, 2, 3, 4, 1, 2 }), "keys are class + 1");
         Assert.That(counted.GetColumn<uint>("Label"), Is.EqualTo(new uint[] { 2, 2, 2, 3, 4, 4 }));
-        var error = Assert.Throws<ArgumentException>(() => ml.Gan().SampleLatent(gan, 6, seed: 1, countsPerClass: [1, 1, 1]));
+        var error = Assert.Throws<ArgumentException>(() => ml.Gan().Data.SampleLatent(gan, 6, seed: 1, countsPerClass: [1, 1, 1]));
         Assert.That(error!.Message, Does.Contain("4 non-negative counts per class summing to 6"));
     }
 
@@ -40,8 +40,8 @@ public sealed class ConditionalTests : ScratchDirectoryTest
     public void TransformNeedsTheLabelColumnWithItsType()
     {
         var ml = new MLContext(1);
-        using GanTransformer gan = ml.Gan().Train(Conditional()).Fit(SyntheticImages.LoadLabelled(ml, 32));
-        IDataView latentOnly = ml.Gan().SampleLatent(8, seed: 1, dimension: gan.LatentDimension);
+        using GanTransformer gan = ml.Gan().Generator(Conditional()).Fit(SyntheticImages.LoadLabelled(ml, 32));
+        IDataView latentOnly = ml.Gan().Data.SampleLatent(8, seed: 1, dimension: gan.LatentDimension);
 
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => gan.Transform(latentOnly));
 
@@ -53,10 +53,10 @@ public sealed class ConditionalTests : ScratchDirectoryTest
     public void SavedConditionalModelLoadsAndTakesLatentAndLabel()
     {
         var ml = new MLContext(1);
-        using GanTransformer gan = ml.Gan().Train(Conditional(GanArchitecture.Dcgan)).Fit(SyntheticImages.LoadLabelled(ml, 32));
+        using GanTransformer gan = ml.Gan().Generator(Conditional(GanArchitecture.Dcgan)).Fit(SyntheticImages.LoadLabelled(ml, 32));
         string path = Path.Combine(Scratch, "conditional.zip");
         gan.Save(path);
-        IDataView latent = ml.Gan().SampleLatent(gan, 12, seed: 5);
+        IDataView latent = ml.Gan().Data.SampleLatent(gan, 12, seed: 5);
 
         ITransformer loaded = ml.Model.Load(path, out DataViewSchema input);
 
@@ -73,7 +73,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         IDataView real = RealMnist.Load(ml, MnistSplit.Train, maxRows: 300);
         GanOptions options = Conditional();
         options.Budget = TrainingBudget.OfEpochs(1);
-        using GanTransformer gan = ml.Gan().Train(options).Fit(real);
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(real);
 
         IDataView synthetic = gan.GenerateTrainingRows(200, seed: 1);
 
@@ -85,7 +85,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         Assert.That(synthetic.GetColumn<uint>("Label").GroupBy(k => k).Select(g => g.Count()), Is.All.EqualTo(20), "balanced over the 10 digits");
         Assert.That(synthetic.GetColumn<float[]>("Pixels").SelectMany(p => p).All(v => v is >= 0 and <= 1));
 
-        IDataView augmented = ml.Gan().AppendRows(real, synthetic);
+        IDataView augmented = ml.Gan().Data.AppendRows(real, synthetic);
         Assert.That(augmented.GetRowCount(), Is.EqualTo(500));
         var model = ml.Transforms.CopyColumns("Features", "Pixels")
             .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(new Microsoft.ML.Trainers.LbfgsMaximumEntropyMulticlassTrainer.Options { MaximumNumberOfIterations = 5 }))
@@ -98,7 +98,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
     public void AppendRowsRejectsADifferentSchema()
     {
         var ml = new MLContext(1);
-        var error = Assert.Throws<ArgumentException>(() => ml.Gan().AppendRows(SyntheticImages.LoadLabelled(ml, 4), SyntheticImages.LoadIntegerLabelled(ml, 4)));
+        var error = Assert.Throws<ArgumentException>(() => ml.Gan().Data.AppendRows(SyntheticImages.LoadLabelled(ml, 4), SyntheticImages.LoadIntegerLabelled(ml, 4)));
         Assert.That(error!.Message, Does.Contain("'Label'").And.Contain("Int32"));
     }
 
@@ -107,7 +107,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
     public void UnconditionalGeneratorCannotWriteLabelledRows()
     {
         var ml = new MLContext(1);
-        using GanTransformer gan = ml.Gan().Train(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32));
+        using GanTransformer gan = ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32));
         var error = Assert.Throws<InvalidOperationException>(() => gan.GenerateTrainingRows(10, seed: 1));
         Assert.That(error!.Message, Does.Contain("Conditional = true"));
     }
@@ -117,7 +117,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
     public void ConditionalWithoutALabelColumnIsNamed()
     {
         var ml = new MLContext(1);
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Train(Conditional()).Fit(SyntheticImages.Load(ml, 8)));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Generator(Conditional()).Fit(SyntheticImages.Load(ml, 8)));
         Assert.That(error!.Message, Does.Contain("Label column 'Label' not found").And.Contain("LabelColumnName"));
     }
 
@@ -127,7 +127,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView data = ml.Data.LoadFromEnumerable([new FloatLabelRow { Label = 1, Pixels = SyntheticImages.Square(1) }]);
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Train(Conditional()).Fit(data));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Generator(Conditional()).Fit(data));
         Assert.That(error!.Message, Does.Contain("'Label' has type Single").And.Contain("key type").And.Contain("integer"));
     }
 
@@ -138,7 +138,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         var ml = new MLContext(1);
         GanOptions options = Conditional();
         options.ClassCount = 3;
-        var error = Assert.Throws<InvalidDataException>(() => ml.Gan().Train(options).Fit(SyntheticImages.LoadIntegerLabelled(ml, 8)));
+        var error = Assert.Throws<InvalidDataException>(() => ml.Gan().Generator(options).Fit(SyntheticImages.LoadIntegerLabelled(ml, 8)));
         Assert.That(error!.Message, Does.Contain("value 3 at row 3").And.Contain("0..2"));
     }
 
@@ -148,7 +148,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 4).Select(i => new SyntheticImages.LabelledRow { Label = i == 2 ? 9u : 1u, Pixels = SyntheticImages.Square(i) }));
-        var error = Assert.Throws<InvalidDataException>(() => ml.Gan().Train(Conditional()).Fit(data));
+        var error = Assert.Throws<InvalidDataException>(() => ml.Gan().Generator(Conditional()).Fit(data));
         Assert.That(error!.Message, Does.Contain("missing key value at row 2"));
     }
 }

@@ -29,7 +29,7 @@ public sealed class ContextLogTests
         GanOptions options = SyntheticImages.FastOptions();
         options.Budget = TrainingBudget.OfEpochs(3);
 
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml));
 
         LoggingEventArgs[] epochs = [.. events.Where(e => e.RawMessage.StartsWith("Epoch ", StringComparison.Ordinal) && e.RawMessage.Contains(": d_loss", StringComparison.Ordinal))];
         Assert.That(epochs.Select(e => e.RawMessage[..9]), Is.EqualTo(new[] { "Epoch 1/3", "Epoch 2/3", "Epoch 3/3" }));
@@ -46,7 +46,7 @@ public sealed class ContextLogTests
         GanOptions options = SyntheticImages.FastOptions();
         options.Logger = logger;
 
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml));
 
         Assert.That(logger.Messages, Has.Some.StartsWith("Epoch 2/2: d_loss"));
         Assert.That(events.Select(e => e.RawMessage), Has.None.Contains("d_loss"));
@@ -57,7 +57,7 @@ public sealed class ContextLogTests
     {
         var ml = new MLContext(1);
         List<LoggingEventArgs> events = Subscribe(ml);
-        IDataView few = ml.Gan().KeepLabels(SyntheticImages.LoadLabelled(ml, 64), labelsPerClass: 2, seed: 3);
+        IDataView few = ml.Gan().Data.KeepLabels(SyntheticImages.LoadLabelled(ml, 64), labelsPerClass: 2, seed: 3);
 
         using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(
             new SemiSupervisedGanOptions { Budget = TrainingBudget.OfSteps(8), BatchSize = 16, LatentDimension = 8, Seed = 1 }).Fit(few);

@@ -33,7 +33,7 @@ public sealed class GanEstimatorTests
         var options = SyntheticImages.FastOptions();
         options.PixelsColumnName = "Image";
 
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Train(options).Fit(data));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Generator(options).Fit(data));
 
         Assert.That(error!.Message, Does.Contain("'Image' not found").And.Contain("Pixels (Vector<Single, 8, 8>)").And.Contain("PixelsColumnName"));
     }
@@ -44,7 +44,7 @@ public sealed class GanEstimatorTests
     {
         var ml = new MLContext(1);
         IDataView data = ml.Data.LoadFromEnumerable([new TextRow { Pixels = "not pixels" }]);
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Train(SyntheticImages.FastOptions()).Fit(data));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(data));
         Assert.That(error!.Message, Does.Contain("'Pixels' has type String").And.Contain("expected a known-size Vector<Single>"));
     }
 
@@ -54,7 +54,7 @@ public sealed class GanEstimatorTests
     {
         var ml = new MLContext(1);
         IDataView data = ml.Data.LoadFromEnumerable([new VariableRow { Pixels = new float[64] }]);
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Train(SyntheticImages.FastOptions()).Fit(data));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(data));
         Assert.That(error!.Message, Does.Contain("variable size"));
     }
 
@@ -64,7 +64,7 @@ public sealed class GanEstimatorTests
     {
         var ml = new MLContext(1);
         IDataView data = ml.Data.LoadFromEnumerable([new OddRow { Pixels = new float[10] }]);
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Train(SyntheticImages.FastOptions()).Fit(data));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(data));
         Assert.That(error!.Message, Does.Contain("dimensions 10").And.Contain("square"));
     }
 
@@ -78,7 +78,7 @@ public sealed class GanEstimatorTests
         var ml = new MLContext(1);
         IDataView data = SyntheticImages.LoadWith(ml, i => i == 3 ? [.. SyntheticImages.Square(i)[..^1], bad] : SyntheticImages.Square(i));
 
-        var error = Assert.Throws<InvalidDataException>(() => ml.Gan().Train(SyntheticImages.FastOptions()).Fit(data));
+        var error = Assert.Throws<InvalidDataException>(() => ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(data));
 
         Assert.That(error!.Message, Does.Contain(expected).And.Contain("'Pixels'").And.Contain("row 3").And.Contain("[0, 1]"));
     }
@@ -89,7 +89,7 @@ public sealed class GanEstimatorTests
     {
         var ml = new MLContext(1);
         IDataView empty = SyntheticImages.Load(ml, 0);
-        var error = Assert.Throws<ArgumentException>(() => ml.Gan().Train(SyntheticImages.FastOptions()).Fit(empty));
+        var error = Assert.Throws<ArgumentException>(() => ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(empty));
         Assert.That(error!.Message, Does.Contain("no rows").And.Contain("'Pixels'"));
     }
 
@@ -99,10 +99,10 @@ public sealed class GanEstimatorTests
     {
         var ml = new MLContext(1);
         IDataView data = SyntheticImages.Load(ml);
-        using GanTransformer first = ml.Gan().Train(SyntheticImages.FastOptions(seed: 5)).Fit(data);
-        using GanTransformer second = ml.Gan().Train(SyntheticImages.FastOptions(seed: 5)).Fit(data);
-        using GanTransformer other = ml.Gan().Train(SyntheticImages.FastOptions(seed: 6)).Fit(data);
-        IDataView latent = ml.Gan().SampleLatent(first, 10, seed: 3);
+        using GanTransformer first = ml.Gan().Generator(SyntheticImages.FastOptions(seed: 5)).Fit(data);
+        using GanTransformer second = ml.Gan().Generator(SyntheticImages.FastOptions(seed: 5)).Fit(data);
+        using GanTransformer other = ml.Gan().Generator(SyntheticImages.FastOptions(seed: 6)).Fit(data);
+        IDataView latent = ml.Gan().Data.SampleLatent(first, 10, seed: 3);
 
         Assert.That(Pixels(second, latent), Is.EqualTo(Pixels(first, latent)));
         Assert.That(second.History.Epochs.Select(e => e.GeneratorLoss), Is.EqualTo(first.History.Epochs.Select(e => e.GeneratorLoss)));
@@ -124,11 +124,11 @@ public sealed class GanEstimatorTests
 
         var a = new MLContext(seed: 11);
         var b = new MLContext(seed: 11);
-        using GanTransformer fromA = a.Gan().Train(Options()).Fit(Data(a));
-        using GanTransformer fromB = b.Gan().Train(Options()).Fit(Data(b));
+        using GanTransformer fromA = a.Gan().Generator(Options()).Fit(Data(a));
+        using GanTransformer fromB = b.Gan().Generator(Options()).Fit(Data(b));
 
         Assert.That(fromB.History.Seed, Is.EqualTo(fromA.History.Seed));
-        IDataView latent = a.Gan().SampleLatent(fromA, 4, seed: 1);
+        IDataView latent = a.Gan().Data.SampleLatent(fromA, 4, seed: 1);
         Assert.That(Pixels(fromB, latent), Is.EqualTo(Pixels(fromA, latent)));
     }
 
@@ -143,10 +143,10 @@ public sealed class GanEstimatorTests
             Pixels = SyntheticImages.Square(i).Select(v => (byte)(v * 255)).ToArray(),
         }));
 
-        using GanTransformer fromFloats = ml.Gan().Train(SyntheticImages.FastOptions()).Fit(floats);
-        using GanTransformer fromBytes = ml.Gan().Train(SyntheticImages.FastOptions()).Fit(bytes);
+        using GanTransformer fromFloats = ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(floats);
+        using GanTransformer fromBytes = ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(bytes);
 
-        IDataView latent = ml.Gan().SampleLatent(fromFloats, 4, seed: 2);
+        IDataView latent = ml.Gan().Data.SampleLatent(fromFloats, 4, seed: 2);
         Assert.That(Pixels(fromBytes, latent), Is.EqualTo(Pixels(fromFloats, latent)));
         Assert.That(fromBytes.Transform(latent).Schema[fromBytes.GeneratedPixelsColumnName].Type.ToString(), Is.EqualTo("Vector<Single, 64>"),
             "the output is shaped like the training column");
@@ -168,7 +168,7 @@ public sealed class GanEstimatorTests
             }
         });
 
-        Assert.That(() => ml.Gan().Train(options).Fit(SyntheticImages.Load(ml), cancel.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(() => ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml), cancel.Token), Throws.InstanceOf<OperationCanceledException>());
     }
 
     [Category(TestCategories.Fast)]
@@ -184,7 +184,7 @@ public sealed class GanEstimatorTests
         options.Logger = logger;
         options.Progress = new ActionProgress(reports.Add);
 
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml));
 
         List<GanTrainingProgress> epochs = reports.Where(r => r.EpochCompleted).ToList();
         Assert.That(epochs.Select(r => r.Epoch), Is.EqualTo(new[] { 1, 2, 3 }));
@@ -203,14 +203,14 @@ public sealed class GanEstimatorTests
         var ml = new MLContext(1);
         IDataView data = RealMnist.Load(ml, MnistSplit.Test, maxRows: 10);
         SchemaShape input = GanEstimator.ShapeOf(data.Schema);
-        SchemaShape output = ml.Gan().Train().GetOutputSchema(input);
+        SchemaShape output = ml.Gan().Generator().GetOutputSchema(input);
 
         Assert.That(output.Select(c => c.Name), Is.EqualTo(new[] { "Label", "Pixels", "Latent", "GeneratedPixels", "GeneratedImage" }));
         SchemaShape.Column label = output.Single(c => c.Name == "Label");
         Assert.That(label.IsKey, Is.True);
         Assert.That(label.Annotations.Select(a => a.Name), Does.Contain("KeyValues"), "annotations carry through");
         Assert.That(output.Single(c => c.Name == "GeneratedImage").ItemType, Is.InstanceOf<Microsoft.ML.Transforms.Image.ImageDataViewType>());
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Train(new GanOptions { PixelsColumnName = "Label" }).GetOutputSchema(input));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Generator(new GanOptions { PixelsColumnName = "Label" }).GetOutputSchema(input));
         Assert.That(error!.Message, Does.Contain("'Label'"));
     }
 }

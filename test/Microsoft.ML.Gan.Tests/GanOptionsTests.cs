@@ -44,7 +44,7 @@ public sealed class GanOptionsTests
             Assert.That(recipe.Budget, Is.EqualTo(TrainingBudget.OfEpochs(GanOptions.SyntheticDataEpochs)));
             Assert.That(recipe.DiffAugment, Is.EqualTo(DiffAugmentPolicy.None));
         });
-        Assert.That(() => new MLContext().Gan().Train(recipe), Throws.Nothing);
+        Assert.That(() => new MLContext().Gan().Generator(recipe), Throws.Nothing);
     }
 
     [Test]
@@ -54,7 +54,7 @@ public sealed class GanOptionsTests
         fewLabels.Budget = TrainingBudget.OfSteps(2_000);
         fewLabels.DiffAugment = DiffAugmentPolicy.Translation | DiffAugmentPolicy.Cutout;
 
-        Assert.That(() => new MLContext().Gan().Train(fewLabels), Throws.Nothing);
+        Assert.That(() => new MLContext().Gan().Generator(fewLabels), Throws.Nothing);
         Assert.That((fewLabels.Budget.Epochs, fewLabels.Budget.Steps), Is.EqualTo(((int?)null, (int?)2_000)), "the step budget replaced the recipe's epochs");
         Assert.That(TrainingBudget.OfEpochs(15).ToString(), Is.EqualTo("15 epochs"));
         Assert.That(TrainingBudget.OfSteps(1_500).ToString(), Is.EqualTo("1,500 generator steps"));
@@ -93,7 +93,7 @@ public sealed class GanOptionsTests
     [TestCaseSource(nameof(InvalidOptions))]
     public void InvalidOptionIsNamedWhenTheEstimatorIsCreated(GanOptions options, string option)
     {
-        var error = Assert.Throws(Is.InstanceOf<ArgumentException>(), () => new MLContext().Gan().Train(options));
+        var error = Assert.Throws(Is.InstanceOf<ArgumentException>(), () => new MLContext().Gan().Generator(options));
         Assert.That(error!.Message, Does.Contain(option));
     }
 
@@ -115,7 +115,7 @@ public sealed class GanOptionsTests
         var network = new MlpNetworkOptions { HiddenSize = 8 };
         var options = new GanOptions { Network = network, LatentDimension = 4, Budget = TrainingBudget.OfEpochs(1), SampleCount = 0 };
         var ml = new MLContext(1);
-        GanEstimator estimator = ml.Gan().Train(options);
+        GanEstimator estimator = ml.Gan().Generator(options);
 
         network.HiddenSize = 0;                 // invalid now; the estimator holds its own copy
         options.LatentDimension = 7;

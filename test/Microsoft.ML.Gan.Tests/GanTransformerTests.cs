@@ -62,7 +62,7 @@ public sealed class GanTransformerTests
     [Test]
     public void OutputsPixelsShapedLikeTheTrainingColumnAndAnImage()
     {
-        IDataView output = Gan.Transform(Ml.Gan().SampleLatent(Gan, 5, seed: 1));
+        IDataView output = Gan.Transform(Ml.Gan().Data.SampleLatent(Gan, 5, seed: 1));
 
         Assert.That(output.Schema["GeneratedPixels"].Type.ToString(), Is.EqualTo("Vector<Single, 28, 28>"));
         Assert.That(output.Schema["GeneratedImage"].Type, Is.EqualTo(new ImageDataViewType(28, 28)));
@@ -76,7 +76,7 @@ public sealed class GanTransformerTests
     [Test]
     public void ImageColumnIsOpaqueWhiteOnBlackAndSavesAsPngThatDecodesToThePixels()
     {
-        IDataView output = Gan.Transform(Ml.Gan().SampleLatent(Gan, 3, seed: 2));
+        IDataView output = Gan.Transform(Ml.Gan().Data.SampleLatent(Gan, 3, seed: 2));
         float[][] pixels = output.GetColumn<float[]>("GeneratedPixels").ToArray();
         MLImage[] images = output.GetColumn<MLImage>("GeneratedImage").ToArray();
         string directory = TestFiles.NewDirectory();
@@ -111,7 +111,7 @@ public sealed class GanTransformerTests
     [Test]
     public void PredictionEngineGivesTheSameAsTransform()
     {
-        IDataView latent = Ml.Gan().SampleLatent(Gan, 3, seed: 4);
+        IDataView latent = Ml.Gan().Data.SampleLatent(Gan, 3, seed: 4);
         float[][] expected = Gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray();
         float[][] vectors = latent.GetColumn<float[]>("Latent").ToArray();
 
@@ -151,7 +151,7 @@ public sealed class GanTransformerTests
     public void TransformInBatchesEqualsTheOneRowStockChainBitForBit()
     {
         // Two full batches of 1,000 rows and a partial one; the stock chain runs the same graph one row per call.
-        IDataView latent = Ml.Gan().SampleLatent(Gan, 2500, seed: 31);
+        IDataView latent = Ml.Gan().Data.SampleLatent(Gan, 2500, seed: 31);
         IDataView stock = StockChain(Gan, latent.Schema).Transform(latent);
         IDataView fast = Gan.Transform(latent);
 
@@ -164,7 +164,7 @@ public sealed class GanTransformerTests
     [Test]
     public void EveryInputColumnPassesThroughUnchanged()
     {
-        float[][] vectors = Ml.Gan().SampleLatent(Gan, 1500, seed: 5).GetColumn<float[]>("Latent").ToArray();
+        float[][] vectors = Ml.Gan().Data.SampleLatent(Gan, 1500, seed: 5).GetColumn<float[]>("Latent").ToArray();
         LatentWithOtherColumns[] rows = vectors.Select((v, i) => new LatentWithOtherColumns { Name = $"row {i}", Latent = v, Scores = [i, -i, 0.5f * i], Weight = i / 7.0 }).ToArray();
         // A hidden column too: the double Weight is hidden by its Single conversion.
         IDataView input = Ml.Transforms.Conversion.ConvertType("Weight", outputKind: DataKind.Single).Fit(Ml.Data.LoadFromEnumerable(rows)).Transform(Ml.Data.LoadFromEnumerable(rows));
@@ -184,7 +184,7 @@ public sealed class GanTransformerTests
     [Test]
     public void ImagePlanesAreReadOnlyWhenTheImageColumnIs()
     {
-        IDataView latent = Ml.Gan().SampleLatent(Gan, 10, seed: 1);
+        IDataView latent = Ml.Gan().Data.SampleLatent(Gan, 10, seed: 1);
         var requests = new List<string[]>();
         IDataView output = Gan.TransformObserved(latent, generated => new RequestRecorder(generated, requests));
 
@@ -200,7 +200,7 @@ public sealed class GanTransformerTests
     [Test]
     public void AnInputWhoseCursorsDisagreeIsAnErrorNotAWrongPairing()
     {
-        IDataView latent = Ml.Gan().SampleLatent(Gan, 3000, seed: 2);
+        IDataView latent = Ml.Gan().Data.SampleLatent(Gan, 3000, seed: 2);
         var error = Assert.Throws<InvalidOperationException>(() => Gan.Transform(new DifferentOrderEveryCursor(latent)).GetColumn<float[]>("GeneratedPixels").ToArray());
         Assert.That(error!.Message, Does.Contain("same rows in the same order"));
     }
@@ -210,7 +210,7 @@ public sealed class GanTransformerTests
     {
         const int count = 2500;
         IDataView bulk = Gan.Generate(count, seed: 9);
-        IDataView viaTransform = Gan.Transform(Ml.Gan().SampleLatent(Gan, count, seed: 9));
+        IDataView viaTransform = Gan.Transform(Ml.Gan().Data.SampleLatent(Gan, count, seed: 9));
 
         float[][] bulkPixels = bulk.GetColumn<float[]>("GeneratedPixels").ToArray();
         float[][] transformPixels = viaTransform.GetColumn<float[]>("GeneratedPixels").ToArray();
@@ -240,10 +240,10 @@ public sealed class GanTransformerTests
     [Test]
     public void SampleLatentIsAFunctionOfSeedAndRow()
     {
-        float[][] a = Ml.Gan().SampleLatent(1000, seed: 3).GetColumn<float[]>("Latent").ToArray();
-        float[][] b = Ml.Gan().SampleLatent(1000, seed: 3).GetColumn<float[]>("Latent").ToArray();
-        float[][] c = Ml.Gan().SampleLatent(1000, seed: 4).GetColumn<float[]>("Latent").ToArray();
-        float[] normal = Ml.Gan().SampleLatent(1000, seed: 3, distribution: LatentDistribution.Normal).GetColumn<float[]>("Latent").SelectMany(v => v).ToArray();
+        float[][] a = Ml.Gan().Data.SampleLatent(1000, seed: 3).GetColumn<float[]>("Latent").ToArray();
+        float[][] b = Ml.Gan().Data.SampleLatent(1000, seed: 3).GetColumn<float[]>("Latent").ToArray();
+        float[][] c = Ml.Gan().Data.SampleLatent(1000, seed: 4).GetColumn<float[]>("Latent").ToArray();
+        float[] normal = Ml.Gan().Data.SampleLatent(1000, seed: 3, distribution: LatentDistribution.Normal).GetColumn<float[]>("Latent").SelectMany(v => v).ToArray();
         float[] uniform = a.SelectMany(v => v).ToArray();
 
         Assert.That(b, Is.EqualTo(a));
@@ -308,8 +308,8 @@ public sealed class GanTransformerTests
     public void ADisposedTransformerSaysSo()
     {
         var ml = new MLContext(1);
-        GanTransformer gan = ml.Gan().Train(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32));
-        IDataView latent = ml.Gan().SampleLatent(gan, 4, seed: 1);
+        GanTransformer gan = ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32));
+        IDataView latent = ml.Gan().Data.SampleLatent(gan, 4, seed: 1);
         gan.Dispose();
         gan.Dispose();   // twice is harmless
 

@@ -11,7 +11,7 @@ public sealed class PersistenceTests : ScratchDirectoryTest
     [Test]
     public void SaveThenLoadGivesIdenticalOutputs()
     {
-        IDataView latent = Ml.Gan().SampleLatent(Gan, 100, seed: 21);
+        IDataView latent = Ml.Gan().Data.SampleLatent(Gan, 100, seed: 21);
         string path = Path.Combine(Scratch, "mnist-gan.zip");
 
         Ml.Model.Save(Gan, latent.Schema, path);
@@ -34,7 +34,7 @@ public sealed class PersistenceTests : ScratchDirectoryTest
     {
         string path = Path.Combine(Scratch, "model.zip");
         Gan.Save(path);
-        IDataView latent = Ml.Gan().SampleLatent(Gan, 10, seed: 1);
+        IDataView latent = Ml.Gan().Data.SampleLatent(Gan, 10, seed: 1);
 
         ITransformer loaded = Ml.Model.Load(path, out _);
 
@@ -51,7 +51,7 @@ public sealed class PersistenceTests : ScratchDirectoryTest
         string model = Path.Combine(Scratch, "mnist-gan.zip");
         Gan.Save(model);
         string expected = Path.Combine(Scratch, "expected-idx3-ubyte");
-        Ml.Gan().SaveAsIdx(Gan.Transform(Ml.Gan().SampleLatent(Gan, count, seed)), expected, "GeneratedPixels");
+        Ml.Gan().Data.SaveAsIdx(Gan.Transform(Ml.Gan().Data.SampleLatent(Gan, count, seed)), expected, "GeneratedPixels");
 
         string output = Path.Combine(Scratch, "generated");
         (int exitCode, string log) = SamplesApp.Run("generate", "--model", model, "--count", $"{count}", "--seed", $"{seed}", "--output", output);
@@ -60,7 +60,7 @@ public sealed class PersistenceTests : ScratchDirectoryTest
         Assert.That(File.ReadAllBytes(Path.Combine(output, "generated-images-idx3-ubyte")), Is.EqualTo(File.ReadAllBytes(expected)));
         using MLImage grid = MLImage.CreateFromFile(Path.Combine(output, "generated.png"));
         Assert.That((grid.Width, grid.Height), Is.EqualTo((4 * (8 * 28 + 9 * 2), 4 * (7 * 28 + 8 * 2))), "50 images, 8 per row, 2-pixel padding, enlarged 4 times by default");
-        IDataView reread = Ml.Gan().LoadIdx(Path.Combine(output, "generated-images-idx3-ubyte"));
+        IDataView reread = Ml.Gan().Data.LoadIdx(Path.Combine(output, "generated-images-idx3-ubyte"));
         Assert.That(reread.GetRowCount(), Is.EqualTo(count));
     }
 
@@ -70,13 +70,13 @@ public sealed class PersistenceTests : ScratchDirectoryTest
         var ml = new MLContext(1);
         GanOptions options = SyntheticImages.FastOptions();
         options.LatentDistribution = LatentDistribution.Normal;
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 32));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml, 32));
         string model = Path.Combine(Scratch, "normal.zip");
         gan.Save(model);
         string expected = Path.Combine(Scratch, "expected-idx3-ubyte");
-        ml.Gan().SaveAsIdx(gan.Transform(ml.Gan().SampleLatent(gan, 20, seed: 3)), expected, "GeneratedPixels");
+        ml.Gan().Data.SaveAsIdx(gan.Transform(ml.Gan().Data.SampleLatent(gan, 20, seed: 3)), expected, "GeneratedPixels");
         string uniform = Path.Combine(Scratch, "uniform-idx3-ubyte");
-        ml.Gan().SaveAsIdx(gan.Transform(ml.Gan().SampleLatent(20, seed: 3, dimension: gan.LatentDimension)), uniform, "GeneratedPixels");
+        ml.Gan().Data.SaveAsIdx(gan.Transform(ml.Gan().Data.SampleLatent(20, seed: 3, dimension: gan.LatentDimension)), uniform, "GeneratedPixels");
 
         (int bareExit, string bareLog) = SamplesApp.Run("generate", "--model", model, "--count", "20", "--seed", "3", "--output", Path.Combine(Scratch, "bare"));
         using (var zip = System.IO.Compression.ZipFile.Open(model, System.IO.Compression.ZipArchiveMode.Update))
@@ -103,16 +103,16 @@ public sealed class PersistenceTests : ScratchDirectoryTest
         GanOptions options = SyntheticImages.FastOptions();
         options.LatentColumnName = "Z";
         options.GeneratedPixelsColumnName = "Fake";
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 32));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml, 32));
         string path = Path.Combine(Scratch, "z.zip");
         gan.Save(path);
 
         ITransformer loaded = ml.Model.Load(path, out DataViewSchema input);
-        IDataView latent = ml.Gan().SampleLatent(gan, 5, seed: 2);
+        IDataView latent = ml.Gan().Data.SampleLatent(gan, 5, seed: 2);
 
         Assert.That(input.Single().Name, Is.EqualTo("Z"));
         Assert.That(loaded.Transform(latent).GetColumn<float[]>("Fake").ToArray(), Is.EqualTo(gan.Transform(latent).GetColumn<float[]>("Fake").ToArray()));
-        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => loaded.Transform(ml.Gan().SampleLatent(5, seed: 1, dimension: 8)));
+        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => loaded.Transform(ml.Gan().Data.SampleLatent(5, seed: 1, dimension: 8)));
         Assert.That(missing!.Message, Does.Contain("Z"), "a loaded model requires its latent column; it does not draw twins");
     }
 }

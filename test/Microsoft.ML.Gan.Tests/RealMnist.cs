@@ -14,5 +14,5 @@ internal static class RealMnist
     public static string Directory => LazyDirectory.Value;
 
     public static IDataView Load(MLContext ml, MnistSplit split, int? maxRows = null)
-        => ml.Gan().LoadMnist(split, new MnistOptions { DataDirectory = Directory, MaxRows = maxRows });
+        => ml.Gan().Data.LoadMnist(split, new MnistOptions { DataDirectory = Directory, MaxRows = maxRows });
 }

@@ -90,10 +90,10 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
         Assert.That(kept, Is.InRange(1, 59_899), "a confidence that keeps some unlabelled images and leaves some out");
 
         var ml = new MLContext(1);
-        IDataView labelled = ml.Gan().LoadIdx(Path.Combine(pseudo, "train-images-idx3-ubyte"), Path.Combine(pseudo, "train-labels-idx1-ubyte"));
+        IDataView labelled = ml.Gan().Data.LoadIdx(Path.Combine(pseudo, "train-images-idx3-ubyte"), Path.Combine(pseudo, "train-labels-idx1-ubyte"));
         Assert.That(labelled.GetRowCount(), Is.EqualTo(rows));
         Assert.That(labelled.GetColumn<uint>("Label").Distinct().Count(), Is.EqualTo(10), "every digit has rows");
-        Assert.That(ml.Gan().LoadIdx(Path.Combine(pseudo, "t10k-images-idx3-ubyte")).GetRowCount(), Is.EqualTo(10_000));
+        Assert.That(ml.Gan().Data.LoadIdx(Path.Combine(pseudo, "t10k-images-idx3-ubyte")).GetRowCount(), Is.EqualTo(10_000));
 
         (int trainExit, string trainLog) = SamplesApp.Run("train", "--synthetic-data-recipe", "--dcgan-width", "8", "--max-steps", "2", "--max-rows", "256",
             "--eval-every", "0", "--mnist-dir", pseudo, "--output", Path.Combine(Scratch, "generator"));

@@ -9,7 +9,7 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     private static SemiSupervisedGanOptions FastOptions() => new() { Budget = TrainingBudget.OfSteps(30), BatchSize = 16, LatentDimension = 8, Seed = 1 };
 
     /// <summary>128 squares of 4 classes (class = place), 2 labels per class kept, the rest unlabelled.</summary>
-    private static IDataView FewLabels(MLContext ml) => ml.Gan().KeepLabels(SyntheticImages.LoadLabelled(ml, 128), labelsPerClass: 2, seed: 3);
+    private static IDataView FewLabels(MLContext ml) => ml.Gan().Data.KeepLabels(SyntheticImages.LoadLabelled(ml, 128), labelsPerClass: 2, seed: 3);
 
     private static long Labelled(IDataView data) => data.GetColumn<uint>("Label").Count(k => k != 0);
 
@@ -19,16 +19,16 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         var ml = new MLContext(1);
         IDataView full = SyntheticImages.LoadLabelled(ml, 128);
 
-        uint[] kept = [.. ml.Gan().KeepLabels(full, 5, seed: 1).GetColumn<uint>("Label")];
-        uint[] again = [.. ml.Gan().KeepLabels(full, 5, seed: 1).GetColumn<uint>("Label")];
-        uint[] other = [.. ml.Gan().KeepLabels(full, 5, seed: 2).GetColumn<uint>("Label")];
+        uint[] kept = [.. ml.Gan().Data.KeepLabels(full, 5, seed: 1).GetColumn<uint>("Label")];
+        uint[] again = [.. ml.Gan().Data.KeepLabels(full, 5, seed: 1).GetColumn<uint>("Label")];
+        uint[] other = [.. ml.Gan().Data.KeepLabels(full, 5, seed: 2).GetColumn<uint>("Label")];
         uint[] truth = [.. full.GetColumn<uint>("Label")];
 
         Assert.That(kept.Where(k => k != 0).GroupBy(k => k).Select(g => g.Count()), Is.EqualTo(new[] { 5, 5, 5, 5 }));
         Assert.That(kept.Select((k, i) => k == 0 || k == truth[i]), Is.All.True, "a kept label is the row's own");
         Assert.That(again, Is.EqualTo(kept));
         Assert.That(other, Is.Not.EqualTo(kept));
-        Assert.That(() => ml.Gan().KeepLabels(SyntheticImages.LoadIntegerLabelled(ml, 8), 1, 1), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("key type"));
+        Assert.That(() => ml.Gan().Data.KeepLabels(SyntheticImages.LoadIntegerLabelled(ml, 8), 1, 1), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("key type"));
     }
 
     [Test]
@@ -114,7 +114,7 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         yield return Case("a class without labels", ml => WithoutLabelsOfClass(ml, 3), "no labelled row for 1 of its 4 classes (keys 4)");
         yield return Case("no unlabelled rows", ml => SyntheticImages.LoadLabelled(ml, 64), "ordinary supervised training would do");
         yield return Case("an integer label", ml => SyntheticImages.LoadIntegerLabelled(ml, 64), "needs a key type");
-        yield return Case("NaN pixels", ml => ml.Gan().KeepLabels(ml.Data.LoadFromEnumerable(Enumerable.Range(0, 16).Select(i => new SyntheticImages.LabelledRow
+        yield return Case("NaN pixels", ml => ml.Gan().Data.KeepLabels(ml.Data.LoadFromEnumerable(Enumerable.Range(0, 16).Select(i => new SyntheticImages.LabelledRow
             { Label = (uint)(i % 4), Pixels = i == 9 ? [.. SyntheticImages.Square(i).Select(_ => float.NaN)] : SyntheticImages.Square(i) })), 1, 1), "non-finite value (NaN)");
         yield return Case("no pixel column", ml => ml.Data.LoadFromEnumerable(new[] { new { Label = 1u } }), "Pixel column 'Pixels' not found");
     }

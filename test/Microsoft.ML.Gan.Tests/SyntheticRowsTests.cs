@@ -12,7 +12,7 @@ public sealed class SyntheticRowsTests
         options.Conditional = true;
         options.Budget = TrainingBudget.OfEpochs(ganEpochs);
         options.Network = new DcganNetworkOptions { Width = 8 };
-        GanTransformer gan = ml.Gan().Train(options).Fit(squares);
+        GanTransformer gan = ml.Gan().Generator(options).Fit(squares);
         LeNetClassifier classifier = ml.Gan().TrainClassifier(squares, new LeNetClassifierOptions { Epochs = 30, BatchSize = 16, LearningRate = 0.005f });
         return (ml, gan, classifier);
     }
@@ -109,9 +109,9 @@ public sealed class SyntheticRowsTests
         using (gan)
         using (classifier)
         {
-            DataViewSchema inputs = ml.Gan().SampleLatent(gan, 0, seed: 0).Schema;
-            float[][] plain = ml.Gan().SampleLatent(inputs, 12, seed: 4).GetColumn<float[]>("Latent").ToArray();
-            IDataView scaledLatents = ml.Gan().SampleLatent(inputs, 12, seed: 4, latentScale: 1.5f);
+            DataViewSchema inputs = ml.Gan().Data.SampleLatent(gan, 0, seed: 0).Schema;
+            float[][] plain = ml.Gan().Data.SampleLatent(inputs, 12, seed: 4).GetColumn<float[]>("Latent").ToArray();
+            IDataView scaledLatents = ml.Gan().Data.SampleLatent(inputs, 12, seed: 4, latentScale: 1.5f);
 
             Assert.That(scaledLatents.GetColumn<float[]>("Latent"), Is.EqualTo(plain.Select(v => v.Select(x => x * 1.5f).ToArray())));
             float[][] viaTransform = gan.Transform(scaledLatents).GetColumn<float[]>("GeneratedPixels").ToArray();

@@ -16,7 +16,7 @@ internal static class TrainedMnistGan
     {
         var ml = new MLContext(seed: 1);
         IDataView train = RealMnist.Load(ml, MnistSplit.Train, Rows);
-        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Train(new GanOptions { Budget = TrainingBudget.OfEpochs(Epochs), Seed = 1 }).FitKeepingGenerator(train);
+        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Generator(new GanOptions { Budget = TrainingBudget.OfEpochs(Epochs), Seed = 1 }).FitKeepingGenerator(train);
         return (ml, gan, generator);
     });
 

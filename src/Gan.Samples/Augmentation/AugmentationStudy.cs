@@ -45,11 +45,11 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
     public void Run(CancellationToken cancellationToken)
     {
         var ml = new MLContext(seed: 1);
-        LabelledDigits train = LabelledDigits.Read(ml.Gan().LoadMnist(MnistSplit.Train, mnist));
+        LabelledDigits train = LabelledDigits.Read(ml.Gan().Data.LoadMnist(MnistSplit.Train, mnist));
         LabelledDigits pool = train.Take(TrainRows - plan.ValidationRows);
         IDataView poolRows = ml.Data.Cache(pool.ToDataView(ml));
         IDataView validation = ml.Data.Cache(train.Select(Enumerable.Range(TrainRows - plan.ValidationRows, plan.ValidationRows)).ToDataView(ml));
-        IDataView test = ml.Data.Cache(ml.Gan().LoadMnist(MnistSplit.Test, mnist));
+        IDataView test = ml.Data.Cache(ml.Gan().Data.LoadMnist(MnistSplit.Test, mnist));
         var finished = new HashSet<(int Regime, int Seed)>();
         foreach (StudyRunRecord kept in Runs?.Load() ?? [])
         {
@@ -112,9 +112,9 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
     private void RunOne(int regime, int ganSteps, int seed, LabelledDigits pool, IDataView poolRows, IDataView validation, IDataView test, CancellationToken cancellationToken)
     {
         var ml = new MLContext(seed);
-        // The labelled rows are the ones mlContext.Gan().KeepLabels keeps, so the setting with unlabelled rows (the same
+        // The labelled rows are the ones mlContext.Gan().Data.KeepLabels keeps, so the setting with unlabelled rows (the same
         // view, its other labels missing) pairs with the labelled-only arms on the very same real rows.
-        IDataView kept = ml.Gan().KeepLabels(poolRows, regime / LabelledDigits.Classes, LabelSeed(regime, seed));
+        IDataView kept = ml.Gan().Data.KeepLabels(poolRows, regime / LabelledDigits.Classes, LabelSeed(regime, seed));
         int[] labelled = [.. kept.GetColumn<uint>("Label").Select((key, row) => (Key: key, Row: row)).Where(k => k.Key != 0).Select(k => k.Row)];
         LabelledDigits real = pool.Select(labelled);
         IDataView realRows = ml.Data.Cache(real.ToDataView(ml));
@@ -122,7 +122,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
 
         status($"{regime:N0} labels, seed {seed}: training the GAN ({ganSteps:N0} steps)");
         var clock = Stopwatch.StartNew();
-        using GanTransformer gan = ml.Gan().Train(GanRecipe(ganSteps, seed)).Fit(realRows, cancellationToken);
+        using GanTransformer gan = ml.Gan().Generator(GanRecipe(ganSteps, seed)).Fit(realRows, cancellationToken);
         double ganSeconds = clock.Elapsed.TotalSeconds;
 
         status($"{regime:N0} labels, seed {seed}: making synthetic rows");
@@ -134,7 +134,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         // The filter may use only what a user with these labels has: a CNN trained on the real rows and their classic augmentation.
         LeNetClassifierOptions judgeRecipe = CnnRecipe(seed, plan.Threads);
         judgeRecipe.Logger = logger;
-        using LeNetClassifier judge = ml.Gan().TrainClassifier(ml.Gan().AppendRows(realRows, ml.Data.TakeRows(classic, regime * 5)), judgeRecipe);
+        using LeNetClassifier judge = ml.Gan().TrainClassifier(ml.Gan().Data.AppendRows(realRows, ml.Data.TakeRows(classic, regime * 5)), judgeRecipe);
         IDataView filtered = ml.Data.Cache(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions
         {
             MinimumConfidence = plan.FilterConfidence,
@@ -177,10 +177,10 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
             arms.Add((arm, ratio, arm switch
             {
                 Arm.Real => realRows,
-                Arm.Classic => ml.Gan().AppendRows(realRows, ml.Data.TakeRows(classic, extra)),
-                Arm.Gan => ml.Gan().AppendRows(realRows, ml.Data.TakeRows(synthetic, extra)),
-                Arm.FilteredGan => ml.Gan().AppendRows(realRows, ml.Data.TakeRows(filtered, extra)),
-                _ => ml.Gan().AppendRows(realRows, ml.Data.TakeRows(classic, extra / 2), ml.Data.TakeRows(synthetic, extra / 2)),
+                Arm.Classic => ml.Gan().Data.AppendRows(realRows, ml.Data.TakeRows(classic, extra)),
+                Arm.Gan => ml.Gan().Data.AppendRows(realRows, ml.Data.TakeRows(synthetic, extra)),
+                Arm.FilteredGan => ml.Gan().Data.AppendRows(realRows, ml.Data.TakeRows(filtered, extra)),
+                _ => ml.Gan().Data.AppendRows(realRows, ml.Data.TakeRows(classic, extra / 2), ml.Data.TakeRows(synthetic, extra / 2)),
             }));
         }
 
@@ -238,11 +238,11 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
 
         status($"{run}: training the GANs ({plan.SemiSupervisedGanSteps:N0} steps each)");
         clock.Restart();
-        using GanTransformer gan = ml.Gan().Train(GanRecipe(plan.SemiSupervisedGanSteps, seed)).Fit(pseudo, cancellationToken);
+        using GanTransformer gan = ml.Gan().Generator(GanRecipe(plan.SemiSupervisedGanSteps, seed)).Fit(pseudo, cancellationToken);
         GanOptions unconditional = GanRecipe(plan.SemiSupervisedGanSteps, seed);
         unconditional.Conditional = false;
         unconditional.AuxiliaryClassifier = false;
-        using GanTransformer unlabelledGan = ml.Gan().Train(unconditional).Fit(ml.Transforms.DropColumns("Label").Fit(kept).Transform(kept), cancellationToken);
+        using GanTransformer unlabelledGan = ml.Gan().Generator(unconditional).Fit(ml.Transforms.DropColumns("Label").Fit(kept).Transform(kept), cancellationToken);
         double ganSeconds = clock.Elapsed.TotalSeconds;
 
         status($"{run}: making synthetic rows");
@@ -271,10 +271,10 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         var arms = new List<(Arm Arm, int Ratio, IDataView Data)>();
         foreach (int ratio in plan.Ratios)
         {
-            arms.Add((Arm.SemiSupervisedGan, ratio, ml.Gan().AppendRows(realRows, ml.Data.TakeRows(rowsView, regime * ratio))));
+            arms.Add((Arm.SemiSupervisedGan, ratio, ml.Gan().Data.AppendRows(realRows, ml.Data.TakeRows(rowsView, regime * ratio))));
             if (labelledView is not null)
             {
-                arms.Add((Arm.ClassifierLabelledGan, ratio, ml.Gan().AppendRows(realRows, ml.Data.TakeRows(labelledView, regime * ratio))));
+                arms.Add((Arm.ClassifierLabelledGan, ratio, ml.Gan().Data.AppendRows(realRows, ml.Data.TakeRows(labelledView, regime * ratio))));
             }
         }
 

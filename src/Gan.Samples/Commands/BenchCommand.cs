@@ -85,9 +85,9 @@ internal static class BenchCommand
         foreach (int threads in threadSettings)
         {
             var ml = new MLContext(seed: 1);
-            IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
+            IDataView train = ml.Gan().Data.LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
             var clock = Stopwatch.StartNew();
-            GanTransformer fitted = ml.Gan().Train(new GanOptions { Network = GanNetworkOptions.For(architecture), Budget = TrainingBudget.OfEpochs(epochs), Seed = 1, Threads = threads }).Fit(train, cancellationToken);
+            GanTransformer fitted = ml.Gan().Generator(new GanOptions { Network = GanNetworkOptions.For(architecture), Budget = TrainingBudget.OfEpochs(epochs), Seed = 1, Threads = threads }).Fit(train, cancellationToken);
             double fitSeconds = clock.Elapsed.TotalSeconds;
             double[] perEpoch = fitted.History.Epochs.Select(e => e.Duration.TotalSeconds).ToArray();
             double mean = perEpoch.Average();
@@ -149,9 +149,9 @@ internal static class BenchCommand
         using GanTransformer? wide = cores == threads ? null : context.Gan().LoadGenerator(zip, threads: cores);
         int batch = loaded.BatchSize;
         string pixels = loaded.GeneratedPixelsColumnName;
-        IDataView latent = context.Gan().SampleLatent(loaded, rows, seed: 1);
+        IDataView latent = context.Gan().Data.SampleLatent(loaded, rows, seed: 1);
         int imageRows = Math.Min(rows, 20_000);
-        IDataView imageLatent = context.Gan().SampleLatent(loaded, imageRows, seed: 1);
+        IDataView imageLatent = context.Gan().Data.SampleLatent(loaded, imageRows, seed: 1);
         using var direct = new DirectOnnxRuntime(loaded, latent, batch);
 
         var measurements = new List<Measurement>();
@@ -309,7 +309,7 @@ internal static class BenchCommand
     private static int TimeToQuality(DirectoryInfo? mnistDirectory, GanArchitecture architecture, double threshold, int maxEpochs, FileInfo? markdown)
     {
         var ml = new MLContext(seed: 1);
-        IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
+        IDataView train = ml.Gan().Data.LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
         var trajectory = new List<(int Epoch, double Minutes, double Fid)>();
         using var stop = new CancellationTokenSource();
         var options = new GanOptions
@@ -333,7 +333,7 @@ internal static class BenchCommand
         };
         try
         {
-            using GanTransformer gan = ml.Gan().Train(options).Fit(train, stop.Token);
+            using GanTransformer gan = ml.Gan().Generator(options).Fit(train, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

@@ -53,11 +53,11 @@ internal static class EvaluateCommand
             var ml = new MLContext(seed: result.GetValue(seed));
             int count = result.GetValue(samples);
             DirectoryInfo? directory = result.GetValue(mnistDirectory);
-            IDataView real = ml.Gan().LoadMnist(MnistSplit.Test, CommonOptions.Mnist(directory, logger));
-            IDataView floor = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: Math.Min(Math.Max(count, result.GetValue(cas)), 60_000)));
+            IDataView real = ml.Gan().Data.LoadMnist(MnistSplit.Test, CommonOptions.Mnist(directory, logger));
+            IDataView floor = ml.Gan().Data.LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: Math.Min(Math.Max(count, result.GetValue(cas)), 60_000)));
             var options = new GanEvaluationOptions { SampleCount = count, CasSampleCount = result.GetValue(cas), CnnCasEpochs = result.GetValue(cnnEpochs), CnnCasChannels = result.GetValue(cnnChannels), Seed = result.GetValue(seed), FloorReference = floor, Logger = logger };
             RowFilter? filter = result.GetValue(filterConfidence) is float minimum
-                ? new RowFilter(minimum, ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: result.GetValue(judgeRows))), logger)
+                ? new RowFilter(minimum, ml.Gan().Data.LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: result.GetValue(judgeRows))), logger)
                 : null;
             (IDataView generated, string source, SavedGenerator? loaded) = Generated(ml, result.GetValue(model), result.GetValue(idx), result.GetValue(idxLabels), options,
                 result.GetValue(distribution), result.GetValue(latentScale), filter);
@@ -97,7 +97,7 @@ internal static class EvaluateCommand
         if (idx is not null)
         {
             options.GeneratedPixelsColumnName = "Pixels";
-            return (ml.Gan().LoadIdx(idx.FullName, labels?.FullName), idx.FullName, null);
+            return (ml.Gan().Data.LoadIdx(idx.FullName, labels?.FullName), idx.FullName, null);
         }
 
         // The rows are cached once (FID, KID and both CAS read them); the caller disposes the generator afterwards.

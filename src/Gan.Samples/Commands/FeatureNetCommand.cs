@@ -35,8 +35,8 @@ internal static class FeatureNetCommand
             ILogger logger = loggers.CreateLogger("feature-net");
             var ml = new MLContext(seed: result.GetValue(seed));
             DirectoryInfo? directory = result.GetValue(mnistDirectory);
-            IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger));
-            IDataView test = ml.Gan().LoadMnist(MnistSplit.Test, CommonOptions.Mnist(directory, logger));
+            IDataView train = ml.Gan().Data.LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger));
+            IDataView test = ml.Gan().Data.LoadMnist(MnistSplit.Test, CommonOptions.Mnist(directory, logger));
             FileInfo target = result.GetValue(weights)!;
             FeatureNetworkReport report = MnistFeatureNetwork.Train(train, test, target.FullName, result.GetValue(epochs), result.GetValue(seed), result.GetValue(threads), logger);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -80,7 +80,7 @@ internal static class GenerateCommand
         // IDX label files hold key classes (SaveAsIdx writes Key<UInt32> columns); an integer label column is not written.
         bool writeLabels = generator.Label?.Type is KeyDataViewType { RawType: var raw } && raw == typeof(uint);
         string? labels = writeLabels ? Path.Combine(output.FullName, "generated-labels-idx1-ubyte") : null;
-        ml.Gan().SaveAsIdx(generated, idx, generator.PixelsColumnName, labels, generator.Label?.Name ?? "Label", cancellationToken);
+        ml.Gan().Data.SaveAsIdx(generated, idx, generator.PixelsColumnName, labels, generator.Label?.Name ?? "Label", cancellationToken);
         Console.WriteLine($"Generated {count:N0} images of {generator.Height} x {generator.Width} from {modelFile.Name} " +
                           $"(inputs: {string.Join(", ", generator.InputSchema.Select(c => $"{c.Name} {c.Type}"))}; " +
                           $"{generator.Distribution} latent vectors{(generator.SelfDescribing ? " as the model records" : "")}; seed {seed})");

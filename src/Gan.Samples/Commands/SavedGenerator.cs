@@ -88,7 +88,7 @@ internal sealed class SavedGenerator : IDisposable
                 "leave the option out to use the model's.");
         }
 
-        DataViewSchema inputs = ml.Gan().SampleLatent(gan, 0, 0).Schema;
+        DataViewSchema inputs = ml.Gan().Data.SampleLatent(gan, 0, 0).Schema;
         (int height, int width) = (gan.ImageShape.Height, gan.ImageShape.Width);
         return new SavedGenerator(ml, gan, null, inputs, gan.GeneratedPixelsColumnName, gan.LabelColumnName is string label ? inputs[label] : null,
             gan.ClassCount, height, width, gan.LatentDistribution);
@@ -142,8 +142,8 @@ internal sealed class SavedGenerator : IDisposable
     /// <summary><paramref name="count"/> generated rows (labels round robin when conditional), lazily.</summary>
     public IDataView Generate(long count, int seed, float latentScale = 1f)
         => _gan is not null
-            ? _gan.Transform(_ml.Gan().SampleLatent(_gan, count, seed, latentScale: latentScale))
-            : _chain!.Transform(_ml.Gan().SampleLatent(InputSchema, count, seed, Distribution, latentScale: latentScale));
+            ? _gan.Transform(_ml.Gan().Data.SampleLatent(_gan, count, seed, latentScale: latentScale))
+            : _chain!.Transform(_ml.Gan().Data.SampleLatent(InputSchema, count, seed, Distribution, latentScale: latentScale));
 
     /// <summary>
     /// <see cref="GanTransformer.GenerateTrainingRows"/> of the loaded model (labelled rows in the training schema, optionally filtered).

@@ -113,13 +113,13 @@ internal static class SemiSupervisedCommand
         ILogger logger = loggers.CreateLogger("semi-supervised");
         var ml = new MLContext(seed: options.Seed);
         ml.Gan().SemiSupervisedClassifier(options);   // checks every option before MNIST is read
-        IDataView all = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(mnistDirectory, logger));
+        IDataView all = ml.Gan().Data.LoadMnist(MnistSplit.Train, CommonOptions.Mnist(mnistDirectory, logger));
         IDataView train = held == 0 ? all : ml.Data.TakeRows(all, 60_000 - held);
         IDataView evaluation = held == 0
-            ? ml.Gan().LoadMnist(MnistSplit.Test, CommonOptions.Mnist(mnistDirectory, logger))
+            ? ml.Gan().Data.LoadMnist(MnistSplit.Test, CommonOptions.Mnist(mnistDirectory, logger))
             : ml.Data.SkipRows(all, 60_000 - held);
         string evaluated = held == 0 ? "test" : "validation";
-        IDataView fewLabels = ml.Data.Cache(ml.Gan().KeepLabels(train, perClass, labelSeed));
+        IDataView fewLabels = ml.Data.Cache(ml.Gan().Data.KeepLabels(train, perClass, labelSeed));
         options.Logger = logger;
         options.Progress = new SynchronousProgress<SemiSupervisedGanProgress>(p => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Epoch {p.Epoch}/{p.Epochs}: {evaluated} accuracy {p.ValidationAccuracy:P2} (labelled loss {p.LabelledLoss:F3}, unlabelled {p.UnlabelledLoss:F3}, " +
@@ -174,9 +174,9 @@ internal static class SemiSupervisedCommand
         Directory.CreateDirectory(pseudo.Directory.FullName);
         IDataView labelled = model.LabelUnlabelledRows(fewLabels, pseudo.MinimumConfidence);
         string images = Path.Combine(pseudo.Directory.FullName, "train-images-idx3-ubyte");
-        ml.Gan().SaveAsIdx(labelled, images, labelsPath: Path.Combine(pseudo.Directory.FullName, "train-labels-idx1-ubyte"));
-        IDataView test = ml.Gan().LoadMnist(MnistSplit.Test, CommonOptions.Mnist(mnistDirectory, logger));
-        ml.Gan().SaveAsIdx(test, Path.Combine(pseudo.Directory.FullName, "t10k-images-idx3-ubyte"), labelsPath: Path.Combine(pseudo.Directory.FullName, "t10k-labels-idx1-ubyte"));
+        ml.Gan().Data.SaveAsIdx(labelled, images, labelsPath: Path.Combine(pseudo.Directory.FullName, "train-labels-idx1-ubyte"));
+        IDataView test = ml.Gan().Data.LoadMnist(MnistSplit.Test, CommonOptions.Mnist(mnistDirectory, logger));
+        ml.Gan().Data.SaveAsIdx(test, Path.Combine(pseudo.Directory.FullName, "t10k-images-idx3-ubyte"), labelsPath: Path.Combine(pseudo.Directory.FullName, "t10k-labels-idx1-ubyte"));
         int unlabelled = given.Count(k => k == 0);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Pseudo-labels: {kept.Length:N0} of {unlabelled:N0} unlabelled images reached confidence {pseudo.MinimumConfidence} ({100.0 * kept.Length / unlabelled:F1} %), " +

@@ -204,8 +204,8 @@ internal static class TrainCommand
         using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(interactive ? LogLevel.Warning : logLevel);
         ILogger logger = loggers.CreateLogger("train");
         var ml = new MLContext(seed: options.Seed);
-        ml.Gan().Train(options);   // checks every option before MNIST is read (or downloaded)
-        IDataView train = ml.Gan().LoadMnist(MnistSplit.Train, CommonOptions.Mnist(mnistDirectory, logger, maxRows));
+        ml.Gan().Generator(options);   // checks every option before MNIST is read (or downloaded)
+        IDataView train = ml.Gan().Data.LoadMnist(MnistSplit.Train, CommonOptions.Mnist(mnistDirectory, logger, maxRows));
 
         string samplesDirectory = Path.Combine(output.FullName, "samples");
         Directory.CreateDirectory(samplesDirectory);
@@ -242,7 +242,7 @@ internal static class TrainCommand
     private static GanTransformer Train(MLContext ml, IDataView train, GanOptions options, EpochSampleWriter epochWriter, CancellationToken cancellationToken)
     {
         options.Progress = new SynchronousProgress<GanTrainingProgress>(epochWriter.Write);
-        return ml.Gan().Train(options).Fit(train, cancellationToken);
+        return ml.Gan().Generator(options).Fit(train, cancellationToken);
     }
 
     private static GanTransformer TrainWithProgressBar(MLContext ml, IDataView train, GanOptions options, EpochSampleWriter epochWriter, CancellationToken cancellationToken)
@@ -261,7 +261,7 @@ internal static class TrainCommand
                     task.Description = string.Create(CultureInfo.InvariantCulture,
                         $"Epoch {report.Epoch}/{report.Epochs}  d_loss {report.DiscriminatorLoss:F3}  g_loss {report.GeneratorLoss:F3}{(report.Fid is double fid ? $"  FID {fid:F1}" : "")}");
                 });
-                gan = ml.Gan().Train(options).Fit(train, cancellationToken);
+                gan = ml.Gan().Generator(options).Fit(train, cancellationToken);
             });
         return gan!;
     }

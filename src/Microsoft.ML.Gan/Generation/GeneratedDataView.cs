@@ -26,7 +26,7 @@ internal sealed record RowJudge(Func<float[], int, float[]> Probabilities, float
 /// <c>count</c> generated rows, computed lazily a batch at a time by ONNX Runtime. Row i's latent vector is
 /// the one <see cref="LatentDataView"/> gives row i for the same seed, and its class (conditional
 /// generators) the label plan's class for row i, so bulk output equals <see cref="GanTransformer.Transform"/>
-/// over <see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int}, float)"/>. Columns: the latent vector (unless
+/// over <see cref="GanDataCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int}, float)"/>. Columns: the latent vector (unless
 /// <c>latentColumn</c> is null), the label, the pixels, and a weight when a <see cref="RowJudge"/> asks for one.
 /// With a filtering judge, rows are drawn from per-class candidate streams instead (candidate k of class c has latent
 /// row k·classes + c), so the kept rows still follow the label plan and depend only on the seed.

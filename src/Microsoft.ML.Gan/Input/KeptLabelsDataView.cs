@@ -5,7 +5,7 @@ namespace Microsoft.ML.Gan.Input;
 
 /// <summary>
 /// A view of <c>source</c> in which only some rows keep their key-typed label and every other row's label is the missing
-/// key (0): the few-labels experiment's data, made from fully labelled data (<see cref="GanCatalog.KeepLabels"/>). Rows are
+/// key (0): the few-labels experiment's data, made from fully labelled data (<see cref="GanDataCatalog.KeepLabels"/>). Rows are
 /// identified by their position in the source's cursor order, which must be the same on every pass.
 /// </summary>
 internal sealed class KeptLabelsDataView : SequentialDataView

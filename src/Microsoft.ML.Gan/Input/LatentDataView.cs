@@ -6,7 +6,7 @@ namespace Microsoft.ML.Gan.Input;
 /// <summary>
 /// Latent vectors as an <see cref="IDataView"/>, computed lazily from (seed, row) by <see cref="LatentSampler"/>.
 /// Two uses, one implementation: on its own, <c>count</c> rows holding only the latent column
-/// (<see cref="GanCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int}, float)"/>); over a source view, every source row plus a latent column
+/// (<see cref="GanDataCatalog.SampleLatent(GanTransformer, long, int, IReadOnlyList{int}, float)"/>); over a source view, every source row plus a latent column
 /// derived from the row's id (how <see cref="GanTransformer"/> draws a synthetic twin per input row).
 /// </summary>
 internal sealed class LatentDataView : SequentialDataView

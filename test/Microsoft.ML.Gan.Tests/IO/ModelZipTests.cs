@@ -57,13 +57,13 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         Assert.That(loaded.GetOnnxModel(), Is.EqualTo(gan.GetOnnxModel()));
         AssertSameHistory(loaded.History, gan.History);
 
-        IDataView latent = ml.Gan().SampleLatent(gan, 1200, seed: 8);
-        Assert.That(ml.Gan().SampleLatent(loaded, 1200, seed: 8).GetColumn<float[]>("Latent"), Is.EqualTo(latent.GetColumn<float[]>("Latent")), "SampleLatent defaults");
+        IDataView latent = ml.Gan().Data.SampleLatent(gan, 1200, seed: 8);
+        Assert.That(ml.Gan().Data.SampleLatent(loaded, 1200, seed: 8).GetColumn<float[]>("Latent"), Is.EqualTo(latent.GetColumn<float[]>("Latent")), "SampleLatent defaults");
         Assert.That(Pixels(loaded.Transform(latent)), Is.EqualTo(Pixels(gan.Transform(latent))));
         Assert.That(Pixels(loaded.Generate(1200, seed: 8)), Is.EqualTo(Pixels(gan.Generate(1200, seed: 8))));
         IDataView real = RealMnist.Load(ml, MnistSplit.Test, maxRows: 30);
         Assert.That(Pixels(loaded.Transform(real)), Is.EqualTo(Pixels(gan.Transform(real))), "rows without a latent column get the same twins (the training seed)");
-        IDataView few = ml.Gan().SampleLatent(gan, 5, seed: 1);
+        IDataView few = ml.Gan().Data.SampleLatent(gan, 5, seed: 1);
         Assert.That(loaded.Transform(few).GetColumn<MLImage>("GeneratedImage").Select(i => i.Pixels.ToArray()),
             Is.EqualTo(gan.Transform(few).GetColumn<MLImage>("GeneratedImage").Select(i => i.Pixels.ToArray())));
 
@@ -79,7 +79,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
     {
         MLContext ml = TrainedMnistGan.Context;
         GanTransformer gan = TrainedMnistGan.Gan;
-        IDataView latent = ml.Gan().SampleLatent(gan, 20, seed: 4);
+        IDataView latent = ml.Gan().Data.SampleLatent(gan, 20, seed: 4);
         string path = Path.Combine(Scratch, "model-save.zip");
         ml.Model.Save(gan, latent.Schema, path);   // ICanSaveModel, not GanTransformer.Save
 
@@ -147,7 +147,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         GanOptions options = SyntheticImages.FastOptions(architecture: architecture);
         options.Conditional = true;
         options.LatentDistribution = LatentDistribution.Normal;
-        using GanTransformer gan = ml.Gan().Train(options).Fit(data);
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(data);
         string path = Path.Combine(Scratch, "conditional.zip");
         gan.Save(path);
 
@@ -165,7 +165,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         }
 
         // 40 rows: batches of 16 (DCGAN) and a partial one, against the one-row stock chain of the same zip.
-        IDataView latent = ml.Gan().SampleLatent(loaded, 40, seed: 5);
+        IDataView latent = ml.Gan().Data.SampleLatent(loaded, 40, seed: 5);
         float[][] expected = Pixels(gan.Transform(latent));
         Assert.That(Pixels(loaded.Transform(latent)), Is.EqualTo(expected));
         Assert.That(Pixels(ml.Model.Load(path, out _).Transform(latent)), Is.EqualTo(expected), "batched = one row at a time, bit for bit");
@@ -179,7 +179,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         GanOptions options = SyntheticImages.FastOptions(architecture: GanArchitecture.Dcgan);
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 32));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml, 32));
         string path = Path.Combine(Scratch, "threads.zip");
         gan.Save(path);
 
@@ -197,7 +197,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
     public void AZipOfTheEarlierFormatIsNamedWithWhatIsMissing()
     {
         var ml = new MLContext(1);
-        using GanTransformer gan = ml.Gan().Train(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32));
+        using GanTransformer gan = ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32));
         string path = Path.Combine(Scratch, "earlier.zip");
         gan.Save(path);
         using (ZipArchive zip = ZipFile.Open(path, ZipArchiveMode.Update))
@@ -210,7 +210,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
 
         Assert.That(error!.Message, Does.Contain($"Model '{path}'").And.Contain("'Gan/generator.onnx'").And.Contain("earlier Microsoft.ML.Gan")
             .And.Contain("latent distribution").And.Contain("mlContext.Model.Load still reads it"));
-        IDataView latent = ml.Gan().SampleLatent(gan, 5, seed: 1);
+        IDataView latent = ml.Gan().Data.SampleLatent(gan, 5, seed: 1);
         Assert.That(Pixels(ml.Model.Load(path, out _).Transform(latent)), Is.EqualTo(Pixels(gan.Transform(latent))), "as it says");
     }
 
@@ -223,7 +223,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         File.WriteAllBytes(empty, []);
         string random = Path.Combine(Scratch, "random.zip");
         File.WriteAllBytes(random, Enumerable.Range(0, 4096).Select(i => (byte)(i * 7919 % 251)).ToArray());
-        using GanTransformer gan = ml.Gan().Train(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32));
+        using GanTransformer gan = ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32));
         string good = Path.Combine(Scratch, "good.zip");
         gan.Save(good);
         string truncated = Path.Combine(Scratch, "truncated.zip");

@@ -10,7 +10,7 @@ public sealed class ModelZipTrustTests : ScratchDirectoryTest
     private static string Saved(string path, int seed)
     {
         var ml = new MLContext(1);
-        using GanTransformer gan = ml.Gan().Train(SyntheticImages.FastOptions(seed)).Fit(SyntheticImages.Load(ml, 32));
+        using GanTransformer gan = ml.Gan().Generator(SyntheticImages.FastOptions(seed)).Fit(SyntheticImages.Load(ml, 32));
         gan.Save(path);
         return path;
     }

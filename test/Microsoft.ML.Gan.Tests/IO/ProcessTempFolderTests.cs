@@ -33,7 +33,7 @@ public sealed class ProcessTempFolderTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         string zip = Path.Combine(Scratch, "gan.zip");
-        using (GanTransformer gan = ml.Gan().Train(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32)))
+        using (GanTransformer gan = ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32)))
         {
             gan.Save(zip);
         }
@@ -76,7 +76,7 @@ public sealed class ProcessTempFolderTests : ScratchDirectoryTest
         Directory.CreateDirectory(temp);
         string zip = Path.Combine(Scratch, "gan.zip");
         var context = new MLContext(1);
-        using (GanTransformer gan = context.Gan().Train(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(context, 32)))
+        using (GanTransformer gan = context.Gan().Generator(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(context, 32)))
         {
             gan.Save(zip);
         }

@@ -84,10 +84,10 @@ public sealed class StockConsumerTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         GanOptions options = SyntheticImages.FastOptions(architecture: GanArchitecture.Dcgan);
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 64));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml, 64));
         string model = Path.Combine(Scratch, "model.zip");
         gan.Save(model);
-        IDataView latent = ml.Gan().SampleLatent(gan, 20, seed: 5);
+        IDataView latent = ml.Gan().Data.SampleLatent(gan, 20, seed: 5);
         float[][] vectors = latent.GetColumn<float[]>("Latent").ToArray();
         float[] expected = [.. gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").SelectMany(p => p)];
         string latentFile = Path.Combine(Scratch, "latent.bin");
@@ -118,7 +118,7 @@ public sealed class StockConsumerTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         var options = new SemiSupervisedGanOptions { Budget = TrainingBudget.OfSteps(20), BatchSize = 16, LatentDimension = 8, Seed = 1 };
-        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(ml.Gan().KeepLabels(SyntheticImages.LoadLabelled(ml, 128), 2, seed: 1));
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(ml.Gan().Data.KeepLabels(SyntheticImages.LoadLabelled(ml, 128), 2, seed: 1));
         string zip = Path.Combine(Scratch, "classifier.zip");
         model.Save(zip);
         IDataView test = SyntheticImages.LoadLabelled(ml, 24);

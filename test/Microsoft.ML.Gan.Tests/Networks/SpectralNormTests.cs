@@ -49,7 +49,7 @@ public sealed class SpectralNormTests
             options.Conditional = true;
             options.Network = new DcganNetworkOptions { Width = 4, SpectralNormalization = true };
             options.AdversarialLoss = new HingeLossOptions();
-            using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.LoadLabelled(ml, 64));
+            using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.LoadLabelled(ml, 64));
             return gan.Generate(4, seed: 1).GetColumn<float[]>("GeneratedPixels").SelectMany(p => p).ToArray();
         }
 

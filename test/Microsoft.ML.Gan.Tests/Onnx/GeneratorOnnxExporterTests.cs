@@ -34,10 +34,10 @@ public sealed class GeneratorOnnxExporterTests
             LabelKind.Integer => SyntheticImages.LoadIntegerLabelled(ml, 64),
             _ => SyntheticImages.Load(ml, 64),
         };
-        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Train(options).FitKeepingGenerator(data);
+        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Generator(options).FitKeepingGenerator(data);
         using GanTransformer disposeGan = gan;
         using GeneratorNetwork disposeGenerator = generator;
-        IDataView latent = ml.Gan().SampleLatent(gan, 40, seed: 3);
+        IDataView latent = ml.Gan().Data.SampleLatent(gan, 40, seed: 3);
         long[]? classes = kind == LabelKind.None ? null : Enumerable.Range(0, 40).Select(i => (long)(i % 4)).ToArray();
 
         float[][] reference = TorchPixels(gan, generator, latent.GetColumn<float[]>("Latent").ToArray(), classes);
@@ -151,7 +151,7 @@ public sealed class GeneratorOnnxExporterTests
     public void TrainedGeneratorMatchesTorchWithin1e4()
     {
         GanTransformer gan = TrainedMnistGan.Gan;
-        IDataView latent = TrainedMnistGan.Context.Gan().SampleLatent(gan, 200, seed: 12);
+        IDataView latent = TrainedMnistGan.Context.Gan().Data.SampleLatent(gan, 200, seed: 12);
         float[][] vectors = latent.GetColumn<float[]>("Latent").ToArray();
 
         float[][] onnx = gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray();
@@ -172,10 +172,10 @@ public sealed class GeneratorOnnxExporterTests
         options.Network = new MlpNetworkOptions { HiddenSize = 5, LeakyReluSlope = 0.05f };
         options.LatentDimension = 3;
         options.LatentDistribution = distribution;
-        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Train(options).FitKeepingGenerator(SyntheticImages.Load(ml, 40));
+        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Generator(options).FitKeepingGenerator(SyntheticImages.Load(ml, 40));
         using GanTransformer disposeGan = gan;
         using GeneratorNetwork disposeGenerator = generator;
-        IDataView latent = ml.Gan().SampleLatent(gan, 50, seed: 1);
+        IDataView latent = ml.Gan().Data.SampleLatent(gan, 50, seed: 1);
 
         float[][] onnx = gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray();
         float[][] reference = TorchPixels(gan, generator, latent.GetColumn<float[]>("Latent").ToArray());

@@ -13,10 +13,10 @@ public sealed class GpuScoringTests : ScratchDirectoryTest
     public void WithFallbackToCpuAGpuContextScoresTheSameImagesOnTheCpuAndWithoutItTheErrorNamesTheSetting()
     {
         var ml = new MLContext(1);
-        using GanTransformer gan = ml.Gan().Train(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32));
+        using GanTransformer gan = ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32));
         string model = Path.Combine(Scratch, "model.zip");
         gan.Save(model);
-        IDataView latent = ml.Gan().SampleLatent(gan, 20, seed: 3);
+        IDataView latent = ml.Gan().Data.SampleLatent(gan, 20, seed: 3);
         float[][] expected = gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray();
 
         var fallback = new MLContext(1) { GpuDeviceId = 0, FallbackToCpu = true };

@@ -157,7 +157,7 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
         // Without PyTorch: what export writes, read back by PyBridge, is the trained TorchSharp generator's state_dict.
         var ml = new MLContext(1);
         GanOptions options = SyntheticImages.FastOptions();
-        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Train(options).FitKeepingGenerator(SyntheticImages.Load(ml, 64));
+        (GanTransformer gan, GeneratorNetwork generator) = ml.Gan().Generator(options).FitKeepingGenerator(SyntheticImages.Load(ml, 64));
         using (gan)
         using (generator)
         {
@@ -180,7 +180,7 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
         var ml = new MLContext(1);
         GanOptions options = SyntheticImages.FastOptions();
         options.Conditional = true;
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.LoadLabelled(ml, 64));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.LoadLabelled(ml, 64));
         var error = Assert.Throws<NotSupportedException>(() => ml.Gan().ExportPyTorchGenerator(gan, Path.Combine(Scratch, "G.pt")));
         Assert.That(error!.Message, Does.Contain("conditional"));
         Assert.That(Directory.GetFiles(Scratch), Is.Empty, "nothing written");

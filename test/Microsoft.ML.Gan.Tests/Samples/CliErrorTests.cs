@@ -130,7 +130,7 @@ public sealed class CliErrorTests : ScratchDirectoryTest
         var ml = new MLContext(1);
         GanOptions options = SyntheticImages.FastOptions(seed);
         options.LatentDistribution = LatentDistribution.Normal;
-        gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 32));
+        gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml, 32));
         string path = Path.Combine(Scratch, name);
         gan.Save(path);
         return path;
@@ -233,7 +233,7 @@ public sealed class CliErrorTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         string model = Path.Combine(Scratch, "gan.zip");
-        using (GanTransformer gan = ml.Gan().Train(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32)))
+        using (GanTransformer gan = ml.Gan().Generator(SyntheticImages.FastOptions()).Fit(SyntheticImages.Load(ml, 32)))
         {
             gan.Save(model);
         }

@@ -40,8 +40,8 @@ public sealed class ArchitecturesAndLossesTests
         options.GeneratorLearningRate = 0.005f;   // few steps: learn fast
         options.DiscriminatorLearningRate = 0.005f;
 
-        using GanTransformer gan = ml.Gan().Train(options).Fit(data);
-        IDataView output = gan.Transform(ml.Gan().SampleLatent(gan, 4, seed: 1));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(data);
+        IDataView output = gan.Transform(ml.Gan().Data.SampleLatent(gan, 4, seed: 1));
 
         Assert.That(gan.ImageShape, Is.EqualTo(new ImageShape(3, SyntheticImages.Side, SyntheticImages.Side)));
         Assert.That(output.Schema["GeneratedPixels"].Type.ToString(), Is.EqualTo("Vector<Single, 3, 8, 8>"));
@@ -73,14 +73,14 @@ public sealed class ArchitecturesAndLossesTests
         options.GeneratorEmaDecay = architecture == GanArchitecture.Dcgan ? 0.9f : null;
         IDataView data = conditional ? SyntheticImages.LoadLabelled(ml) : SyntheticImages.Load(ml);
 
-        using GanTransformer gan = ml.Gan().Train(options).Fit(data);
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(data);
 
         float[] first = gan.History.Epochs[0].Samples.SelectMany(s => s).ToArray();
         float[] last = gan.History.Epochs[^1].Samples.SelectMany(s => s).ToArray();
         double change = first.Zip(last).Max(p => Math.Abs(p.First - p.Second));
         Assert.That(change, Is.GreaterThan(0.05), "the fixed samples moved");
         Assert.That(gan.History.Epochs.All(e => double.IsFinite(e.DiscriminatorLoss) && double.IsFinite(e.GeneratorLoss)));
-        float[][] generated = gan.Transform(ml.Gan().SampleLatent(gan, 8, seed: 1)).GetColumn<float[]>("GeneratedPixels").ToArray();
+        float[][] generated = gan.Transform(ml.Gan().Data.SampleLatent(gan, 8, seed: 1)).GetColumn<float[]>("GeneratedPixels").ToArray();
         float[] values = generated.SelectMany(p => p).ToArray();
         Assert.That(values.All(v => v is >= 0 and <= 1), $"min {values.Min()}, max {values.Max()}, NaN {values.Count(float.IsNaN)}");
         Assert.That(gan.IsConditional, Is.EqualTo(conditional));
@@ -99,7 +99,7 @@ public sealed class ArchitecturesAndLossesTests
                 ((DcganNetworkOptions)options.Network).LeakyReluSlope = given;
             }
 
-            using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 64));
+            using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml, 64));
             return [.. gan.History.Epochs[^1].Samples.SelectMany(s => s)];
         }
 

@@ -38,7 +38,7 @@ public sealed class BoundedHistoryTests : ScratchDirectoryTest
         options.CheckpointEveryEpochs = 1_000;
         long before = GC.GetTotalMemory(forceFullCollection: true);
 
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 16));   // one step an epoch
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml, 16));   // one step an epoch
         long retained = GC.GetTotalMemory(forceFullCollection: true) - before;
         string zip = Path.Combine(Scratch, "model.zip");
         gan.Save(zip);

@@ -40,17 +40,17 @@ public sealed class CheckpointTests : ScratchDirectoryTest
         IDataView data = SyntheticImages.LoadLabelled(ml, 96);
         GanOptions straight = Options(6, emaWarmup: emaWarmup);
         straight.CheckpointDirectory = Path.Combine(Scratch, "straight");
-        (GanTransformer uninterrupted, GeneratorNetwork uninterruptedGenerator) = ml.Gan().Train(straight).FitKeepingGenerator(data);
+        (GanTransformer uninterrupted, GeneratorNetwork uninterruptedGenerator) = ml.Gan().Generator(straight).FitKeepingGenerator(data);
         using GanTransformer disposeUninterrupted = uninterrupted;
         using GeneratorNetwork disposeUninterruptedGenerator = uninterruptedGenerator;
 
-        using (ml.Gan().Train(Options(3, emaWarmup: emaWarmup)).Fit(data))
+        using (ml.Gan().Generator(Options(3, emaWarmup: emaWarmup)).Fit(data))
         {
         }
 
         Assert.That(Directory.GetFiles(Checkpoints).Select(Path.GetFileName), Is.EquivalentTo(new[] { "checkpoint-epoch-0002.gan", "checkpoint-epoch-0003.gan" }),
             "one per epoch, the two newest kept");
-        (GanTransformer resumed, GeneratorNetwork resumedGenerator) = ml.Gan().Train(Options(6, resume: true, emaWarmup: emaWarmup)).FitKeepingGenerator(data);
+        (GanTransformer resumed, GeneratorNetwork resumedGenerator) = ml.Gan().Generator(Options(6, resume: true, emaWarmup: emaWarmup)).FitKeepingGenerator(data);
         using GanTransformer disposeResumed = resumed;
         using GeneratorNetwork disposeResumedGenerator = resumedGenerator;
 
@@ -69,8 +69,8 @@ public sealed class CheckpointTests : ScratchDirectoryTest
         GanOptions onlyAtTheEnd = Options(4);
         onlyAtTheEnd.CheckpointDirectory = null;            // no checkpoints and (below) nothing rendered: used only when published
         everyEpoch.SampleCount = onlyAtTheEnd.SampleCount = 0;
-        (GanTransformer first, GeneratorNetwork firstGenerator) = ml.Gan().Train(everyEpoch).FitKeepingGenerator(data);
-        (GanTransformer second, GeneratorNetwork secondGenerator) = ml.Gan().Train(onlyAtTheEnd).FitKeepingGenerator(data);
+        (GanTransformer first, GeneratorNetwork firstGenerator) = ml.Gan().Generator(everyEpoch).FitKeepingGenerator(data);
+        (GanTransformer second, GeneratorNetwork secondGenerator) = ml.Gan().Generator(onlyAtTheEnd).FitKeepingGenerator(data);
         using GanTransformer disposeFirst = first, disposeSecond = second;
         using GeneratorNetwork disposeFirstGenerator = firstGenerator, disposeSecondGenerator = secondGenerator;
 
@@ -82,7 +82,7 @@ public sealed class CheckpointTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView data = SyntheticImages.LoadLabelled(ml, 64);
-        (GanTransformer finished, GeneratorNetwork finishedGenerator) = ml.Gan().Train(Options(2)).FitKeepingGenerator(data);
+        (GanTransformer finished, GeneratorNetwork finishedGenerator) = ml.Gan().Generator(Options(2)).FitKeepingGenerator(data);
         using GanTransformer disposeFinished = finished;
         using GeneratorNetwork disposeFinishedGenerator = finishedGenerator;
         var logger = new ListLogger();
@@ -91,7 +91,7 @@ public sealed class CheckpointTests : ScratchDirectoryTest
         var progress = new List<GanTrainingProgress>();
         again.Progress = new ActionProgress(progress.Add);
 
-        (GanTransformer resumed, GeneratorNetwork resumedGenerator) = ml.Gan().Train(again).FitKeepingGenerator(data);
+        (GanTransformer resumed, GeneratorNetwork resumedGenerator) = ml.Gan().Generator(again).FitKeepingGenerator(data);
         using GanTransformer disposeResumed = resumed;
         using GeneratorNetwork disposeResumedGenerator = resumedGenerator;
 
@@ -109,7 +109,7 @@ public sealed class CheckpointTests : ScratchDirectoryTest
         GanOptions options = Options(1, resume: true);
         options.Logger = logger;
 
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.LoadLabelled(ml, 32));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.LoadLabelled(ml, 32));
 
         Assert.That(logger.Messages, Has.Some.Contains("holds no checkpoint"));
         Assert.That(gan.History.Epochs, Has.Count.EqualTo(1));
@@ -120,7 +120,7 @@ public sealed class CheckpointTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView data = SyntheticImages.LoadLabelled(ml, 32);
-        using (ml.Gan().Train(Options(1)).Fit(data))
+        using (ml.Gan().Generator(Options(1)).Fit(data))
         {
         }
 
@@ -129,11 +129,11 @@ public sealed class CheckpointTests : ScratchDirectoryTest
         bytes[bytes.Length / 2] ^= 0xFF;
         File.WriteAllBytes(path, bytes);
 
-        var error = Assert.Throws<InvalidDataException>(() => ml.Gan().Train(Options(3, resume: true)).Fit(data));
+        var error = Assert.Throws<InvalidDataException>(() => ml.Gan().Generator(Options(3, resume: true)).Fit(data));
         Assert.That(error!.Message, Does.Contain(path).And.Contain("corrupt"));
 
         File.WriteAllBytes(path, bytes[..100]);
-        error = Assert.Throws<InvalidDataException>(() => ml.Gan().Train(Options(3, resume: true)).Fit(data));
+        error = Assert.Throws<InvalidDataException>(() => ml.Gan().Generator(Options(3, resume: true)).Fit(data));
         Assert.That(error!.Message, Does.Contain(path));
     }
 
@@ -142,11 +142,11 @@ public sealed class CheckpointTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView data = SyntheticImages.LoadLabelled(ml, 32);
-        using (ml.Gan().Train(Options(1, architecture: GanArchitecture.Mlp)).Fit(data))
+        using (ml.Gan().Generator(Options(1, architecture: GanArchitecture.Mlp)).Fit(data))
         {
         }
 
-        var error = Assert.Throws<InvalidOperationException>(() => ml.Gan().Train(Options(2, resume: true)).Fit(data));
+        var error = Assert.Throws<InvalidOperationException>(() => ml.Gan().Generator(Options(2, resume: true)).Fit(data));
         Assert.That(error!.Message, Does.Contain("Networks.Architecture.Kind: checkpoint Mlp, now Dcgan"));
     }
 
@@ -157,7 +157,7 @@ public sealed class CheckpointTests : ScratchDirectoryTest
         string path = Path.Combine(Checkpoints, "checkpoint-epoch-0001.gan");
         File.WriteAllText(path, "hello, not a checkpoint at all, but long enough to have a header and a hash in it");
         var ml = new MLContext(1);
-        var error = Assert.Throws<InvalidDataException>(() => ml.Gan().Train(Options(2, resume: true)).Fit(SyntheticImages.LoadLabelled(ml, 32)));
+        var error = Assert.Throws<InvalidDataException>(() => ml.Gan().Generator(Options(2, resume: true)).Fit(SyntheticImages.LoadLabelled(ml, 32)));
         Assert.That(error!.Message, Does.Contain("not a Microsoft.ML.Gan checkpoint"));
     }
 }

@@ -153,7 +153,7 @@ public sealed class DiffAugmentTests
         {
             GanOptions options = SyntheticImages.FastOptions(architecture: GanArchitecture.Dcgan);
             options.DiffAugment = policy;
-            using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 64));
+            using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml, 64));
             return gan.Generate(4, seed: 1).GetColumn<float[]>("GeneratedPixels").SelectMany(p => p).ToArray();
         }
 

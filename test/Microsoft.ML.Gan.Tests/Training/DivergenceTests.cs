@@ -19,7 +19,7 @@ public sealed class DivergenceTests
     public void NonFiniteLossStopsTrainingWithTheEpoch()
     {
         var ml = new MLContext(1);
-        var error = Assert.Throws<InvalidOperationException>(() => ml.Gan().Train(Diverging(DivergenceAction.Throw)).Fit(SyntheticImages.Load(ml)));
+        var error = Assert.Throws<InvalidOperationException>(() => ml.Gan().Generator(Diverging(DivergenceAction.Throw)).Fit(SyntheticImages.Load(ml)));
         Assert.That(error!.Message, Does.Contain("diverged in epoch 1").And.Contain("MaxGradientNorm"));
     }
 
@@ -31,7 +31,7 @@ public sealed class DivergenceTests
         GanOptions options = Diverging(DivergenceAction.RollBack);
         options.Logger = logger;
 
-        var error = Assert.Throws<InvalidOperationException>(() => ml.Gan().Train(options).Fit(SyntheticImages.Load(ml)));
+        var error = Assert.Throws<InvalidOperationException>(() => ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml)));
 
         Assert.That(error!.Message, Does.Contain("after 3 roll-backs"));
         Assert.That(logger.Messages.Count(m => m.Contains("rolled back")), Is.EqualTo(3));
@@ -48,7 +48,7 @@ public sealed class DivergenceTests
         options.Budget = TrainingBudget.OfEpochs(2);
         options.Logger = logger;
 
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml));
 
         Assert.That(logger.Messages.Where(m => m.Contains("rolled back")), Is.Empty, "a stable run never rolls back");
         Assert.That(gan.History.Epochs, Has.Count.EqualTo(2));

@@ -35,7 +35,7 @@ public sealed class EmaWarmupTests
             options.Budget = TrainingBudget.OfEpochs(10);                                  // 2 steps an epoch on 64 rows: 20 updates
             options.GeneratorEmaDecay = decay;
             options.GeneratorEmaWarmup = warmup;
-            using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, 64));
+            using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml, 64));
             return [.. gan.Generate(32, seed: 5).GetColumn<float[]>("GeneratedPixels").SelectMany(p => p)];
         }
 

@@ -51,7 +51,7 @@ public sealed class GarbageCollectionStressTests
         int collections;
         using (var collector = new BackgroundCollector())
         {
-            using GanTransformer gan = ml.Gan().Train(options).Fit(data);
+            using GanTransformer gan = ml.Gan().Generator(options).Fit(data);
             Assert.That(gan.History.Epochs, Has.Count.GreaterThan(0));
             collections = collector.Collections;
         }

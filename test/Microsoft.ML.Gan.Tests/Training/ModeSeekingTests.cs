@@ -37,7 +37,7 @@ public sealed class ModeSeekingTests
             GanOptions options = SyntheticImages.FastOptions();
             options.Conditional = true;
             options.ModeSeekingWeight = weight;
-            using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.LoadLabelled(ml, 64));
+            using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.LoadLabelled(ml, 64));
             return gan.Generate(4, seed: 1).GetColumn<float[]>("GeneratedPixels").SelectMany(p => p).ToArray();
         }
 
@@ -49,7 +49,7 @@ public sealed class ModeSeekingTests
     [Test]
     public void ANegativeWeightIsRefused()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext(1).Gan().Train(new GanOptions { ModeSeekingWeight = -1 }));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MLContext(1).Gan().Generator(new GanOptions { ModeSeekingWeight = -1 }));
         Assert.That(error!.Message, Does.Contain("ModeSeekingWeight"));
     }
 }

@@ -21,7 +21,7 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
 
     private static void Train(MLContext ml, GanOptions options, IDataView data)
     {
-        using GanTransformer _ = ml.Gan().Train(options).Fit(data);
+        using GanTransformer _ = ml.Gan().Generator(options).Fit(data);
     }
 
     [Test]
@@ -55,9 +55,9 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
         GanOptions second = Options(2, seed: 2);
         second.OverwriteCheckpoints = true;
         Train(ml, second, data);
-        using GanTransformer resumed = ml.Gan().Train(Options(4, seed: 2, resume: true)).Fit(data);
+        using GanTransformer resumed = ml.Gan().Generator(Options(4, seed: 2, resume: true)).Fit(data);
         GanOptions straight = Options(4, seed: 2, directory: Path.Combine(Scratch, "straight"));
-        using GanTransformer uninterrupted = ml.Gan().Train(straight).Fit(data);
+        using GanTransformer uninterrupted = ml.Gan().Generator(straight).Fit(data);
 
         Assert.That(resumed.History.Seed, Is.EqualTo(2));
         Assert.That(resumed.History.Epochs, Has.Count.EqualTo(4));
@@ -148,7 +148,7 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
         changed.BatchSize = 16;
         changed.Logger = logger;
 
-        using GanTransformer gan = ml.Gan().Train(changed).Fit(data);
+        using GanTransformer gan = ml.Gan().Generator(changed).Fit(data);
 
         Assert.That(gan.History.Epochs, Has.Count.EqualTo(2));
         Assert.That(logger.Messages, Has.Some.Contains("Generator.LearningRate: 0.0002 → 0.001"));
@@ -178,7 +178,7 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView data = SyntheticImages.LoadLabelled(ml, 96);   // 3 steps per epoch
-        using GanTransformer uninterrupted = ml.Gan().Train(Options(4, directory: Path.Combine(Scratch, "straight"))).Fit(data);
+        using GanTransformer uninterrupted = ml.Gan().Generator(Options(4, directory: Path.Combine(Scratch, "straight"))).Fit(data);
 
         using var stop = new CancellationTokenSource();
         GanOptions interrupted = Options(4);
@@ -190,11 +190,11 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
                 stop.Cancel();
             }
         });
-        var error = Assert.Throws<OperationCanceledException>(() => ml.Gan().Train(interrupted).Fit(data, stop.Token));
+        var error = Assert.Throws<OperationCanceledException>(() => ml.Gan().Generator(interrupted).Fit(data, stop.Token));
         Assert.That(error!.Message, Does.Contain("Training cancelled at epoch 3, step 1 of 3"));
         Assert.That(Directory.GetFiles(Checkpoints).Select(Path.GetFileName), Has.Member("checkpoint-epoch-0002.step-000001.gan"));
 
-        using GanTransformer resumed = ml.Gan().Train(Options(4, resume: true)).Fit(data);
+        using GanTransformer resumed = ml.Gan().Generator(Options(4, resume: true)).Fit(data);
 
         Assert.That(Outputs(resumed), Is.EqualTo(Outputs(uninterrupted)));
         Assert.That(resumed.History.Epochs.Select(e => e.GeneratorLoss), Is.EqualTo(uninterrupted.History.Epochs.Select(e => e.GeneratorLoss)));
@@ -217,7 +217,7 @@ public sealed class RunIdentityTests : ScratchDirectoryTest
             }
         });
 
-        var error = Assert.Throws<OperationCanceledException>(() => ml.Gan().Train(options).Fit(SyntheticImages.LoadLabelled(ml, 96)));
+        var error = Assert.Throws<OperationCanceledException>(() => ml.Gan().Generator(options).Fit(SyntheticImages.LoadLabelled(ml, 96)));
         Assert.That(error!.Message, Does.Contain("Training cancelled at epoch 2"));
     }
 }

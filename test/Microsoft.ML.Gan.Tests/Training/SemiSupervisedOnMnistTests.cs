@@ -8,7 +8,7 @@ public sealed class SemiSupervisedOnMnistTests
     public void UnlabelledImagesRaiseTheAccuracyOfAHundredLabels()
     {
         var ml = new MLContext(1);
-        IDataView train = ml.Data.Cache(ml.Gan().KeepLabels(RealMnist.Load(ml, MnistSplit.Train, 20_000), labelsPerClass: 10, seed: 1));
+        IDataView train = ml.Data.Cache(ml.Gan().Data.KeepLabels(RealMnist.Load(ml, MnistSplit.Train, 20_000), labelsPerClass: 10, seed: 1));
         IDataView test = ml.Data.Cache(RealMnist.Load(ml, MnistSplit.Test, 2_000));
         double Accuracy(SemiSupervisedGanOptions options)
         {

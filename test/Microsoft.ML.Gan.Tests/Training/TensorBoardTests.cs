@@ -26,7 +26,7 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
         var ml = new MLContext(1);
         GanOptions options = Options(Path.Combine(Scratch, "tb"));
         options.TensorBoardLossEveryNSteps = 4;
-        using GanTransformer gan = ml.Gan().Train(options).Fit(SyntheticImages.Load(ml, Rows));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(SyntheticImages.Load(ml, Rows));
 
         List<Event> events = ReadEvents(SingleEventFile(options.TensorBoardDirectory!));
         Assert.That(events[0].FileVersion, Is.EqualTo("brain.Event:2"), "an event file starts with its version record");
@@ -75,7 +75,7 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
             EvaluationSampleCount = 300,
             TensorBoardDirectory = Scratch,
         };
-        using GanTransformer gan = ml.Gan().Train(options).Fit(RealMnist.Load(ml, MnistSplit.Train, 640));
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(RealMnist.Load(ml, MnistSplit.Train, 640));
 
         List<Event> events = ReadEvents(SingleEventFile(Scratch));
         long[] epochEnds = [10, 20];   // 640 rows in batches of 64
@@ -92,11 +92,11 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView data = SyntheticImages.Load(ml, Rows);
-        using GanTransformer with = ml.Gan().Train(Options(Scratch)).Fit(data);
-        using GanTransformer without = ml.Gan().Train(Options(null)).Fit(data);
+        using GanTransformer with = ml.Gan().Generator(Options(Scratch)).Fit(data);
+        using GanTransformer without = ml.Gan().Generator(Options(null)).Fit(data);
 
         Assert.That(Directory.GetFiles(Scratch, "events.out.tfevents.*"), Has.Length.EqualTo(1));
-        IDataView latent = ml.Gan().SampleLatent(with, 20, seed: 1);
+        IDataView latent = ml.Gan().Data.SampleLatent(with, 20, seed: 1);
         Assert.That(with.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray(),
             Is.EqualTo(without.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray()));
         Assert.That(with.History.Epochs.Select(e => e.DiscriminatorLoss), Is.EqualTo(without.History.Epochs.Select(e => e.DiscriminatorLoss)));
@@ -108,7 +108,7 @@ public sealed class TensorBoardTests : ScratchDirectoryTest
     {
         string file = Path.Combine(Scratch, "not-a-directory");
         File.WriteAllText(file, "");
-        var error = Assert.Throws<ArgumentException>(() => new MLContext(1).Gan().Train(Options(file)));
+        var error = Assert.Throws<ArgumentException>(() => new MLContext(1).Gan().Generator(Options(file)));
         Assert.That(error!.Message, Does.Contain("TensorBoardDirectory").And.Contain(file).And.Contain("existing file"));
     }
 

@@ -20,7 +20,7 @@ public sealed class ThreadCountTests
     {
         var ml = new MLContext(seed: 1);
         IDataView data = options.Conditional ? SyntheticImages.LoadLabelled(ml, 256) : SyntheticImages.Load(ml, 256);
-        using GanTransformer gan = ml.Gan().Train(options).Fit(data);
+        using GanTransformer gan = ml.Gan().Generator(options).Fit(data);
         return [.. gan.History.Epochs[^1].Samples.SelectMany(s => s), .. gan.History.Epochs.Select(e => (float)e.GeneratorLoss)];
     }
 

@@ -48,8 +48,8 @@ public sealed class TrainingDeviceTests
         GanOptions options = SyntheticImages.FastOptions();
         options.Budget = TrainingBudget.OfEpochs(1);
 
-        Assert.That(() => strict.Gan().Train(options).Fit(SyntheticImages.Load(strict, 32)), Throws.InvalidOperationException.With.Message.Contains("FallbackToCpu"));
-        using GanTransformer gan = lenient.Gan().Train(options).Fit(SyntheticImages.Load(lenient, 32));
+        Assert.That(() => strict.Gan().Generator(options).Fit(SyntheticImages.Load(strict, 32)), Throws.InvalidOperationException.With.Message.Contains("FallbackToCpu"));
+        using GanTransformer gan = lenient.Gan().Generator(options).Fit(SyntheticImages.Load(lenient, 32));
         Assert.That(gan.History.Epochs, Has.Count.EqualTo(1));
     }
 }
