@@ -81,11 +81,13 @@ public sealed class ProcessTempFolderTests : ScratchDirectoryTest
             gan.Save(zip);
         }
 
-        // A long generate, killed without a chance to clean up: its folder stays.
-        using (Process killed = StartCli(temp, "generate", "--model", zip, "-n", "2000000", "--output", Path.Combine(Scratch, "killed")))
+        // A training that would run for hours, killed without a chance to clean up: its folder stays.
+        using (Process killed = StartCli(temp, "train", "--max-rows", "640", "--epochs", "100000", "--eval-every", "0", "--log-level", "Warning",
+            "--mnist-dir", RealMnist.Directory, "--output", Path.Combine(Scratch, "killed")))
         {
             Assert.That(SpinWait.SpinUntil(() => Directory.GetDirectories(temp, "microsoft-ml-gan-*").Length == 1, TimeSpan.FromMinutes(1)), "the process made its folder");
             Thread.Sleep(TimeSpan.FromSeconds(2));
+            Assert.That(killed.HasExited, Is.False, "still training when killed");
             killed.Kill();
             killed.WaitForExit();
         }
