@@ -66,6 +66,15 @@ internal static class SyntheticImages
         => ml.Data.LoadFromEnumerable(Enumerable.Range(0, count).Select(i => new IntegerLabelledRow { Label = i % 4, Pixels = Square(i % 4) }));
 
     /// <summary>Options that train in well under a second on <see cref="Load"/>: a small <paramref name="architecture"/>.</summary>
+    /// <summary>A generator of <see cref="FastOptions"/> trained on 32 rows, saved at <paramref name="path"/>: a model zip for the CLI to read.</summary>
+    public static string SavedGenerator(string path)
+    {
+        var ml = new MLContext(1);
+        using GanTransformer gan = ml.Gan().Generator(FastOptions()).Fit(Load(ml, 32));
+        gan.Save(path);
+        return path;
+    }
+
     public static GanOptions FastOptions(int seed = 1, GanArchitecture architecture = GanArchitecture.Mlp)
     {
         var options = new GanOptions { LatentDimension = 8, BatchSize = 32, Budget = TrainingBudget.OfEpochs(2), Seed = seed, SampleCount = 4 };

@@ -308,8 +308,13 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
             while (cursor.MoveNext())
             {
                 score(ref scores);
-                float[] probabilities = scores.DenseValues().ToArray();
-                int c = Array.IndexOf(probabilities, probabilities.Max());
+                ReadOnlySpan<float> probabilities = scores.GetValues();   // dense: one probability per class
+                int c = 0;
+                for (int k = 1; k < probabilities.Length; k++)
+                {
+                    c = probabilities[k] > probabilities[c] ? k : c;
+                }
+
                 if (probabilities[c] >= plan.FilterConfidence && kept[c].Count < perClass)
                 {
                     pixels(ref image);
