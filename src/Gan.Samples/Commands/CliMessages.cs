@@ -20,7 +20,7 @@ internal static partial class CliMessages
         ["LatentDistribution"] = "--latent-distribution", ["Threads"] = "--threads", ["DiffAugment"] = "--diff-augment",
         ["ModeSeekingWeight"] = "--mode-seeking", ["MinimumConfidence"] = "--filter-confidence", ["SpectralNormalization"] = "--spectral-norm", ["MaxRows"] = "--max-rows",
         ["DataDirectory"] = "--mnist-dir", ["CasSampleCount"] = "--cas-samples", ["CnnCasEpochs"] = "--cnn-cas-epochs",
-        ["CnnCasChannels"] = "--cnn-cas-channels",
+        ["CnnCasChannels"] = "--cnn-cas-channels", ["MaxCandidatesPerRow"] = "--filter-max-candidates", ["TensorBoardDirectory"] = "--tensorboard",
 
         // Members of the option groups, named only with their group (TrainingBudget.Steps, DcganNetworkOptions.Width).
         ["Steps"] = "--max-steps", ["Width"] = "--dcgan-width",

@@ -33,13 +33,18 @@ internal static class EvaluateCommand
             Description = "Evaluate the rows GenerateTrainingRows hands a trainer with a filter: keep generated rows that a LeNet (32/64 channels) trained on "
                 + "the 60,000 MNIST train rows gives their label with at least this probability (conditional models saved by this version only).",
         };
+        Option<int> maxCandidates = new("--filter-max-candidates")
+        {
+            Description = "With --filter-confidence: give up (naming the class) when a class needs more than this many generated candidates per row kept.",
+            DefaultValueFactory = _ => new SyntheticRowOptions().MaxCandidatesPerRow,
+        };
         Option<int> judgeRows = new("--filter-judge-rows") { Description = "MNIST train rows the filter's LeNet learns from (the first N).", DefaultValueFactory = _ => 60_000 };
         Option<int> seed = new("--seed") { Description = "Seed of generation and KID subsets.", DefaultValueFactory = _ => 1 };
         Option<LatentDistribution?> distribution = CommonOptions.LatentDistribution();
 
         var command = new Command("evaluate", "FID, KID, class entropy (and CAS for conditional models) of a model zip or an IDX file against MNIST test.")
         {
-            model, idx, idxLabels, mnistDirectory, output, samples, cas, cnnEpochs, cnnChannels, seed, latentScale, filterConfidence, judgeRows, distribution, logLevel,
+            model, idx, idxLabels, mnistDirectory, output, samples, cas, cnnEpochs, cnnChannels, seed, latentScale, filterConfidence, maxCandidates, judgeRows, distribution, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -50,6 +55,11 @@ internal static class EvaluateCommand
             {
                 throw new ArgumentException("--samples must be at least 2, --cas-samples and --cnn-cas-epochs at least 0, --cnn-cas-channels and --filter-judge-rows at least 1.");
             }
+            if (result.GetValue(maxCandidates) < 1)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--filter-max-candidates must be at least 1; got {result.GetValue(maxCandidates)}."));
+            }
+
             var ml = new MLContext(seed: result.GetValue(seed));
             int count = result.GetValue(samples);
             DirectoryInfo? directory = result.GetValue(mnistDirectory);
@@ -57,7 +67,7 @@ internal static class EvaluateCommand
             IDataView floor = ml.Gan().Data.LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: Math.Min(Math.Max(count, result.GetValue(cas)), 60_000)));
             var options = new GanEvaluationOptions { SampleCount = count, CasSampleCount = result.GetValue(cas), CnnCasEpochs = result.GetValue(cnnEpochs), CnnCasChannels = result.GetValue(cnnChannels), Seed = result.GetValue(seed), FloorReference = floor, Logger = logger };
             RowFilter? filter = result.GetValue(filterConfidence) is float minimum
-                ? new RowFilter(minimum, ml.Gan().Data.LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: result.GetValue(judgeRows))), logger)
+                ? new RowFilter(minimum, result.GetValue(maxCandidates), ml.Gan().Data.LoadMnist(MnistSplit.Train, CommonOptions.Mnist(directory, logger, maxRows: result.GetValue(judgeRows))), logger)
                 : null;
             (IDataView generated, string source, SavedGenerator? loaded) = Generated(ml, result.GetValue(model), result.GetValue(idx), result.GetValue(idxLabels), options,
                 result.GetValue(distribution), result.GetValue(latentScale), filter);
@@ -76,10 +86,10 @@ internal static class EvaluateCommand
     }
 
     /// <summary>
-    /// <c>--filter-confidence</c>: the minimum probability, and where the judge's training rows come from. The judge is trained on
+    /// <c>--filter-confidence</c>: the minimum probability, the candidates a row may take (<c>--filter-max-candidates</c>), and where the judge's training rows come from. The judge is trained on
     /// the real labelled rows, as a user would, and is not the shipped feature network that measures label agreement.
     /// </summary>
-    private sealed record RowFilter(float MinimumConfidence, IDataView RealRows, ILogger Logger);
+    private sealed record RowFilter(float MinimumConfidence, int MaxCandidatesPerRow, IDataView RealRows, ILogger Logger);
 
     private static (IDataView Generated, string Source, SavedGenerator? Loaded) Generated(MLContext ml, FileInfo? model, FileInfo? idx, FileInfo? labels, GanEvaluationOptions options,
         LatentDistribution? distribution, float latentScale, RowFilter? filter)
@@ -123,7 +133,13 @@ internal static class EvaluateCommand
             }
 
             using LeNetClassifier judge = ml.Gan().TrainClassifier(filter.RealRows, new LeNetClassifierOptions { Channels = 32, Seed = options.Seed + 1, Threads = 2, Logger = filter.Logger });
-            IDataView rows = saved.GenerateTrainingRows(count, options.Seed, new SyntheticRowOptions { MinimumConfidence = filter.MinimumConfidence, Classifier = judge, LatentScale = latentScale });
+            IDataView rows = saved.GenerateTrainingRows(count, options.Seed, new SyntheticRowOptions
+            {
+                MinimumConfidence = filter.MinimumConfidence,
+                MaxCandidatesPerRow = filter.MaxCandidatesPerRow,
+                Classifier = judge,
+                LatentScale = latentScale,
+            });
             // The training schema: the label column and the pixel column (the one vector column).
             options.GeneratedPixelsColumnName = rows.Schema.Single(c => c.Type is VectorDataViewType).Name;
             options.LabelColumnName = rows.Schema.Single(c => c.Type is not VectorDataViewType).Name;

@@ -230,7 +230,7 @@ internal sealed class GeneratedDataView : SequentialDataView
             {
                 throw new InvalidOperationException(
                     $"Only {_taken[c]} of {_drawn[c]} generated rows of class {c} reached the minimum confidence {judge.MinimumConfidence}; " +
-                    $"lower {nameof(SyntheticRowOptions)}.{nameof(SyntheticRowOptions.MinimumConfidence)}, raise {nameof(SyntheticRowOptions.MaxCandidatesPerRow)} " +
+                    $"lower {nameof(SyntheticRowOptions)}.{nameof(SyntheticRowOptions.MinimumConfidence)}, raise {nameof(SyntheticRowOptions)}.{nameof(SyntheticRowOptions.MaxCandidatesPerRow)} " +
                     "or train the generator longer.");
             }
 

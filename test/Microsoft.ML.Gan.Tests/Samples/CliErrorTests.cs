@@ -49,7 +49,10 @@ public sealed class CliErrorTests : ScratchDirectoryTest
 
         // Ten steps of a GAN on 640 images draw noise: a judge that learned digits is not 99 % sure of every label in it.
         (int exitCode, string log) = SamplesApp.Run([.. evaluate, "--filter-confidence", "0.99"]);
-        AssertOneCleanError(exitCode, log, "reached the minimum confidence 0.99", "lower --filter-confidence");
+        AssertOneCleanError(exitCode, log, "reached the minimum confidence 0.99", "lower --filter-confidence", "raise --filter-max-candidates");
+
+        (exitCode, log) = SamplesApp.Run([.. evaluate, "--filter-confidence", "0.5", "--filter-max-candidates", "0"]);
+        AssertOneCleanError(exitCode, log, "--filter-max-candidates must be at least 1; got 0.");
 
         (exitCode, log) = SamplesApp.Run([.. evaluate, "--filter-confidence", "1.5"]);
         AssertOneCleanError(exitCode, log, "--filter-confidence needs --model (not --idx) and a value in (0, 1); got 1.5");

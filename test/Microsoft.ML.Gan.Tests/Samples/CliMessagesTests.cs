@@ -10,6 +10,9 @@ public sealed class CliMessagesTests
     [TestCase("TrainingBudget.Steps must be at least 1; got 0.", "--max-steps must be at least 1; got 0.")]
     [TestCase("DcganNetworkOptions.Width must be at least 1; got 0.", "--dcgan-width must be at least 1; got 0.")]
     [TestCase("GanOptions.Resume = true needs GanOptions.CheckpointDirectory.", "--resume needs --checkpoint-dir.")]
+    [TestCase("GanOptions.TensorBoardDirectory 'runs' is an existing file; expected a directory.", "--tensorboard 'runs' is an existing file; expected a directory.")]
+    [TestCase("lower SyntheticRowOptions.MinimumConfidence, raise SyntheticRowOptions.MaxCandidatesPerRow or train the generator longer.",
+        "lower --filter-confidence, raise --filter-max-candidates or train the generator longer.")]
     public void ApiNamesBecomeFlags(string message, string expected)
         => Assert.That(CliMessages.ForCommandLine(message), Is.EqualTo(expected));
 
