@@ -128,8 +128,8 @@ internal static class AugmentationReport
             string unlabelled = string.Join(" and ", plan.UnlabelledRegimes.Select(r => r.ToString("N0", Invariant)));
             text.Append(Invariant, $"- With unlabelled rows ({unlabelled} labels): the same real rows, and every other pool row unlabelled (its label missing). The semi-supervised GAN classifier ")
                 .Append(Invariant, $"(`mlContext.Gan().SemiSupervisedClassifier`, the shipped recipe, {plan.SemiSupervisedSteps:N0} steps of 100 labelled + 100 unlabelled rows, seeded by the run) trains on them; ")
-                .Append(Invariant, $"it labels the unlabelled rows it gives at least {plan.PseudoLabelConfidence.ToString(Invariant)} (`LabelUnlabelledRows`), and a conditional GAN (the recipe above, {plan.SemiSupervisedGanSteps:N0} generator steps) trains on the real rows and those. ")
-                .Append(Invariant, $"Arms: (f) + that GAN's rows; (g) + rows of an unconditional GAN (the recipe above without labels, as many steps) trained on every pool image, each labelled by the semi-supervised classifier when it gives a class probability ≥ {plan.FilterConfidence.ToString(Invariant)} (as many rows of each class); (h) real + the labelled unlabelled rows themselves (no generated row, every one of them: the ratios do not apply). ")
+                .Append(Invariant, $"it labels the unlabelled rows it gives at least {plan.PseudoLabelConfidence.ToString(Invariant)} (`LabelUnlabelledRows`), and a conditional GAN (the README's synthetic-data recipe, `GanOptions.SyntheticDataRecipe()`, {plan.SemiSupervisedGanSteps:N0} generator steps) trains on the real rows and those. ")
+                .Append(Invariant, $"Arms: (f) + that GAN's rows; (g) + that GAN's rows the semi-supervised classifier gives their own label with probability ≥ {plan.FilterConfidence.ToString(Invariant)} (as many rows of each class: the pipeline, filtered); (h) real + the labelled unlabelled rows themselves (no generated row, every one of them: the ratios do not apply). ")
                 .Append("The semi-supervised classifier itself is the reference row. The validation split is never among the unlabelled rows.")
                 .AppendLine();
         }
@@ -172,9 +172,9 @@ internal static class AugmentationReport
     }
 
     /// <summary>The arms made of generated rows: (c) to (g).</summary>
-    private static readonly Arm[] Synthetic = [Arm.Gan, Arm.FilteredGan, Arm.ClassicAndGan, Arm.SemiSupervisedGan, Arm.ClassifierLabelledGan];
+    private static readonly Arm[] Synthetic = [Arm.Gan, Arm.FilteredGan, Arm.ClassicAndGan, Arm.SemiSupervisedGan, Arm.FilteredSemiSupervisedGan];
 
-    private static readonly Arm[] Pipeline = [Arm.SemiSupervisedGan, Arm.ClassifierLabelledGan];
+    private static readonly Arm[] Pipeline = [Arm.SemiSupervisedGan, Arm.FilteredSemiSupervisedGan];
 
     private static string Percent(double value) => (100 * value).ToString("F2", Invariant);
 
@@ -382,7 +382,7 @@ internal static class AugmentationReport
                 .Append("Label agreement as for the GANs above.")
                 .AppendLine();
         text.AppendLine();
-        text.AppendLine("| labels | classifier training s (mean) | classifier test accuracy | unlabelled rows labelled | labels right | GANs' training s (mean) | making rows s (mean) | label agreement, (f) rows | label agreement, (g) rows (the classifier's labels) |");
+        text.AppendLine("| labels | classifier training s (mean) | classifier test accuracy | unlabelled rows labelled | labels right | GANs' training s (mean) | making rows s (mean) | label agreement, (f) rows | label agreement, (g) rows |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var group in runs.GroupBy(r => r.Regime).OrderBy(g => g.Key))
         {
@@ -430,7 +430,7 @@ internal static class AugmentationReport
             (Arm.FilteredGan, "(d) filtered GAN", OxyColor.FromRgb(0x2c, 0xa0, 0x2c)),
             (Arm.ClassicAndGan, "(e) classic + GAN", OxyColor.FromRgb(0xd6, 0x27, 0x28)),
             (Arm.SemiSupervisedGan, "(f) semi-supervised pipeline GAN", OxyColor.FromRgb(0x94, 0x67, 0xbd)),
-            (Arm.ClassifierLabelledGan, "(g) unconditional GAN, classifier-labelled", OxyColor.FromRgb(0x8c, 0x56, 0x4b)),
+            (Arm.FilteredSemiSupervisedGan, "(g) semi-supervised pipeline GAN, filtered", OxyColor.FromRgb(0x8c, 0x56, 0x4b)),
         ];
         lines = [.. lines.Where(line => all.Any(m => m.Regime == regime && m.Classifier == classifier && m.Arm == line.Arm))];
         double real = Tests(all, regime, classifier, Arm.Real, 0).DefaultIfEmpty(double.NaN).Average();

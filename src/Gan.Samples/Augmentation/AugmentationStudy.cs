@@ -109,6 +109,21 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         Logger = logger,
     };
 
+    /// <summary>
+    /// The pipeline's generator: the README's, <see cref="GanOptions.SyntheticDataRecipe"/>, for its step budget. It trains on tens
+    /// of thousands of images, where the recipe for full data applies (the few-image recipe above would hold it back).
+    /// </summary>
+    private GanOptions PipelineRecipe(int seed)
+    {
+        GanOptions recipe = GanOptions.SyntheticDataRecipe();
+        recipe.Budget = TrainingBudget.OfSteps(plan.SemiSupervisedGanSteps);
+        recipe.Seed = seed;
+        recipe.Threads = plan.Threads;
+        recipe.SampleCount = 0;
+        recipe.Logger = logger;
+        return recipe;
+    }
+
     private void RunOne(int regime, int ganSteps, int seed, LabelledDigits pool, IDataView poolRows, IDataView validation, IDataView test, CancellationToken cancellationToken)
     {
         var ml = new MLContext(seed);
@@ -199,8 +214,8 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
     /// <summary>
     /// The setting with unlabelled rows: the semi-supervised classifier trains on <paramref name="kept"/> (the run's labels,
     /// every other pool row unlabelled) and is measured itself (the reference row); it labels the unlabelled rows it is
-    /// sure of, a conditional GAN trains on those and the real rows and makes arm (f); an unconditional GAN trained on
-    /// every image makes rows the classifier labels, arm (g); the labelled rows themselves make arm (h).
+    /// sure of, a conditional GAN trains on those and the real rows and makes arm (f); the rows of it the classifier gives
+    /// their own label make arm (g); the labelled rows themselves make arm (h).
     /// </summary>
     private List<(Arm Arm, int Ratio, IDataView Data)> SemiSupervisedArms(MLContext ml, int regime, int seed, IDataView kept, LabelledDigits pool, int[] labelled,
         IDataView realRows, IDataView validation, IDataView test, CancellationToken cancellationToken)
@@ -236,45 +251,41 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         logger.LogInformation("{Run}: classifier trained in {Seconds:F0} s, test accuracy {Accuracy:P2}; it labelled {Confident:N0} unlabelled rows, {Right:P2} of them right",
             run, classifierSeconds, testAccuracy, confident, confident == 0 ? double.NaN : (double)right / confident);
 
-        status($"{run}: training the GANs ({plan.SemiSupervisedGanSteps:N0} steps each)");
+        status($"{run}: training the GAN ({plan.SemiSupervisedGanSteps:N0} steps)");
         clock.Restart();
-        using GanTransformer gan = ml.Gan().Generator(GanRecipe(plan.SemiSupervisedGanSteps, seed)).Fit(pseudo, cancellationToken);
-        GanOptions unconditional = GanRecipe(plan.SemiSupervisedGanSteps, seed);
-        unconditional.Conditional = false;
-        unconditional.AuxiliaryClassifier = false;
-        using GanTransformer unlabelledGan = ml.Gan().Generator(unconditional).Fit(ml.Transforms.DropColumns("Label").Fit(kept).Transform(kept), cancellationToken);
+        using GanTransformer gan = ml.Gan().Generator(PipelineRecipe(seed)).Fit(pseudo, cancellationToken);
         double ganSeconds = clock.Elapsed.TotalSeconds;
 
         status($"{run}: making synthetic rows");
         clock.Restart();
         int maxRows = regime * plan.Ratios.Max();
         LabelledDigits rows = LabelledDigits.Read(gan.GenerateTrainingRows(maxRows, seed, options: new SyntheticRowOptions { LatentScale = plan.LatentScale }));
-        LabelledDigits? labelledRows = ClassifierLabelled(ml, unlabelledGan, classifier, maxRows, seed, cancellationToken);
+        LabelledDigits? filteredRows = Confirmed(ml, gan, classifier, maxRows, seed, cancellationToken);
         IDataView rowsView = ml.Data.Cache(rows.ToDataView(ml));
-        IDataView? labelledView = labelledRows is null ? null : ml.Data.Cache(labelledRows.ToDataView(ml));
+        IDataView? filteredView = filteredRows is null ? null : ml.Data.Cache(filteredRows.ToDataView(ml));
         double rowSeconds = clock.Elapsed.TotalSeconds;
-        if (labelledRows is null)
+        if (filteredRows is null)
         {
             Notes.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{run}: arm (g) left out, the classifier gave fewer than {maxRows / LabelledDigits.Classes:N0} rows of a class probability ≥ {plan.FilterConfidence} in {LabelledRounds} rounds of {maxRows:N0} candidates"));
+                $"{run}: arm (g) left out, the classifier gave fewer than {maxRows / LabelledDigits.Classes:N0} rows of a class their label with probability ≥ {plan.FilterConfidence} in {FilterRounds} rounds of {maxRows:N0} candidates"));
         }
 
         SemiSupervised.Add(new SemiSupervisedRun(regime, seed, classifierSeconds, validationAccuracy, testAccuracy, unlabelled, confident, confident == 0 ? double.NaN : (double)right / confident,
             ganSeconds, rowSeconds, MnistFeatureNetwork.Accuracy(ml.Data.TakeRows(rowsView, AgreementRows)),
-            labelledView is null ? double.NaN : MnistFeatureNetwork.Accuracy(ml.Data.TakeRows(labelledView, AgreementRows))));
+            filteredView is null ? double.NaN : MnistFeatureNetwork.Accuracy(ml.Data.TakeRows(filteredView, AgreementRows))));
         CachedRows.Fill(rowsView);
-        if (labelledView is not null)
+        if (filteredView is not null)
         {
-            CachedRows.Fill(labelledView);
+            CachedRows.Fill(filteredView);
         }
 
         var arms = new List<(Arm Arm, int Ratio, IDataView Data)>();
         foreach (int ratio in plan.Ratios)
         {
             arms.Add((Arm.SemiSupervisedGan, ratio, ml.Gan().Data.AppendRows(realRows, ml.Data.TakeRows(rowsView, regime * ratio))));
-            if (labelledView is not null)
+            if (filteredView is not null)
             {
-                arms.Add((Arm.ClassifierLabelledGan, ratio, ml.Gan().Data.AppendRows(realRows, ml.Data.TakeRows(labelledView, regime * ratio))));
+                arms.Add((Arm.FilteredSemiSupervisedGan, ratio, ml.Gan().Data.AppendRows(realRows, ml.Data.TakeRows(filteredView, regime * ratio))));
             }
         }
 
@@ -282,44 +293,33 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         return arms;
     }
 
-    /// <summary>Rounds of candidates (each as many as asked for) <see cref="ClassifierLabelled"/> draws before it gives up.</summary>
-    private const int LabelledRounds = 20;
+    /// <summary>Rounds of candidates (each as many as asked for) <see cref="Confirmed"/> draws before it gives up.</summary>
+    private const int FilterRounds = 20;
 
     /// <summary>
-    /// <paramref name="count"/> rows of the unconditional <paramref name="gan"/>, each labelled with the class
-    /// <paramref name="classifier"/> gives it when that class has at least the filter's probability, as many of each class
-    /// and in class-interleaved order (so any first k rows are balanced); null when a class does not fill within
-    /// <see cref="LabelledRounds"/> rounds of candidates.
+    /// <paramref name="count"/> rows of the conditional <paramref name="gan"/> that <paramref name="classifier"/> gives their own
+    /// label with at least the filter's probability, as many of each class and in class-interleaved order (so any first k rows
+    /// are balanced); null when a class does not fill within <see cref="FilterRounds"/> rounds of candidates. The filter a
+    /// user with few labels and many unlabelled images has: the semi-supervised classifier is the best judge they can train.
     /// </summary>
-    private LabelledDigits? ClassifierLabelled(MLContext ml, GanTransformer gan, SemiSupervisedGanTransformer classifier, int count, int seed, CancellationToken cancellationToken)
+    private LabelledDigits? Confirmed(MLContext ml, GanTransformer gan, SemiSupervisedGanTransformer classifier, int count, int seed, CancellationToken cancellationToken)
     {
         int perClass = (count + LabelledDigits.Classes - 1) / LabelledDigits.Classes;
         List<float[]>[] kept = [.. Enumerable.Range(0, LabelledDigits.Classes).Select(_ => new List<float[]>())];
-        var asPixels = ml.Transforms.CopyColumns(classifier.PixelsColumnName, gan.GeneratedPixelsColumnName);
-        for (int round = 1; round <= LabelledRounds && kept.Any(k => k.Count < perClass); round++)
+        for (int round = 1; round <= FilterRounds && kept.Any(k => k.Count < perClass); round++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            IDataView generated = gan.Generate(count, seed + round);
-            IDataView candidates = classifier.Transform(asPixels.Fit(generated).Transform(generated));
-            using DataViewRowCursor cursor = candidates.GetRowCursor(candidates.Schema);
-            ValueGetter<VBuffer<float>> score = cursor.GetGetter<VBuffer<float>>(candidates.Schema[classifier.ScoreColumnName]);
-            ValueGetter<VBuffer<float>> pixels = cursor.GetGetter<VBuffer<float>>(candidates.Schema[classifier.PixelsColumnName]);
-            VBuffer<float> scores = default, image = default;
-            while (cursor.MoveNext())
+            LabelledDigits candidates = LabelledDigits.Read(gan.GenerateTrainingRows(count, seed + round, options: new SyntheticRowOptions { LatentScale = plan.LatentScale }));
+            int row = 0;
+            foreach (float[] scores in classifier.Transform(candidates.ToDataView(ml)).GetColumn<float[]>(classifier.ScoreColumnName))
             {
-                score(ref scores);
-                ReadOnlySpan<float> probabilities = scores.GetValues();   // dense: one probability per class
-                int c = 0;
-                for (int k = 1; k < probabilities.Length; k++)
+                int label = candidates.Labels[row];
+                if (scores[label] >= plan.FilterConfidence && kept[label].Count < perClass)
                 {
-                    c = probabilities[k] > probabilities[c] ? k : c;
+                    kept[label].Add(candidates.Pixels[row]);
                 }
 
-                if (probabilities[c] >= plan.FilterConfidence && kept[c].Count < perClass)
-                {
-                    pixels(ref image);
-                    kept[c].Add(image.DenseValues().ToArray());
-                }
+                row++;
             }
         }
 
@@ -366,7 +366,7 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         Arm.FilteredGan => $"real + {ratio}x filtered GAN",
         Arm.ClassicAndGan => $"real + {ratio}x half classic, half GAN",
         Arm.SemiSupervisedGan => $"real + {ratio}x semi-supervised pipeline GAN",
-        Arm.ClassifierLabelledGan => $"real + {ratio}x unconditional GAN, classifier-labelled",
+        Arm.FilteredSemiSupervisedGan => $"real + {ratio}x semi-supervised pipeline GAN, filtered by the classifier",
         _ => "real + the unlabelled rows the classifier labelled",
     };
 

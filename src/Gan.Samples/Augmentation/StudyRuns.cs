@@ -20,7 +20,7 @@ internal sealed class StudyRuns(string directory, StudyPlan plan)
     /// What a run measures, as a number: raise it with any change that makes a run measure something else for the same plan
     /// (another draw, another arm, another recipe), so that runs kept before it are measured again rather than reused.
     /// </summary>
-    internal const int Format = 3;
+    internal const int Format = 4;
 
     private static readonly JsonSerializerOptions Json = new()
     {

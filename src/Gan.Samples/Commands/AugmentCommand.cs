@@ -50,7 +50,11 @@ internal static class AugmentCommand
             AllowMultipleArgumentsPerToken = true,
         };
         Option<int> sslSteps = new("--ssl-steps") { Description = "Training steps of the semi-supervised classifier (600 are one epoch of its 100 labelled + 100 unlabelled batches).", DefaultValueFactory = _ => 3_000 };
-        Option<int> sslGanSteps = new("--ssl-gan-steps") { Description = "Generator steps of the GAN trained on the real rows and the unlabelled rows the classifier labelled.", DefaultValueFactory = _ => 1_500 };
+        Option<int> sslGanSteps = new("--ssl-gan-steps")
+        {
+            Description = "Generator steps of the GAN (the synthetic-data recipe) trained on the real rows and the unlabelled rows the classifier labelled.",
+            DefaultValueFactory = _ => StudyPlan.DefaultSemiSupervisedGanSteps,
+        };
         Option<float> pseudoLabelConfidence = new("--pseudo-label-confidence") { Description = "An unlabelled row takes the semi-supervised classifier's label when it gives that label at least this probability.", DefaultValueFactory = _ => 0.95f };
 
         var command = new Command("augment", "The augmentation study: classifiers trained on few real MNIST labels, with and without classic and GAN-made rows.")

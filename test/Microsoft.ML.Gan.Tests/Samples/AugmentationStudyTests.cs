@@ -195,18 +195,17 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         Assert.That(exitCode, Is.Zero, log);
         string markdown = File.ReadAllText(report);
         Assert.That(markdown, Does.Contain("## 20 labels + 59,480 unlabelled images: the semi-supervised pipeline against classic augmentation"));
-        foreach (string arm in new[] { "| real + 1x semi-supervised pipeline GAN |", "| real + 1x unconditional GAN, classifier-labelled |", "| real + the unlabelled rows the classifier labelled |" })
+        foreach (string arm in new[] { "| real + 1x semi-supervised pipeline GAN |", "| real + 1x semi-supervised pipeline GAN, filtered by the classifier |", "| real + the unlabelled rows the classifier labelled |" })
         {
             Assert.That(markdown, Does.Contain(arm));
         }
 
         Assert.That(markdown, Does.Contain("| *the semi-supervised classifier itself* |").And.Contain("## The semi-supervised pipeline"));
         string[] fits = File.ReadAllLines(Path.ChangeExtension(report, ".csv"));
-        string[] pipeline = [.. fits.Where(line => line.Contains(",SemiSupervisedGan,", StringComparison.Ordinal) || line.Contains(",ClassifierLabelledGan,", StringComparison.Ordinal) || line.Contains(",PseudoLabelled,", StringComparison.Ordinal))];
-        Assert.That(pipeline.Count(line => !line.Contains(",ClassifierLabelledGan,", StringComparison.Ordinal)), Is.EqualTo(2 * 2), "2 seeds x arms (f) and (h)");
-        int labelledByClassifier = pipeline.Length - 4;
-        Assert.That(labelledByClassifier == 2 || Regex.Matches(markdown, "arm \\(g\\) left out").Count == 2 - labelledByClassifier, Is.True,
-            "arm (g) in every run, or a note for each run without it (a 5-step GAN may draw no image of some class)");
+        string[] pipeline = [.. fits.Where(line => line.Contains(",SemiSupervisedGan,", StringComparison.Ordinal) || line.Contains(",FilteredSemiSupervisedGan,", StringComparison.Ordinal) || line.Contains(",PseudoLabelled,", StringComparison.Ordinal))];
+        // --filter-confidence 0: every row the pipeline's GAN draws passes, so arm (g) is in both runs.
+        Assert.That(pipeline, Has.Length.EqualTo(2 * 3), "2 seeds x arms (f), (g) and (h)");
+        Assert.That(markdown, Does.Not.Contain("arm (g) left out"));
         Assert.That(Directory.GetFiles(Path.Combine(Scratch, "runs")).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "20-labels-seed-1.json", "20-labels-seed-2.json" }));
 
         // The same command again measures nothing: both runs are kept, and the report says the same.
