@@ -5,8 +5,9 @@ The Improved GAN (Salimans et al. 2016, feature matching) on MNIST with N labels
 classifier-discriminator (Gaussian noise 0.1 on the input, 0.5 after each of 1000-500-250-250-250 ReLU units; hidden
 scales fixed after a data-dependent initialisation, the output's trained), a generator z ~ U(0,1)^100 -> 500 -> 500
 (batch norm shift only, softplus) -> 784 weight-normalised, softplus. Every step: labelled rows (the labelled set repeated,
-reshuffled each time round) shifted by up to 2 pixels, unlabelled rows, generated rows and the unlabelled rows shifted by up
-to 4 pixels with an 8 x 8 cut-out in one classifier pass; loss = cross-entropy + the GAN term + the FixMatch term (targets
+reshuffled each time round) shifted by up to 2 pixels, unlabelled rows, generated rows and the unlabelled rows' strong view
+(turned by up to 20 degrees, scaled by up to 15 %, sheared by up to 0.3, moved by up to 4 pixels, with an 8 x 8 cut-out;
+--strong-augmentation ShiftAndCutOut: moved only) in one classifier pass; loss = cross-entropy + the GAN term + the FixMatch term (targets
 from a copy shifted by up to 1 pixel, counted at confidence >= --confidence, 0.8 as the library's default); then a generator step of feature matching on a second
 unlabelled stream (a second one when its loss is above 1 after epoch 2). Adam 0.003 (0.5, 0.999), both rates falling
 linearly to 0 over the last 30 % of the steps; an average of the classifier's weights (decay min(0.999, (1+t)/(10+t)))
@@ -132,6 +133,22 @@ def cut_out(images, size):
     return torch.where(cut.unsqueeze(1), torch.zeros_like(x), x).flatten(1)
 
 
+def affine(images, degrees=20.0, scale=0.15, shear=0.3, move=4):
+    """Each image turned, scaled, sheared and moved (uniform per image), sampled bilinearly, 0 outside, as DiffAugment.Affine does."""
+    n = images.shape[0]
+
+    def uniform(half):
+        return (torch.rand(n) - 0.5) * (2 * half)
+
+    angle, s, h = uniform(degrees * np.pi / 180), uniform(scale) + 1, uniform(shear)
+    move_x, move_y = uniform(move * 2 / 28), uniform(move * 2 / 28)
+    cos, sin = angle.cos(), angle.sin()
+    theta = torch.stack([torch.stack([cos / s, (h * cos - sin) / s, move_x], 1),
+                         torch.stack([sin / s, (cos + h * sin) / s, move_y], 1)], 1)
+    grid = F.affine_grid(theta, [n, 1, 28, 28], align_corners=False)
+    return F.grid_sample(images.view(n, 1, 28, 28), grid, mode="bilinear", padding_mode="zeros", align_corners=False).flatten(1)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--mnist-dir", default=os.path.expanduser("~/.cache/Microsoft.ML.Gan/mnist"))
@@ -142,6 +159,8 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--confidence", type=float, default=0.8, help="consistency confidence (SemiSupervisedGanOptions.ConfidenceThreshold)")
+    p.add_argument("--strong-augmentation", default="AffineAndCutOut", choices=["AffineAndCutOut", "ShiftAndCutOut"],
+                   help="the consistency term's strong view (SemiSupervisedGanOptions.StrongAugmentation)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -202,7 +221,7 @@ def main():
                 fake = generator(torch.rand(b, 100))
                 confidence, targets = F.softmax(classifier(shift(unlabelled, 1))[0], 1).max(1)
                 confident = (confidence >= args.confidence).float()
-            strong = cut_out(shift(unlabelled, 4), 8)
+            strong = cut_out(affine(unlabelled) if args.strong_augmentation == "AffineAndCutOut" else shift(unlabelled, 4), 8)
             logits, _ = classifier(torch.cat([labelled_x, unlabelled, fake, strong]))
             loss_lab = F.cross_entropy(logits[:b], labelled_y)
             real_lse, fake_lse = logits[b:2 * b].logsumexp(1), logits[2 * b:3 * b].logsumexp(1)

@@ -108,6 +108,28 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         Assert.That(Scores(), Is.EqualTo(Scores()));
     }
 
+    [Test]
+    public void TheStrongViewOfTheConsistencyTermIsAnOptionThatChangesWhatIsLearned()
+    {
+        var ml = new MLContext(1);
+        IDataView test = SyntheticImages.LoadLabelled(ml, 20);
+        float[] Scores(ConsistencyAugmentation view)
+        {
+            SemiSupervisedGanOptions options = FastOptions();
+            options.StrongAugmentation = view;
+            options.ConfidenceThreshold = 0;   // every unlabelled row counts, so the view shapes every step
+            using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(FewLabels(ml));
+            return [.. model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s)];
+        }
+
+        Assert.That(new SemiSupervisedGanOptions().StrongAugmentation, Is.EqualTo(ConsistencyAugmentation.AffineAndCutOut));
+        Assert.That(Scores(ConsistencyAugmentation.ShiftAndCutOut), Is.Not.EqualTo(Scores(ConsistencyAugmentation.AffineAndCutOut)));
+        SemiSupervisedGanOptions undefined = FastOptions();
+        undefined.StrongAugmentation = (ConsistencyAugmentation)7;
+        Assert.That(() => ml.Gan().SemiSupervisedClassifier(undefined).Fit(FewLabels(ml)),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("SemiSupervisedGanOptions.StrongAugmentation must be one of ShiftAndCutOut, AffineAndCutOut"));
+    }
+
     private static IEnumerable<TestCaseData> BadInputs()
     {
         static TestCaseData Case(string name, Func<MLContext, IDataView> data, string message) => new TestCaseData(data, message).SetArgDisplayNames(name);

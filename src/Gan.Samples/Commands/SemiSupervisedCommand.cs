@@ -34,6 +34,11 @@ internal static class SemiSupervisedCommand
         };
         Option<float> consistency = new("--consistency") { Description = "Weight of the consistency term (0: the paper's recipe).", DefaultValueFactory = _ => defaults.ConsistencyWeight };
         Option<float> threshold = new("--confidence") { Description = "Confidence an unlabelled image needs to count in the consistency term.", DefaultValueFactory = _ => defaults.ConfidenceThreshold };
+        Option<ConsistencyAugmentation> strong = new("--strong-augmentation")
+        {
+            Description = "The strong view of an unlabelled image in the consistency term: AffineAndCutOut (turn, scale, shear, shift, cut-out) or ShiftAndCutOut.",
+            DefaultValueFactory = _ => defaults.StrongAugmentation,
+        };
         Option<float> decay = new("--lr-decay-share") { Description = "Share of the budget at its end over which the learning rates fall to 0.", DefaultValueFactory = _ => defaults.LearningRateDecayShare };
         Option<float?> average = new("--weight-average") { Description = $"Decay of the weight average that is measured and saved (default {defaults.WeightAverageDecay}; 0 turns it off)." };
         Option<float> learningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
@@ -50,7 +55,7 @@ internal static class SemiSupervisedCommand
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, consistency, threshold, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, consistency, threshold, strong, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -79,6 +84,7 @@ internal static class SemiSupervisedCommand
                 Budget = result.GetValue(maxSteps) is int steps ? TrainingBudget.OfSteps(steps) : TrainingBudget.OfEpochs(result.GetValue(epochs) ?? defaults.Budget.Epochs!.Value),
                 ConsistencyWeight = result.GetValue(consistency),
                 ConfidenceThreshold = result.GetValue(threshold),
+                StrongAugmentation = result.GetValue(strong),
                 LearningRateDecayShare = result.GetValue(decay),
                 WeightAverageDecay = averageDecay,
                 LearningRate = result.GetValue(learningRate),

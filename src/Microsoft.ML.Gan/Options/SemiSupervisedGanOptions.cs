@@ -57,6 +57,12 @@ public sealed class SemiSupervisedGanOptions
     public float ConfidenceThreshold { get; set; } = 0.8f;
 
     /// <summary>
+    /// The strong view of an unlabelled image in the consistency term. Default: <see cref="ConsistencyAugmentation.AffineAndCutOut"/>,
+    /// chosen on a validation split over shifts alone (docs/SEMI-SUPERVISED.md).
+    /// </summary>
+    public ConsistencyAugmentation StrongAugmentation { get; set; } = ConsistencyAugmentation.AffineAndCutOut;
+
+    /// <summary>
     /// The share of the budget, at its end, over which both learning rates fall linearly to 0. Default: 0.3. 0 keeps them
     /// constant (the paper's recipe).
     /// </summary>
@@ -115,6 +121,11 @@ public sealed class SemiSupervisedGanOptions
         OptionChecks.NonNegative(UnlabelledWeight, Owner, nameof(UnlabelledWeight));
         OptionChecks.NonNegative(ConsistencyWeight, Owner, nameof(ConsistencyWeight));
         OptionChecks.InRange(ConfidenceThreshold, 0f, 1f, Owner, nameof(ConfidenceThreshold), upperInclusive: true);
+        if (!Enum.IsDefined(StrongAugmentation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(StrongAugmentation), StrongAugmentation, $"{Owner}.{nameof(StrongAugmentation)} must be one of {string.Join(", ", Enum.GetNames<ConsistencyAugmentation>())}.");
+        }
+
         OptionChecks.InRange(LearningRateDecayShare, 0f, 1f, Owner, nameof(LearningRateDecayShare), upperInclusive: true);
         if (WeightAverageDecay is float decay)
         {

@@ -61,6 +61,36 @@ internal static class DiffAugment
     public static Tensor CutOut(Tensor images, ImageShape shape, long size, float fill)
         => Cutout(images.view(-1, shape.Channels, shape.Height, shape.Width), size, size, fill).flatten(1);
 
+    /// <summary>
+    /// Flat images [N, C·H·W] in [0, 1], each turned by up to ±<paramref name="maxDegrees"/>, scaled by 1 ± <paramref name="maxScale"/>,
+    /// sheared by up to ±<paramref name="maxShear"/> and moved by up to ±<paramref name="maxShift"/> pixels each way (all uniform, per
+    /// image), sampled bilinearly; 0 where nothing maps in. The strong view of the semi-supervised consistency term: the
+    /// deformations handwriting has, which a dense classifier cannot learn from shifts.
+    /// </summary>
+    public static Tensor Affine(Tensor images, ImageShape shape, double maxDegrees, double maxScale, double maxShear, double maxShift)
+    {
+        Tensor x = images.view(-1, shape.Channels, shape.Height, shape.Width);
+        long n = x.shape[0];
+        Tensor angle = Uniform(n, maxDegrees * Math.PI / 180, x.device);
+        Tensor scale = Uniform(n, maxScale, x.device).Plus(1.0);
+        Tensor shear = Uniform(n, maxShear, x.device);
+        // Normalised coordinates run from −1 to 1 across the image, so a pixel is 2 / side of them.
+        Tensor moveX = Uniform(n, maxShift * 2 / shape.Width, x.device);
+        Tensor moveY = Uniform(n, maxShift * 2 / shape.Height, x.device);
+        Tensor cos = angle.cos(), sin = angle.sin();
+        // Where each output pixel samples the input (the inverse map): rotation, then shear along x, then 1 / scale.
+        Tensor theta = torch.stack(
+        [
+            torch.stack([cos / scale, ((shear * cos) - sin) / scale, moveX], 1),
+            torch.stack([sin / scale, (cos + (shear * sin)) / scale, moveY], 1),
+        ], 1);
+        Tensor grid = nn.functional.affine_grid(theta, [n, shape.Channels, shape.Height, shape.Width], align_corners: false);
+        return nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false).flatten(1);
+    }
+
+    /// <summary>[N] values uniform in [−<paramref name="half"/>, <paramref name="half"/>].</summary>
+    private static Tensor Uniform(long n, double half, Device device) => torch.rand(n, device: device).Minus(0.5).Times(2 * half);
+
     /// <summary>out[i, j] = x[i + dy, j + dx] where that lies inside the image, black elsewhere; dy, dx in [−s, s].</summary>
     private static Tensor Translate(Tensor x)
     {

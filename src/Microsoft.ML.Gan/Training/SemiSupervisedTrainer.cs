@@ -21,6 +21,7 @@ internal sealed record SemiSupervisedPlan(
     float UnlabelledWeight,
     float ConsistencyWeight,
     float ConfidenceThreshold,
+    ConsistencyAugmentation StrongAugmentation,
     float DecayShare,
     float? AverageDecay,
     TrainingBudget Budget,
@@ -30,7 +31,7 @@ internal sealed record SemiSupervisedPlan(
 {
     public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
         classCount, shape, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
-        options.ConsistencyWeight, options.ConfidenceThreshold, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget, options.Threads, device,
+        options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget, options.Threads, device,
         options.Progress);
 
     public int ImageSize => Shape.Size;
@@ -237,7 +238,7 @@ internal sealed class SemiSupervisedTrainer
 
             Tensor[] batch = targets is null
                 ? [labelledImages, unlabelledImages, fake]
-                : [labelledImages, unlabelledImages, fake, DiffAugment.CutOut(DiffAugment.Shift(unlabelledImages, shape, StrongShift, Blank), shape, CutOutSize, Blank)];
+                : [labelledImages, unlabelledImages, fake, Strong(unlabelledImages, shape)];
             (Tensor logits, _) = classifier.forward(torch.cat(batch, 0));
             Tensor labelledLoss = nn.functional.cross_entropy(logits.narrow(0, 0, b), labelledClasses);
             Tensor realLse = logits.narrow(0, b, real).logsumexp(1);
@@ -274,12 +275,27 @@ internal sealed class SemiSupervisedTrainer
         return (labelledLossSum.item<float>() / steps, unlabelledLossSum.item<float>() / steps, generatorLossSum.item<float>() / steps);
     }
 
-    /// <summary>Shifts (pixels) and the cut-out side of the augmentations, and the value that fills what moved out.</summary>
+    /// <summary>
+    /// Shifts (pixels) and the cut-out side of the augmentations, the strong affine view's largest turn (degrees), scale change
+    /// and shear, and the value that fills what moved out.
+    /// </summary>
     private const int LabelledShift = 2;
     private const int WeakShift = 1;
     private const int StrongShift = 4;
     private const int CutOutSize = 8;
+    private const double StrongDegrees = 20;
+    private const double StrongScale = 0.15;
+    private const double StrongShear = 0.3;
     private const float Blank = 0f;
+
+    /// <summary>The consistency term's strong view of <paramref name="images"/> (<see cref="SemiSupervisedPlan.StrongAugmentation"/>).</summary>
+    private Tensor Strong(Tensor images, ImageShape shape)
+    {
+        Tensor moved = _plan.StrongAugmentation == ConsistencyAugmentation.AffineAndCutOut
+            ? DiffAugment.Affine(images, shape, StrongDegrees, StrongScale, StrongShear, StrongShift)
+            : DiffAugment.Shift(images, shape, StrongShift, Blank);
+        return DiffAugment.CutOut(moved, shape, CutOutSize, Blank);
+    }
 
     /// <summary>One feature-matching step of the generator against <paramref name="realImages"/>; returns its loss (detached).</summary>
     private Tensor GeneratorStep(SemiSupervisedDiscriminator classifier, FeatureMatchingGenerator generator, FlatAdam optimizer, Tensor realImages, Parameter[] frozen, Device device)

@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Networks;
+using Microsoft.ML.Gan.Torch;
 using Microsoft.ML.Gan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -160,5 +161,61 @@ public sealed class DiffAugmentTests
         float[] augmented = Train(DiffAugmentPolicy.Translation | DiffAugmentPolicy.Cutout);
         Assert.That(Train(DiffAugmentPolicy.Translation | DiffAugmentPolicy.Cutout), Is.EqualTo(augmented), "same seed, same weights");
         Assert.That(Train(DiffAugmentPolicy.None), Is.Not.EqualTo(augmented));
+    }
+
+    [Test]
+    public void AffineWithNoRangesLeavesTheImagesAsTheyAre()
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor images = torch.rand(8, Digit.Size);
+        Tensor same = DiffAugment.Affine(images, Digit, maxDegrees: 0, maxScale: 0, maxShear: 0, maxShift: 0);
+        Assert.That((same - images).abs().max().item<float>(), Is.LessThan(1e-5f));
+    }
+
+    [Test]
+    public void AffineMovesEachImageByItsOwnShiftWithinTheRange()
+    {
+        using var scope = torch.NewDisposeScope();
+        // One bright 2 × 2 square in the middle, 64 times; only shifts of up to 3 pixels.
+        var pixels = new float[Digit.Size];
+        foreach ((int r, int c) in new[] { (13, 13), (13, 14), (14, 13), (14, 14) })
+        {
+            pixels[(r * 28) + c] = 1f;
+        }
+
+        Tensor images = torch.tensor(pixels).unsqueeze(0).expand(64, Digit.Size).contiguous();
+        torch.manual_seed(3);
+        Tensor moved = DiffAugment.Affine(images, Digit, maxDegrees: 0, maxScale: 0, maxShear: 0, maxShift: 3).view(64, 28, 28);
+
+        Tensor mass = moved.sum([1, 2]);
+        Tensor index = ScalarArithmetic.Range(28).to_type(ScalarType.Float32);
+        float[] rows = ((moved.sum([2]) * index).sum([1]) / mass).data<float>().ToArray();
+        float[] columns = ((moved.sum([1]) * index).sum([1]) / mass).data<float>().ToArray();
+        Assert.That(mass.data<float>().ToArray(), Is.All.EqualTo(4f).Within(1e-3f), "a shift keeps all of the square inside");
+        Assert.That(rows.Concat(columns).Select(centre => Math.Abs(centre - 13.5f)), Is.All.LessThanOrEqualTo(3.001f));
+        Assert.That(rows.Concat(columns).Count(centre => Math.Abs(centre - 13.5f) > 1), Is.GreaterThan(16), "most copies moved by more than a pixel");
+        Assert.That(rows.Distinct().Count(), Is.GreaterThan(32), "every copy draws its own shift");
+    }
+
+    [Test]
+    public void AffineTurnsALineAboutTheCentreKeepingItsInk()
+    {
+        using var scope = torch.NewDisposeScope();
+        // A horizontal line through the middle, 32 times; only turns of up to 30 degrees.
+        var pixels = new float[Digit.Size];
+        for (int c = 6; c < 22; c++)
+        {
+            pixels[(14 * 28) + c] = 1f;
+        }
+
+        Tensor images = torch.tensor(pixels).unsqueeze(0).expand(32, Digit.Size).contiguous();
+        torch.manual_seed(4);
+        Tensor turned = DiffAugment.Affine(images, Digit, maxDegrees: 30, maxScale: 0, maxShear: 0, maxShift: 0).view(32, 28, 28);
+
+        float[] ink = turned.sum([1, 2]).data<float>().ToArray();
+        Assert.That(ink, Is.All.InRange(16f * 0.85f, 16f * 1.15f), "a turn about the centre keeps the line inside and its ink");
+        // The share of ink left on the line's own row falls as the line turns: every copy draws its own angle.
+        float[] onRow = (turned[.., 14, ..].sum([1]) / turned.sum([1, 2])).data<float>().ToArray();
+        Assert.That(onRow.Max() - onRow.Min(), Is.GreaterThan(0.3f), $"share of ink on the line's row: {string.Join(", ", onRow)}");
     }
 }
