@@ -21,6 +21,11 @@ internal static partial class CliMessages
         ["ModeSeekingWeight"] = "--mode-seeking", ["MinimumConfidence"] = "--filter-confidence", ["SpectralNormalization"] = "--spectral-norm", ["MaxRows"] = "--max-rows",
         ["DataDirectory"] = "--mnist-dir", ["CasSampleCount"] = "--cas-samples", ["CnnCasEpochs"] = "--cnn-cas-epochs",
         ["CnnCasChannels"] = "--cnn-cas-channels", ["MaxCandidatesPerRow"] = "--filter-max-candidates", ["TensorBoardDirectory"] = "--tensorboard",
+        ["Device"] = "--device",
+
+        // SemiSupervisedGanOptions, as the semi-supervised verb names them.
+        ["LearningRate"] = "--lr", ["ConsistencyWeight"] = "--consistency", ["ConfidenceThreshold"] = "--confidence",
+        ["StrongAugmentation"] = "--strong-augmentation", ["LearningRateDecayShare"] = "--lr-decay-share", ["WeightAverageDecay"] = "--weight-average",
 
         // Members of the option groups, named only with their group (TrainingBudget.Steps, DcganNetworkOptions.Width).
         ["Steps"] = "--max-steps", ["Width"] = "--dcgan-width",
@@ -48,7 +53,7 @@ internal static partial class CliMessages
         return message.Trim();
     }
 
-    [GeneratedRegex(@"\b(?:GanOptions|MnistOptions|GanEvaluationOptions|PyTorchGeneratorOptions|SyntheticRowOptions|TrainingBudget|MlpNetworkOptions|DcganNetworkOptions)\.(?<name>[A-Z]\w*)(?: = true)?")]
+    [GeneratedRegex(@"\b(?:GanOptions|MnistOptions|GanEvaluationOptions|PyTorchGeneratorOptions|SyntheticRowOptions|TrainingBudget|MlpNetworkOptions|DcganNetworkOptions|SemiSupervisedGanOptions)\.(?<name>[A-Z]\w*)(?: = true)?")]
     private static partial Regex QualifiedName();
 
     [GeneratedRegex(@"\b(?<name>Resume|OverwriteCheckpoints|CheckpointDirectory|MaxSteps|Epochs)(?: = true)?(?=[ ,.;)]|$)")]
@@ -57,6 +62,7 @@ internal static partial class CliMessages
     [GeneratedRegex(@"(?<path>\b[A-Z]\w*(?:\.[A-Z]\w*)*)(?=: checkpoint )")]
     private static partial Regex ChangedSetting();
 
-    [GeneratedRegex(@"\s*\(Parameter '[^']*'\)|\s*Actual value was [^.\r\n]*\.?")]
+    // "Actual value was 1.5." runs to the end of its line: a decimal point is not the end of the sentence.
+    [GeneratedRegex(@"\s*\(Parameter '[^']*'\)|\s*Actual value was [^\r\n]*")]
     private static partial Regex ParameterTail();
 }

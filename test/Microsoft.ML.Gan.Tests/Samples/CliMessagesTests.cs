@@ -13,8 +13,18 @@ public sealed class CliMessagesTests
     [TestCase("GanOptions.TensorBoardDirectory 'runs' is an existing file; expected a directory.", "--tensorboard 'runs' is an existing file; expected a directory.")]
     [TestCase("lower SyntheticRowOptions.MinimumConfidence, raise SyntheticRowOptions.MaxCandidatesPerRow or train the generator longer.",
         "lower --filter-confidence, raise --filter-max-candidates or train the generator longer.")]
+    [TestCase("SemiSupervisedGanOptions.LearningRate must be a finite value > 0; got -1.", "--lr must be a finite value > 0; got -1.")]
+    [TestCase("GanOptions.Device is 'cuda' but CUDA is not available; reference a TorchSharp CUDA backend package or use 'cpu'.",
+        "--device is 'cuda' but CUDA is not available; reference a TorchSharp CUDA backend package or use 'cpu'.")]
     public void ApiNamesBecomeFlags(string message, string expected)
         => Assert.That(CliMessages.ForCommandLine(message), Is.EqualTo(expected));
+
+    [Test]
+    public void AnOutOfRangeValueIsSaidOnceWithItsDecimals()
+    {
+        var error = new ArgumentOutOfRangeException("ConfidenceThreshold", 1.5f, "SemiSupervisedGanOptions.ConfidenceThreshold must lie in [0, 1]; got 1.5.");
+        Assert.That(CliMessages.ForCommandLine(error.Message), Is.EqualTo("--confidence must lie in [0, 1]; got 1.5."));
+    }
 
     [Test]
     public void AResumeNamesEveryChangedSettingByItsFlag()
