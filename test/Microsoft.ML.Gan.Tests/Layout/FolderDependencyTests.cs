@@ -15,7 +15,7 @@ public sealed class FolderDependencyTests
 {
     /// <summary>Bottom to top; "" is the library's root folder, the public entry points (catalog, estimator, transformer).</summary>
     private static readonly string[] Layers =
-        ["Logging", "IO", "Torch", "Options", "Imaging", "Input", "Mnist", "Networks", "Evaluation", "Training", "Onnx", "Artifact", "PyTorch", "Generation", ""];
+        ["Logging", "IO", "Torch", "Options", "Tabular", "Imaging", "Input", "Mnist", "Networks", "Evaluation", "Training", "Onnx", "Artifact", "PyTorch", "Generation", ""];
 
     private static readonly Lazy<IReadOnlyList<FolderUse>> Uses = new(FindUses);
 
