@@ -1,0 +1,221 @@
+using System.Globalization;
+
+namespace Microsoft.ML.Gan.Tabular;
+
+/// <summary>How a column is encoded.</summary>
+internal enum TableColumnKind
+{
+    /// <summary>Mode-specific normalisation: [α, one-hot mode] (<see cref="ContinuousColumnEncoder"/>).</summary>
+    Continuous,
+
+    /// <summary>A one-hot over the values seen (<see cref="DiscreteColumnEncoder"/>).</summary>
+    Discrete,
+
+    /// <summary>A one-hot over the key indices seen; the column's key values stay in its annotations.</summary>
+    Key,
+}
+
+/// <summary>What a generator's output head applies to a span of the encoding, as CTGAN's generator does.</summary>
+internal enum EncodedSpanKind
+{
+    /// <summary>One value in [−1, 1]: a continuous column's α, through tanh.</summary>
+    Scalar,
+
+    /// <summary>A one-hot group (modes, categories, present/missing), through Gumbel-softmax.</summary>
+    Softmax,
+}
+
+/// <summary>A span of an encoded row: <paramref name="Width"/> floats from <paramref name="Offset"/>, and what produces them.</summary>
+internal readonly record struct EncodedSpan(int Offset, int Width, EncodedSpanKind Kind);
+
+/// <summary>
+/// One category of a discrete or key column: <paramref name="Label"/> names it to the <see cref="DiscreteColumnEncoder"/>
+/// (unique within the column; <see cref="EncodedColumn.MissingLabel"/> for missing values), <paramref name="Value"/> is
+/// what it decodes to in the column's own .NET type, and <paramref name="Display"/> is how a message shows it.
+/// </summary>
+internal sealed record ColumnCategory(string Label, object Value, string Display);
+
+/// <summary>
+/// One column of the table, fitted: its encoder, its place in an encoded row, its rate of missing values, and the training
+/// rows it was fitted on (so the table is encoded without reading the view again). Decoding gives a value of the column's
+/// own .NET type (the raw type of its <see cref="Microsoft.ML.Data.DataViewType"/>), boxed.
+/// </summary>
+internal abstract class EncodedColumn
+{
+    /// <summary>The label of the category that stands for missing values; no value's own label is empty.</summary>
+    public const string MissingLabel = "";
+
+    protected EncodedColumn(TableColumn column, TableColumnKind kind, int offset, double missingRate)
+    {
+        Column = column;
+        Kind = kind;
+        Offset = offset;
+        MissingRate = missingRate;
+    }
+
+    /// <summary>The column this encodes.</summary>
+    public TableColumn Column { get; }
+
+    /// <summary>How the column is encoded.</summary>
+    public TableColumnKind Kind { get; }
+
+    /// <summary>Where the column's encoding starts in an encoded row.</summary>
+    public int Offset { get; }
+
+    /// <summary>The share of training rows whose value is missing: what generated rows should reproduce.</summary>
+    public double MissingRate { get; }
+
+    /// <summary>How many floats the column's encoding takes.</summary>
+    public abstract int Width { get; }
+
+    /// <summary>The column's spans, in order, at their offsets in an encoded row.</summary>
+    public abstract IEnumerable<EncodedSpan> Spans { get; }
+
+    /// <summary>Writes training row <paramref name="row"/>'s value into <paramref name="into"/> (length <see cref="Width"/>).</summary>
+    public abstract void Encode(int row, Random random, Span<float> into);
+
+    /// <summary>The value <paramref name="encoded"/> (length <see cref="Width"/>: a one-hot or a generator's scores) stands for.</summary>
+    public abstract object Decode(ReadOnlySpan<float> encoded);
+
+    /// <summary>
+    /// Throws when the column gives a generator nothing to learn: every one of <paramref name="rows"/> rows missing, or
+    /// <paramref name="singleValue"/> (not null) in every row. A single value with some rows missing is kept: the missing
+    /// rate is worth learning.
+    /// </summary>
+    protected static void CheckLearnable(TableColumn column, int rows, int missing, string? singleValue)
+    {
+        if (missing == rows)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Column '{column.Name}' is missing ({MissingDescription(column.Type)}) in all {rows} rows; a generator has nothing to learn from it, so exclude it."),
+                "data");
+        }
+
+        if (singleValue is not null)
+        {
+            throw new ArgumentException(
+                $"Column '{column.Name}' has the single value '{singleValue}' in every row; a generator has nothing to learn from it, so exclude it.", "data");
+        }
+    }
+
+    private static string MissingDescription(TableColumnType type) => type switch
+    {
+        TableColumnType.Floating => "NaN",
+        TableColumnType.Text => "empty text",
+        TableColumnType.Key => "key 0",
+        _ => "missing",
+    };
+}
+
+/// <summary>
+/// A continuous column: CTGAN's [α, one-hot mode], fitted on the values that are present. A column with missing values
+/// gets a further present/missing one-hot after the modes, as SDV's transformers add a null column beside the value; a
+/// missing row encodes the mean of the present values in [α, mode] (what SDV fills in), so the mode group stays a one-hot.
+/// A present/missing pair rather than one 0/1 entry keeps every span a tanh scalar or a softmax group.
+/// </summary>
+internal sealed class ContinuousEncodedColumn : EncodedColumn
+{
+    private readonly ContinuousColumnEncoder _encoder;
+    private readonly double[] _values;
+    private readonly double _fill;
+    private readonly bool _hasMissing;
+    private readonly Func<double, object> _toValue;
+
+    private ContinuousEncodedColumn(TableColumn column, int offset, double missingRate, ContinuousColumnEncoder encoder, double[] values, double fill, Func<double, object> toValue)
+        : base(column, TableColumnKind.Continuous, offset, missingRate)
+    {
+        _encoder = encoder;
+        _values = values;
+        _fill = fill;
+        _hasMissing = missingRate > 0;
+        _toValue = toValue;
+    }
+
+    public override int Width => _encoder.Width + (_hasMissing ? 2 : 0);
+
+    public override IEnumerable<EncodedSpan> Spans
+    {
+        get
+        {
+            yield return new EncodedSpan(Offset, 1, EncodedSpanKind.Scalar);
+            yield return new EncodedSpan(Offset + 1, _encoder.Width - 1, EncodedSpanKind.Softmax);
+            if (_hasMissing)
+            {
+                yield return new EncodedSpan(Offset + _encoder.Width, 2, EncodedSpanKind.Softmax);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fits the column's modes on <paramref name="values"/> (one per training row, NaN where missing, every other value
+    /// finite); <paramref name="toValue"/> turns a decoded number (NaN for missing) into the column's .NET type.
+    /// </summary>
+    public static ContinuousEncodedColumn Fit(TableColumn column, int offset, double[] values, Func<double, object> toValue, int seed)
+    {
+        double[] present = [.. values.Where(x => !double.IsNaN(x))];
+        int missing = values.Length - present.Length;
+        bool single = missing == 0 && present.Min() == present.Max();
+        CheckLearnable(column, values.Length, missing, single ? Convert.ToString(toValue(present[0]), CultureInfo.InvariantCulture) : null);
+        return new ContinuousEncodedColumn(column, offset, (double)missing / values.Length,
+            ContinuousColumnEncoder.Fit(column.Name, present, seed), values, present.Average(), toValue);
+    }
+
+    public override void Encode(int row, Random random, Span<float> into)
+    {
+        double x = _values[row];
+        bool missing = double.IsNaN(x);
+        _encoder.Encode(missing ? _fill : x, random, into[.._encoder.Width]);
+        if (_hasMissing)
+        {
+            into[_encoder.Width] = missing ? 0 : 1;
+            into[_encoder.Width + 1] = missing ? 1 : 0;
+        }
+    }
+
+    public override object Decode(ReadOnlySpan<float> encoded)
+        => _hasMissing && DiscreteColumnEncoder.ArgMax(encoded[_encoder.Width..]) == 1
+            ? _toValue(double.NaN)
+            : _toValue(_encoder.Decode(encoded[.._encoder.Width]));
+}
+
+/// <summary>
+/// A discrete or key column: a one-hot over the categories seen, missing values (empty text, key 0) being one more
+/// category, so a generator draws them at the rate it saw them.
+/// </summary>
+internal sealed class DiscreteEncodedColumn : EncodedColumn
+{
+    private readonly DiscreteColumnEncoder _encoder;
+    private readonly int[] _rows;
+    private readonly IReadOnlyList<ColumnCategory> _categories;
+    private readonly Dictionary<string, object> _valueOf;
+
+    private DiscreteEncodedColumn(TableColumn column, TableColumnKind kind, int offset, double missingRate, DiscreteColumnEncoder encoder, int[] rows, IReadOnlyList<ColumnCategory> categories)
+        : base(column, kind, offset, missingRate)
+    {
+        _encoder = encoder;
+        _rows = rows;
+        _categories = categories;
+        _valueOf = categories.ToDictionary(c => c.Label, c => c.Value, StringComparer.Ordinal);
+    }
+
+    public override int Width => _encoder.Width;
+
+    public override IEnumerable<EncodedSpan> Spans => [new EncodedSpan(Offset, Width, EncodedSpanKind.Softmax)];
+
+    /// <summary>
+    /// Fits the one-hot on <paramref name="rows"/>, each training row's index into <paramref name="categories"/> (the
+    /// distinct values in order of first appearance; the one labelled <see cref="EncodedColumn.MissingLabel"/> stands for missing values).
+    /// </summary>
+    public static DiscreteEncodedColumn Fit(TableColumn column, TableColumnKind kind, int offset, int[] rows, IReadOnlyList<ColumnCategory> categories)
+    {
+        int missingId = categories.ToList().FindIndex(c => c.Label == MissingLabel);
+        int missing = missingId < 0 ? 0 : rows.Count(id => id == missingId);
+        CheckLearnable(column, rows.Length, missing, categories.Count == 1 ? categories[0].Display : null);
+        DiscreteColumnEncoder encoder = DiscreteColumnEncoder.Fit(column.Name, rows.Select(id => categories[id].Label));
+        return new DiscreteEncodedColumn(column, kind, offset, (double)missing / rows.Length, encoder, rows, categories);
+    }
+
+    public override void Encode(int row, Random random, Span<float> into) => _encoder.Encode(_categories[_rows[row]].Label, into);
+
+    public override object Decode(ReadOnlySpan<float> encoded) => _valueOf[_encoder.Decode(encoded)];
+}
