@@ -188,6 +188,7 @@ internal sealed class DiscreteEncodedColumn : EncodedColumn
     private readonly int[] _rows;
     private readonly IReadOnlyList<ColumnCategory> _categories;
     private readonly Dictionary<string, object> _valueOf;
+    private readonly int[] _entryOf;
 
     private DiscreteEncodedColumn(TableColumn column, TableColumnKind kind, int offset, double missingRate, DiscreteColumnEncoder encoder, int[] rows, IReadOnlyList<ColumnCategory> categories)
         : base(column, kind, offset, missingRate)
@@ -196,9 +197,32 @@ internal sealed class DiscreteEncodedColumn : EncodedColumn
         _rows = rows;
         _categories = categories;
         _valueOf = categories.ToDictionary(c => c.Label, c => c.Value, StringComparer.Ordinal);
+        var entryOfLabel = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int entry = 0; entry < encoder.Width; entry++)
+        {
+            entryOfLabel[encoder.Categories[entry]] = entry;
+        }
+
+        _entryOf = [.. categories.Select(c => entryOfLabel[c.Label])];
+        var oneHot = new ColumnCategory[categories.Count];
+        for (int id = 0; id < categories.Count; id++)
+        {
+            oneHot[_entryOf[id]] = categories[id];
+        }
+
+        OneHotCategories = oneHot;
     }
 
     public override int Width => _encoder.Width;
+
+    /// <summary>
+    /// The categories in one-hot order (most frequent first): entry i of the encoding stands for the i-th. A conditional
+    /// vector follows this order, so a condition and the generator's output for the column line up.
+    /// </summary>
+    public IReadOnlyList<ColumnCategory> OneHotCategories { get; }
+
+    /// <summary>Training row <paramref name="row"/>'s category as its index in <see cref="OneHotCategories"/>: the entry its one-hot sets.</summary>
+    public int CategoryOf(int row) => _entryOf[_rows[row]];
 
     public override IEnumerable<EncodedSpan> Spans => [new EncodedSpan(Offset, Width, EncodedSpanKind.Softmax)];
 

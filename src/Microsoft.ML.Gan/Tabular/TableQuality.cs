@@ -1,0 +1,331 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Gan.Tabular;
+
+/// <summary>The statistic a quality score is one minus, named as SDMetrics names its metrics.</summary>
+internal enum QualityMetric
+{
+    /// <summary>1 − the two-sample Kolmogorov–Smirnov statistic of a continuous column's present values.</summary>
+    KSComplement,
+
+    /// <summary>1 − the total variation distance of a discrete column's category frequencies, missing being a category.</summary>
+    TVComplement,
+
+    /// <summary>1 − |ρ_real − ρ_synthetic| / 2, with Pearson's ρ of two continuous columns over the rows where both are present.</summary>
+    CorrelationSimilarity,
+
+    /// <summary>1 − the total variation distance of two columns' joint frequencies; a continuous one is cut into bins of the real range first.</summary>
+    ContingencySimilarity,
+}
+
+/// <summary>
+/// One column of a table as the quality report compares it, named <paramref name="Name"/>: numbers for a continuous
+/// column, labels for a discrete or key one.
+/// </summary>
+internal abstract record QualityColumn(string Name)
+{
+    /// <summary>How many rows the column has.</summary>
+    public abstract int Count { get; }
+}
+
+/// <summary>A continuous column's <paramref name="Values"/>, one per row; NaN is missing.</summary>
+internal sealed record ContinuousQualityColumn(string Name, double[] Values) : QualityColumn(Name)
+{
+    public override int Count => Values.Length;
+}
+
+/// <summary>A discrete or key column's category <paramref name="Labels"/>, one per row; <see cref="EncodedColumn.MissingLabel"/> is missing.</summary>
+internal sealed record DiscreteQualityColumn(string Name, string[] Labels) : QualityColumn(Name)
+{
+    public override int Count => Labels.Length;
+}
+
+/// <summary>How well the synthetic data reproduces one column's distribution: 1 is the same, 0 as different as can be.</summary>
+internal sealed record ColumnShapeScore(string Column, QualityMetric Metric, double Score);
+
+/// <summary>
+/// How well the synthetic data reproduces how two columns vary together: 1 is the same, 0 as different as can be. Null
+/// when a correlation is undefined (a column constant, or fewer than two rows with both present, in either table), as
+/// SDMetrics leaves such a pair out of its average.
+/// </summary>
+internal sealed record ColumnPairTrendScore(string FirstColumn, string SecondColumn, QualityMetric Metric, double? Score);
+
+/// <summary>
+/// SDMetrics' quality report for one table: a score per column (Column Shapes) and per pair of columns (Column Pair
+/// Trends), each property's mean, and <see cref="OverallScore"/>, the mean of the two properties.
+/// </summary>
+/// <param name="ColumnShapes">One score per column, in column order.</param>
+/// <param name="ColumnPairTrends">One score per pair of columns, in column order (first with second, first with third, …).</param>
+/// <param name="ColumnShapesScore">The mean of <paramref name="ColumnShapes"/>.</param>
+/// <param name="ColumnPairTrendsScore">The mean of the pair scores that are defined; null when none is (a one-column table).</param>
+/// <param name="OverallScore">The mean of the two property scores; the column shapes score alone when the pairs have none.</param>
+internal sealed record TableQualityReport(
+    IReadOnlyList<ColumnShapeScore> ColumnShapes,
+    IReadOnlyList<ColumnPairTrendScore> ColumnPairTrends,
+    double ColumnShapesScore,
+    double? ColumnPairTrendsScore,
+    double OverallScore);
+
+/// <summary>
+/// How close a synthetic table is to a real one, as SDMetrics' single-table quality report measures it
+/// (docs.sdv.dev/sdmetrics: KSComplement, TVComplement, CorrelationSimilarity, ContingencySimilarity), so numbers here
+/// can be read against numbers reported for CTGAN. Continuous columns are compared on their present values; a discrete
+/// column's missing values are one more category. A mixed pair cuts its continuous column into
+/// <see cref="ContingencyBins"/> equal-width bins over the real data's range (values beyond it fall in the outer bins,
+/// missing values in a bin of their own), as SDMetrics' report does.
+/// </summary>
+internal static class TableQuality
+{
+    /// <summary>How many equal-width bins a continuous column is cut into for a contingency table: SDMetrics' default.</summary>
+    public const int ContingencyBins = 10;
+
+    /// <summary>
+    /// Reads the columns of <paramref name="encoder"/>'s schema from both views by name, each as the encoder classified it
+    /// (so an integer column is continuous or discrete as it was in training), and compares them. Throws
+    /// <see cref="ArgumentException"/>, naming the column, when a view lacks a column or has it with another type.
+    /// </summary>
+    public static TableQualityReport Evaluate(TableEncoder encoder, IDataView real, IDataView synthetic)
+        => Evaluate(
+            [.. encoder.Columns.Select(c => Read(real, c, "real"))],
+            [.. encoder.Columns.Select(c => Read(synthetic, c, "synthetic"))]);
+
+    /// <summary>
+    /// Compares <paramref name="synthetic"/> with <paramref name="real"/>: the same columns, by name, kind and order, each
+    /// table's columns of one length. Throws <see cref="ArgumentException"/>, naming the column, when they differ, and
+    /// when either table has no rows.
+    /// </summary>
+    public static TableQualityReport Evaluate(IReadOnlyList<QualityColumn> real, IReadOnlyList<QualityColumn> synthetic)
+    {
+        CheckShape(real, synthetic);
+        ColumnShapeScore[] shapes = [.. real.Select((column, i) => Shape(column, synthetic[i]))];
+        var pairs = new List<ColumnPairTrendScore>();
+        for (int i = 0; i < real.Count; i++)
+        {
+            for (int j = i + 1; j < real.Count; j++)
+            {
+                pairs.Add(PairTrend(real[i], real[j], synthetic[i], synthetic[j]));
+            }
+        }
+
+        double shapesScore = shapes.Average(s => s.Score);
+        double[] defined = [.. pairs.Where(p => p.Score.HasValue).Select(p => p.Score!.Value)];
+        double? pairsScore = defined.Length == 0 ? null : defined.Average();
+        return new TableQualityReport(shapes, pairs, shapesScore, pairsScore, pairsScore is { } p ? (shapesScore + p) / 2 : shapesScore);
+    }
+
+    private static ColumnShapeScore Shape(QualityColumn real, QualityColumn synthetic) => (real, synthetic) switch
+    {
+        (ContinuousQualityColumn r, ContinuousQualityColumn s) => new(r.Name, QualityMetric.KSComplement, 1 - KolmogorovSmirnov(r.Values, s.Values)),
+        (DiscreteQualityColumn r, DiscreteQualityColumn s) => new(r.Name, QualityMetric.TVComplement, 1 - TotalVariation(r.Labels, s.Labels)),
+        _ => throw new UnreachableException(),
+    };
+
+    private static ColumnPairTrendScore PairTrend(QualityColumn realA, QualityColumn realB, QualityColumn syntheticA, QualityColumn syntheticB)
+    {
+        if (realA is ContinuousQualityColumn ra && realB is ContinuousQualityColumn rb)
+        {
+            double? real = Pearson(ra.Values, rb.Values);
+            double? synthetic = Pearson(((ContinuousQualityColumn)syntheticA).Values, ((ContinuousQualityColumn)syntheticB).Values);
+            double? score = real is { } r && synthetic is { } s ? 1 - (Math.Abs(r - s) / 2) : null;
+            return new ColumnPairTrendScore(realA.Name, realB.Name, QualityMetric.CorrelationSimilarity, score);
+        }
+
+        (string[] realLabelsA, string[] syntheticLabelsA) = Categories(realA, syntheticA);
+        (string[] realLabelsB, string[] syntheticLabelsB) = Categories(realB, syntheticB);
+        double distance = TotalVariation(
+            [.. realLabelsA.Zip(realLabelsB, (a, b) => (a, b))],
+            [.. syntheticLabelsA.Zip(syntheticLabelsB, (a, b) => (a, b))]);
+        return new ColumnPairTrendScore(realA.Name, realB.Name, QualityMetric.ContingencySimilarity, 1 - distance);
+    }
+
+    /// <summary>A column's real and synthetic labels: its own for a discrete column, bins of the real range for a continuous one.</summary>
+    private static (string[] Real, string[] Synthetic) Categories(QualityColumn real, QualityColumn synthetic)
+    {
+        if (real is DiscreteQualityColumn r)
+        {
+            return (r.Labels, ((DiscreteQualityColumn)synthetic).Labels);
+        }
+
+        double[] values = ((ContinuousQualityColumn)real).Values;
+        double[] present = [.. values.Where(x => !double.IsNaN(x))];
+        double[] innerEdges = [];
+        if (present.Length > 0)
+        {
+            // numpy's histogram_bin_edges, which SDMetrics bins with: a constant column spans ± 0.5 around its value.
+            double min = present.Min(), max = present.Max();
+            (min, max) = min == max ? (min - 0.5, max + 0.5) : (min, max);
+            innerEdges = [.. Enumerable.Range(1, ContingencyBins - 1).Select(k => min + ((max - min) * k / ContingencyBins))];
+        }
+
+        string Bin(double x) => double.IsNaN(x)
+            ? EncodedColumn.MissingLabel
+            : innerEdges.Count(edge => edge <= x).ToString(CultureInfo.InvariantCulture);
+
+        return ([.. values.Select(Bin)], [.. ((ContinuousQualityColumn)synthetic).Values.Select(Bin)]);
+    }
+
+    /// <summary>
+    /// The two-sample Kolmogorov–Smirnov statistic of the present values: the largest gap between the two empirical CDFs.
+    /// With no present value on one side only, 1 (nothing in common); on neither side, 0.
+    /// </summary>
+    private static double KolmogorovSmirnov(double[] first, double[] second)
+    {
+        double[] a = [.. first.Where(x => !double.IsNaN(x)).Order()];
+        double[] b = [.. second.Where(x => !double.IsNaN(x)).Order()];
+        if (a.Length == 0 || b.Length == 0)
+        {
+            return a.Length == b.Length ? 0 : 1;
+        }
+
+        double largest = 0;
+        int i = 0, j = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            // Step both CDFs past every value equal to the smaller next value, so ties move together.
+            double x = Math.Min(a[i], b[j]);
+            while (i < a.Length && a[i] <= x)
+            {
+                i++;
+            }
+
+            while (j < b.Length && b[j] <= x)
+            {
+                j++;
+            }
+
+            largest = Math.Max(largest, Math.Abs(((double)i / a.Length) - ((double)j / b.Length)));
+        }
+
+        return largest;
+    }
+
+    /// <summary>Half the summed absolute difference of the two tables' frequencies of each value (a category or a pair of them).</summary>
+    private static double TotalVariation<T>(T[] real, T[] synthetic)
+        where T : notnull
+    {
+        Dictionary<T, int> realCounts = real.CountBy(v => v).ToDictionary();
+        Dictionary<T, int> syntheticCounts = synthetic.CountBy(v => v).ToDictionary();
+        double sum = 0;
+        foreach (T value in realCounts.Keys.Union(syntheticCounts.Keys))
+        {
+            sum += Math.Abs(((double)realCounts.GetValueOrDefault(value) / real.Length) - ((double)syntheticCounts.GetValueOrDefault(value) / synthetic.Length));
+        }
+
+        return sum / 2;
+    }
+
+    /// <summary>Pearson's correlation over the rows where both values are present; null when it is undefined.</summary>
+    private static double? Pearson(double[] x, double[] y)
+    {
+        (double X, double Y)[] rows = [.. x.Zip(y).Where(p => !double.IsNaN(p.First) && !double.IsNaN(p.Second))];
+        if (rows.Length < 2)
+        {
+            return null;
+        }
+
+        double meanX = rows.Average(r => r.X), meanY = rows.Average(r => r.Y);
+        double covariance = 0, varianceX = 0, varianceY = 0;
+        foreach ((double a, double b) in rows)
+        {
+            covariance += (a - meanX) * (b - meanY);
+            varianceX += (a - meanX) * (a - meanX);
+            varianceY += (b - meanY) * (b - meanY);
+        }
+
+        return varianceX == 0 || varianceY == 0 ? null : Math.Clamp(covariance / Math.Sqrt(varianceX * varianceY), -1, 1);
+    }
+
+    private static void CheckShape(IReadOnlyList<QualityColumn> real, IReadOnlyList<QualityColumn> synthetic)
+    {
+        if (real.Count == 0 || real.Count != synthetic.Count)
+        {
+            throw new ArgumentException(
+                $"The synthetic table must have the real table's columns; the real has {Describe(real)}, the synthetic {Describe(synthetic)}.", nameof(synthetic));
+        }
+
+        for (int i = 0; i < real.Count; i++)
+        {
+            if (real[i].Name != synthetic[i].Name || real[i].GetType() != synthetic[i].GetType())
+            {
+                throw new ArgumentException(
+                    $"Column {i + 1} is '{real[i].Name}' ({KindOf(real[i])}) in the real table but '{synthetic[i].Name}' ({KindOf(synthetic[i])}) in the synthetic one.", nameof(synthetic));
+            }
+        }
+
+        foreach ((IReadOnlyList<QualityColumn> table, string role) in new[] { (real, "real"), (synthetic, "synthetic") })
+        {
+            if (table[0].Count == 0)
+            {
+                throw new ArgumentException($"The {role} table has no rows to compare.", role);
+            }
+
+            if (table.FirstOrDefault(c => c.Count != table[0].Count) is { } uneven)
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"Column '{uneven.Name}' of the {role} table has {uneven.Count} rows; column '{table[0].Name}' has {table[0].Count}."), role);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The column of <paramref name="data"/> named as <paramref name="column"/>'s, read as its kind: numbers (NaN missing)
+    /// or labels (missing text and key 0 as <see cref="EncodedColumn.MissingLabel"/>).
+    /// </summary>
+    private static QualityColumn Read(IDataView data, EncodedColumn column, string role)
+    {
+        string name = column.Column.Name;
+        DataViewType type = column.Column.Source.Type;
+        DataViewSchema.Column source = data.Schema.GetColumnOrNull(name) ?? throw new ArgumentException(
+            $"The {role} data has no column '{name}'; it needs every column of the table ({type}).", role);
+        if (!source.Type.Equals(type))
+        {
+            throw new ArgumentException($"Column '{name}' of the {role} data holds {source.Type}; the table's holds {type}.", role);
+        }
+
+        IEnumerable<object> values = Values(data, source);
+        if (column.Kind == TableColumnKind.Continuous)
+        {
+            return new ContinuousQualityColumn(name, [.. values.Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture))]);
+        }
+
+        bool key = column.Kind == TableColumnKind.Key;
+        string Label(object value) => value switch
+        {
+            ReadOnlyMemory<char> text => text.Span.IsWhiteSpace() ? EncodedColumn.MissingLabel : text.ToString(),
+            _ when key && Convert.ToUInt64(value, CultureInfo.InvariantCulture) == 0 => EncodedColumn.MissingLabel,
+            _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+        };
+
+        return new DiscreteQualityColumn(name, [.. values.Select(Label)]);
+    }
+
+    /// <summary>Every value of <paramref name="column"/>, boxed in its raw type: one of the types <see cref="TableSchema"/> takes.</summary>
+    private static IEnumerable<object> Values(IDataView data, DataViewSchema.Column column)
+    {
+        Type raw = column.Type.RawType;
+        return raw switch
+        {
+            _ when raw == typeof(float) => Boxed<float>(data, column),
+            _ when raw == typeof(double) => Boxed<double>(data, column),
+            _ when raw == typeof(sbyte) => Boxed<sbyte>(data, column),
+            _ when raw == typeof(byte) => Boxed<byte>(data, column),
+            _ when raw == typeof(short) => Boxed<short>(data, column),
+            _ when raw == typeof(ushort) => Boxed<ushort>(data, column),
+            _ when raw == typeof(int) => Boxed<int>(data, column),
+            _ when raw == typeof(uint) => Boxed<uint>(data, column),
+            _ when raw == typeof(long) => Boxed<long>(data, column),
+            _ when raw == typeof(ulong) => Boxed<ulong>(data, column),
+            _ when raw == typeof(bool) => Boxed<bool>(data, column),
+            _ => Boxed<ReadOnlyMemory<char>>(data, column),
+        };
+    }
+
+    private static IEnumerable<object> Boxed<T>(IDataView data, DataViewSchema.Column column) => data.GetColumn<T>(column).Select(v => (object)v!);
+
+    private static string KindOf(QualityColumn column) => column is ContinuousQualityColumn ? "continuous" : "discrete";
+
+    private static string Describe(IReadOnlyList<QualityColumn> table)
+        => table.Count == 0 ? "no columns" : string.Join(", ", table.Select(c => $"'{c.Name}'"));
+}
