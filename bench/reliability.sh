@@ -38,6 +38,7 @@ probe() {
   leftovers=$(left_behind | sed "s|$scratch/||" | tr '\n' ' ')
   if printf '%s' "$log" | grep -q '   at '; then outcome="crash (stack trace)";
   elif [ "$exit" != "$expected" ]; then outcome="unexpected exit code (expected $expected)";
+  elif [ -n "${must_say:-}" ] && [[ $first != *"$must_say"* ]]; then outcome="unclear message (expected it to say '$must_say')";
   elif [ -n "$leftovers" ]; then outcome="left files behind";
   elif [ "$exit" = 0 ]; then outcome="handled";
   elif [ "$exit" = 130 ]; then outcome="cancelled cleanly";
@@ -47,6 +48,16 @@ probe() {
   shown=${shown#"${app[*]} "}
   record "$what" "gan-samples $shown" "$exit" "$first" "$outcome${leftovers:+: $leftovers}"
   left_behind | while read -r path; do rm -rf "$path"; done
+  must_say=""
+}
+
+# probe_saying "what" expected-exit "words the first line must hold" command... : a probe whose message must name the
+# CLI option and value (not the API property behind it).
+probe_saying() {
+  local what=$1 expected=$2
+  must_say=$3
+  shift 3
+  probe "$what" "$expected" "$@"
 }
 
 # A small model to probe with (the article's GAN, 1 epoch on 6,400 rows).
@@ -114,6 +125,11 @@ probe "semi-supervised --labels-per-class 0" 1 "${app[@]}" semi-supervised --lab
 probe "semi-supervised --pseudo-label-confidence 2" 1 "${app[@]}" semi-supervised --pseudo-label-confidence 2 --output out
 probe "semi-supervised --pseudo-labels onto --mnist-dir" 1 "${app[@]}" semi-supervised --mnist-dir "$mnist_dir" --pseudo-labels "$mnist_dir" --output out
 probe "semi-supervised --epochs with --max-steps" 1 "${app[@]}" semi-supervised --epochs 2 --max-steps 5 --output out
+probe_saying "semi-supervised --confidence 1.5" 1 "--confidence must lie in [0, 1]; got 1.5." "${app[@]}" semi-supervised --confidence 1.5 --output out
+probe_saying "semi-supervised --lr -1" 1 "--lr must be a finite value > 0; got -1." "${app[@]}" semi-supervised --lr -1 --output out
+probe_saying "semi-supervised --weight-average 1" 1 "--weight-average must lie in [0, 1); got 1." "${app[@]}" semi-supervised --weight-average 1 --output out
+probe_saying "semi-supervised --device cuda (CPU build)" 1 "--device is 'cuda'" "${app[@]}" semi-supervised --device cuda --output out
+probe_saying "evaluate --filter-max-candidates 0" 1 "--filter-max-candidates must be at least 1; got 0." "${app[@]}" evaluate --model model/mnist-gan.zip --filter-confidence 0.5 --filter-max-candidates 0 --output out
 
 # A reused checkpoint folder (the sequence): run 1 (seed 1, 4 epochs), run 2 (seed 2) into the same folder.
 train_small=(train --max-rows 640 --eval-every 0 --log-level Warning)
