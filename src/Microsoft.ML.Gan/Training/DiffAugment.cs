@@ -82,7 +82,7 @@ internal static class DiffAugment
         Tensor theta = torch.stack(
         [
             torch.stack([cos / scale, ((shear * cos) - sin) / scale, moveX], 1),
-            torch.stack([sin / scale, (cos + (shear * sin)) / scale, moveY], 1),
+            torch.stack([sin / scale, cos.Plus(shear * sin) / scale, moveY], 1),
         ], 1);
         Tensor grid = nn.functional.affine_grid(theta, [n, shape.Channels, shape.Height, shape.Width], align_corners: false);
         return nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false).flatten(1);
