@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.IO;
 using Microsoft.ML.Gan.Input;
 using Microsoft.ML.Gan.Logging;
 using System.Diagnostics;
@@ -81,7 +82,7 @@ public sealed class LeNetClassifier : IDisposable
         int correct = 0;
         for (int i = 0; i < images.Count; i++)
         {
-            if (ArgMax(probabilities.AsSpan(i * ClassCount, ClassCount)) == images.Classes![i])
+            if (SpanMath.ArgMax(probabilities.AsSpan(i * ClassCount, ClassCount)) == images.Classes![i])
             {
                 correct++;
             }
@@ -108,21 +109,6 @@ public sealed class LeNetClassifier : IDisposable
         }
 
         return result;
-    }
-
-    /// <summary>The index of the largest value.</summary>
-    internal static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 
     /// <summary>

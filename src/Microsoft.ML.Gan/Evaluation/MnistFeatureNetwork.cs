@@ -135,7 +135,7 @@ public static class MnistFeatureNetwork
 
     /// <summary>The most probable class of row <paramref name="row"/> of <see cref="Describe"/>'s probabilities (the first on a tie).</summary>
     internal static int PredictedClass(float[,] probabilities, int row)
-        => LeNetClassifier.ArgMax(MemoryMarshal.CreateReadOnlySpan(ref probabilities[row, 0], probabilities.GetLength(1)));
+        => SpanMath.ArgMax(MemoryMarshal.CreateReadOnlySpan(ref probabilities[row, 0], probabilities.GetLength(1)));
 
     /// <summary>Softmax probabilities [count × 10] of flat 28 × 28 images in [0, 1] by the shipped network.</summary>
     internal static float[] Probabilities(float[] images, int count)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.IO;
 using System.Globalization;
 
 namespace Microsoft.ML.Gan.Tabular;
@@ -109,7 +110,7 @@ internal sealed class ContinuousColumnEncoder
     public double Decode(ReadOnlySpan<float> encoded)
     {
         CheckWidth(encoded.Length, nameof(encoded));
-        int chosen = _modes[DiscreteColumnEncoder.ArgMax(encoded[1..])];
+        int chosen = _modes[SpanMath.ArgMax(encoded[1..])];
         double alpha = Math.Clamp(encoded[0], -1f, 1f);
         return (alpha * DeviationsPerUnit * Mixture.StandardDeviations[chosen]) + Mixture.Means[chosen];
     }

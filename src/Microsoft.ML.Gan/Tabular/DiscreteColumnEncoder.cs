@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.IO;
 using System.Globalization;
 
 namespace Microsoft.ML.Gan.Tabular;
@@ -85,22 +86,7 @@ internal sealed class DiscreteColumnEncoder
     public string Decode(ReadOnlySpan<float> encoded)
     {
         CheckWidth(encoded.Length, nameof(encoded));
-        return Categories[ArgMax(encoded)];
-    }
-
-    /// <summary>The index of the largest value, the first on a tie: how a one-hot or a row of scores names its entry.</summary>
-    internal static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
+        return Categories[SpanMath.ArgMax(encoded)];
     }
 
     private void CheckWidth(int length, string parameter)

@@ -1,3 +1,4 @@
+using Microsoft.ML.Gan.IO;
 using System.Globalization;
 
 namespace Microsoft.ML.Gan.Tabular;
@@ -173,7 +174,7 @@ internal sealed class ContinuousEncodedColumn : EncodedColumn
     }
 
     public override object Decode(ReadOnlySpan<float> encoded)
-        => _hasMissing && DiscreteColumnEncoder.ArgMax(encoded[_encoder.Width..]) == 1
+        => _hasMissing && SpanMath.ArgMax(encoded[_encoder.Width..]) == 1
             ? _toValue(double.NaN)
             : _toValue(_encoder.Decode(encoded[.._encoder.Width]));
 }
