@@ -189,6 +189,18 @@ public sealed class GanCatalog
     public SemiSupervisedGanTrainer SemiSupervisedClassifier(SemiSupervisedGanOptions options) => new(Context, options);
 
     /// <summary>
+    /// A generator of table rows (CTGAN, Xu et al. 2019) for any table: it learns every column but
+    /// <paramref name="excludedColumnNames"/> and generates rows with exactly their schema.
+    /// </summary>
+    /// <param name="labelColumnName">A discrete label column, so rows of one label can be generated (upsampling); optional.</param>
+    /// <param name="excludedColumnNames">Columns to leave out.</param>
+    public TabularGanEstimator TableGenerator(string? labelColumnName = null, params string[] excludedColumnNames)
+        => TableGenerator(new TabularGanOptions { LabelColumnName = labelColumnName, ExcludedColumnNames = excludedColumnNames });
+
+    /// <summary>A generator of table rows with every setting given (<see cref="TabularGanOptions"/>).</summary>
+    public TabularGanEstimator TableGenerator(TabularGanOptions options) => new(Context, options);
+
+    /// <summary>
     /// Loads a classifier saved by <see cref="SemiSupervisedGanTransformer.Save"/> or <c>mlContext.Model.Save</c>, with its history.
     /// (<c>mlContext.Model.Load</c> reads the same zip as a plain ML.NET chain that scores identically.)
     /// </summary>

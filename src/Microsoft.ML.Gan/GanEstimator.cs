@@ -81,14 +81,15 @@ public sealed class GanEstimator : IEstimator<GanTransformer>
 
         string device = TrainingDevice.Resolve(_options.Device, _context.GpuDeviceId, _context.FallbackToCpu, TrainingDevice.CudaDevices());
         TrainingPlan plan = TrainingPlan.Resolve(_options, images.Shape, images.ClassCount, device);
-        GanTrainingResult result = GanTrainer.Train(images, plan, seed, logger, cancellationToken);
+        GanTrainingResult result = GanTrainer.Train(new ImageRows(images), plan, seed, logger, cancellationToken);
+        var history = new GanTrainingHistory(images.Shape, result.Epochs, result.Seed);
         try
         {
             LabelSpec? labelSpec = label is null
                 ? null
                 : new LabelSpec(label.Name, label.Type, label.IsKey, input.Schema[label.Name].Annotations, result.Generator.ClassCount, LabelSpec.RoundRobin(result.Generator.ClassCount));
-            GeneratorModel model = GeneratorModel.Export(result.Generator, Describe(column, labelSpec, result.History));
-            return (new GanTransformer(_context, model, result.History), result.Generator);
+            GeneratorModel model = GeneratorModel.Export(result.Generator, Describe(column, labelSpec, history));
+            return (new GanTransformer(_context, model, history), result.Generator);
         }
         catch
         {

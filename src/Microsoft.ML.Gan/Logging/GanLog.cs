@@ -26,8 +26,8 @@ internal static partial class GanLog
     [LoggerMessage(7, LogLevel.Information, "Running 'npm pack {Package}'")]
     public static partial void NpmPackStarted(ILogger logger, string package);
 
-    [LoggerMessage(20, LogLevel.Information, "Training on {Rows} images of {Shape} for {Epochs} epochs ({Steps} steps each), seed {Seed}, threads: {Threads}, device {Device}")]
-    public static partial void TrainingStarted(ILogger logger, int rows, string shape, int epochs, int steps, int seed, string threads, string device);
+    [LoggerMessage(20, LogLevel.Information, "Training on {Rows} {Noun} of {Shape} for {Epochs} epochs ({Steps} steps each), seed {Seed}, threads: {Threads}, device {Device}")]
+    public static partial void TrainingStarted(ILogger logger, int rows, string noun, string shape, int epochs, int steps, int seed, string threads, string device);
 
     [LoggerMessage(60, LogLevel.Debug, "Training continues on {Threads} thread(s); seconds per step measured: {Measured}")]
     public static partial void ThreadsChosen(ILogger logger, string threads, string measured);
@@ -40,6 +40,9 @@ internal static partial class GanLog
 
     [LoggerMessage(23, LogLevel.Information, "Read {Rows} training images of {Shape} from column {Column} in {Seconds:F1} s")]
     public static partial void DataRead(ILogger logger, int rows, string shape, string column, double seconds);
+
+    [LoggerMessage(83, LogLevel.Information, "Read and encoded {Rows} training rows of {Shape} ({Columns}) in {Seconds:F1} s")]
+    public static partial void TableRead(ILogger logger, int rows, string shape, string columns, double seconds);
 
     [LoggerMessage(24, LogLevel.Debug, "Exported the generator to ONNX ({Bytes} bytes)")]
     public static partial void OnnxExported(ILogger logger, int bytes);

@@ -7,6 +7,7 @@ internal static class GanNetworks
     {
         DcganNetworkOptions dcgan => new DcganGenerator(plan.LatentDimension, plan.Shape, dcgan.Width, plan.ClassCount),
         MlpNetworkOptions mlp => new MlpGenerator(plan.LatentDimension, mlp.HiddenSize, plan.Shape.Size, mlp.Dropout, mlp.LeakyReluSlope, plan.ClassCount),
+        CtganNetworkOptions ctgan => new CtganGenerator(plan.LatentDimension, ctgan.GeneratorSizes, TableOf(plan)),
         _ => throw Unknown(plan.Architecture),
     };
 
@@ -14,10 +15,14 @@ internal static class GanNetworks
     {
         DcganNetworkOptions dcgan => new DcganDiscriminator(plan.Shape, dcgan.Width, plan.ClassCount, plan.AuxiliaryClassifier, dcgan.SpectralNormalization, dcgan.LeakyReluSlope),
         MlpNetworkOptions mlp => new MlpDiscriminator(plan.Shape.Size, mlp.HiddenSize, mlp.Dropout, mlp.LeakyReluSlope, plan.ClassCount, plan.AuxiliaryClassifier),
+        CtganNetworkOptions ctgan => new CtganDiscriminator(TableOf(plan), ctgan.CriticSizes, ctgan.PackSize, ctgan.Dropout, ctgan.LeakyReluSlope),
         _ => throw Unknown(plan.Architecture),
     };
 
-    private static NotSupportedException Unknown(GanNetworkOptions network) => new($"No networks are built for {network.GetType().Name}.");
+    private static TableLayout TableOf(NetworkPlan plan)
+        => plan.Table ?? throw new InvalidOperationException($"CTGAN networks are built for table rows; the plan has no table layout.");
+
+    private static NotSupportedException Unknown(object network) => new($"No networks are built for {network.GetType().Name}.");
 
     /// <summary>Throws when the images cannot go through <paramref name="architecture"/>.</summary>
     public static void CheckShape(GanArchitecture architecture, ImageShape shape, string column)

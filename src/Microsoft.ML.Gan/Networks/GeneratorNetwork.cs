@@ -67,9 +67,7 @@ internal abstract class GeneratorNetwork : nn.Module<Tensor, Tensor?, Tensor>
 
     public override Tensor forward(Tensor z, Tensor? classes)
     {
-        Tensor x = LabelEmbedding is null
-            ? z
-            : torch.cat([z, LabelEmbedding.forward(classes ?? throw new ArgumentNullException(nameof(classes), "A conditional generator needs class indices."))], 1);
+        Tensor x = Input(z, classes);
         foreach ((_, nn.Module<Tensor, Tensor> layer) in _layers)
         {
             x = layer.forward(x);
@@ -77,6 +75,11 @@ internal abstract class GeneratorNetwork : nn.Module<Tensor, Tensor?, Tensor>
 
         return x;
     }
+
+    /// <summary>What the first layer reads: z, or [z; embedding(class)] when conditional on classes.</summary>
+    protected virtual Tensor Input(Tensor z, Tensor? classes) => LabelEmbedding is null
+        ? z
+        : torch.cat([z, LabelEmbedding.forward(classes ?? throw new ArgumentNullException(nameof(classes), "A conditional generator needs class indices."))], 1);
 
     /// <summary>This generator in eval mode on <paramref name="latents"/> (and classes), as [0, 1] images on the CPU.</summary>
     public IReadOnlyList<float[]> Render(Tensor latents, Tensor? classes, int pixels)
@@ -142,6 +145,9 @@ internal abstract class DiscriminatorNetwork : nn.Module<Tensor, Tensor?, Discri
 
     /// <summary>True when outputs depend on the batch (batch normalization): real and fake must then be scored apart.</summary>
     public abstract bool HasBatchStatistics { get; }
+
+    /// <summary>How many rows make one logit (PacGAN); 1 when every row is judged alone.</summary>
+    public virtual int PackSize => 1;
 
     /// <summary>Logit from penultimate <paramref name="features"/>, plus projection and auxiliary heads when present.</summary>
     protected static DiscriminatorOutput Heads(Tensor features, Tensor? classes, nn.Module<Tensor, Tensor> output,

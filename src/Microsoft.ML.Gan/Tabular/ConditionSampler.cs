@@ -88,6 +88,9 @@ internal sealed class ConditionSampler
     /// <summary>How many floats a conditional vector takes: every block's categories; 0 when the table has no discrete or key column.</summary>
     public int Width { get; }
 
+    /// <summary>The training rows whose column of block <paramref name="block"/> has category <paramref name="category"/>, in row order.</summary>
+    public IReadOnlyList<int> RowsWith(int block, int category) => _rowsByCategory[block][category];
+
     /// <summary>
     /// <paramref name="batch"/> training conditions: per row a block chosen uniformly, a category of it with probability
     /// ∝ log(1 + its training count) (CTGAN's log-frequency; every category seen has a count of at least 1), and a

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML.Gan.Input;
+using Microsoft.ML.Gan.Networks;
 
 namespace Microsoft.ML.Gan.Training;
 
@@ -16,21 +17,13 @@ namespace Microsoft.ML.Gan.Training;
 /// </summary>
 internal sealed record CheckpointHeader(int FormatVersion, JsonObject Identity, JsonObject Tunables, int CompletedEpochs, int? EpochStep, string RunId)
 {
-    /// <summary>The header of <paramref name="plan"/>'s run on <paramref name="data"/> from <paramref name="seed"/>.</summary>
-    public static CheckpointHeader For(TrainingPlan plan, TrainingImages data, string fingerprint, int seed, int completedEpochs, int? epochStep)
+    /// <summary>The header of <paramref name="plan"/>'s run on the rows <paramref name="data"/> describes (<see cref="GanRows.Describe"/>) from <paramref name="seed"/>.</summary>
+    public static CheckpointHeader For(TrainingPlan plan, JsonObject data, int seed, int completedEpochs, int? epochStep)
     {
         var identity = new JsonObject();
         var tunables = new JsonObject();
         Describe(plan, identity, tunables);
-        identity["Data"] = new JsonObject
-        {
-            ["Channels"] = data.Shape.Channels,
-            ["Height"] = data.Shape.Height,
-            ["Width"] = data.Shape.Width,
-            ["Rows"] = data.Count,
-            ["Classes"] = data.ClassCount,
-            ["Fingerprint"] = fingerprint,
-        };
+        identity["Data"] = data;
         identity["Seed"] = seed;
         return new CheckpointHeader(Checkpoint.FormatVersion, identity, tunables, completedEpochs, epochStep, RunIdOf(identity));
     }
@@ -123,6 +116,7 @@ internal sealed record CheckpointHeader(int FormatVersion, JsonObject Identity, 
                 nestedIdentity["Kind"] = setting switch
                 {
                     GanNetworkOptions network => network.Architecture.ToString(),
+                    CtganNetworkOptions => "Ctgan",
                     GanLossOptions loss => loss.Kind.ToString(),
                     _ => setting.GetType().Name,
                 };

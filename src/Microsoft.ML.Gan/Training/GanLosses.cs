@@ -81,9 +81,10 @@ internal static class GanLosses
             return (discriminator.forward(real, realClasses), discriminator.forward(fake, fakeClasses));
         }
 
-        int size = (int)real.shape[0];
         Tensor? classes = realClasses is null ? null : torch.cat([realClasses, fakeClasses!], 0);
         DiscriminatorOutput both = discriminator.forward(torch.cat([real, fake], 0), classes);
+        // One output per row, or per pack of rows (PacGAN): the first half is the real batch's.
+        int size = (int)both.Logit.shape[0] / 2;
         return (Half(both, 0, size), Half(both, size, size));
     }
 
@@ -102,10 +103,15 @@ internal static class GanLosses
             throw new InvalidOperationException($"Gradient penalty needs real and fake batches of one shape; got [{string.Join(", ", real.shape)}] and [{string.Join(", ", fake.shape)}].");
         }
 
-        Tensor alpha = torch.rand(real.shape[0], 1, device: real.device);
+        // With packs (PacGAN) a pack is one input of the critic: one α per pack, and the norm of the pack's gradient.
+        long pack = discriminator.PackSize;
+        Tensor alpha = pack == 1
+            ? torch.rand(real.shape[0], 1, device: real.device)
+            : torch.rand(real.shape[0] / pack, 1, device: real.device).repeat_interleave(pack, 0);
         Tensor interpolated = (alpha * real).Plus(alpha.SubtractedFrom(1) * fake.detach()).detach().requires_grad_(true);
         Tensor scores = discriminator.forward(interpolated, classes).Logit;
         Tensor gradient = torch.autograd.grad([scores.sum()], [interpolated], retain_graph: true, create_graph: true)[0];
-        return gradient.flatten(1).norm(1, keepdim: false, p: 2).Minus(1L).Power(2).mean();
+        Tensor perInput = pack == 1 ? gradient.flatten(1) : gradient.reshape(real.shape[0] / pack, -1);
+        return perInput.norm(1, keepdim: false, p: 2).Minus(1L).Power(2).mean();
     }
 }

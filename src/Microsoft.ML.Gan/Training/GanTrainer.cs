@@ -10,8 +10,8 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.Gan.Training;
 
-/// <summary>The trained (published) generator and what training recorded.</summary>
-internal sealed record GanTrainingResult(GeneratorNetwork Generator, GanTrainingHistory History);
+/// <summary>The trained (published) generator and what training recorded: a summary per epoch and the seed.</summary>
+internal sealed record GanTrainingResult(GeneratorNetwork Generator, IReadOnlyList<GanEpochSummary> Epochs, int Seed);
 
 /// <summary>
 /// The training loop, one method to read top to bottom (<see cref="RunEpoch"/>): for every batch a discriminator step on real
@@ -24,24 +24,24 @@ internal sealed class GanTrainer
     private const int MaxRollBacks = 3;
 
     private readonly TrainingPlan _plan;
-    private readonly TrainingImages _data;
+    private readonly GanRows _data;
     private readonly TrainingSchedule _schedule;
     private readonly string _fingerprint;
     private readonly ILogger _logger;
     private readonly CancellationToken _cancellationToken;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    private GanTrainer(TrainingPlan plan, TrainingImages data, ILogger logger, CancellationToken cancellationToken)
+    private GanTrainer(TrainingPlan plan, GanRows data, ILogger logger, CancellationToken cancellationToken)
     {
         _plan = plan;
         _data = data;
-        _schedule = TrainingSchedule.For(plan, data.Count);
+        _schedule = TrainingSchedule.For(plan, data.Count, data.StepsPerEpoch(plan.Step.BatchSize));
         _fingerprint = data.Fingerprint();
         _logger = logger;
         _cancellationToken = cancellationToken;
     }
 
-    public static GanTrainingResult Train(TrainingImages data, TrainingPlan plan, int seed, ILogger logger, CancellationToken cancellationToken)
+    public static GanTrainingResult Train(GanRows data, TrainingPlan plan, int seed, ILogger logger, CancellationToken cancellationToken)
     {
         Device device = torch.device(plan.Run.Device);
         int previousThreads = torch.get_num_threads();
@@ -51,16 +51,15 @@ internal sealed class GanTrainer
             var trainer = new GanTrainer(plan, data, logger, cancellationToken);
             using CheckpointDirectoryLock? hold = CheckpointDirectoryLock.Take(plan.Run.Checkpoints?.Directory is string folder && !File.Exists(folder) ? folder : null);
             using TrainingState state = trainer.StartOrResume(seed, device);
-            using Tensor images = ToDevice(torch.tensor(data.Values, [data.Count, data.Shape.Size]), device);
-            using Tensor? classes = data.Classes is null ? null : ToDevice(torch.tensor(data.Classes), device);
-            using TrainingEvaluator? evaluator = TrainingEvaluator.Create(data, plan.Run, plan.Latents, state.Seed, device);
+            using GanBatches batches = data.Upload(plan, device);
+            using TrainingEvaluator? evaluator = data.Images is { } images ? TrainingEvaluator.Create(images, plan.Run, plan.Latents, state.Seed, device) : null;
             TensorBoardLog? board = TensorBoardLog.Create(plan.Run, logger);
-            GanLog.TrainingStarted(logger, data.Count, data.Shape.ToString(), trainer._schedule.Epochs, trainer._schedule.StepsPerEpoch, state.Seed,
+            GanLog.TrainingStarted(logger, data.Count, data.Noun, data.Shape, trainer._schedule.Epochs, trainer._schedule.StepsPerEpoch, state.Seed,
                 governor is null ? plan.Run.Threads.ToString(CultureInfo.InvariantCulture) : $"chosen while training, starting with {governor.Setting}", device.ToString());
-            trainer.RunEpochs(state, new Batches(images, classes), evaluator, board, governor, device);
+            trainer.RunEpochs(state, batches, evaluator, board, governor, device);
             GeneratorNetwork published = state.TakePublished();
             published.eval();
-            return new GanTrainingResult(published, new GanTrainingHistory(data.Shape, [.. state.History], state.Seed));
+            return new GanTrainingResult(published, [.. state.History], state.Seed);
         }
         finally
         {
@@ -69,10 +68,7 @@ internal sealed class GanTrainer
         }
     }
 
-    /// <summary>The training set on the device, and its classes when conditional.</summary>
-    private readonly record struct Batches(Tensor Images, Tensor? Classes);
-
-    private void RunEpochs(TrainingState state, Batches batches, TrainingEvaluator? evaluator, TensorBoardLog? board, ThreadGovernor? governor, Device device)
+    private void RunEpochs(TrainingState state, GanBatches batches, TrainingEvaluator? evaluator, TensorBoardLog? board, ThreadGovernor? governor, Device device)
     {
         RunPlan run = _plan.Run;
         TimeSpan lastCheckpoint = TimeSpan.Zero;
@@ -128,7 +124,7 @@ internal sealed class GanTrainer
                 StandingStatistics.Recompute(state.Ema, _plan.Latents, state.Seed, device);
             }
 
-            IReadOnlyList<float[]> samples = state.Published.Render(state.FixedLatents, state.FixedClasses, _data.Shape.Size);
+            IReadOnlyList<float[]> samples = _data.Images is { } images ? state.Published.Render(state.FixedLatents, state.FixedClasses, images.Shape.Size) : [];
             TimeSpan duration = _clock.Elapsed - epochStart;
             (double? fid, double? kid, double? labelAgreement) = (null, null, null);
             if (evaluate)
@@ -141,7 +137,7 @@ internal sealed class GanTrainer
             state.History.Add(summary);
             GanTrainingHistory.DropOldSamples(state.History, epoch);
             state.CompletedEpochs = epoch;
-            board?.EpochCompleted(TensorBoardLog.GlobalStep(epoch, _schedule.StepsIn(epoch), _schedule), summary, labelAgreement, state, _data.Shape);
+            board?.EpochCompleted(TensorBoardLog.GlobalStep(epoch, _schedule.StepsIn(epoch), _schedule), summary, labelAgreement, state, _data.Images?.Shape);
             GanLog.EpochCompleted(_logger, epoch, _schedule.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
             run.Progress?.Report(new GanTrainingProgress(epoch, _schedule.Epochs, _schedule.StepsIn(epoch), _schedule.StepsPerEpoch, discriminatorLoss, generatorLoss, true,
                 _clock.Elapsed, samples, fid, kid));
@@ -156,16 +152,15 @@ internal sealed class GanTrainer
     }
 
     /// <summary>One pass over the data. Returns the epoch's mean discriminator and generator losses (NaN when diverged).</summary>
-    private (double Discriminator, double Generator) RunEpoch(TrainingState state, Batches batches, int epoch, ThreadGovernor? governor, TensorBoardLog? board)
+    private (double Discriminator, double Generator) RunEpoch(TrainingState state, GanBatches batches, int epoch, ThreadGovernor? governor, TensorBoardLog? board)
     {
         StepPlan step = _plan.Step;
         int steps = _schedule.StepsIn(epoch);
-        int classCount = _data.ClassCount;
         using var epochScope = torch.NewDisposeScope();
         GeneratorNetwork generator = state.Generator;
         DiscriminatorNetwork discriminator = state.Discriminator;
-        Device device = batches.Images.device;
-        int count = (int)batches.Images.shape[0];
+        Device device = state.FixedLatents.device;
+        int count = _data.Count;
         // A resumed, interrupted epoch continues with the order it drew and the sums it had; otherwise a fresh start.
         EpochProgress? resumed = state.Progress;
         state.Progress = null;
@@ -189,25 +184,20 @@ internal sealed class GanTrainer
 
             governor?.BeforeStep();
             using var stepScope = torch.NewDisposeScope();
-            int start = s * step.BatchSize;
-            int size = Math.Min(step.BatchSize, count - start);
-            // The batch's rows are gathered per step: a copy of the whole shuffled set per epoch (188 MB for MNIST) cost time and memory.
-            Tensor rows = order.narrow(0, start, size);
-            Tensor real = batches.Images.index_select(0, rows);
-            Tensor? realClasses = batches.Classes?.index_select(0, rows);
+            StepRows rows = batches.Draw(order, s, step.BatchSize);
+            int size = (int)rows.Real.shape[0];
 
-            // Discriminator step: real images and fakes made without generator gradients.
+            // Discriminator step: real rows and fakes made without generator gradients.
             state.DiscriminatorOptimizer.zero_grad();
-            Tensor? fakeClasses = classCount > 0 ? torch.randint(classCount, [size], device: device) : null;
             Tensor fake;
             using (torch.no_grad())
             {
-                fake = generator.forward(LatentSampler.Draw(size, _plan.Latents, device), fakeClasses);
+                fake = batches.Activate(generator.forward(LatentSampler.Draw(size, _plan.Latents, device), rows.FakeConditions));
             }
 
-            // DiffAugment (when on): the discriminator only ever sees augmented images, real and fake alike.
-            Tensor discriminatorLoss = GanLosses.Discriminator(discriminator, DiffAugment.Apply(real, _data.Shape, step.DiffAugment), realClasses,
-                DiffAugment.Apply(fake, _data.Shape, step.DiffAugment), fakeClasses, _plan.Loss);
+            (Tensor realInput, Tensor? realClasses) = batches.ForDiscriminator(rows.Real, rows.RealConditions);
+            (Tensor fakeInput, Tensor? fakeClasses) = batches.ForDiscriminator(fake, rows.FakeConditions);
+            Tensor discriminatorLoss = GanLosses.Discriminator(discriminator, realInput, realClasses, fakeInput, fakeClasses, _plan.Loss);
             discriminatorLoss.backward();
             Clip(discriminator, step.MaxGradientNorm);
             state.DiscriminatorOptimizer.step();
@@ -217,21 +207,28 @@ internal sealed class GanTrainer
             if ((s + 1) % step.CriticSteps == 0)
             {
                 state.GeneratorOptimizer.zero_grad();
-                Tensor? generatedClasses = classCount > 0 ? torch.randint(classCount, [size], device: device) : null;
+                Tensor? conditions = batches.Conditions(size);
                 bool seekModes = step.ModeSeekingWeight > 0 && size >= 2;
-                if (seekModes && generatedClasses is not null)
+                if (seekModes && conditions is not null)
                 {
-                    generatedClasses = GanLosses.PairedClasses(generatedClasses);
+                    conditions = GanLosses.PairedClasses(conditions);
                 }
 
                 Tensor latents = LatentSampler.Draw(size, _plan.Latents, device);
-                Tensor generated = generator.forward(latents, generatedClasses);
+                Tensor raw = generator.forward(latents, conditions);
+                Tensor generated = batches.Activate(raw);
                 Tensor generatorLoss;
                 // The discriminator's weights get no gradients here (its optimizer zeroes them before its next step anyway):
                 // only the gradient through its input reaches the generator, so its weight-gradient products are skipped.
                 using (state.FreezeDiscriminator())
                 {
-                    generatorLoss = GanLosses.Generator(discriminator.forward(DiffAugment.Apply(generated, _data.Shape, step.DiffAugment), generatedClasses), generatedClasses, _plan.Loss);
+                    (Tensor input, Tensor? classes) = batches.ForDiscriminator(generated, conditions);
+                    generatorLoss = GanLosses.Generator(discriminator.forward(input, classes), classes, _plan.Loss);
+                }
+
+                if (batches.GeneratorTerm(raw, conditions) is Tensor term)
+                {
+                    generatorLoss = generatorLoss.Plus(term);
                 }
 
                 if (seekModes)
@@ -336,26 +333,13 @@ internal sealed class GanTrainer
     }
 
     private CheckpointHeader HeaderFor(int seed, int completedEpochs, int? epochStep)
-        => CheckpointHeader.For(_plan, _data, _fingerprint, seed, completedEpochs, epochStep);
+        => CheckpointHeader.For(_plan, _data.Describe(_fingerprint), seed, completedEpochs, epochStep);
 
     private static void Clip(nn.Module module, float? maxGradientNorm)
     {
         if (maxGradientNorm is float norm)
         {
             nn.utils.clip_grad_norm_(module.parameters(), norm);
-        }
-    }
-
-    private static Tensor ToDevice(Tensor tensor, Device device)
-    {
-        if (tensor.device == device)
-        {
-            return tensor;
-        }
-
-        using (tensor)
-        {
-            return tensor.to(device);
         }
     }
 }

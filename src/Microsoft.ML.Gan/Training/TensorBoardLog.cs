@@ -94,8 +94,8 @@ internal sealed class TensorBoardLog
         (_windowSteps, _windowDiscriminatorSum, _windowGeneratorSteps, _windowGeneratorSum) = (steps, discriminatorSum, generatorSteps, generatorSum);
     }
 
-    /// <summary>What an epoch ends with: its mean losses, both learning rates, the evaluation if any and the sample grid.</summary>
-    public void EpochCompleted(int globalStep, GanEpochSummary summary, double? labelAgreement, TrainingState state, ImageShape shape)
+    /// <summary>What an epoch ends with: its mean losses, both learning rates, the evaluation if any and the sample grid (images only).</summary>
+    public void EpochCompleted(int globalStep, GanEpochSummary summary, double? labelAgreement, TrainingState state, ImageShape? shape)
     {
         _writer.add_scalar("epoch/discriminator_loss", (float)summary.DiscriminatorLoss, globalStep);
         _writer.add_scalar("epoch/generator_loss", (float)summary.GeneratorLoss, globalStep);
@@ -116,9 +116,9 @@ internal sealed class TensorBoardLog
             _writer.add_scalar("evaluation/label_agreement", (float)agreement, globalStep);
         }
 
-        if (summary.Samples.Count > 0)
+        if (summary.Samples.Count > 0 && shape is ImageShape imageShape)
         {
-            Samples(globalStep, summary.Samples, shape);
+            Samples(globalStep, summary.Samples, imageShape);
         }
     }
 

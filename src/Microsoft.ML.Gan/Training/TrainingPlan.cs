@@ -3,14 +3,6 @@ using Microsoft.ML.Gan.Networks;
 
 namespace Microsoft.ML.Gan.Training;
 
-/// <summary>A plan setting that a resumed run may change: the checkpoint records it apart, and a change is logged.</summary>
-[AttributeUsage(AttributeTargets.Property)]
-internal sealed class ResumeMayChangeAttribute : Attribute;
-
-/// <summary>A plan setting of the run rather than of what it computes (where it writes, how often it reports): not in checkpoints.</summary>
-[AttributeUsage(AttributeTargets.Property)]
-internal sealed class NotInCheckpointAttribute : Attribute;
-
 /// <summary>One optimizer's settings: Adam's learning rate and betas.</summary>
 internal sealed record OptimizerPlan(float LearningRate, float Beta1, float Beta2);
 
@@ -88,5 +80,36 @@ internal sealed record TrainingPlan(
             options.SampleCount,
             new RunPlan(options.Budget, options.Threads, device, options.OnDivergence, checkpoints, options.EvaluateEveryEpochs, options.EvaluationSampleCount,
                 options.TensorBoardDirectory, options.TensorBoardLossEveryNSteps, options.LogEveryNSteps, options.Progress));
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="options"/> (already validated) for table rows of <paramref name="layout"/>: CTGAN's networks,
+    /// WGAN-GP, z ~ N(0, 1), no EMA, no augmentation, no sample grid.
+    /// </summary>
+    public static TrainingPlan ResolveTable(TabularGanOptions options, TableLayout layout, string device)
+    {
+        var networks = new CtganNetworkOptions
+        {
+            GeneratorWidth = options.GeneratorWidth,
+            GeneratorLayers = options.GeneratorLayers,
+            CriticWidth = options.CriticWidth,
+            CriticLayers = options.CriticLayers,
+            PackSize = options.PackSize,
+            Dropout = options.CriticDropout,
+        };
+        (float beta1, float beta2) = options.Betas;
+        CheckpointPlan? checkpoints = options.CheckpointDirectory is string directory
+            ? new CheckpointPlan(directory, options.CheckpointEveryEpochs, null, options.Resume, options.OverwriteCheckpoints)
+            : null;
+        return new TrainingPlan(
+            new NetworkPlan(networks, options.LatentDimension, default, 0, false) { Table = layout },
+            new WassersteinGradientPenaltyLossOptions { GradientPenaltyWeight = options.GradientPenaltyWeight },
+            new OptimizerPlan(options.GeneratorLearningRate, beta1, beta2),
+            new OptimizerPlan(options.CriticLearningRate, beta1, beta2),
+            new LatentSpace(options.LatentDimension, LatentDistribution.Normal),
+            null,
+            new StepPlan(options.BatchSize, options.CriticStepsPerGeneratorStep, true, 0, DiffAugmentPolicy.None, null),
+            0,
+            new RunPlan(options.Budget, options.Threads, device, DivergenceAction.Throw, checkpoints, 0, 0, null, 0, options.LogEveryNSteps, options.Progress));
     }
 }

@@ -7,10 +7,9 @@ namespace Microsoft.ML.Gan.Training;
 /// </summary>
 internal readonly record struct TrainingSchedule(int Epochs, int StepsPerEpoch, int LastEpochSteps)
 {
-    public static TrainingSchedule For(TrainingPlan plan, int rows)
+    public static TrainingSchedule For(TrainingPlan plan, int rows, int stepsPerEpoch)
     {
         int batch = plan.Step.BatchSize;
-        int stepsPerEpoch = (rows + batch - 1) / batch;
         if (plan.Run.Budget.Steps is not int generatorSteps)
         {
             return new TrainingSchedule(plan.Run.Budget.Epochs!.Value, stepsPerEpoch, stepsPerEpoch);
