@@ -17,6 +17,8 @@ var root = new RootCommand("Microsoft.ML.Gan samples: GANs on MNIST with ML.NET 
     ImportCommand.Create(),
     ExportCommand.Create(),
     SemiSupervisedCommand.Create(),
+    TableCommand.Create(),
+    TableStudyCommand.Create(),
 };
 root.Options.Add(verbose);
 

@@ -28,6 +28,8 @@ internal static partial class CliMessages
         ["StrongAugmentation"] = "--strong-augmentation", ["LearningRateDecayShare"] = "--lr-decay-share", ["WeightAverageDecay"] = "--weight-average",
 
         // Members of the option groups, named only with their group (TrainingBudget.Steps, DcganNetworkOptions.Width).
+        ["LabelColumnName"] = "--label", ["ExcludedColumnNames"] = "--exclude",
+
         ["Steps"] = "--max-steps", ["Width"] = "--dcgan-width",
     };
 
@@ -53,7 +55,7 @@ internal static partial class CliMessages
         return message.Trim();
     }
 
-    [GeneratedRegex(@"\b(?:GanOptions|MnistOptions|GanEvaluationOptions|PyTorchGeneratorOptions|SyntheticRowOptions|TrainingBudget|MlpNetworkOptions|DcganNetworkOptions|SemiSupervisedGanOptions)\.(?<name>[A-Z]\w*)(?: = true)?")]
+    [GeneratedRegex(@"\b(?:GanOptions|MnistOptions|GanEvaluationOptions|PyTorchGeneratorOptions|SyntheticRowOptions|TrainingBudget|MlpNetworkOptions|DcganNetworkOptions|SemiSupervisedGanOptions|TabularGanOptions)\.(?<name>[A-Z]\w*)(?: = true)?")]
     private static partial Regex QualifiedName();
 
     [GeneratedRegex(@"\b(?<name>Resume|OverwriteCheckpoints|CheckpointDirectory|MaxSteps|Epochs)(?: = true)?(?=[ ,.;)]|$)")]
