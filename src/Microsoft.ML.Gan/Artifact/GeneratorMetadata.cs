@@ -22,12 +22,15 @@ internal sealed record TrainingSummary(GanArchitecture Architecture, GanLoss Los
 /// <c>metadata_props</c> (so other runtimes see it too, e.g. ONNX Runtime's <c>ModelMetadata.CustomMetadataMap</c>).
 /// </summary>
 /// <remarks>
-/// Format (version 2): every key starts with <c>gan.</c>; values are invariant-culture text, shapes are written
+/// Format (version 3): every key starts with <c>gan.</c>; values are invariant-culture text, shapes are written
 /// <c>a x b x c</c>, numbers round-trip.
 /// <list type="table">
 /// <item><term>kind</term><description><c>generator</c> (since version 2; a classifier's graph says <c>semi-supervised-classifier</c>)</description></item>
+/// <item><term>data.kind</term><description>what the generator makes: <c>images</c> (since version 3; a graph without the key is of
+/// images too). The GAN core also trains generators of table rows (<see cref="TabularGanEstimator"/>), whose graphs will say
+/// <c>table</c>; a reader refuses a kind it does not know, naming it.</description></item>
 /// <item><term>format_version, minimum_reader_version, library_version</term><description>the version the graph was written
-/// with (2), the oldest reader version that reads it correctly (1: version 2 only adds keys), and the writing library's
+/// with (3), the oldest reader version that reads it correctly (1: versions 2 and 3 only add keys), and the writing library's
 /// informational version. A reader reads every format whose minimum is at most its own version and refuses a newer one,
 /// naming both; version 1 graphs (no minimum, no kind) read as before. Add a key: keep the minimum. Change what a key means
 /// or drop one: raise the minimum to the new version.</description></item>
@@ -57,15 +60,18 @@ internal sealed record GeneratorMetadata(
     TrainingSummary Training)
 {
     /// <summary>The version this library writes.</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     /// <summary>The oldest reader that reads what this library writes.</summary>
     public const int MinimumReaderVersion = 1;
 
     /// <summary>This library as a reader: it reads every format whose minimum reader version is at most this.</summary>
-    public const int ReaderVersion = 2;
+    public const int ReaderVersion = 3;
 
     public const string Kind = "generator";
+
+    /// <summary>What an image generator's graph says it makes (<c>data.kind</c>).</summary>
+    public const string ImagesDataKind = "images";
     private const string Prefix = "gan.";
     private const string KeyValuesKind = "KeyValues";
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -109,6 +115,7 @@ internal sealed record GeneratorMetadata(
             ["format_version"] = FormatVersion.ToString(Invariant),
             ["minimum_reader_version"] = MinimumReaderVersion.ToString(Invariant),
             ["library_version"] = LibraryVersion,
+            ["data.kind"] = ImagesDataKind,
             ["latent.column"] = LatentColumnName,
             ["latent.dimension"] = LatentDimension.ToString(Invariant),
             ["latent.distribution"] = LatentDistribution.ToString(),
@@ -172,6 +179,12 @@ internal sealed record GeneratorMetadata(
             throw new InvalidDataException(
                 $"{source} has generator format version {version}, written by Microsoft.ML.Gan {reader.Text("library_version")}, which needs a reader of version " +
                 $"{minimum} or later; this Microsoft.ML.Gan ({CurrentLibraryVersion}) reads up to version {ReaderVersion}. Update Microsoft.ML.Gan to load it.");
+        }
+
+        if (reader.Has("data.kind") && reader.Text("data.kind") != ImagesDataKind)
+        {
+            throw new InvalidDataException(
+                $"{source} holds a generator of {reader.Text("data.kind")} rows, not of images; an image generator's graph says data.kind '{ImagesDataKind}'.");
         }
 
         int[] shape = reader.Dimensions("image.shape");

@@ -88,4 +88,19 @@ public sealed class ModelFormatTests
 
         Assert.That(error!.Message, Is.EqualTo("Model 'classifier.zip' holds a semi-supervised-classifier, not a generator."));
     }
+
+    [Category(TestCategories.Fast)]
+    [Test]
+    public void AnImageGeneratorReadsGraphsOfImagesAndRefusesAnotherDataKindByName()
+    {
+        byte[] images = Edited(p => p["gan.data.kind"] = "images");
+        byte[] table = Edited(p => p["gan.data.kind"] = "table");
+        byte[] unmarked = Edited(p => p.Remove("gan.data.kind"));
+
+        var error = Assert.Throws<InvalidDataException>(() => GeneratorModel.Read(table, "Model 'table.zip'"));
+
+        Assert.That(error!.Message, Does.Contain("Model 'table.zip' holds a generator of table rows, not of images"));
+        Assert.That(GeneratorModel.Read(unmarked, "Model 'v2.zip'").Metadata.LatentDimension, Is.EqualTo(8), "a graph without the key (format 2) is of images");
+        Assert.That(GeneratorModel.Read(images, "Model 'v3.zip'").Metadata.LatentDimension, Is.EqualTo(8));
+    }
 }

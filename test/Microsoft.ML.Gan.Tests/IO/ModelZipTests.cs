@@ -111,8 +111,9 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         var expected = new Dictionary<string, string>
         {
             ["gan.kind"] = "generator",
-            ["gan.format_version"] = "2",
+            ["gan.format_version"] = "3",
             ["gan.minimum_reader_version"] = "1",
+            ["gan.data.kind"] = "images",
             ["gan.latent.column"] = "Latent",
             ["gan.latent.dimension"] = "100",
             ["gan.latent.distribution"] = "Uniform",
