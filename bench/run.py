@@ -4,7 +4,8 @@ Every training measurement runs .NET and PyTorch in turn, `--repeats` times (def
   - the seed network (the article's vanilla GAN), one MNIST epoch, 1 and 2 threads on each side, on a quiet
     machine and with one core kept busy by another process;
   - the DCGAN, `--dcgan-steps` steps (default 100) with 1 and 2 threads, quiet and with one core busy;
-    seconds per step times 938 give seconds per epoch.
+    seconds per step times 938 give seconds per epoch;
+  - the semi-supervised GAN and the table generator (CTGAN's recipe on data/adult), milliseconds per step.
 Then the scoring rates (`gan-samples bench`), the recommended recipe's minutes to quality
 (`gan-samples bench --time-to-quality`), where a step's time goes (bench/profile.py, Linux perf), and the
 resident memory of a 20-epoch README job and of a DCGAN run (bench/rss.py).
@@ -29,6 +30,7 @@ APP = ["dotnet", str(ROOT / "src/Gan.Samples/bin/Release/net10.0/gan-samples.dll
 PYTHON = "/usr/bin/python3"
 MODELS = {}  # architecture -> a model zip trained by the first Fit measurement (for the scoring rates)
 STEPS_PER_EPOCH = 938  # 60,000 images in batches of 64
+ADULT_STEPS_PER_EPOCH = 45  # 22,561 rows in batches of 500, CTGAN's floor
 
 
 def log(message):
@@ -93,26 +95,42 @@ def pytorch_semi_supervised(threads, steps, data_dir):
     return result["seconds_per_step"], result["framework"]
 
 
-def semi_supervised_rows(steps, repeats, scratch, data_dir):
-    """The semi-supervised GAN's training step on both sides, alternating, at 1 and 2 threads (and .NET's automatic setting)."""
+def dotnet_table(threads, epochs, scratch):
+    """Seconds per step of `gan-samples table` on Adult (the loop's own clock per epoch, losses.csv), epochs after the first."""
+    output = pathlib.Path(tempfile.mkdtemp(dir=scratch))
+    run(APP + ["table", "--csv", "data/adult/adult-train.csv", "--epochs", str(epochs), "--rows", "10", "--threads", str(threads),
+               "--output", str(output), "--log-level", "Warning"])
+    with open(output / "losses.csv") as f:
+        seconds = [float(row["seconds"]) for row in csv.DictReader(f)][1:]
+    return statistics.median(seconds) / ADULT_STEPS_PER_EPOCH
+
+
+def pytorch_table(threads, epochs):
+    command = [PYTHON, "bench/pytorch/ctgan_reference.py", "--csv", "data/adult/adult-train.csv", "--epochs", str(epochs), "--threads", str(threads)]
+    result = json.loads(run(command, env={**os.environ, "OMP_NUM_THREADS": str(threads), "OPENBLAS_NUM_THREADS": str(threads)}))
+    return result["ms_per_step"] / 1000
+
+
+def step_rows(label, reference, dotnet, pytorch, repeats):
+    """A training step on both sides, alternating, at 1 and 2 threads (and .NET's automatic setting): rows in ms per step."""
     samples = {}
     for repeat in range(repeats):
         for threads in (1, 2, 0):
             for side in ("dotnet", "pytorch") if threads else ("dotnet",):
-                log(f"semi-supervised: {side}, {threads} thread(s), repeat {repeat + 1}/{repeats}")
-                value = dotnet_semi_supervised(threads, steps, scratch) if side == "dotnet" else pytorch_semi_supervised(threads, steps, data_dir)[0]
+                log(f"{label}: {side}, {threads} thread(s), repeat {repeat + 1}/{repeats}")
+                value = dotnet(threads) if side == "dotnet" else pytorch(threads)
                 samples.setdefault((side, threads), []).append(value)
     medians = {key: statistics.median(values) for key, values in samples.items()}
     pytorch_best = min(v for (side, _), v in medians.items() if side == "pytorch")
     rows = []
     for (side, threads), median in sorted(medians.items(), key=lambda item: (item[0][0], item[0][1] or 99)):
         runs = ", ".join(f"{v * 1000:.1f}" for v in samples[(side, threads)])
-        who = ".NET (Microsoft.ML.Gan)" if side == "dotnet" else "PyTorch (bench/pytorch/ssgan_reference.py)"
+        who = ".NET (Microsoft.ML.Gan)" if side == "dotnet" else f"PyTorch ({reference})"
         ratio = f"{pytorch_best / median:.2f}x" if side == "dotnet" else ("best" if median == pytorch_best else f"{pytorch_best / median:.2f}x")
         setting = threads if threads else "automatic (Threads = 0)"
-        rows.append(f"| Semi-supervised GAN, ms per step ({steps} steps, 100 labels) | {who} | {setting} | {median * 1000:.1f} ms (runs {runs}) | {ratio} |")
+        rows.append(f"| {label} | {who} | {setting} | {median * 1000:.1f} ms (runs {runs}) | {ratio} |")
     dotnet_best = min(v for (side, _), v in medians.items() if side == "dotnet")
-    return rows, pytorch_best / dotnet_best
+    return rows, pytorch_best / dotnet_best, dotnet_best
 
 
 def fit_group(name, architecture, steps, repeats, busy, scratch, data_dir):
@@ -159,7 +177,8 @@ def main():
     parser.add_argument("--rss-epochs", type=int, default=20)
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--ssl-steps", type=int, default=300)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["mlp", "mlp-busy", "dcgan", "dcgan-busy", "ssl", "scoring", "quality", "profile", "rss"])
+    parser.add_argument("--table-epochs", type=int, default=4)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["mlp", "mlp-busy", "dcgan", "dcgan-busy", "ssl", "table", "scoring", "quality", "profile", "rss"])
     args = parser.parse_args()
     started = time.time()
     load_before = open("/proc/loadavg").read().split()[0]
@@ -180,7 +199,17 @@ def main():
         sections[key], ratios[key] = fit_rows(label, samples)
 
     if "ssl" not in args.skip:
-        sections["ssl"], ratios["ssl"] = semi_supervised_rows(args.ssl_steps, args.repeats, scratch, args.data_dir)
+        sections["ssl"], ratios["ssl"], _ = step_rows(
+            f"Semi-supervised GAN, ms per step ({args.ssl_steps} steps, 100 labels)", "bench/pytorch/ssgan_reference.py",
+            lambda threads: dotnet_semi_supervised(threads, args.ssl_steps, scratch),
+            lambda threads: pytorch_semi_supervised(threads, args.ssl_steps, args.data_dir)[0], args.repeats)
+
+    table_minutes = None
+    if "table" not in args.skip:
+        sections["table"], ratios["table"], table_best = step_rows(
+            f"Table generator (CTGAN) on Adult, ms per step (epochs 2-{args.table_epochs} of {args.table_epochs})", "bench/pytorch/ctgan_reference.py",
+            lambda threads: dotnet_table(threads, args.table_epochs, scratch), lambda threads: pytorch_table(threads, args.table_epochs), args.repeats)
+        table_minutes = table_best * ADULT_STEPS_PER_EPOCH * 300 / 60
 
     scoring = ""
     if "scoring" not in args.skip:
@@ -225,16 +254,19 @@ def main():
 
     minutes = (time.time() - started) / 60
     shutil.rmtree(scratch, ignore_errors=True)
-    write(args, sections, ratios, scoring, quality, profiles, memory, torch_version, load_before, minutes)
+    write(args, sections, ratios, scoring, quality, profiles, memory, torch_version, load_before, minutes, table_minutes)
 
 
-def write(args, sections, ratios, scoring, quality, profiles, memory, torch_version, load_before, minutes):
+def write(args, sections, ratios, scoring, quality, profiles, memory, torch_version, load_before, minutes, table_minutes):
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     memory_total = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")) / 1048576
     os_name = next((line.split("=", 1)[1].strip().strip('"') for line in open("/etc/os-release") if line.startswith("PRETTY_NAME")), "?")
     sdk = run(["dotnet", "--version"]).strip()
     openblas = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libopenblas0-pthread"], capture_output=True, text=True).stdout or "?"
-    fit = [row for key in ("mlp", "mlp-busy", "dcgan", "dcgan-busy", "ssl") for row in sections.get(key, [])]
+    fit = [row for key in ("mlp", "mlp-busy", "dcgan", "dcgan-busy", "ssl", "table") for row in sections.get(key, [])]
+    table_note = "" if table_minutes is None else (
+        f" At the best .NET setting, CTGAN's default budget (300 epochs of 45 steps on the 22,561 Adult rows) takes about"
+        f" {table_minutes:.1f} minutes of training; the issue's goal is 5.")
     headline = "; ".join(f"{key}: {ratio:.2f}x" for key, ratio in ratios.items())
     text = f"""# Benchmarks
 
@@ -246,7 +278,8 @@ numbers on a shared 2-core VM move by 10-20 % between runs, which is why each si
 - .NET SDK {sdk}; Microsoft.ML 6.0.0; TorchSharp 0.107.0 with libtorch 2.10.0 (CPU; oneDNN capped at AVX2, see
   docs/DESIGN-DECISIONS.md); ONNX Runtime 1.32.0
 - PyTorch reference: Debian python3-torch {torch_version} with libopenblas0-pthread {openblas} (bench/pytorch/gan_reference.py,
-  bench/pytorch/ssgan_reference.py for the semi-supervised GAN)
+  bench/pytorch/ssgan_reference.py for the semi-supervised GAN, bench/pytorch/ctgan_reference.py for the table generator,
+  with Debian's python3-sklearn for its Gaussian mixtures)
 - Threads: the threads column, `torch.set_num_threads` on both sides (and `OMP_NUM_THREADS` for PyTorch). "One core busy":
   a Python busy loop runs alongside.
 - Training time is the training loop's own clock on both sides (no data loading, no export): .NET from
@@ -261,7 +294,9 @@ Medians of {args.repeats} alternating runs; the ratio is PyTorch's best thread s
 this row, so above 1 means .NET is faster. Best .NET setting against best PyTorch setting: {headline}.
 
 The semi-supervised GAN rows are milliseconds per training step (its step: one classifier pass over 400 rows and one over
-100 weakly shifted rows, one or two generator steps of 200 rows), 300 steps from the start on 50,000 images.
+100 weakly shifted rows, one or two generator steps of 200 rows), 300 steps from the start on 50,000 images. The table
+generator rows are milliseconds per step of CTGAN's recipe on Adult (a critic step with its gradient penalty and a generator
+step, batch 500), the median of the epochs after the first.{table_note}
 
 | measurement | side | threads | s per epoch (median) | PyTorch best / this |
 |---|---|---|---|---|
