@@ -1,6 +1,7 @@
 """Where a training step's time goes: samples a `gan-samples train` run with Linux perf and sums the samples by kind.
 
   python3 bench/profile.py [--architecture Mlp] [--epochs 3] [--threads 1] [--delay-ms 6000]
+  python3 bench/profile.py --table [--epochs 5]      # the table generator (`gan-samples table`) on data/adult
 
 Sampling starts after --delay-ms (start-up: JIT, reading MNIST, the data fingerprint), so nearly every sample is
 training. Prints a Markdown table: share of samples per kind, and the top symbols. Needs `perf` (Debian: linux-perf).
@@ -41,12 +42,16 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--delay-ms", type=int, default=6000)
     parser.add_argument("--top", type=int, default=8)
+    parser.add_argument("--table", action="store_true", help="profile `gan-samples table` (CTGAN on data/adult) instead of `train`")
     args = parser.parse_args()
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="gan-profile-"))
     data = scratch / "perf.data"
     command = APP + ["train", "--architecture", args.architecture, "--threads", str(args.threads), "--eval-every", "0",
                      "--output", str(scratch / "out"), "--log-level", "Warning"]
     command += ["--max-steps", str(args.max_steps)] if args.max_steps else ["--epochs", str(args.epochs)]
+    if args.table:
+        command = APP + ["table", "--csv", str(ROOT / "data/adult/adult-train.csv"), "--epochs", str(args.epochs), "--rows", "10",
+                         "--threads", str(args.threads), "--output", str(scratch / "out"), "--log-level", "Warning"]
     subprocess.run(["perf", "record", "-F", "499", "-D", str(args.delay_ms), "-o", str(data), "--"] + command,
                    check=True, env={**os.environ, "DOTNET_PerfMapEnabled": "1"}, capture_output=True)
     report = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--sort", "dso,sym", "-g", "none", "--stdio"],
@@ -65,6 +70,8 @@ def main():
         kinds[kind] += share
     setting = f"`python3 bench/profile.py --architecture {args.architecture} " + \
               (f"--max-steps {args.max_steps}" if args.max_steps else f"--epochs {args.epochs}") + f" --threads {args.threads}`"
+    if args.table:
+        setting = f"`python3 bench/profile.py --table --epochs {args.epochs} --threads {args.threads}`"
     print(f"| kind of work ({setting}) | share of CPU samples |")
     print("|---|---|")
     for name, share in kinds.most_common():
