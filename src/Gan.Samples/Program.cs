@@ -19,6 +19,7 @@ var root = new RootCommand("Microsoft.ML.Gan samples: GANs on MNIST with ML.NET 
     SemiSupervisedCommand.Create(),
     TableCommand.Create(),
     TableStudyCommand.Create(),
+    TableEvaluateCommand.Create(),
 };
 root.Options.Add(verbose);
 

@@ -201,6 +201,20 @@ public sealed class GanCatalog
     public TabularGanEstimator TableGenerator(TabularGanOptions options) => new(Context, options);
 
     /// <summary>
+    /// How close <paramref name="synthetic"/> table rows are to <paramref name="real"/> ones, as SDMetrics' quality report
+    /// measures it (column shapes, column pair trends, their mean), for rows from any generator. The columns are
+    /// <paramref name="real"/>'s but <paramref name="excludedColumnNames"/>, classified as the table generator classifies them
+    /// (numbers with few distinct integers are categories); <paramref name="synthetic"/> must have them with the same types.
+    /// </summary>
+    /// <exception cref="ArgumentException">A view has no rows, or <paramref name="synthetic"/> lacks a column or has it with another type; the column is named.</exception>
+    public TableQualityReport EvaluateTable(IDataView real, IDataView synthetic, params string[] excludedColumnNames)
+    {
+        ArgumentNullException.ThrowIfNull(real);
+        ArgumentNullException.ThrowIfNull(synthetic);
+        return Tabular.TableQuality.Evaluate(Tabular.TableSchema.Create(real.Schema, excludedColumnNames ?? []), real, synthetic);
+    }
+
+    /// <summary>
     /// Loads a classifier saved by <see cref="SemiSupervisedGanTransformer.Save"/> or <c>mlContext.Model.Save</c>, with its history.
     /// (<c>mlContext.Model.Load</c> reads the same zip as a plain ML.NET chain that scores identically.)
     /// </summary>

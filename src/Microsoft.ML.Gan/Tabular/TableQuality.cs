@@ -46,8 +46,31 @@ internal static class TableQuality
     /// </summary>
     public static TableQualityReport Evaluate(TableEncoder encoder, IDataView real, IDataView synthetic)
         => Evaluate(
-            [.. encoder.Columns.Select(c => Read(real, c, "real"))],
-            [.. encoder.Columns.Select(c => Read(synthetic, c, "synthetic"))]);
+            [.. encoder.Columns.Select(c => Read(real, c.Column, c.Kind, "real"))],
+            [.. encoder.Columns.Select(c => Read(synthetic, c.Column, c.Kind, "synthetic"))]);
+
+    /// <summary>
+    /// Compares the columns of <paramref name="schema"/> (made from the real view) without a fitted encoder, each classified as
+    /// <see cref="TableEncoder"/> would: Single and Double continuous, integers discrete when the real rows hold at most
+    /// <see cref="TableEncoder.MaxDiscreteIntegerValues"/> values, Booleans, text and keys discrete.
+    /// </summary>
+    public static TableQualityReport Evaluate(TableSchema schema, IDataView real, IDataView synthetic)
+    {
+        TableColumnKind[] kinds = [.. schema.Columns.Select(c => KindOf(real, c))];
+        return Evaluate(
+            [.. schema.Columns.Select((c, i) => Read(real, c, kinds[i], "real"))],
+            [.. schema.Columns.Select((c, i) => Read(synthetic, c, kinds[i], "synthetic"))]);
+    }
+
+    private static TableColumnKind KindOf(IDataView real, TableColumn column) => column.Type switch
+    {
+        TableColumnType.Floating => TableColumnKind.Continuous,
+        TableColumnType.Key => TableColumnKind.Key,
+        TableColumnType.Integer => Values(real, column.Source).Distinct().Take(TableEncoder.MaxDiscreteIntegerValues + 1).Count() > TableEncoder.MaxDiscreteIntegerValues
+            ? TableColumnKind.Continuous
+            : TableColumnKind.Discrete,
+        _ => TableColumnKind.Discrete,
+    };
 
     /// <summary>
     /// Compares <paramref name="synthetic"/> with <paramref name="real"/>: the same columns, by name, kind and order, each
@@ -231,10 +254,10 @@ internal static class TableQuality
     /// The column of <paramref name="data"/> named as <paramref name="column"/>'s, read as its kind: numbers (NaN missing)
     /// or labels (missing text and key 0 as <see cref="EncodedColumn.MissingLabel"/>).
     /// </summary>
-    private static QualityColumn Read(IDataView data, EncodedColumn column, string role)
+    private static QualityColumn Read(IDataView data, TableColumn column, TableColumnKind kind, string role)
     {
-        string name = column.Column.Name;
-        DataViewType type = column.Column.Source.Type;
+        string name = column.Name;
+        DataViewType type = column.Source.Type;
         DataViewSchema.Column source = data.Schema.GetColumnOrNull(name) ?? throw new ArgumentException(
             $"The {role} data has no column '{name}'; it needs every column of the table ({type}).", role);
         if (!source.Type.Equals(type))
@@ -243,12 +266,12 @@ internal static class TableQuality
         }
 
         IEnumerable<object> values = Values(data, source);
-        if (column.Kind == TableColumnKind.Continuous)
+        if (kind == TableColumnKind.Continuous)
         {
             return new ContinuousQualityColumn(name, [.. values.Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture))]);
         }
 
-        bool key = column.Kind == TableColumnKind.Key;
+        bool key = kind == TableColumnKind.Key;
         string Label(object value) => value switch
         {
             ReadOnlyMemory<char> text => text.Span.IsWhiteSpace() ? EncodedColumn.MissingLabel : text.ToString(),

@@ -32,6 +32,25 @@ public sealed class TableCommandsTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void TableEvaluateScoresTheRowsTableWroteAsTableDid()
+    {
+        string output = Path.Combine(Scratch, "evaluated");
+        (int exitCode, string log) = SamplesApp.Run("table", "--csv", Adult("adult-train.csv"), "--epochs", "1", "--rows", "1000", "--output", output, "--log-level", "Warning");
+        Assert.That(exitCode, Is.Zero, log);
+        string written = System.Text.RegularExpressions.Regex.Match(log, @"against the CSV's \(SDMetrics\): ([\d.]+)").Groups[1].Value;
+
+        (int evaluated, string report) = SamplesApp.Run("table-evaluate", "--real", Adult("adult-train.csv"), "--synthetic", Path.Combine(output, "synthetic.csv"));
+        (int mismatched, string refused) = SamplesApp.Run("table-evaluate", "--real", Adult("adult-train.csv"), "--synthetic", Adult("adult.txt"));
+
+        Assert.That(evaluated, Is.Zero, report);
+        Assert.That(written, Is.Not.Empty, log);
+        Assert.That(report, Does.StartWith($"Quality {written} "), "the same score from the files as from the generator");
+        Assert.That(report, Does.Contain("  capital-gain: KSComplement").And.Contain("  education: TVComplement"));
+        Assert.That(mismatched, Is.Not.Zero);
+        Assert.That(refused, Does.Contain("does not exist"), "a missing synthetic file is named");
+    }
+
+    [Test]
     public void TableRefusesALabelColumnThatIsANumberNamingIt()
     {
         (int exitCode, string log) = SamplesApp.Run("table", "--csv", Adult("adult-train.csv"), "--label", "fnlwgt", "--epochs", "1",

@@ -471,6 +471,23 @@ public sealed class TabularGanTests
     }
 
     [Test]
+    public void AnyTwoTablesAreComparedAsTheGeneratorWouldClassifyTheirColumns()
+    {
+        IDataView synthetic = _gan.Generate(Rows, seed: 4);
+        TableQualityReport fromGenerator = _gan.EvaluateQuality(_data, synthetic);
+
+        TableQualityReport standalone = _ml.Gan().EvaluateTable(_data, synthetic, Excluded);
+
+        Assert.That(standalone.ColumnShapes.Select(s => (s.Column, s.Metric)), Is.EqualTo(fromGenerator.ColumnShapes.Select(s => (s.Column, s.Metric))),
+            "the same columns, each continuous or discrete as the generator had it (Age continuous, Rating discrete)");
+        Assert.That(standalone.OverallScore, Is.EqualTo(fromGenerator.OverallScore).Within(1e-12));
+        var missing = Assert.Throws<ArgumentException>(() => _ml.Gan().EvaluateTable(_data, _ml.Transforms.DropColumns("City").Fit(synthetic).Transform(synthetic), Excluded))!;
+        Assert.That(missing.Message, Does.Contain("'City'"));
+        var vector = Assert.Throws<ArgumentException>(() => _ml.Gan().EvaluateTable(_data, synthetic))!;
+        Assert.That(vector.Message, Does.Contain($"'{Excluded}'"), "a vector column must be excluded");
+    }
+
+    [Test]
     public void SavingIsNotSupportedYet()
     {
         using var stream = new MemoryStream();
