@@ -129,5 +129,15 @@ internal sealed class FlatAdam : IDisposable
         _root?.Dispose();
     }
 
-    private static Tensor Slot(Tensor flat, long offset, long count, long[] shape) => flat.narrow(0, offset, count).view(shape);
+    /// <summary>
+    /// A view of <paramref name="count"/> elements of <paramref name="flat"/> from <paramref name="offset"/>, shaped
+    /// <paramref name="shape"/>. The narrowed tensor is held (and disposed) here: as a bare temporary of
+    /// <c>narrow(...).view(...)</c>, outside any dispose scope, a collection on another thread could finalize it while
+    /// libtorch's <c>view</c> reads it ("tensor does not have a device", seen once in the GC-stress test in CI).
+    /// </summary>
+    private static Tensor Slot(Tensor flat, long offset, long count, long[] shape)
+    {
+        using Tensor part = flat.narrow(0, offset, count);
+        return part.view(shape);
+    }
 }
