@@ -190,6 +190,16 @@ internal static class ScalarArithmetic
     public static Tensor LeakyRelu(this Tensor tensor, double slope) => tensor.leaky_relu(Constant(slope));
 
     /// <summary><c>torch.arange(count)</c>: 0, 1, …, count − 1 as Int64.</summary>
+    /// <summary>
+    /// 0, 1, …, count − 1 modulo <paramref name="divisor"/> (classes round-robin). The range is held while the remainder
+    /// reads it: outside a dispose scope a bare temporary could be finalized by a collection during that native call.
+    /// </summary>
+    public static Tensor RangeRemainder(long count, long divisor, Device? device = null)
+    {
+        using Tensor range = Range(count, device);
+        return range.Remainder(divisor);
+    }
+
     public static Tensor Range(long count, Device? device = null)
     {
         using Scalar stop = count.ToScalar();

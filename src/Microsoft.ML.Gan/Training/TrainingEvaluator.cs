@@ -49,7 +49,7 @@ internal sealed class TrainingEvaluator : IDisposable
         (double[,] features, _) = MnistFeatureNetwork.Describe(data.UnitPixels(count), count);
         using var generator = new torch.Generator((ulong)(uint)seed ^ 0x5EEDUL, device);
         Tensor latents = LatentSampler.Draw(count, space, device, generator);
-        Tensor? classes = data.ClassCount > 0 ? ScalarArithmetic.Range(count, device).Remainder(data.ClassCount) : null;
+        Tensor? classes = data.ClassCount > 0 ? ScalarArithmetic.RangeRemainder(count, data.ClassCount, device) : null;
         return new TrainingEvaluator(features, latents, classes, count, seed);
     }
 

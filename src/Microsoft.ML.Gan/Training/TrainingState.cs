@@ -81,7 +81,7 @@ internal sealed class TrainingState : IDisposable
         var discriminatorOptimizer = new FlatAdam([.. discriminator.parameters()], plan.Discriminator.LearningRate, plan.Discriminator.Beta1, plan.Discriminator.Beta2);
         Tensor fixedLatents = LatentSampler.Draw(plan.SampleCount, plan.Latents, device);
         int classCount = plan.Networks.ClassCount;
-        Tensor? fixedClasses = classCount > 0 ? ScalarArithmetic.Range(plan.SampleCount, device).Remainder(classCount) : null;
+        Tensor? fixedClasses = classCount > 0 ? ScalarArithmetic.RangeRemainder(plan.SampleCount, classCount, device) : null;
         return new TrainingState(generator, discriminator, ema, generatorOptimizer, discriminatorOptimizer, fixedLatents, fixedClasses) { Seed = seed };
     }
 
