@@ -30,6 +30,12 @@ internal sealed class TableSampling
     private readonly TableEncoder _encoder;
     private readonly (int Offset, int Width, bool Softmax)[] _heads;
     private readonly ConditionBlock[] _blocks;
+
+    /// <summary>Per entry of the conditional vector: its block (so a conditioned row finds its column without a search).</summary>
+    private readonly ConditionBlock[] _blockOfEntry;
+
+    /// <summary>(column, category label) to its entry of the conditional vector, for twins of a label.</summary>
+    private readonly Dictionary<(string Column, string Label), int> _entryOf = [];
     private readonly double[][] _cumulativeFrequency;
 
     public TableSampling(TableEncoder encoder, ConditionSampler conditions, int latentDimension)
@@ -37,6 +43,14 @@ internal sealed class TableSampling
         _encoder = encoder;
         _heads = [.. encoder.Spans.Select(s => (s.Offset, s.Width, s.Kind == EncodedSpanKind.Softmax))];
         _blocks = [.. conditions.Blocks];
+        _blockOfEntry = [.. _blocks.SelectMany(b => Enumerable.Repeat(b, b.Width))];
+        foreach (ConditionBlock block in _blocks)
+        {
+            for (int c = 0; c < block.Width; c++)
+            {
+                _entryOf[(block.Column.Column.Name, block.Column.OneHotCategories[c].Label)] = block.Offset + c;
+            }
+        }
         ConditionWidth = conditions.Width;
         LatentDimension = latentDimension;
         HeadCount = _heads.Count(h => h.Softmax);
@@ -84,19 +98,7 @@ internal sealed class TableSampling
     }
 
     /// <summary>The index in the conditional vector of the category known as <paramref name="label"/> of <paramref name="column"/>; −1 when the column or category is not there.</summary>
-    public int ConditionIndex(string column, string label)
-    {
-        for (int b = 0; b < _blocks.Length; b++)
-        {
-            if (_blocks[b].Column.Column.Name == column)
-            {
-                int category = _blocks[b].Column.OneHotCategories.ToList().FindIndex(c => c.Label == label);
-                return category < 0 ? -1 : _blocks[b].Offset + category;
-            }
-        }
-
-        return -1;
-    }
+    public int ConditionIndex(string column, string label) => _entryOf.GetValueOrDefault((column, label), -1);
 
     /// <summary>
     /// Generates <paramref name="count"/> encoded rows (row-major, the encoder's width) from <paramref name="latents"/>
@@ -157,10 +159,10 @@ internal sealed class TableSampling
             {
                 if (conditions[i] >= 0)
                 {
-                    (int offset, int width) = ColumnOf(conditions[i]);
-                    Span<float> oneHot = encoded.AsSpan((i * _encoder.Width) + offset, width);
+                    ConditionBlock block = _blockOfEntry[conditions[i]];
+                    Span<float> oneHot = encoded.AsSpan((i * _encoder.Width) + block.Column.Offset, block.Width);
                     oneHot.Clear();
-                    oneHot[conditions[i] - ConditionOffsetOf(conditions[i])] = 1;
+                    oneHot[conditions[i] - block.Offset] = 1;
                 }
             }
         }
@@ -171,15 +173,6 @@ internal sealed class TableSampling
 
         return encoded;
     }
-
-    /// <summary>The encoded span (offset, width) of the column whose block holds conditional-vector entry <paramref name="index"/>.</summary>
-    private (int Offset, int Width) ColumnOf(int index)
-    {
-        ConditionBlock block = _blocks.Last(b => b.Offset <= index);
-        return (block.Column.Offset, block.Width);
-    }
-
-    private int ConditionOffsetOf(int index) => _blocks.Last(b => b.Offset <= index).Offset;
 
     /// <summary>The one-hot of the category whose cumulative softmax probability first exceeds <paramref name="uniform"/> [N, 1].</summary>
     private static Tensor Sample(Tensor logits, Tensor uniform)
