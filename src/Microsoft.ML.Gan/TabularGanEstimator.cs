@@ -66,7 +66,7 @@ public sealed class TabularGanEstimator : IEstimator<TabularGanTransformer>
         string device = TrainingDevice.Resolve(_options.Device, _context.GpuDeviceId, _context.FallbackToCpu, TrainingDevice.CudaDevices());
         TrainingPlan plan = TrainingPlan.ResolveTable(_options, rows.Layout, device);
         GanTrainingResult result = GanTrainer.Train(rows, plan, seed, logger, cancellationToken);
-        return new TabularGanTransformer(encoder, conditions, (CtganGenerator)result.Generator, _options, result.Epochs, result.Seed);
+        return new TabularGanTransformer(_context, encoder, conditions, (CtganGenerator)result.Generator, _options, result.Epochs, result.Seed);
     }
 
     private void CheckLabel(TableEncoder encoder, ConditionSampler conditions)

@@ -1,5 +1,9 @@
+using System.Globalization;
 using Microsoft.ML.Data;
+using Microsoft.ML.Gan.Artifact;
 using Microsoft.ML.Gan.Generation;
+using Microsoft.ML.Gan.IO;
+using Microsoft.ML.Gan.Onnx;
 using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Tabular;
 
@@ -25,7 +29,12 @@ namespace Microsoft.ML.Gan;
 /// Views are lazy: rows are generated in batches as a cursor reaches them, a pure function of the seed and the row's position.
 /// </para>
 /// <para>
-/// Not yet: saving with <c>mlContext.Model.Save</c> (the ONNX export of the generator and its decoding, issue 23 item 3).
+/// <b>Saving</b>: <c>mlContext.Model.Save</c> (or <see cref="Save(string)"/>) writes a chain of stock ML.NET transforms over the
+/// generator exported to ONNX with its sampling and decoding, so an app with only ML.NET, its OnnxTransformer and ONNX Runtime
+/// loads it with <c>mlContext.Model.Load</c> and maps latent rows (the <see cref="TabularGanOptions.LatentColumnName"/> column,
+/// <see cref="LatentWidth"/> floats) to rows of the training columns, as this transformer does. Its graph's metadata says what
+/// it is (<c>gan.data.kind</c> = <c>table</c>, the latent layout, the columns). Double columns and integers beyond 2²⁴ come
+/// back at float precision there; conditioning on a value is this class's (<see cref="Generate(long, int, string, string)"/>).
 /// </para>
 /// </remarks>
 public sealed class TabularGanTransformer : ITransformer, IDisposable
@@ -36,11 +45,14 @@ public sealed class TabularGanTransformer : ITransformer, IDisposable
     private readonly TableSampling _sampling;
     private readonly TabularGanOptions _options;
     private readonly object _generatorLock = new();
+    private readonly MLContext _context;
+    private TableModelChain? _saved;
     private bool _disposed;
 
-    internal TabularGanTransformer(TableEncoder encoder, ConditionSampler conditions, CtganGenerator generator, TabularGanOptions options,
+    internal TabularGanTransformer(MLContext context, TableEncoder encoder, ConditionSampler conditions, CtganGenerator generator, TabularGanOptions options,
         IReadOnlyList<GanEpochSummary> epochs, int seed)
     {
+        _context = context;
         _encoder = encoder;
         _conditions = conditions;
         _generator = generator;
@@ -155,10 +167,67 @@ public sealed class TabularGanTransformer : ITransformer, IDisposable
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
         => throw new NotSupportedException("A table generator generates rows in batches; use Transform, not a row-to-row mapper (prediction engine).");
 
-    /// <summary>Not yet supported: <c>mlContext.Model.Save</c> of a table generator (its ONNX export) is still to come.</summary>
+    /// <summary>
+    /// Saves the generator like <c>mlContext.Model.Save(this, schema, path)</c> with the latent column as the input schema, but
+    /// atomically: written to a temporary file and renamed, so a failure leaves nothing at <paramref name="path"/>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A column the stock chain cannot write back (named in the message).</exception>
+    public void Save(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        AtomicFile.Write(path, stream => _context.Model.Save(this, SampleLatent(0, Seed).Schema, stream));
+    }
+
     void ICanSaveModel.Save(ModelSaveContext ctx)
-        => throw new NotSupportedException(
-            "Saving a table generator with mlContext.Model.Save is not supported yet: its ONNX export (with the decoding of modes and categories) is still to come.");
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ((ICanSaveModel)SavedChain().Chain).Save(ctx);
+    }
+
+    /// <summary>The stock chain <see cref="Save(string)"/> writes, built once (the ONNX export reads the generator's weights).</summary>
+    private TableModelChain SavedChain()
+    {
+        lock (_generatorLock)
+        {
+            if (_saved is null)
+            {
+                var layout = new TableGraphLayout(_options.LatentColumnName, _options.LatentDimension, _sampling.Blocks,
+                    [.. Enumerable.Range(0, _sampling.Blocks.Count).Select(_sampling.CumulativeFrequency)]);
+                byte[] onnx = TableOnnxExporter.Export(_generator, _encoder, layout, Metadata());
+                _saved = TableModelChain.Build(_context, onnx, _encoder, _options.LatentColumnName, LatentWidth);
+            }
+
+            return _saved;
+        }
+    }
+
+    /// <summary>What the saved graph says it is, in its <c>metadata_props</c>.</summary>
+    private Dictionary<string, string> Metadata()
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        var properties = new Dictionary<string, string>
+        {
+            ["gan.kind"] = GeneratorMetadata.Kind,
+            ["gan.format_version"] = GeneratorMetadata.FormatVersion.ToString(invariant),
+            ["gan.minimum_reader_version"] = GeneratorMetadata.FormatVersion.ToString(invariant),
+            ["gan.library_version"] = GeneratorMetadata.CurrentLibraryVersion,
+            ["gan.data.kind"] = ModelZip.TableDataKind,
+            ["gan.latent.column"] = _options.LatentColumnName,
+            ["gan.latent.width"] = LatentWidth.ToString(invariant),
+            ["gan.latent.layout"] = string.Create(invariant,
+                $"{_options.LatentDimension} x N(0, 1), then {_sampling.HeadCount} x U[0, 1) (one per one-hot group), then 2 x U[0, 1) (the condition)"),
+            ["gan.table.columns"] = string.Join("; ", _encoder.Columns.Select(c => $"{c.Column.Name}: {c.Column.Source.Type} ({c.Kind})")),
+            ["gan.training.epochs"] = Epochs.Count.ToString(invariant),
+            ["gan.training.seed"] = Seed.ToString(invariant),
+        };
+        if (_options.LabelColumnName is string label)
+        {
+            properties["gan.label.column"] = label;
+        }
+
+        return properties;
+    }
 
     private GeneratedTableDataView View(TableGenerationSource source)
     {
@@ -172,6 +241,7 @@ public sealed class TabularGanTransformer : ITransformer, IDisposable
         if (!_disposed)
         {
             _disposed = true;
+            _saved?.Dispose();
             _generator.Dispose();
         }
     }

@@ -116,6 +116,12 @@ internal static class ModelZip
                 string[] absent = new[] { generator is null ? GeneratorEntry : null, history is null ? HistoryEntry : null }.OfType<string>().ToArray();
                 string missing = string.Join(" and ", absent.Select(e => $"'{e}'")) + (absent.Length == 1 ? " entry" : " entries");
                 bool isMlNetModel = zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal));
+                if (isMlNetModel && ChainDataKinds(zip, path).Contains(TableDataKind))
+                {
+                    throw new InvalidDataException(
+                        $"Model '{path}' holds a table generator, not an image generator: load it with mlContext.Model.Load, which maps latent rows to table rows.");
+                }
+
                 throw new InvalidDataException(isMlNetModel
                     ? $"Model '{path}' has no {missing}: it was saved by an earlier Microsoft.ML.Gan (or is another ML.NET model), which wrote only the " +
                       "ML.NET scoring chain, so its latent distribution, classes, label type and training history are unknown. mlContext.Model.Load still " +
@@ -152,6 +158,31 @@ internal static class ModelZip
             throw new InvalidDataException(
                 $"Model '{path}' holds two generators that disagree: '{GeneratorEntry}' and the scoring chain's '{chainGraphs[0].FullName}'. " +
                 "The zip was changed after it was saved; save the model again.");
+        }
+    }
+
+    /// <summary>What a table generator's graph says it makes (<c>gan.data.kind</c>); its zip is the stock chain alone.</summary>
+    public const string TableDataKind = "table";
+
+    /// <summary>The <c>gan.data.kind</c> of every ONNX graph in the zip's ML.NET chain that has one.</summary>
+    private static IEnumerable<string> ChainDataKinds(ZipArchive zip, string path)
+    {
+        foreach (ZipArchiveEntry entry in zip.Entries.Where(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal) && e.Name == "OnnxModel"))
+        {
+            byte[] stored = ReadAll(entry, path);
+            global::Onnx.ModelProto? graph = null;
+            try
+            {
+                graph = stored.Length > sizeof(int) ? global::Onnx.ModelProto.Parser.ParseFrom(stored, sizeof(int), stored.Length - sizeof(int)) : null;
+            }
+            catch (Google.Protobuf.InvalidProtocolBufferException)
+            {
+            }
+
+            if (graph?.MetadataProps.FirstOrDefault(p => p.Key == "gan.data.kind") is { } kind)
+            {
+                yield return kind.Value;
+            }
         }
     }
 

@@ -76,6 +76,12 @@ internal sealed class TableSampling
 
     public int LatentDimension { get; }
 
+    /// <summary>The blocks of the conditional vector, one per discrete column, in order.</summary>
+    public IReadOnlyList<ConditionBlock> Blocks => _blocks;
+
+    /// <summary>Block <paramref name="block"/>'s categories' cumulative training frequencies (the last is 1).</summary>
+    public IReadOnlyList<double> CumulativeFrequency(int block) => _cumulativeFrequency[block];
+
     /// <summary>One-hot groups of the encoding (modes, categories, present/missing): one sampling uniform each.</summary>
     public int HeadCount { get; }
 

@@ -25,6 +25,12 @@ internal sealed class ResidualLayer : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The block's linear layer (for the ONNX exporter).</summary>
+    public Linear Fc => fc;
+
+    /// <summary>The block's batch normalization (for the ONNX exporter).</summary>
+    public BatchNorm1dLayer Norm => bn;
+
     public override Tensor forward(Tensor input) => torch.cat([nn.functional.relu(bn.forward(fc.forward(input))), input], 1);
 }
 

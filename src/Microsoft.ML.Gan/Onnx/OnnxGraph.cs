@@ -31,6 +31,18 @@ internal sealed class OnnxGraph
     public void AddOutput(string name, long[] dims)
         => Graph.Output.Add(Value(name, dims, TensorProto.Types.DataType.Float));
 
+    /// <summary>Columns [from, to) of the 2-D <paramref name="x"/>.</summary>
+    public string Columns(string x, long from, long to, string hint)
+        => Node("Slice", [x, Int64Constant(hint + "_from", from), Int64Constant(hint + "_to", to), Int64Constant(hint + "_axis", 1)], hint);
+
+    /// <summary><paramref name="x"/> cast to the ONNX element type <paramref name="type"/>.</summary>
+    public string Cast(string x, TensorProto.Types.DataType type, string hint)
+        => Node("Cast", [x], hint, [Int("to", (long)type)]);
+
+    /// <summary>The sum over axis 1 of a 2-D <paramref name="x"/>, kept as a column [N, 1].</summary>
+    public string RowSum(string x, string hint)
+        => Node("ReduceSum", [x, Int64Constant(hint + "_axes", 1)], hint, [Int("keepdims", 1)]);
+
     public static ValueInfoProto Value(string name, long[] dims, TensorProto.Types.DataType type)
     {
         var shape = new TensorShapeProto();
@@ -48,10 +60,15 @@ internal sealed class OnnxGraph
         };
     }
 
-    public string Constant(string hint, float[] values, params long[] dims)
+    public string Constant(string hint, float[] values, params long[] dims) => RawConstant(hint, values, TensorProto.Types.DataType.Float, dims);
+
+    public string DoubleConstant(string hint, double[] values, params long[] dims) => RawConstant(hint, values, TensorProto.Types.DataType.Double, dims);
+
+    private string RawConstant<T>(string hint, T[] values, TensorProto.Types.DataType type, long[] dims)
+        where T : unmanaged
     {
         string name = Unique(hint);
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        var tensor = new TensorProto { Name = name, DataType = (int)type };
         tensor.Dims.AddRange(dims);
         tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         Graph.Initializer.Add(tensor);

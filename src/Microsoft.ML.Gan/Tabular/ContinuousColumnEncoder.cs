@@ -34,6 +34,12 @@ internal sealed class ContinuousColumnEncoder
     /// <summary>The fitted mixture; its <see cref="VariationalGaussianMixture.KeptComponents"/> are the modes, in one-hot order.</summary>
     public VariationalGaussianMixture Mixture { get; }
 
+    /// <summary>The mixture components kept as modes, in one-hot order.</summary>
+    public IReadOnlyList<int> Modes => _modes;
+
+    /// <summary>How many deviations α = ±1 stands for.</summary>
+    public static double AlphaUnit => DeviationsPerUnit;
+
     /// <summary>How many floats one encoded value takes: α and one per mode.</summary>
     public int Width => 1 + _modes.Count;
 

@@ -134,6 +134,12 @@ internal sealed class ContinuousEncodedColumn : EncodedColumn
 
     public override int Width => _encoder.Width + (_hasMissing ? 2 : 0);
 
+    /// <summary>The column's modes (for the ONNX exporter, which decodes as <see cref="Decode"/> does).</summary>
+    public ContinuousColumnEncoder Encoder => _encoder;
+
+    /// <summary>Whether the encoding ends with a present/missing pair (the column had missing values).</summary>
+    public bool HasMissing => _hasMissing;
+
     public override IEnumerable<EncodedSpan> Spans
     {
         get

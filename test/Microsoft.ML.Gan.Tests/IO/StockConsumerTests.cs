@@ -72,6 +72,51 @@ public sealed class StockConsumerTests : ScratchDirectoryTest
         sealed class Row { public float[] Pixels { get; set; } = []; }
         """;
 
+    private const string TableProgram = """
+        using System.Globalization;
+        using Microsoft.ML;
+        using Microsoft.ML.Data;
+
+        // args: table.zip latent.bin rows.tsv — latent.bin: int32 count, int32 width, then count x width float32.
+        // rows.tsv: a header of name:type per generated column, then one line of invariant values per row.
+        var ml = new MLContext(seed: 1);
+        ITransformer model = ml.Model.Load(args[0], out DataViewSchema input);
+        using var reader = new BinaryReader(File.OpenRead(args[1]));
+        int count = reader.ReadInt32(), width = reader.ReadInt32();
+        var rows = Enumerable.Range(0, count).Select(_ => new Row { Latent = Enumerable.Range(0, width).Select(_ => reader.ReadSingle()).ToArray() }).ToList();
+        SchemaDefinition schema = SchemaDefinition.Create(typeof(Row));
+        schema["Latent"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        IDataView output = model.Transform(ml.Data.LoadFromEnumerable(rows, schema));
+        DataViewSchema.Column[] columns = [.. output.Schema.Where(c => !c.IsHidden && c.Name != "Latent")];
+        using var cursor = output.GetRowCursor(columns);
+        Func<string>[] getters = [.. columns.Select(c => Getter(cursor, c))];
+        using var writer = new StreamWriter(args[2]);
+        writer.WriteLine(string.Join("\t", columns.Select(c => $"{c.Name}:{c.Type}")));
+        while (cursor.MoveNext()) writer.WriteLine(string.Join("\t", getters.Select(g => g())));
+        string version = typeof(MLContext).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .Cast<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion.Split('+')[0];
+        Console.WriteLine($"ML.NET {version}: {count} rows, input {input.Single().Name}");
+
+        static Func<string> Getter(DataViewRowCursor cursor, DataViewSchema.Column column) => column.Type.RawType switch
+        {
+            var t when t == typeof(float) => Text<float>(cursor, column, v => v.ToString("R", CultureInfo.InvariantCulture)),
+            var t when t == typeof(double) => Text<double>(cursor, column, v => v.ToString("R", CultureInfo.InvariantCulture)),
+            var t when t == typeof(int) => Text<int>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture)),
+            var t when t == typeof(uint) => Text<uint>(cursor, column, v => v.ToString(CultureInfo.InvariantCulture)),
+            var t when t == typeof(bool) => Text<bool>(cursor, column, v => v.ToString()),
+            _ => Text<ReadOnlyMemory<char>>(cursor, column, v => v.ToString()),
+        };
+
+        static Func<string> Text<T>(DataViewRowCursor cursor, DataViewSchema.Column column, Func<T, string> format)
+        {
+            ValueGetter<T> getter = cursor.GetGetter<T>(column);
+            T value = default!;
+            return () => { getter(ref value); return format(value); };
+        }
+
+        sealed class Row { public float[] Latent { get; set; } = []; }
+        """;
+
     /// <summary>ML.NET version, and the ONNX Runtime whose native library goes with its OnnxTransformer.</summary>
     private static IEnumerable<TestCaseData> Versions()
     {
@@ -149,6 +194,82 @@ public sealed class StockConsumerTests : ScratchDirectoryTest
             Assert.That(reader.ReadUInt32(), Is.EqualTo(expectedKeys[i]), $"row {i}'s predicted key");
             Assert.That(Enumerable.Range(0, 4).Select(_ => reader.ReadSingle()), Is.EqualTo(expectedScores[i]), $"row {i}'s scores");
         }
+    }
+
+    [TestCaseSource(nameof(Versions))]
+    public void AnAppWithOnlyStockMlNetLoadsATableGeneratorZipAndGeneratesTheSameRows(string mlNet, string onnxRuntime)
+    {
+        var ml = new MLContext(1);
+        var random = new Random(3);
+        string[] cities = ["Oslo", "Lima", "Pune"];
+        IDataView table = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 400).Select(i => new TableRow
+        {
+            Height = 150f + (40f * (float)random.NextDouble()),
+            Income = i % 5 == 0 ? double.NaN : 20_000 + (70_000 * random.NextDouble()),
+            Age = 18 + random.Next(60),
+            Member = i % 3 == 0,
+            City = i % 9 == 0 ? "" : cities[random.Next(3)],
+            Colour = i % 2 == 0 ? "red" : "blue",
+        }));
+        table = ml.Transforms.Conversion.MapValueToKey(nameof(TableRow.Colour)).Fit(table).Transform(table);
+        var options = new TabularGanOptions { Budget = TrainingBudget.OfEpochs(3), BatchSize = 50, LatentDimension = 8, GeneratorWidth = 16, CriticWidth = 16, Threads = 1, Seed = 2 };
+        using TabularGanTransformer generator = ml.Gan().TableGenerator(options).Fit(table);
+        string zip = Path.Combine(Scratch, "table.zip");
+        generator.Save(zip);
+        IDataView latent = generator.SampleLatent(50, seed: 4);
+        float[][] vectors = [.. latent.GetColumn<float[]>("Latent")];
+        string latentFile = Path.Combine(Scratch, "latent.bin");
+        using (var writer = new BinaryWriter(File.Create(latentFile)))
+        {
+            writer.Write(vectors.Length);
+            writer.Write(vectors[0].Length);
+            foreach (float value in vectors.SelectMany(v => v))
+            {
+                writer.Write(value);
+            }
+        }
+
+        IDataView expected = generator.Transform(latent);
+        string app = WriteApp(mlNet, onnxRuntime, TableProgram, "table");
+        string rowsFile = Path.Combine(Scratch, "rows.tsv");
+        (int exit, string log) = Dotnet(app, "run", "-c", "Release", "--", zip, latentFile, rowsFile);
+
+        Assert.That(exit, Is.Zero, log);
+        Assert.That(log, Does.Contain($"ML.NET {mlNet}: 50 rows, input Latent"));
+        string[] lines = File.ReadAllLines(rowsFile);
+        Assert.That(lines[0].Split('\t'), Is.EqualTo(generator.GeneratedSchema.Select(c => $"{c.Name}:{c.Type}")), "the training columns, with their types");
+        Assert.That(lines, Has.Length.EqualTo(51));
+        string[][] actual = [.. lines.Skip(1).Select(l => l.Split('\t'))];
+        float[] height = [.. expected.GetColumn<float>(nameof(TableRow.Height))];
+        double[] income = [.. expected.GetColumn<double>(nameof(TableRow.Income))];
+        int[] age = [.. expected.GetColumn<int>(nameof(TableRow.Age))];
+        bool[] member = [.. expected.GetColumn<bool>(nameof(TableRow.Member))];
+        string[] city = [.. expected.GetColumn<ReadOnlyMemory<char>>(nameof(TableRow.City)).Select(c => c.ToString())];
+        uint[] colour = [.. expected.GetColumn<uint>(nameof(TableRow.Colour))];
+        for (int row = 0; row < 50; row++)
+        {
+            string[] values = actual[row];
+            Assert.That(float.Parse(values[0], CultureInfo.InvariantCulture), Is.EqualTo(height[row]).Within(1e-4).Percent, $"row {row}'s Height");
+            double parsed = double.Parse(values[1], CultureInfo.InvariantCulture);
+            Assert.That(parsed, double.IsNaN(income[row]) ? Is.NaN : Is.EqualTo(income[row]).Within(1e-4).Percent, $"row {row}'s Income");
+            Assert.That(int.Parse(values[2], CultureInfo.InvariantCulture), Is.EqualTo(age[row]).Within(1), $"row {row}'s Age");
+            Assert.That(values[3..], Is.EqualTo(new[] { member[row].ToString(), city[row], colour[row].ToString(CultureInfo.InvariantCulture) }), $"row {row}'s categories");
+        }
+    }
+
+    private sealed class TableRow
+    {
+        public float Height { get; set; }
+
+        public double Income { get; set; }
+
+        public int Age { get; set; }
+
+        public bool Member { get; set; }
+
+        public string City { get; set; } = "";
+
+        public string Colour { get; set; } = "";
     }
 
     /// <summary>The consumer app in a folder of its own under the system temp folder, outside this repository's build settings.</summary>
