@@ -36,6 +36,12 @@ ITransformer onTwins = classifier.Fit(generator.Transform(train));
 double twinsF1 = ml.BinaryClassification.Evaluate(onTwins.Transform(test), labelColumnName: "Target").F1Score;
 Console.WriteLine($"F1 trained on twins {twinsF1:F4}; label-1 rows asked for: {richRows.GetColumn<int>("Label").Count(l => l == 1):N0} of 1,000");
 
+// 4. Saved like any ML.NET model: an app with only stock ML.NET loads the zip and maps latent rows to table rows.
+generator.Save("adult-generator.zip");
+ITransformer loaded = ml.Model.Load("adult-generator.zip", out DataViewSchema latentSchema);
+IDataView fromZip = loaded.Transform(generator.SampleLatent(count: 5, seed: 9));
+Console.WriteLine($"From the zip ({latentSchema[0].Name}: {latentSchema[0].Type}): ages {string.Join(", ", fromZip.GetColumn<int>("Age"))}");
+
 /// <summary>One row of data/adult (UCI Adult, SDGym's split): the columns in file order.</summary>
 internal sealed class Adult
 {
