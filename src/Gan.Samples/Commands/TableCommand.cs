@@ -108,6 +108,17 @@ internal static class TableCommand
             $"Quality of the synthetic rows against the CSV's (SDMetrics): {quality.OverallScore:F4} (column shapes {quality.ColumnShapesScore:F4}, pair trends {quality.ColumnPairTrendsScore:F4})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Trained {generator.Epochs.Count} epochs in {clock.Elapsed.TotalMinutes:F1} min; wrote {count:N0} synthetic rows to {syntheticCsv} and the losses to {lossesCsv}."));
+        string model = Path.Combine(output.FullName, "generator.zip");
+        try
+        {
+            generator.Save(model);
+            Console.WriteLine($"Saved the generator to {model}: mlContext.Model.Load maps a '{options.LatentColumnName}' column of {generator.LatentWidth} floats to rows of these columns.");
+        }
+        catch (NotSupportedException e)
+        {
+            Console.WriteLine($"The generator was not saved: {e.Message}");
+        }
+
         return 0;
     }
 }

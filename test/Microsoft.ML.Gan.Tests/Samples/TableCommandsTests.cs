@@ -29,6 +29,19 @@ public sealed class TableCommandsTests : ScratchDirectoryTest
         Assert.That(lines.Skip(1).Select(l => l.Split(',')[1]).Distinct().Count(), Is.GreaterThan(1), "a text column takes several values");
         Assert.That(File.ReadAllLines(Path.Combine(output, "losses.csv")), Has.Length.EqualTo(3), "a line per epoch");
         Assert.That(Directory.GetFiles(output, "*.tmp"), Is.Empty, "nothing half-written");
+        var ml = new MLContext(1);
+        ITransformer generator = ml.Model.Load(Path.Combine(output, "generator.zip"), out DataViewSchema latent);
+        var width = (VectorDataViewType)latent["Latent"].Type;
+        SchemaDefinition definition = SchemaDefinition.Create(typeof(LatentRow));
+        definition["Latent"].ColumnType = width;
+        IDataView rows = generator.Transform(ml.Data.LoadFromEnumerable(Enumerable.Range(0, 3).Select(_ => new LatentRow { Latent = new float[width.Size] }), definition));
+        Assert.That(rows.Schema.Where(c => !c.IsHidden).Select(c => c.Name).Skip(1), Is.EqualTo(header.Split(',')), "the saved generator gives the CSV's columns");
+        Assert.That(rows.GetColumn<int>(Label).ToArray(), Has.Length.EqualTo(3));
+    }
+
+    private sealed class LatentRow
+    {
+        public float[] Latent { get; set; } = [];
     }
 
     [Test]
