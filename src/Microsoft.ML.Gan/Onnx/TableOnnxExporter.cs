@@ -21,7 +21,7 @@ internal sealed record TableGraphLayout(string LatentName, int LatentDimension, 
 ///                              ├─ 2 uniforms ─ block, category (training frequency) ─ one-hot ─ Concat ─ residual blocks ─ Linear ─ raw row
 ///                              └─ a uniform per one-hot group ─────────────────────────────────────────────┐
 /// raw row ─ per column: tanh α | softmax ─ CumSum ─ count below the uniform (inverse CDF) ─ mode or category index
-///         ─ continuous: α · 4σₖ + μₖ in double (rounded and saturated for integers, NaN when drawn missing) ─▶ [1] float
+///         ─ continuous: α · 4σₖ + μₖ in double within the training range (rounded and saturated for integers, NaN when drawn missing) ─▶ [1] float
 ///         ─ discrete, key: the category's index in one-hot order ─▶ [1] float
 /// </code>
 /// Each column leaves as a one-float vector (OnnxTransformer makes a vector of every output); the stock chain around it
@@ -140,16 +140,17 @@ internal static class TableOnnxExporter
         return graph.Node("Min", [graph.RowSum(below, hint + "_count"), graph.Constant(hint + "_last", [width - 1f])], hint);
     }
 
-    /// <summary>α · 4σₖ + μₖ of the drawn mode k, in double as <c>ContinuousColumnEncoder.Decode</c>; an integer column's rounded and saturated; NaN where drawn missing.</summary>
+    /// <summary>α · 4σₖ + μₖ of the drawn mode k within the training range, in double as <c>ContinuousColumnEncoder.Decode</c>; an integer column's rounded and saturated; NaN where drawn missing.</summary>
     private static string Continuous(OnnxGraph graph, ContinuousEncodedColumn column, string alpha, string mode, string? presence, string hint)
     {
         ContinuousColumnEncoder encoder = column.Encoder;
-        double[] scales = [.. encoder.Modes.Select(m => ContinuousColumnEncoder.AlphaUnit * encoder.Mixture.StandardDeviations[m])];
-        double[] means = [.. encoder.Modes.Select(m => encoder.Mixture.Means[m])];
+        double[] scales = [.. encoder.ModeDeviations.Select(d => ContinuousColumnEncoder.AlphaUnit * d)];
+        double[] means = [.. encoder.ModeMeans];
         string k = graph.Reshape(graph.Cast(mode, TensorProto.Types.DataType.Int64, hint + "_mode"), hint + "_mode_index", -1, 1);
         string scale = graph.Reshape(graph.Node("Gather", [graph.DoubleConstant(hint + "_scales", scales, scales.Length), k], hint + "_scale", [OnnxGraph.Int("axis", 0)]), hint + "_scale_column", -1, 1);
         string mean = graph.Reshape(graph.Node("Gather", [graph.DoubleConstant(hint + "_means", means, means.Length), k], hint + "_mean", [OnnxGraph.Int("axis", 0)]), hint + "_mean_column", -1, 1);
-        string value = graph.Node("Add", [graph.Node("Mul", [graph.Cast(alpha, TensorProto.Types.DataType.Double, hint + "_alpha"), scale], hint + "_scaled"), mean], hint + "_value");
+        string value = graph.Node("Add", [graph.Node("Mul", [graph.Cast(alpha, TensorProto.Types.DataType.Double, hint + "_alpha"), scale], hint + "_scaled"), mean], hint + "_unbounded");
+        value = graph.Node("Clip", [value, graph.DoubleConstant(hint + "_minimum", [encoder.Minimum]), graph.DoubleConstant(hint + "_maximum", [encoder.Maximum])], hint + "_value");
         if (column.Column.Type == TableColumnType.Integer)
         {
             (double low, double high) = IntegerRange(column.Column.Source.Type.RawType);

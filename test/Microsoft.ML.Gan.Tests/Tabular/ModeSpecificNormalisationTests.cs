@@ -97,7 +97,7 @@ public sealed class ModeSpecificNormalisationTests
     [Test]
     public void TwoSeparatedGaussiansAreFoundAndUnusedComponentsSwitchedOff()
     {
-        VariationalGaussianMixture mixture = TwoModeEncoder.Value.Mixture;
+        VariationalGaussianMixture mixture = TwoModeEncoder.Value.Mixture!;
 
         // At CTGAN's 100 iterations the wide mode is often still shared by a few overlapping components (scikit-learn
         // does the same from the same start), so each true mode is checked as the mixture of the kept components nearest it.
@@ -123,7 +123,7 @@ public sealed class ModeSpecificNormalisationTests
         var random = new Random(2);
         double[] values = [.. Enumerable.Range(0, 5000).Select(_ => 5 + (2 * Normal(random)))];
 
-        VariationalGaussianMixture mixture = ContinuousColumnEncoder.Fit("age", values, seed: 3).Mixture;
+        VariationalGaussianMixture mixture = ContinuousColumnEncoder.Fit("age", values, seed: 3).Mixture!;
 
         (double weight, double mean, double deviation) = Pooled(mixture, mixture.KeptComponents);
         Assert.That(weight, Is.GreaterThan(0.99));
@@ -135,7 +135,7 @@ public sealed class ModeSpecificNormalisationTests
     public void EncodingRoundTripsWithinAModeAndClipsAlphaOutsideIt()
     {
         ContinuousColumnEncoder encoder = TwoModeEncoder.Value;
-        VariationalGaussianMixture mixture = encoder.Mixture;
+        VariationalGaussianMixture mixture = encoder.Mixture!;
         var random = new Random(9);
         var encoded = new float[encoder.Width];
         int inside = 0;
@@ -158,18 +158,44 @@ public sealed class ModeSpecificNormalisationTests
             else
             {
                 Assert.That(Math.Abs(encoded[0]), Is.EqualTo(0.99f), $"{x} is outside the mode at {mean} ± {deviation}, so α is clipped");
-                Assert.That(decoded, Is.EqualTo(mean + (Math.Sign(x - mean) * 3.96 * deviation)).Within(1e-4 * deviation));
+                Assert.That(decoded, Is.EqualTo(Math.Clamp(mean + (Math.Sign(x - mean) * 3.96 * deviation), encoder.Minimum, encoder.Maximum)).Within(1e-4 * deviation));
             }
+
+            Assert.That(decoded, Is.InRange(encoder.Minimum, encoder.Maximum), "decoded values stay within the training values");
         }
 
         Assert.That(inside, Is.GreaterThan(3900), "nearly every value of the column is drawn into a mode that holds it");
     }
 
     [Test]
+    public void AValueHoldingAShareOfTheColumnIsAPointMassThatDecodesExactly()
+    {
+        // 90 % zeros, the rest spread from 100 to 10,000 (capital gains): 0 is a mode of its own, after the mixture's modes.
+        var random = new Random(4);
+        double[] values = [.. Enumerable.Range(0, 5000).Select(i => i % 10 == 0 ? Math.Round(100 * Math.Exp(4.6 * random.NextDouble())) : 0.0)];
+        ContinuousColumnEncoder encoder = ContinuousColumnEncoder.Fit("capital-gain", values, seed: 1);
+        var encoded = new float[encoder.Width];
+
+        Assert.That(encoder.PointMasses, Is.EqualTo(new[] { 0.0 }));
+        Assert.That(encoder.Mixture!.KeptComponents.Select(k => encoder.Mixture.Means[k]), Has.All.GreaterThan(50), "the mixture sees only the other values");
+        Assert.That(encoder.Width, Is.EqualTo(1 + encoder.Mixture.KeptComponents.Count + 1));
+        encoder.Encode(0, random, encoded);
+        Assert.That(encoded[0], Is.Zero, "α of a point mass");
+        Assert.That(Array.IndexOf(encoded, 1f, 1), Is.EqualTo(encoder.Width - 1), "its mode is the last");
+        foreach (float alpha in new[] { -1f, -0.3f, 0f, 0.7f, 1f })
+        {
+            encoded[0] = alpha;
+            Assert.That(encoder.Decode(encoded), Is.EqualTo(0.0), $"the point mass decodes to itself whatever α ({alpha})");
+        }
+
+        Assert.That(ContinuousColumnEncoder.Fit("spread", [.. Enumerable.Range(0, 100).Select(i => (double)i)], seed: 1).PointMasses, Is.Empty, "no value holds 5 %");
+    }
+
+    [Test]
     public void ModesAreDrawnInProportionToTheResponsibilities()
     {
         ContinuousColumnEncoder encoder = TwoModeEncoder.Value;
-        VariationalGaussianMixture mixture = encoder.Mixture;
+        VariationalGaussianMixture mixture = encoder.Mixture!;
         IReadOnlyList<int> kept = mixture.KeptComponents;
 
         // The point midway between two kept modes where the second most likely mode is most likely, so at least two are drawn often.
@@ -231,7 +257,7 @@ public sealed class ModeSpecificNormalisationTests
             worst = Math.Max(worst, Math.Abs(encoded[0]));
         }
 
-        VariationalGaussianMixture mixture = encoder.Mixture;
+        VariationalGaussianMixture mixture = encoder.Mixture!;
         Assert.That(Pooled(mixture, KeptNear(mixture, 10, 0)).Weight, Is.EqualTo(0.3).Within(0.02), "the subsample keeps the column's shape");
         Assert.That(worst, Is.LessThanOrEqualTo(0.99f));
     }
