@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.Data;
@@ -80,6 +81,12 @@ public sealed class TabularGanEstimator : IEstimator<TabularGanTransformer>
         {
             throw new ArgumentOutOfRangeException(nameof(TabularGanOptions.LabelColumnName), label,
                 $"Label column '{label}' is not among the training columns ({string.Join(", ", encoder.Columns.Select(c => $"'{c.Column.Name}'"))}).");
+        }
+
+        if (encoder.Columns.FirstOrDefault(c => c.Column.Name == label) is FrequencyEncodedColumn frequency)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TabularGanOptions.LabelColumnName), label, string.Create(CultureInfo.InvariantCulture,
+                $"Label column '{label}' has {frequency.Categories.Count} values, more than the {TableEncoder.MaxOneHotCategories} a conditional vector takes; a label column needs at most that many."));
         }
 
         if (conditions.Blocks.All(b => b.Column.Column.Name != label))

@@ -155,7 +155,7 @@ internal sealed class TableModelChain : IDisposable
             yield break;
         }
 
-        IReadOnlyList<ColumnCategory> categories = ((DiscreteEncodedColumn)column).OneHotCategories;
+        IReadOnlyList<ColumnCategory> categories = column.Categories!;
         if (column.Kind == TableColumnKind.Key)
         {
             string[] keyValues = KeyValues(column.Column);

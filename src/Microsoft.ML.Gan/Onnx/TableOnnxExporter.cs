@@ -23,6 +23,7 @@ internal sealed record TableGraphLayout(string LatentName, int LatentDimension, 
 /// raw row ─ per column: tanh α | softmax ─ CumSum ─ count below the uniform (inverse CDF) ─ mode or category index
 ///         ─ continuous: α · 4σₖ + μₖ in double within the training range (rounded and saturated for integers, NaN when drawn missing) ─▶ [1] float
 ///         ─ discrete, key: the category's index in one-hot order ─▶ [1] float
+///         ─ frequency-encoded: the position as a continuous value, then the index of the interval it falls in ─▶ [1] float
 /// </code>
 /// Each column leaves as a one-float vector (OnnxTransformer makes a vector of every output); the stock chain around it
 /// (<c>TabularGanTransformer</c>) turns each into a scalar of the column's type.
@@ -81,9 +82,13 @@ internal static class TableOnnxExporter
         for (int c = 0; c < encoder.Columns.Count; c++)
         {
             EncodedColumn column = encoder.Columns[c];
-            string value = column is ContinuousEncodedColumn continuous
-                ? Continuous(graph, continuous, outputs[column.Offset], outputs[column.Offset + 1], continuous.HasMissing ? outputs[column.Offset + continuous.Encoder.Width] : null, $"column{c}")
-                : outputs[column.Offset];
+            string value = column switch
+            {
+                ContinuousEncodedColumn continuous => Continuous(graph, continuous.Encoder, continuous.Column.Type == TableColumnType.Integer ? continuous.Column.Source.Type.RawType : null,
+                    outputs[column.Offset], outputs[column.Offset + 1], continuous.HasMissing ? outputs[column.Offset + continuous.Encoder.Width] : null, $"column{c}"),
+                FrequencyEncodedColumn frequency => Interval(graph, frequency, Continuous(graph, frequency.Encoder, null, outputs[column.Offset], outputs[column.Offset + 1], null, $"column{c}", inDouble: true), $"column{c}"),
+                _ => outputs[column.Offset],
+            };
             graph.Node("Reshape", [value, graph.Int64Constant($"column{c}_shape", 1)], $"column{c}_row", output: OutputName(c));
             graph.AddOutput(OutputName(c), [1]);
         }
@@ -141,9 +146,8 @@ internal static class TableOnnxExporter
     }
 
     /// <summary>α · 4σₖ + μₖ of the drawn mode k within the training range, in double as <c>ContinuousColumnEncoder.Decode</c>; an integer column's rounded and saturated; NaN where drawn missing.</summary>
-    private static string Continuous(OnnxGraph graph, ContinuousEncodedColumn column, string alpha, string mode, string? presence, string hint)
+    private static string Continuous(OnnxGraph graph, ContinuousColumnEncoder encoder, Type? integer, string alpha, string mode, string? presence, string hint, bool inDouble = false)
     {
-        ContinuousColumnEncoder encoder = column.Encoder;
         double[] scales = [.. encoder.ModeDeviations.Select(d => ContinuousColumnEncoder.AlphaUnit * d)];
         double[] means = [.. encoder.ModeMeans];
         string k = graph.Reshape(graph.Cast(mode, TensorProto.Types.DataType.Int64, hint + "_mode"), hint + "_mode_index", -1, 1);
@@ -151,10 +155,15 @@ internal static class TableOnnxExporter
         string mean = graph.Reshape(graph.Node("Gather", [graph.DoubleConstant(hint + "_means", means, means.Length), k], hint + "_mean", [OnnxGraph.Int("axis", 0)]), hint + "_mean_column", -1, 1);
         string value = graph.Node("Add", [graph.Node("Mul", [graph.Cast(alpha, TensorProto.Types.DataType.Double, hint + "_alpha"), scale], hint + "_scaled"), mean], hint + "_unbounded");
         value = graph.Node("Clip", [value, graph.DoubleConstant(hint + "_minimum", [encoder.Minimum]), graph.DoubleConstant(hint + "_maximum", [encoder.Maximum])], hint + "_value");
-        if (column.Column.Type == TableColumnType.Integer)
+        if (integer is not null)
         {
-            (double low, double high) = IntegerRange(column.Column.Source.Type.RawType);
+            (double low, double high) = IntegerRange(integer);
             value = graph.Node("Clip", [graph.Node("Round", [value], hint + "_round"), graph.DoubleConstant(hint + "_low", [low]), graph.DoubleConstant(hint + "_high", [high])], hint + "_saturated");
+        }
+
+        if (inDouble)
+        {
+            return value;
         }
 
         value = graph.Cast(value, TensorProto.Types.DataType.Float, hint + "_float");
@@ -165,6 +174,19 @@ internal static class TableOnnxExporter
         }
 
         return value;
+    }
+
+    /// <summary>A frequency-encoded column's category index: how many intervals after the first start at or before the position.</summary>
+    private static string Interval(OnnxGraph graph, FrequencyEncodedColumn column, string position, string hint)
+    {
+        double[] starts = [.. column.Starts.Skip(1)];
+        if (starts.Length == 0)
+        {
+            return graph.Constant(hint + "_only", [0f], 1, 1);
+        }
+
+        string reached = graph.Node("GreaterOrEqual", [position, graph.DoubleConstant(hint + "_starts", starts, starts.Length)], hint + "_reached");
+        return graph.RowSum(graph.Cast(reached, TensorProto.Types.DataType.Float, hint + "_reached_float"), hint + "_index");
     }
 
     private static (double Low, double High) IntegerRange(Type raw) => raw switch

@@ -180,9 +180,14 @@ internal sealed class ConditionSampler
         string conditionable = Blocks.Count == 0
             ? "The table has no discrete or key column, so its conditional vector is empty (width 0) and nothing can be conditioned on."
             : $"Columns that can be: {string.Join(", ", Blocks.Select(block => $"'{block.Column.Column.Name}'"))}.";
-        string what = _columns.Any(c => c.Column.Name == column)
-            ? $"Column '{column}' is continuous; a generator is conditioned only on a discrete or key column's value."
-            : $"The table has no column '{column}' to condition on.";
+        EncodedColumn? found = _columns.FirstOrDefault(c => c.Column.Name == column);
+        string what = found switch
+        {
+            null => $"The table has no column '{column}' to condition on.",
+            FrequencyEncodedColumn frequency => string.Create(CultureInfo.InvariantCulture,
+                $"Column '{column}' has {frequency.Categories.Count} values, more than the {TableEncoder.MaxOneHotCategories} a conditional vector takes, so it is frequency-encoded and a generator is not conditioned on it."),
+            _ => $"Column '{column}' is continuous; a generator is conditioned only on a discrete or key column's value.",
+        };
         return $"{what} {conditionable}";
     }
 

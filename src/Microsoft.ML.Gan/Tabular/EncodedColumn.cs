@@ -79,11 +79,26 @@ internal abstract class EncodedColumn
     public abstract object Decode(ReadOnlySpan<float> encoded);
 
     /// <summary>
+    /// A discrete or key column's categories in the order its decoded index counts them (one-hot order, or frequency order for a
+    /// frequency-encoded column); null for a continuous column.
+    /// </summary>
+    public virtual IReadOnlyList<ColumnCategory>? Categories => null;
+
+    /// <summary>
+    /// Fits a discrete or key column (see <see cref="DiscreteEncodedColumn.Fit"/>): one-hot up to
+    /// <see cref="TableEncoder.MaxOneHotCategories"/> categories, frequency-encoded beyond.
+    /// </summary>
+    public static EncodedColumn FitCategorical(TableColumn column, TableColumnKind kind, int offset, int[] rows, IReadOnlyList<ColumnCategory> categories, int seed)
+        => categories.Count > TableEncoder.MaxOneHotCategories
+            ? FrequencyEncodedColumn.Fit(column, kind, offset, rows, categories, seed)
+            : DiscreteEncodedColumn.Fit(column, kind, offset, rows, categories);
+
+    /// <summary>
     /// Throws when the column gives a generator nothing to learn: every one of <paramref name="rows"/> rows missing, or
     /// <paramref name="singleValue"/> (not null) in every row. A single value with some rows missing is kept: the missing
     /// rate is worth learning.
     /// </summary>
-    protected static void CheckLearnable(TableColumn column, int rows, int missing, string? singleValue)
+    internal static void CheckLearnable(TableColumn column, int rows, int missing, string? singleValue)
     {
         if (missing == rows)
         {
@@ -233,6 +248,8 @@ internal sealed class DiscreteEncodedColumn : EncodedColumn
 
     public override IEnumerable<EncodedSpan> Spans => [new EncodedSpan(Offset, Width, EncodedSpanKind.Softmax)];
 
+    public override IReadOnlyList<ColumnCategory> Categories => OneHotCategories;
+
     /// <summary>
     /// Fits the one-hot on <paramref name="rows"/>, each training row's index into <paramref name="categories"/> (the
     /// distinct values in order of first appearance; the one labelled <see cref="EncodedColumn.MissingLabel"/> stands for missing values).
@@ -249,4 +266,97 @@ internal sealed class DiscreteEncodedColumn : EncodedColumn
     public override void Encode(int row, Random random, Span<float> into) => _encoder.Encode(_categories[_rows[row]].Label, into);
 
     public override object Decode(ReadOnlySpan<float> encoded) => _valueOf[_encoder.Decode(encoded)];
+}
+
+/// <summary>
+/// A discrete or key column of more than <see cref="TableEncoder.MaxOneHotCategories"/> categories (a city, a product id),
+/// frequency-encoded as RDT's <c>FrequencyEncoder</c> does for CTGAN: the categories, most frequent first, tile [0, 1) with
+/// intervals as wide as their frequencies; a row's category becomes a position drawn uniformly in its interval, encoded as
+/// a continuous column ([α, modes]); decoding maps the position back to the interval it falls in. The encoding's width no
+/// longer grows with the categories (a one-hot of 50,000 would make a critic input of millions in a pack), at the price of
+/// the column not entering the conditional vector: a generator is not conditioned on its values.
+/// </summary>
+internal sealed class FrequencyEncodedColumn : EncodedColumn
+{
+    private readonly ContinuousColumnEncoder _encoder;
+    private readonly double[] _positions;
+    private readonly double[] _starts;
+    private readonly IReadOnlyList<ColumnCategory> _categories;
+
+    private FrequencyEncodedColumn(TableColumn column, TableColumnKind kind, int offset, double missingRate, ContinuousColumnEncoder encoder, double[] positions,
+        double[] starts, IReadOnlyList<ColumnCategory> categories)
+        : base(column, kind, offset, missingRate)
+    {
+        _encoder = encoder;
+        _positions = positions;
+        _starts = starts;
+        _categories = categories;
+    }
+
+    public override int Width => _encoder.Width;
+
+    /// <summary>The categories, most frequent first: category i holds [<see cref="Starts"/>[i], <see cref="Starts"/>[i + 1]).</summary>
+    public override IReadOnlyList<ColumnCategory> Categories => _categories;
+
+    /// <summary>Where each category's interval starts (the first at 0).</summary>
+    public IReadOnlyList<double> Starts => _starts;
+
+    /// <summary>The positions' modes (for the ONNX exporter, which decodes as <see cref="Decode"/> does).</summary>
+    public ContinuousColumnEncoder Encoder => _encoder;
+
+    public override IEnumerable<EncodedSpan> Spans =>
+    [
+        new EncodedSpan(Offset, 1, EncodedSpanKind.Scalar),
+        new EncodedSpan(Offset + 1, _encoder.Width - 1, EncodedSpanKind.Softmax),
+    ];
+
+    /// <summary>
+    /// Fits the column on <paramref name="rows"/>, each training row's index into <paramref name="categories"/> (as for
+    /// <see cref="DiscreteEncodedColumn.Fit"/>); the rows' positions are drawn with <paramref name="seed"/>.
+    /// </summary>
+    public static FrequencyEncodedColumn Fit(TableColumn column, TableColumnKind kind, int offset, int[] rows, IReadOnlyList<ColumnCategory> categories, int seed)
+    {
+        var counts = new int[categories.Count];
+        foreach (int id in rows)
+        {
+            counts[id]++;
+        }
+
+        int missingId = categories.ToList().FindIndex(c => c.Label == MissingLabel);
+        CheckLearnable(column, rows.Length, missingId < 0 ? 0 : counts[missingId], null);
+        int[] order = [.. Enumerable.Range(0, categories.Count).Where(id => counts[id] > 0).OrderByDescending(id => counts[id]).ThenBy(id => id)];
+        var rank = new int[categories.Count];
+        var starts = new double[order.Length];
+        double start = 0;
+        for (int r = 0; r < order.Length; r++)
+        {
+            rank[order[r]] = r;
+            starts[r] = start;
+            start += counts[order[r]] / (double)rows.Length;
+        }
+
+        var random = new Random(seed);
+        var positions = new double[rows.Length];
+        for (int row = 0; row < rows.Length; row++)
+        {
+            int r = rank[rows[row]];
+            double end = r + 1 < starts.Length ? starts[r + 1] : 1;
+            positions[row] = starts[r] + (random.NextDouble() * (end - starts[r]));
+        }
+
+        ContinuousColumnEncoder encoder = ContinuousColumnEncoder.Fit(column.Name, positions, seed);
+        return new FrequencyEncodedColumn(column, kind, offset, missingId < 0 ? 0 : counts[missingId] / (double)rows.Length, encoder, positions, starts,
+            [.. order.Select(id => categories[id])]);
+    }
+
+    public override void Encode(int row, Random random, Span<float> into) => _encoder.Encode(_positions[row], random, into);
+
+    public override object Decode(ReadOnlySpan<float> encoded) => _categories[IndexOf(_encoder.Decode(encoded))].Value;
+
+    /// <summary>The category whose interval holds <paramref name="position"/>: how many intervals after the first start at or before it.</summary>
+    public int IndexOf(double position)
+    {
+        int index = Array.BinarySearch(_starts, position);
+        return index >= 0 ? index : Math.Max(0, ~index - 1);
+    }
 }

@@ -128,7 +128,7 @@ internal abstract class TableColumnReader
             }
 
             ColumnCategory[] categories = [.. _distinct.Values.Select(v => Named(v.ToString(null, CultureInfo.InvariantCulture), v))];
-            return DiscreteEncodedColumn.Fit(column, TableColumnKind.Discrete, offset, [.. _distinct.Rows], categories);
+            return EncodedColumn.FitCategorical(column, TableColumnKind.Discrete, offset, [.. _distinct.Rows], categories, seed);
         }
     }
 
@@ -168,7 +168,7 @@ internal abstract class TableColumnReader
                 return new ColumnCategory(index, key, display);
             }
 
-            return DiscreteEncodedColumn.Fit(column, TableColumnKind.Key, offset, [.. _distinct.Rows], [.. _distinct.Values.Select(ToCategory)]);
+            return EncodedColumn.FitCategorical(column, TableColumnKind.Key, offset, [.. _distinct.Rows], [.. _distinct.Values.Select(ToCategory)], seed);
         }
     }
 
@@ -226,7 +226,7 @@ internal abstract class TableColumnReader
         }
 
         public override EncodedColumn Fit(int offset, int seed)
-            => DiscreteEncodedColumn.Fit(_column, TableColumnKind.Discrete, offset, [.. _rows], [.. _texts.Select(t => Named(t, t.AsMemory()))]);
+            => EncodedColumn.FitCategorical(_column, TableColumnKind.Discrete, offset, [.. _rows], [.. _texts.Select(t => Named(t, t.AsMemory()))], seed);
     }
 
     private static ColumnCategory Named(string label, object value) => new(label, value, label);

@@ -14,7 +14,8 @@ namespace Microsoft.ML.Gan.Tabular;
 /// <item>Kinds: Single and Double columns are continuous; Boolean and text columns discrete; key columns discrete over
 /// the key indices seen. An integer column with at most <see cref="MaxDiscreteIntegerValues"/> distinct values is
 /// discrete (codes, ratings, counts of a few kinds come back exactly); with more it is continuous, decoded to the
-/// nearest integer and saturated to its type's range.</item>
+/// nearest integer and saturated to its type's range. A discrete or key column of more than
+/// <see cref="MaxOneHotCategories"/> categories is frequency-encoded: one continuous position rather than a one-hot.</item>
 /// <item>Missing values (NaN, empty or whitespace-only text, key 0) are learned, not dropped: a discrete or key column
 /// has a category for them, a continuous column a present/missing pair after its modes
 /// (<see cref="ContinuousEncodedColumn"/>). A generator that matches the encoded rows draws them at the rate seen
@@ -28,6 +29,12 @@ internal sealed class TableEncoder
 {
     /// <summary>The most distinct values an integer column may have and still be discrete.</summary>
     public const int MaxDiscreteIntegerValues = 20;
+
+    /// <summary>
+    /// The most categories a discrete or key column is one-hot encoded with; a column with more is frequency-encoded
+    /// (<see cref="FrequencyEncodedColumn"/>), so its width does not grow with its categories.
+    /// </summary>
+    public const int MaxOneHotCategories = 1_000;
 
     private readonly int _seed;
 
