@@ -175,7 +175,12 @@ internal sealed class GeneratedTableDataView : IDataView
 
             lock (_parent._generatorLock)
             {
-                _encoded = sampling.Generate(_parent._generator, _latents.AsSpan(0, rows * width), rows, _conditions.AsSpan(0, rows));
+                if (_encoded.Length == 0)
+                {
+                    _encoded = new float[BatchSize * _parent._encoder.Width];
+                }
+
+                sampling.Generate(_parent._generator, _latents.AsSpan(0, rows * width), rows, _conditions.AsSpan(0, rows), _encoded);
             }
 
             _batchRows = rows;

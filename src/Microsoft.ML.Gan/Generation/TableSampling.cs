@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Gan.Input;
@@ -108,44 +109,45 @@ internal sealed class TableSampling
 
     /// <summary>
     /// Generates <paramref name="count"/> encoded rows (row-major, the encoder's width) from <paramref name="latents"/>
-    /// (count × <see cref="LatentWidth"/>). Row i is conditioned on one-hot entry <paramref name="conditions"/>[i] of the
-    /// conditional vector when that is 0 or more, and then has that category; else it is conditioned on a condition its latent
-    /// row draws.
+    /// (count × <see cref="LatentWidth"/>) into <paramref name="encoded"/>. Row i is conditioned on one-hot entry
+    /// <paramref name="conditions"/>[i] of the conditional vector when that is 0 or more, and then has that category; else it
+    /// is conditioned on a condition its latent row draws. Scratch arrays are rented, so a stream of batches allocates
+    /// nothing that grows with it (a batch's arrays are large objects, which only a full collection would reclaim).
     /// </summary>
-    public float[] Generate(CtganGenerator generator, ReadOnlySpan<float> latents, int count, ReadOnlySpan<int> conditions)
+    public void Generate(CtganGenerator generator, ReadOnlySpan<float> latents, int count, ReadOnlySpan<int> conditions, Span<float> encoded)
     {
-        var encoded = new float[count * _encoder.Width];
+        encoded = encoded[..(count * _encoder.Width)];
         if (count == 0)
         {
-            return encoded;
+            return;
         }
 
-        var z = new float[count * LatentDimension];
-        var uniforms = new float[count * HeadCount];
-        var condition = new float[count * ConditionWidth];
-        for (int i = 0; i < count; i++)
-        {
-            ReadOnlySpan<float> row = latents.Slice(i * LatentWidth, LatentWidth);
-            row[..LatentDimension].CopyTo(z.AsSpan(i * LatentDimension));
-            row.Slice(LatentDimension, HeadCount).CopyTo(uniforms.AsSpan(i * HeadCount));
-            if (ConditionWidth > 0)
-            {
-                int index = conditions.Length > 0 && conditions[i] >= 0 ? conditions[i] : DrawCondition(row[^2], row[^1]);
-                condition[(i * ConditionWidth) + index] = 1;
-            }
-        }
-
-        using var scope = torch.NewDisposeScope();
+        float[] z = ArrayPool<float>.Shared.Rent(count * LatentDimension);
+        float[] uniforms = ArrayPool<float>.Shared.Rent(Math.Max(1, count * HeadCount));
+        float[] condition = ArrayPool<float>.Shared.Rent(Math.Max(1, count * ConditionWidth));
         bool wasTraining = generator.training;
-        generator.eval();
         try
         {
+            Array.Clear(condition, 0, count * ConditionWidth);
+            for (int i = 0; i < count; i++)
+            {
+                ReadOnlySpan<float> row = latents.Slice(i * LatentWidth, LatentWidth);
+                row[..LatentDimension].CopyTo(z.AsSpan(i * LatentDimension));
+                row.Slice(LatentDimension, HeadCount).CopyTo(uniforms.AsSpan(i * HeadCount));
+                if (ConditionWidth > 0)
+                {
+                    int index = conditions.Length > 0 && conditions[i] >= 0 ? conditions[i] : DrawCondition(row[^2], row[^1]);
+                    condition[(i * ConditionWidth) + index] = 1;
+                }
+            }
+
+            using var scope = torch.NewDisposeScope();
+            generator.eval();
             using (torch.no_grad())
             {
                 Device device = generator.parameters().First().device;
-                Tensor raw = generator.forward(torch.tensor(z, [count, LatentDimension], device: device),
-                    ConditionWidth > 0 ? torch.tensor(condition, [count, ConditionWidth], device: device) : null);
-                Tensor u = torch.tensor(uniforms, [count, HeadCount], device: device);
+                Tensor raw = generator.forward(Matrix(z, count, LatentDimension, device), ConditionWidth > 0 ? Matrix(condition, count, ConditionWidth, device) : null);
+                Tensor u = Matrix(uniforms, count, HeadCount, device);
                 var parts = new Tensor[_heads.Length];
                 int head = 0;
                 for (int h = 0; h < _heads.Length; h++)
@@ -156,7 +158,7 @@ internal sealed class TableSampling
                 }
 
                 Tensor rows = torch.cat(parts, 1).cpu().contiguous();
-                MemoryMarshal.Cast<byte, float>(rows.bytes).CopyTo(encoded);
+                rows.data<float>().CopyTo(encoded);
             }
 
             // A row asked for a value has it: its column's one-hot is set to the value asked for (the rest of the row was
@@ -166,7 +168,7 @@ internal sealed class TableSampling
                 if (conditions[i] >= 0)
                 {
                     ConditionBlock block = _blockOfEntry[conditions[i]];
-                    Span<float> oneHot = encoded.AsSpan((i * _encoder.Width) + block.Column.Offset, block.Width);
+                    Span<float> oneHot = encoded.Slice((i * _encoder.Width) + block.Column.Offset, block.Width);
                     oneHot.Clear();
                     oneHot[conditions[i] - block.Offset] = 1;
                 }
@@ -175,9 +177,18 @@ internal sealed class TableSampling
         finally
         {
             generator.train(wasTraining);
+            ArrayPool<float>.Shared.Return(z);
+            ArrayPool<float>.Shared.Return(uniforms);
+            ArrayPool<float>.Shared.Return(condition);
         }
+    }
 
-        return encoded;
+    /// <summary>The first <paramref name="rows"/> × <paramref name="columns"/> floats of <paramref name="values"/> as a tensor on <paramref name="device"/>, copied without a managed array of their own.</summary>
+    private static Tensor Matrix(float[] values, int rows, int columns, Device device)
+    {
+        Tensor matrix = torch.empty(rows, columns);
+        matrix.data<float>().CopyFrom(values.AsSpan(0, rows * columns));
+        return device.type == DeviceType.CPU ? matrix : matrix.to(device);
     }
 
     /// <summary>The one-hot of the category whose cumulative softmax probability first exceeds <paramref name="uniform"/> [N, 1].</summary>
