@@ -103,11 +103,11 @@ internal static class TableCommand
         }
 
         string lossesCsv = ReportFile.Write(Path.Combine(output.FullName, "losses.csv"), losses.ToString());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Trained {generator.Epochs.Count} epochs in {clock.Elapsed.TotalMinutes:F1} min; wrote {count:N0} synthetic rows to {syntheticCsv} and the losses to {lossesCsv}."));
         TableQualityReport quality = generator.EvaluateQuality(table, CsvTable.LoadWith(ml, syntheticCsv, separator, columns));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Quality of the synthetic rows against the CSV's (SDMetrics): {quality.OverallScore:F4} (column shapes {quality.ColumnShapesScore:F4}, pair trends {quality.ColumnPairTrendsScore:F4})"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Trained {generator.Epochs.Count} epochs in {clock.Elapsed.TotalMinutes:F1} min; wrote {count:N0} synthetic rows to {syntheticCsv} and the losses to {lossesCsv}."));
         string model = Path.Combine(output.FullName, "generator.zip");
         try
         {
