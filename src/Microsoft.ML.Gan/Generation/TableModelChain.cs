@@ -146,11 +146,20 @@ internal sealed class TableModelChain : IDisposable
             }
 
             // ConvertType takes no Single to an integer; the expression language does (the graph has rounded and saturated it),
-            // and ConvertType then narrows or unsigns the integer.
-            bool wide = type.RawType == typeof(long) || type.RawType == typeof(ulong);
+            // and ConvertType then narrows it. No stock conversion goes from a signed to an unsigned integer but through text,
+            // which ConvertType parses.
+            bool unsigned = type.RawType == typeof(byte) || type.RawType == typeof(ushort) || type.RawType == typeof(uint) || type.RawType == typeof(ulong);
             string integer = $"__gan_table_integer_{column.Offset}";
             temporary.Add(integer);
-            yield return ml.Transforms.Expression(integer, wide ? "x => long(x)" : "x => int(x)", Score);
+            yield return ml.Transforms.Expression(integer, unsigned || type.RawType == typeof(long) ? "x => long(x)" : "x => int(x)", Score);
+            if (unsigned)
+            {
+                string text = $"__gan_table_integer_text_{column.Offset}";
+                temporary.Add(text);
+                yield return ml.Transforms.Conversion.ConvertType(text, integer, DataKind.String);
+                integer = text;
+            }
+
             yield return ml.Transforms.Conversion.ConvertType(name, integer, KindOf(type.RawType));
             yield break;
         }
