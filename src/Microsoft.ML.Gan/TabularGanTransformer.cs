@@ -212,7 +212,7 @@ public sealed class TabularGanTransformer : ITransformer, IDisposable
             ["gan.format_version"] = GeneratorMetadata.FormatVersion.ToString(invariant),
             ["gan.minimum_reader_version"] = GeneratorMetadata.FormatVersion.ToString(invariant),
             ["gan.library_version"] = GeneratorMetadata.CurrentLibraryVersion,
-            ["gan.data.kind"] = ModelZip.TableDataKind,
+            ["gan.data.kind"] = GeneratorMetadata.TableDataKind,
             ["gan.latent.column"] = _options.LatentColumnName,
             ["gan.latent.width"] = LatentWidth.ToString(invariant),
             ["gan.latent.layout"] = string.Create(invariant,

@@ -72,6 +72,9 @@ internal sealed record GeneratorMetadata(
 
     /// <summary>What an image generator's graph says it makes (<c>data.kind</c>).</summary>
     public const string ImagesDataKind = "images";
+
+    /// <summary>What a table generator's graph says it makes; its zip is the stock chain alone (<c>TableModelChain</c>).</summary>
+    public const string TableDataKind = "table";
     private const string Prefix = "gan.";
     private const string KeyValuesKind = "KeyValues";
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;

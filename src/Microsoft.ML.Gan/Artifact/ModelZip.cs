@@ -116,7 +116,7 @@ internal static class ModelZip
                 string[] absent = new[] { generator is null ? GeneratorEntry : null, history is null ? HistoryEntry : null }.OfType<string>().ToArray();
                 string missing = string.Join(" and ", absent.Select(e => $"'{e}'")) + (absent.Length == 1 ? " entry" : " entries");
                 bool isMlNetModel = zip.Entries.Any(e => e.FullName.StartsWith("TransformerChain/", StringComparison.Ordinal));
-                if (isMlNetModel && ChainDataKinds(zip, path).Contains(TableDataKind))
+                if (isMlNetModel && ChainDataKinds(zip, path).Contains(GeneratorMetadata.TableDataKind))
                 {
                     throw new InvalidDataException(
                         $"Model '{path}' holds a table generator, not an image generator: load it with mlContext.Model.Load, which maps latent rows to table rows.");
@@ -160,9 +160,6 @@ internal static class ModelZip
                 "The zip was changed after it was saved; save the model again.");
         }
     }
-
-    /// <summary>What a table generator's graph says it makes (<c>gan.data.kind</c>); its zip is the stock chain alone.</summary>
-    public const string TableDataKind = "table";
 
     /// <summary>The <c>gan.data.kind</c> of every ONNX graph in the zip's ML.NET chain that has one.</summary>
     private static IEnumerable<string> ChainDataKinds(ZipArchive zip, string path)

@@ -109,13 +109,14 @@ internal sealed class ContinuousColumnEncoder
 
         double share = PointMassShare * values.Length;
         double[] pointMasses = [.. counts.Where(c => c.Value >= share).OrderByDescending(c => c.Value).ThenBy(c => c.Key).Select(c => c.Key)];
+        var massValues = new HashSet<double>(pointMasses);
         var rest = new List<double>(values.Length);
         double minimum = double.PositiveInfinity, maximum = double.NegativeInfinity;
         foreach (double x in values)
         {
             minimum = Math.Min(minimum, x);
             maximum = Math.Max(maximum, x);
-            if (!pointMasses.Contains(x))
+            if (!massValues.Contains(x))
             {
                 rest.Add(x);
             }
@@ -140,10 +141,10 @@ internal sealed class ContinuousColumnEncoder
 
         CheckWidth(into.Length, nameof(into));
         into.Clear();
-        if (Mixture is null || _pointMassIndex.ContainsKey(x))
+        bool isPointMass = _pointMassIndex.TryGetValue(x, out int point);
+        if (isPointMass || Mixture is null)
         {
-            int point = _pointMassIndex.TryGetValue(x, out int exact) ? exact : Nearest(x);
-            into[1 + _modes.Count + point] = 1;
+            into[1 + _modes.Count + (isPointMass ? point : Nearest(x))] = 1;
             return;
         }
 
