@@ -1,14 +1,15 @@
 """PyTorch reference of Microsoft.ML.Gan's semi-supervised GAN classifier (Training/SemiSupervisedTrainer.cs), step for step,
 for the side-by-side timing in bench/run.sh and as a check of the recipe.
 
-The Improved GAN (Salimans et al. 2016, feature matching) on MNIST with N labels per class: a weight-normalised MLP
-classifier-discriminator (Gaussian noise 0.1 on the input, 0.5 after each of 1000-500-250-250-250 ReLU units; hidden
-scales fixed after a data-dependent initialisation, the output's trained), a generator z ~ U(0,1)^100 -> 500 -> 500
+The Improved GAN (Salimans et al. 2016, feature matching) on MNIST with N labels per class: a classifier-discriminator
+(--network Mlp, the default: the paper's weight-normalised MLP, Gaussian noise 0.1 on the input, 0.5 after each of
+1000-500-250-250-250 ReLU units, hidden scales fixed after a data-dependent initialisation, the output's trained;
+--network Cnn: two strided convolutions and a dense layer, see ConvClassifier), a generator z ~ U(0,1)^100 -> 500 -> 500
 (batch norm shift only, softplus) -> 784 weight-normalised, softplus. Every step: labelled rows (the labelled set repeated,
 reshuffled each time round) shifted by up to 2 pixels, unlabelled rows, generated rows and the unlabelled rows' strong view
 (turned by up to 20 degrees, scaled by up to 15 %, sheared by up to 0.3, moved by up to 4 pixels, with an 8 x 8 cut-out;
 --strong-augmentation ShiftAndCutOut: moved only) in one classifier pass; loss = cross-entropy + the GAN term + the FixMatch term (targets
-from a copy shifted by up to 1 pixel, counted at confidence >= --confidence, 0.8 as the library's default); then a generator step of feature matching on a second
+from a copy shifted by up to 1 pixel, scored with the training noise unless --noisy-targets false, counted at confidence >= --confidence, 0.8 as the library's default); then a generator step of feature matching on a second
 unlabelled stream (a second one when its loss is above 1 after epoch 2). Adam 0.003 (0.5, 0.999), both rates falling
 linearly to 0 over the last 30 % of the steps; an average of the classifier's weights (decay min(0.999, (1+t)/(10+t)))
 is what is measured.
@@ -91,6 +92,30 @@ class Classifier(nn.Module):
         self.output.initialize_from(x)
 
 
+class ConvClassifier(nn.Module):
+    """--network Cnn (CnnSemiSupervisedDiscriminator): noise 0.1 on the input, Conv2d(1 -> 32, 5x5, stride 2, pad 2), LeakyReLU 0.2,
+    Conv2d(32 -> 32, 3x3, stride 2, pad 1), LeakyReLU 0.2, flatten, dense 256, LeakyReLU 0.2 (the features), dense 10;
+    PyTorch's default initialisation."""
+
+    def __init__(self, classes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 5, 2, 2)
+        self.conv2 = nn.Conv2d(32, 32, 3, 2, 1)
+        self.hidden = nn.Linear(32 * 7 * 7, 256)
+        self.output = nn.Linear(256, classes)
+
+    def forward(self, x):
+        if self.training:
+            x = x + torch.randn_like(x) * 0.1
+        x = F.leaky_relu(self.conv1(x.view(-1, 1, 28, 28)), 0.2)
+        x = F.leaky_relu(self.conv2(x), 0.2)
+        features = F.leaky_relu(self.hidden(x.flatten(1)), 0.2)
+        return self.output(features), features
+
+    def initialize_from(self, images):
+        pass
+
+
 class Generator(nn.Module):
     def __init__(self, latent, outputs):
         super().__init__()
@@ -161,6 +186,9 @@ def main():
     p.add_argument("--confidence", type=float, default=0.8, help="consistency confidence (SemiSupervisedGanOptions.ConfidenceThreshold)")
     p.add_argument("--strong-augmentation", default="AffineAndCutOut", choices=["AffineAndCutOut", "ShiftAndCutOut"],
                    help="the consistency term's strong view (SemiSupervisedGanOptions.StrongAugmentation)")
+    p.add_argument("--network", default="Mlp", choices=["Mlp", "Cnn"], help="the classifier's network (SemiSupervisedGanOptions.Network)")
+    p.add_argument("--noisy-targets", default="true", choices=["true", "false"],
+                   help="targets with the training noise on (SemiSupervisedGanOptions.NoisyConsistencyTargets, true by default)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -177,7 +205,8 @@ def main():
     labelled = np.concatenate([rng.permutation(np.where(y.numpy() == c)[0])[: args.labels_per_class] for c in range(10)])
     labelled = torch.tensor(labelled)
 
-    classifier, generator = Classifier(784, 10), Generator(100, 784)
+    classifier = Classifier(784, 10) if args.network == "Mlp" else ConvClassifier(10)
+    generator = Generator(100, 784)
     classifier.initialize_from(x[:500])
     average = copy.deepcopy(classifier).eval()
     classifier_optimizer = torch.optim.Adam([q for q in classifier.parameters() if q.requires_grad], lr=0.003, betas=(0.5, 0.999))
@@ -219,7 +248,9 @@ def main():
             unlabelled = x[first[step * b:(step + 1) * b]]
             with torch.no_grad():
                 fake = generator(torch.rand(b, 100))
+                classifier.train(args.noisy_targets == "true")
                 confidence, targets = F.softmax(classifier(shift(unlabelled, 1))[0], 1).max(1)
+                classifier.train()
                 confident = (confidence >= args.confidence).float()
             strong = cut_out(affine(unlabelled) if args.strong_augmentation == "AffineAndCutOut" else shift(unlabelled, 4), 8)
             logits, _ = classifier(torch.cat([labelled_x, unlabelled, fake, strong]))

@@ -85,7 +85,7 @@ public sealed class SemiSupervisedGanTrainer : IEstimator<SemiSupervisedGanTrans
         SemiSupervisedGanEpoch[] history = [.. result.History.Select(e => new SemiSupervisedGanEpoch(e.Epoch, e.LabelledLoss, e.UnlabelledLoss, e.GeneratorLoss, e.ValidationAccuracy, e.Duration))];
         var metadata = new ClassifierMetadata(GeneratorMetadata.CurrentLibraryVersion, pixels, label.Name, KeyValues(input.Schema[label.Name], label.KnownClassCount.Value),
             _options.ScoreColumnName, _options.PredictedLabelColumnName,
-            new ClassifierTraining(data.Count, result.LabelledRows, result.Steps, seed, history.LastOrDefault()?.ValidationAccuracy));
+            new ClassifierTraining(data.Count, result.LabelledRows, result.Steps, seed, history.LastOrDefault()?.ValidationAccuracy, _options.Network));
         byte[] onnx = ClassifierOnnxExporter.Export(classifier, pixels, metadata.ToProperties());
         return new SemiSupervisedGanTransformer(_context, onnx, metadata, history);
     }

@@ -51,11 +51,14 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         Assert.That((model.LabelledRows, model.Rows, model.ClassCount), Is.EqualTo((8, 128, 4)));
     }
 
-    [Test]
-    public void TheSavedZipScoresTheSameThroughStockMlNetAndThroughLoadClassifier()
+    [TestCase(SemiSupervisedNetwork.Mlp)]
+    [TestCase(SemiSupervisedNetwork.Cnn)]
+    public void TheSavedZipScoresTheSameThroughStockMlNetAndThroughLoadClassifier(SemiSupervisedNetwork network)
     {
         var ml = new MLContext(1);
-        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(FastOptions()).Fit(FewLabels(ml));
+        SemiSupervisedGanOptions options = FastOptions();
+        options.Network = network;
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(FewLabels(ml));
         IDataView test = SyntheticImages.LoadLabelled(ml, 40);
         string path = Path.Combine(Scratch, "classifier.zip");
         model.Save(path);
@@ -111,23 +114,32 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     [Test]
     public void TheStrongViewOfTheConsistencyTermIsAnOptionThatChangesWhatIsLearned()
     {
-        var ml = new MLContext(1);
-        IDataView test = SyntheticImages.LoadLabelled(ml, 20);
-        float[] Scores(ConsistencyAugmentation view)
-        {
-            SemiSupervisedGanOptions options = FastOptions();
-            options.StrongAugmentation = view;
-            options.ConfidenceThreshold = 0;   // every unlabelled row counts, so the view shapes every step
-            using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(FewLabels(ml));
-            return [.. model.Transform(test).GetColumn<float[]>("Score").SelectMany(s => s)];
-        }
-
         Assert.That(new SemiSupervisedGanOptions().StrongAugmentation, Is.EqualTo(ConsistencyAugmentation.AffineAndCutOut));
-        Assert.That(Scores(ConsistencyAugmentation.ShiftAndCutOut), Is.Not.EqualTo(Scores(ConsistencyAugmentation.AffineAndCutOut)));
+        Assert.That(ConsistencyScores(o => o.StrongAugmentation = ConsistencyAugmentation.ShiftAndCutOut),
+            Is.Not.EqualTo(ConsistencyScores(o => o.StrongAugmentation = ConsistencyAugmentation.AffineAndCutOut)));
+        var ml = new MLContext(1);
         SemiSupervisedGanOptions undefined = FastOptions();
         undefined.StrongAugmentation = (ConsistencyAugmentation)7;
         Assert.That(() => ml.Gan().SemiSupervisedClassifier(undefined).Fit(FewLabels(ml)),
             Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("SemiSupervisedGanOptions.StrongAugmentation must be one of ShiftAndCutOut, AffineAndCutOut"));
+    }
+
+    [Test]
+    public void WhetherConsistencyTargetsCarryTheTrainingNoiseIsAnOptionThatChangesWhatIsLearned()
+    {
+        Assert.That(new SemiSupervisedGanOptions().NoisyConsistencyTargets, Is.True);
+        Assert.That(ConsistencyScores(o => o.NoisyConsistencyTargets = true), Is.Not.EqualTo(ConsistencyScores(o => o.NoisyConsistencyTargets = false)));
+    }
+
+    /// <summary>Test scores of a classifier fitted with <paramref name="change"/> made to the fast options and every unlabelled row counting in the consistency term.</summary>
+    private static float[] ConsistencyScores(Action<SemiSupervisedGanOptions> change)
+    {
+        var ml = new MLContext(1);
+        SemiSupervisedGanOptions options = FastOptions();
+        options.ConfidenceThreshold = 0;   // every unlabelled row counts, so the setting shapes every step
+        change(options);
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(FewLabels(ml));
+        return [.. model.Transform(SyntheticImages.LoadLabelled(ml, 20)).GetColumn<float[]>("Score").SelectMany(s => s)];
     }
 
     private static IEnumerable<TestCaseData> BadInputs()
@@ -180,6 +192,10 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         Assert.That(properties["gan.kind"], Is.EqualTo("semi-supervised-classifier"));
         Assert.That(properties["gan.label.class_count"], Is.EqualTo("4"));
         Assert.That(properties["gan.training.labelled_rows"], Is.EqualTo("8"));
+        Assert.That(properties["gan.training.network"], Is.EqualTo(new SemiSupervisedGanOptions().Network.ToString()));
+        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.Network, Is.EqualTo(new SemiSupervisedGanOptions().Network));
+        properties.Remove("gan.training.network");
+        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.Network, Is.EqualTo(SemiSupervisedNetwork.Mlp), "zips from before the choice hold the MLP");
         properties["gan.minimum_reader_version"] = "2";
         Assert.That(() => ClassifierMetadata.FromProperties(properties, "Model 'x.zip'"),
             Throws.InstanceOf<InvalidDataException>().With.Message.Contains("needs a reader of version 2").And.Message.Contains("Update Microsoft.ML.Gan"));

@@ -32,12 +32,22 @@ internal static class SemiSupervisedCommand
             Description = "Hold out the last N training images (unlabelled in training) and report accuracy on them instead of on the test split: choose settings this way, never on test.",
             DefaultValueFactory = _ => 0,
         };
+        Option<SemiSupervisedNetwork> network = new("--network")
+        {
+            Description = "The classifier's network: Mlp (the Improved GAN paper's dense layers) or Cnn (two strided convolutions and a dense layer).",
+            DefaultValueFactory = _ => defaults.Network,
+        };
         Option<float> consistency = new("--consistency") { Description = "Weight of the consistency term (0: the paper's recipe).", DefaultValueFactory = _ => defaults.ConsistencyWeight };
         Option<float> threshold = new("--confidence") { Description = "Confidence an unlabelled image needs to count in the consistency term.", DefaultValueFactory = _ => defaults.ConfidenceThreshold };
         Option<ConsistencyAugmentation> strong = new("--strong-augmentation")
         {
             Description = "The strong view of an unlabelled image in the consistency term: AffineAndCutOut (turn, scale, shear, shift, cut-out) or ShiftAndCutOut.",
             DefaultValueFactory = _ => defaults.StrongAugmentation,
+        };
+        Option<bool> noisyTargets = new("--noisy-targets")
+        {
+            Description = "Draw the consistency term's targets with the classifier's training noise on (true) or as it scores, without noise (false).",
+            DefaultValueFactory = _ => defaults.NoisyConsistencyTargets,
         };
         Option<float> decay = new("--lr-decay-share") { Description = "Share of the budget at its end over which the learning rates fall to 0.", DefaultValueFactory = _ => defaults.LearningRateDecayShare };
         Option<float?> average = new("--weight-average") { Description = $"Decay of the weight average that is measured and saved (default {defaults.WeightAverageDecay}; 0 turns it off)." };
@@ -55,7 +65,7 @@ internal static class SemiSupervisedCommand
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, consistency, threshold, strong, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -82,9 +92,11 @@ internal static class SemiSupervisedCommand
             var options = new SemiSupervisedGanOptions
             {
                 Budget = result.GetValue(maxSteps) is int steps ? TrainingBudget.OfSteps(steps) : TrainingBudget.OfEpochs(result.GetValue(epochs) ?? defaults.Budget.Epochs!.Value),
+                Network = result.GetValue(network),
                 ConsistencyWeight = result.GetValue(consistency),
                 ConfidenceThreshold = result.GetValue(threshold),
                 StrongAugmentation = result.GetValue(strong),
+                NoisyConsistencyTargets = result.GetValue(noisyTargets),
                 LearningRateDecayShare = result.GetValue(decay),
                 WeightAverageDecay = averageDecay,
                 LearningRate = result.GetValue(learningRate),

@@ -10,7 +10,8 @@ namespace Microsoft.ML.Gan.Artifact;
 /// <param name="Steps">Training steps.</param>
 /// <param name="Seed">The seed training used.</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation rows after the last epoch, when there were any.</param>
-internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps, int Seed, double? ValidationAccuracy);
+/// <param name="Network">The classifier's network (<see cref="SemiSupervisedNetwork.Mlp"/> for zips written before the choice existed).</param>
+internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps, int Seed, double? ValidationAccuracy, SemiSupervisedNetwork Network);
 
 /// <summary>
 /// What a semi-supervised classifier's ONNX graph says about itself in its <c>metadata_props</c>, so a zip knows what it is.
@@ -26,7 +27,7 @@ internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps,
 /// <item><term>label.column, label.class_count, label.key_values</term><description>the label column, its classes, and its key names
 /// as a JSON array of text (what the predicted label's key values are)</description></item>
 /// <item><term>output.score_column, output.predicted_label_column</term><description>the columns scoring adds</description></item>
-/// <item><term>training.rows, training.labelled_rows, training.steps, training.seed, training.validation_accuracy</term><description>the training summary</description></item>
+/// <item><term>training.rows, training.labelled_rows, training.steps, training.seed, training.validation_accuracy, training.network</term><description>the training summary</description></item>
 /// </list>
 /// </remarks>
 internal sealed record ClassifierMetadata(
@@ -68,6 +69,7 @@ internal sealed record ClassifierMetadata(
             ["training.labelled_rows"] = Training.LabelledRows.ToString(Invariant),
             ["training.steps"] = Training.Steps.ToString(Invariant),
             ["training.seed"] = Training.Seed.ToString(Invariant),
+            ["training.network"] = Training.Network.ToString(),
         };
         if (Training.ValidationAccuracy is double accuracy)
         {
@@ -111,7 +113,10 @@ internal sealed record ClassifierMetadata(
         }
 
         double? accuracy = properties.TryGetValue(Prefix + "training.validation_accuracy", out string? a) ? double.Parse(a, Invariant) : null;
+        SemiSupervisedNetwork network = !properties.TryGetValue(Prefix + "training.network", out string? n) ? SemiSupervisedNetwork.Mlp
+            : Enum.TryParse(n, out SemiSupervisedNetwork parsed) && Enum.IsDefined(parsed) ? parsed
+            : throw new InvalidDataException($"{source} has an unreadable '{Prefix}training.network': '{n}'.");
         return new ClassifierMetadata(Text("library_version"), pixels, Text("label.column"), keyValues, Text("output.score_column"), Text("output.predicted_label_column"),
-            new ClassifierTraining(Int("training.rows"), Int("training.labelled_rows"), Int("training.steps"), Int("training.seed"), accuracy));
+            new ClassifierTraining(Int("training.rows"), Int("training.labelled_rows"), Int("training.steps"), Int("training.seed"), accuracy, network));
     }
 }

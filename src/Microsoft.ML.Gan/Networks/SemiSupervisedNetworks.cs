@@ -62,25 +62,54 @@ internal sealed class WeightNormLinear : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>
-/// The Improved GAN's MNIST classifier-discriminator: Gaussian noise (σ 0.1) on the input and (σ 0.5) after every hidden
-/// layer, weight-normalised dense layers of 1000, 500, 250, 250 and 250 ReLU units, and K logits. The fake class's logit is
-/// fixed at 0, so D(x) = Z / (Z + 1) with Z = Σ exp(logit). Returns the logits and the last hidden layer's features (before
-/// its noise), which the generator's feature matching compares.
+/// A semi-supervised GAN's classifier-discriminator: K logits, the fake class's fixed at 0, so D(x) = Z / (Z + 1) with
+/// Z = Σ exp(logit); and the features the generator's feature matching compares. Takes flat images [N, C·H·W] in [0, 1];
+/// Gaussian noise on the input (and hidden layers, where the network has it) in training mode only.
 /// </summary>
-internal sealed class SemiSupervisedDiscriminator : nn.Module<Tensor, (Tensor Logits, Tensor Features)>
+internal abstract class SemiSupervisedDiscriminator : nn.Module<Tensor, (Tensor Logits, Tensor Features)>
+{
+    /// <summary>σ 0.1 on the input, as ImprovedGAN-pytorch uses (the paper's code has 0.3): measured on the validation split (docs/SEMI-SUPERVISED.md).</summary>
+    protected const double InputNoise = 0.1;
+
+    protected SemiSupervisedDiscriminator(string name)
+        : base(name)
+    {
+    }
+
+    /// <summary>A new classifier of <paramref name="network"/> for <paramref name="shape"/> images and <paramref name="classCount"/> classes.</summary>
+    public static SemiSupervisedDiscriminator Create(SemiSupervisedNetwork network, ImageShape shape, int classCount) => network switch
+    {
+        SemiSupervisedNetwork.Mlp => new MlpSemiSupervisedDiscriminator(shape.Size, classCount),
+        SemiSupervisedNetwork.Cnn => new CnnSemiSupervisedDiscriminator(shape, classCount),
+        _ => throw new ArgumentOutOfRangeException(nameof(network), network, "Not a semi-supervised network."),
+    };
+
+    /// <summary>Classes the logits cover.</summary>
+    public abstract int ClassCount { get; }
+
+    /// <summary>A data-dependent initialisation from one batch, where the network has one (noise on, as in training).</summary>
+    public abstract void InitializeFrom(Tensor images);
+
+    protected Tensor Noisy(Tensor x, double deviation) => training ? x.Plus(torch.randn_like(x).Times(deviation)) : x;
+}
+
+/// <summary>
+/// The Improved GAN's MNIST classifier-discriminator (<see cref="SemiSupervisedNetwork.Mlp"/>): Gaussian noise (σ 0.1) on the
+/// input and (σ 0.5) after every hidden layer, weight-normalised dense layers of 1000, 500, 250, 250 and 250 ReLU units, and K
+/// logits. The features are the last hidden layer's (before its noise).
+/// </summary>
+internal sealed class MlpSemiSupervisedDiscriminator : SemiSupervisedDiscriminator
 {
     /// <summary>Hidden layer widths, from the Improved GAN code (mnist_svhn_cifar10/train_mnist_feature_matching.py).</summary>
     public static readonly int[] HiddenSizes = [1000, 500, 250, 250, 250];
 
-    // σ 0.1 on the input, as ImprovedGAN-pytorch uses (the paper's code has 0.3): measured on the validation split (docs/SEMI-SUPERVISED.md).
-    private const double InputNoise = 0.1;
     private const double HiddenNoise = 0.5;
 
     private readonly ModuleList<WeightNormLinear> hidden = new();
     private readonly WeightNormLinear output;
 
-    public SemiSupervisedDiscriminator(int inputSize, int classCount)
-        : base(nameof(SemiSupervisedDiscriminator))
+    public MlpSemiSupervisedDiscriminator(int inputSize, int classCount)
+        : base(nameof(MlpSemiSupervisedDiscriminator))
     {
         int width = inputSize;
         foreach (int size in HiddenSizes)
@@ -94,6 +123,8 @@ internal sealed class SemiSupervisedDiscriminator : nn.Module<Tensor, (Tensor Lo
     }
 
     public IReadOnlyList<WeightNormLinear> Layers => [.. hidden, output];
+
+    public override int ClassCount => (int)output.Bias.shape[0];
 
     public override (Tensor Logits, Tensor Features) forward(Tensor images)
     {
@@ -109,7 +140,7 @@ internal sealed class SemiSupervisedDiscriminator : nn.Module<Tensor, (Tensor Lo
     }
 
     /// <summary>The data-dependent initialisation of every layer, in order, from one batch (noise on, as in training).</summary>
-    public void InitializeFrom(Tensor images)
+    public override void InitializeFrom(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
         Tensor x = Noisy(images, InputNoise);
@@ -120,8 +151,59 @@ internal sealed class SemiSupervisedDiscriminator : nn.Module<Tensor, (Tensor Lo
 
         output.InitializeFrom(x);
     }
+}
 
-    private Tensor Noisy(Tensor x, double deviation) => training ? x.Plus(torch.randn_like(x).Times(deviation)) : x;
+/// <summary>
+/// A small strided convolutional classifier-discriminator (<see cref="SemiSupervisedNetwork.Cnn"/>): Gaussian noise (σ 0.1)
+/// on the input → Conv2d(C → 32, 5 × 5, stride 2, pad 2) → LeakyReLU 0.2 → Conv2d(32 → 32, 3 × 3, stride 2, pad 1) →
+/// LeakyReLU 0.2 → flatten → dense 256 → LeakyReLU 0.2 (the features) → dense K. Strides instead of pooling: each convolution
+/// runs at a quarter of the pixels a full-resolution one would, so a step costs about what the MLP's does on this CPU while
+/// the weights are shared across the image (docs/DESIGN-DECISIONS.md). PyTorch's default initialisation; no normalisation.
+/// </summary>
+internal sealed class CnnSemiSupervisedDiscriminator : SemiSupervisedDiscriminator
+{
+    public const int Channels = 32;
+    public const int HiddenSize = 256;
+    public const double Slope = 0.2;
+
+    public CnnSemiSupervisedDiscriminator(ImageShape shape, int classCount)
+        : base(nameof(CnnSemiSupervisedDiscriminator))
+    {
+        Shape = shape;
+        Conv1 = nn.Conv2d(shape.Channels, Channels, 5, stride: 2, padding: 2);
+        Conv2 = nn.Conv2d(Channels, Channels, 3, stride: 2, padding: 1);
+        Hidden = nn.Linear(Channels * Halved(Halved(shape.Height)) * Halved(Halved(shape.Width)), HiddenSize);
+        Output = nn.Linear(HiddenSize, classCount);
+        RegisterComponents();
+    }
+
+    public Conv2d Conv1 { get; }
+
+    public Conv2d Conv2 { get; }
+
+    public Linear Hidden { get; }
+
+    public Linear Output { get; }
+
+    public ImageShape Shape { get; }
+
+    public override int ClassCount => (int)Output.out_features;
+
+    public override (Tensor Logits, Tensor Features) forward(Tensor images)
+    {
+        Tensor x = Noisy(images, InputNoise).view(-1, Shape.Channels, Shape.Height, Shape.Width);
+        x = Conv1.forward(x).LeakyRelu(Slope);
+        x = Conv2.forward(x).LeakyRelu(Slope);
+        Tensor features = Hidden.forward(x.flatten(1)).LeakyRelu(Slope);
+        return (Output.forward(features), features);
+    }
+
+    public override void InitializeFrom(Tensor images)
+    {
+    }
+
+    /// <summary>The size after a stride-2 convolution that pads half its kernel: ⌈n / 2⌉.</summary>
+    private static int Halved(int size) => (size + 1) / 2;
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using Microsoft.ML.Gan.Input;
 using Microsoft.ML.Gan.Networks;
 using Onnx;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Gan.Onnx;
@@ -10,8 +11,8 @@ namespace Microsoft.ML.Gan.Onnx;
 /// Writes a semi-supervised classifier as the one-row ONNX graph ML.NET's OnnxTransformer runs (opset 17), in eval mode (no
 /// noise, weight normalisation folded into plain weights):
 /// <code>
-/// Pixels [training column's dims] ─ (Cast uint8) ─ Reshape [1, C·H·W] ─ Mul(1 / max) ─ (MatMul ─ Add ─ Relu) per hidden layer
-///    ─ MatMul ─ Add ─▶ logits [1, K] ─┬─ Softmax ─ Reshape [K] ─▶ class probabilities
+/// Pixels [training column's dims] ─ (Cast uint8) ─ Reshape [1, C·H·W] ─ Mul(1 / max) ─ the network (an MLP's dense layers, or a
+///    CNN's convolutions and dense layers) ─▶ logits [1, K] ─┬─ Softmax ─ Reshape [K] ─▶ class probabilities
 ///                                     └─ ArgMax ─ OneHot ─ Reshape [K] ─▶ the predicted class, one-hot
 /// </code>
 /// OnnxTransformer gives every tensor output a vector column (a scalar output fails in its getter), so the predicted class
@@ -37,6 +38,26 @@ internal static class ClassifierOnnxExporter
             : pixels.Name;
         x = graph.Reshape(x, "flat", 1, pixels.Shape.Size);
         x = graph.Node("Mul", [x, graph.Constant("unit", [1f / pixels.MaxValue])], "unit_pixels");
+        x = classifier switch
+        {
+            MlpSemiSupervisedDiscriminator mlp => Mlp(graph, x, mlp),
+            CnnSemiSupervisedDiscriminator cnn => Cnn(graph, x, cnn),
+            _ => throw new NotSupportedException($"The ONNX exporter has no rule for classifier network {classifier.GetType().Name}."),
+        };
+        int classes = classifier.ClassCount;
+        string probabilities = graph.Node("Softmax", [x], "probabilities", [OnnxGraph.Int("axis", 1)]);
+        graph.Node("Reshape", [probabilities, graph.Int64Constant("probabilities_shape", classes)], "probabilities_row", output: ProbabilitiesColumn);
+        graph.AddOutput(ProbabilitiesColumn, [classes]);
+        string index = graph.Node("ArgMax", [x], "argmax", [OnnxGraph.Int("axis", 1), OnnxGraph.Int("keepdims", 0)]);
+        string oneHot = graph.Node("OneHot", [index, graph.Int64Constant("depth", classes), graph.Constant("off_on", [0f, 1f], 2)], "one_hot", [OnnxGraph.Int("axis", -1)]);
+        graph.Node("Reshape", [oneHot, graph.Int64Constant("one_hot_shape", classes)], "one_hot_row", output: PredictedOneHotColumn);
+        graph.AddOutput(PredictedOneHotColumn, [classes]);
+        return graph.ToModel("Microsoft.ML.Gan semi-supervised GAN classifier (the discriminator's K class logits)", metadata);
+    }
+
+    /// <summary>(MatMul ─ Add ─ Relu) per hidden layer, then MatMul ─ Add: the logits.</summary>
+    private static string Mlp(OnnxGraph graph, string x, MlpSemiSupervisedDiscriminator classifier)
+    {
         IReadOnlyList<WeightNormLinear> layers = classifier.Layers;
         for (int i = 0; i < layers.Count; i++)
         {
@@ -50,14 +71,23 @@ internal static class ClassifierOnnxExporter
             }
         }
 
-        int classes = (int)classifier.Layers[^1].Bias.shape[0];
-        string probabilities = graph.Node("Softmax", [x], "probabilities", [OnnxGraph.Int("axis", 1)]);
-        graph.Node("Reshape", [probabilities, graph.Int64Constant("probabilities_shape", classes)], "probabilities_row", output: ProbabilitiesColumn);
-        graph.AddOutput(ProbabilitiesColumn, [classes]);
-        string index = graph.Node("ArgMax", [x], "argmax", [OnnxGraph.Int("axis", 1), OnnxGraph.Int("keepdims", 0)]);
-        string oneHot = graph.Node("OneHot", [index, graph.Int64Constant("depth", classes), graph.Constant("off_on", [0f, 1f], 2)], "one_hot", [OnnxGraph.Int("axis", -1)]);
-        graph.Node("Reshape", [oneHot, graph.Int64Constant("one_hot_shape", classes)], "one_hot_row", output: PredictedOneHotColumn);
-        graph.AddOutput(PredictedOneHotColumn, [classes]);
-        return graph.ToModel("Microsoft.ML.Gan semi-supervised GAN classifier (the discriminator's K class logits)", metadata);
+        return x;
+    }
+
+    /// <summary>Reshape [1, C, H, W] ─ (Conv ─ LeakyRelu) × 2 ─ Flatten ─ MatMul ─ Add ─ LeakyRelu ─ MatMul ─ Add: the logits.</summary>
+    private static string Cnn(OnnxGraph graph, string x, CnnSemiSupervisedDiscriminator classifier)
+    {
+        ImageShape shape = classifier.Shape;
+        x = graph.Reshape(x, "image", 1, shape.Channels, shape.Height, shape.Width);
+        var alpha = new[] { OnnxGraph.Float("alpha", (float)CnnSemiSupervisedDiscriminator.Slope) };
+        foreach ((string name, Conv2d conv) in new[] { ("conv1", classifier.Conv1), ("conv2", classifier.Conv2) })
+        {
+            var convolution = new ConvolutionShape(conv.kernel_size, conv.stride, [.. conv.padding!, .. conv.padding!]);
+            x = graph.Node("LeakyRelu", [graph.Convolution("Conv", x, conv.weight!.detach(), conv.bias!.detach(), convolution, name)], name + "_leaky", alpha);
+        }
+
+        x = graph.Node("Flatten", [x], "flat_features", [OnnxGraph.Int("axis", 1)]);
+        x = graph.Node("LeakyRelu", [graph.Linear(x, classifier.Hidden, "hidden")], "hidden_leaky", alpha);
+        return graph.Linear(x, classifier.Output, "logits");
     }
 }

@@ -14,6 +14,7 @@ namespace Microsoft.ML.Gan.Training;
 internal sealed record SemiSupervisedPlan(
     int ClassCount,
     ImageShape Shape,
+    SemiSupervisedNetwork Network,
     int LatentDimension,
     int BatchSize,
     float LearningRate,
@@ -22,6 +23,7 @@ internal sealed record SemiSupervisedPlan(
     float ConsistencyWeight,
     float ConfidenceThreshold,
     ConsistencyAugmentation StrongAugmentation,
+    bool NoisyConsistencyTargets,
     float DecayShare,
     float? AverageDecay,
     TrainingBudget Budget,
@@ -30,8 +32,8 @@ internal sealed record SemiSupervisedPlan(
     IProgress<SemiSupervisedGanProgress>? Progress)
 {
     public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
-        classCount, shape, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
-        options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget, options.Threads, device,
+        classCount, shape, options.Network, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
+        options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.NoisyConsistencyTargets, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget, options.Threads, device,
         options.Progress);
 
     public int ImageSize => Shape.Size;
@@ -56,7 +58,7 @@ internal sealed record SemiSupervisedResult(SemiSupervisedDiscriminator Classifi
 /// image, labelled or not), <c>B</c> generated images and the unlabelled rows strongly altered, with loss
 /// <code>
 /// cross-entropy(labelled) + w · ( −½ E[lse(l(x))] + ½ E[softplus(lse(l(x)))] + ½ E[softplus(lse(l(G(z))))] )
-///   + c · E[ 1(p(weak x) ≥ τ) · cross-entropy(l(strong x), argmax p(weak x)) ]
+///   + c · E[ 1(p(weak x) ≥ τ) · cross-entropy(l(strong x), argmax p(weak x)) ]     (p(weak x) with or without the training noise)
 /// </code>
 /// (lse: log-sum-exp of the K logits; with the fake class's logit fixed at 0 the GAN term is −½ log D(x) − ½ log(1 − D(G(z)));
 /// the last term is FixMatch's, Sohn et al. 2020); then a generator step on a second unlabelled stream: the squared distance
@@ -116,7 +118,7 @@ internal sealed class SemiSupervisedTrainer
     {
         Device device = torch.device(_plan.Device);
         torch.manual_seed(seed);
-        var classifier = new SemiSupervisedDiscriminator(_plan.ImageSize, _plan.ClassCount);
+        var classifier = SemiSupervisedDiscriminator.Create(_plan.Network, _plan.Shape, _plan.ClassCount);
         var generator = new FeatureMatchingGenerator(_plan.LatentDimension, _plan.ImageSize);
         SemiSupervisedDiscriminator? average = null;
         try
@@ -129,7 +131,7 @@ internal sealed class SemiSupervisedTrainer
             classifier.InitializeFrom(images.narrow(0, 0, Math.Min(500, _data.Count)));
             if (_plan.AverageDecay is not null)
             {
-                average = new SemiSupervisedDiscriminator(_plan.ImageSize, _plan.ClassCount);
+                average = SemiSupervisedDiscriminator.Create(_plan.Network, _plan.Shape, _plan.ClassCount);
                 average.to(device);
                 average.load_state_dict(classifier.state_dict());
                 average.eval();
@@ -230,7 +232,10 @@ internal sealed class SemiSupervisedTrainer
                 fake = generator.forward(torch.rand(b, _plan.LatentDimension, device: device));
                 if (_plan.ConsistencyWeight > 0)
                 {
+                    // The targets come with the training noise on, or from the classifier as it scores (no noise) when the plan asks.
+                    classifier.train(_plan.NoisyConsistencyTargets);
                     Tensor weak = nn.functional.softmax(classifier.forward(DiffAugment.Shift(unlabelledImages, shape, WeakShift, Blank)).Logits, 1);
+                    classifier.train();
                     (Tensor confidence, targets) = weak.max(1);
                     confident = confidence.OnesWhereAtLeast(_plan.ConfidenceThreshold);
                 }
