@@ -82,7 +82,7 @@ internal static class ClassifierOnnxExporter
         var alpha = new[] { OnnxGraph.Float("alpha", (float)CnnSemiSupervisedDiscriminator.Slope) };
         foreach ((string name, Conv2d conv) in new[] { ("conv1", classifier.Conv1), ("conv2", classifier.Conv2) })
         {
-            var convolution = new ConvolutionShape(conv.kernel_size, conv.stride, [.. conv.padding!, .. conv.padding!]);
+            ConvolutionShape convolution = ConvolutionShape.Of(conv, $"Classifier layer '{name}'");
             x = graph.Node("LeakyRelu", [graph.Convolution("Conv", x, conv.weight!.detach(), conv.bias!.detach(), convolution, name)], name + "_leaky", alpha);
         }
 

@@ -104,8 +104,8 @@ internal static class GeneratorOnnxExporter
     private static string ExportLayer(OnnxGraph graph, string x, string name, nn.Module<Tensor, Tensor> layer) => layer switch
     {
         Linear linear => graph.Linear(x, linear, name),
-        Conv2d conv => graph.Convolution("Conv", x, conv.weight!, conv.bias, Plain(conv, name), name),
-        ConvTranspose2d deconv => graph.Convolution("ConvTranspose", x, deconv.weight!, deconv.bias, Plain(deconv, name), name),
+        Conv2d conv => graph.Convolution("Conv", x, conv.weight!, conv.bias, ConvolutionShape.Of(conv, $"Generator layer '{name}'"), name),
+        ConvTranspose2d deconv => graph.Convolution("ConvTranspose", x, deconv.weight!, deconv.bias, ConvolutionShape.Of(deconv, $"Generator layer '{name}'"), name),
         BatchNorm2dLayer norm => graph.BatchNorm(x, norm, name),
         LeakyReLULayer leaky => graph.Node("LeakyRelu", [x], name, [OnnxGraph.Float("alpha", (float)leaky.NegativeSlope)]),
         ReLU => graph.Node("Relu", [x], name),
@@ -117,18 +117,4 @@ internal static class GeneratorOnnxExporter
             $"The ONNX exporter has no rule for generator layer '{name}' ({layer.GetType().Name}). Rules exist for Linear, Conv2d, ConvTranspose2d, " +
             "BatchNorm2dLayer, LeakyReLULayer, ReLU, Tanh, Unflatten(1, …), Flatten(1, -1) and dropout; add one in GeneratorOnnxExporter.ExportLayer."),
     };
-
-    /// <summary>Kernel, strides and pads of a convolution that ONNX expresses directly (no dilation, groups or output padding).</summary>
-    private static ConvolutionShape Plain(Convolution conv, string name)
-    {
-        bool plain = conv.dilation.All(d => d == 1) && conv.groups == 1 && conv.output_padding.All(p => p == 0) && conv.padding_mode == PaddingModes.Zeros
-                     && conv.padding_type is null;
-        if (!plain)
-        {
-            throw new NotSupportedException(
-                $"Generator layer '{name}' ({conv.GetType().Name}) uses dilation, groups, output padding or a padding mode; the ONNX exporter handles plain zero-padded convolutions only.");
-        }
-
-        return new ConvolutionShape(conv.kernel_size, conv.stride, [.. conv.padding!, .. conv.padding!]);
-    }
 }

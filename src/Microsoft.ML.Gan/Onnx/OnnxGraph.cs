@@ -188,4 +188,22 @@ internal sealed class OnnxGraph
 }
 
 /// <summary>Kernel size and strides per spatial axis, and ONNX pads (all begins, then all ends).</summary>
-internal sealed record ConvolutionShape(long[] Kernel, long[] Strides, long[] Pads);
+internal sealed record ConvolutionShape(long[] Kernel, long[] Strides, long[] Pads)
+{
+    /// <summary>Kernel, strides and pads of a convolution that ONNX expresses directly (no dilation, groups or output padding).</summary>
+    /// <param name="conv">The convolution or transposed convolution.</param>
+    /// <param name="name">How the error names the layer, such as "Generator layer 'conv1'".</param>
+    /// <exception cref="NotSupportedException">The convolution uses dilation, groups, output padding or a padding mode.</exception>
+    public static ConvolutionShape Of(TorchSharp.Modules.Convolution conv, string name)
+    {
+        bool plain = conv.dilation.All(d => d == 1) && conv.groups == 1 && conv.output_padding.All(p => p == 0) && conv.padding_mode == TorchSharp.PaddingModes.Zeros
+                     && conv.padding_type is null;
+        if (!plain)
+        {
+            throw new NotSupportedException(
+                $"{name} ({conv.GetType().Name}) uses dilation, groups, output padding or a padding mode; the ONNX exporter handles plain zero-padded convolutions only.");
+        }
+
+        return new ConvolutionShape(conv.kernel_size, conv.stride, [.. conv.padding!, .. conv.padding!]);
+    }
+}
