@@ -82,10 +82,11 @@ public sealed class SemiSupervisedGanTrainer : IEstimator<SemiSupervisedGanTrans
         var plan = SemiSupervisedPlan.Resolve(_options, label.KnownClassCount!.Value, pixels.Shape, device);
         SemiSupervisedResult result = SemiSupervisedTrainer.Train(data, held, plan, seed, logger, cancellation.Token);
         using SemiSupervisedDiscriminator classifier = result.Classifier;
-        SemiSupervisedGanEpoch[] history = [.. result.History.Select(e => new SemiSupervisedGanEpoch(e.Epoch, e.LabelledLoss, e.UnlabelledLoss, e.GeneratorLoss, e.ValidationAccuracy, e.Duration))];
+        SemiSupervisedGanEpoch[] history = [.. result.History.Select(e => new SemiSupervisedGanEpoch(e.Epoch, e.LabelledLoss, e.UnlabelledLoss, e.GeneratorLoss, e.ValidationAccuracy, e.Duration, e.SelfTraining))];
         var metadata = new ClassifierMetadata(GeneratorMetadata.CurrentLibraryVersion, pixels, label.Name, KeyValues(input.Schema[label.Name], label.KnownClassCount.Value),
             _options.ScoreColumnName, _options.PredictedLabelColumnName,
-            new ClassifierTraining(data.Count, result.LabelledRows, result.Steps, seed, history.LastOrDefault()?.ValidationAccuracy, _options.Network));
+            new ClassifierTraining(data.Count, result.LabelledRows, result.Steps, seed, history.LastOrDefault()?.ValidationAccuracy, result.Classifier.Network,
+                plan.SelfTrainingEpochs, result.PseudoLabelledRows));
         byte[] onnx = ClassifierOnnxExporter.Export(classifier, pixels, metadata.ToProperties());
         return new SemiSupervisedGanTransformer(_context, onnx, metadata, history);
     }

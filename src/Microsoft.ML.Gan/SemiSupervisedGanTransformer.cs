@@ -16,7 +16,12 @@ namespace Microsoft.ML.Gan;
 /// <param name="GeneratorLoss">Mean feature-matching loss of the generator.</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation rows given to Fit; null without them.</param>
 /// <param name="Duration">Training time of the epoch.</param>
-public sealed record SemiSupervisedGanEpoch(int Epoch, double LabelledLoss, double UnlabelledLoss, double GeneratorLoss, double? ValidationAccuracy, TimeSpan Duration);
+/// <param name="SelfTraining">
+/// True for an epoch of self-training (<see cref="SemiSupervisedGanOptions.SelfTrainingEpochs"/>): then <paramref name="LabelledLoss"/> is
+/// the student's mean cross-entropy on labelled and pseudo-labelled rows, and the unlabelled and generator losses are 0 (it has neither term).
+/// </param>
+public sealed record SemiSupervisedGanEpoch(int Epoch, double LabelledLoss, double UnlabelledLoss, double GeneratorLoss, double? ValidationAccuracy, TimeSpan Duration,
+    bool SelfTraining = false);
 
 /// <summary>
 /// A semi-supervised GAN's discriminator as an ML.NET multiclass model: it adds <see cref="ScoreColumnName"/> (the class
@@ -96,6 +101,12 @@ public sealed class SemiSupervisedGanTransformer : ITransformer, IDisposable
 
     /// <summary>All training rows, labelled and unlabelled.</summary>
     public int Rows => _metadata.Training.Rows;
+
+    /// <summary>The network this model scores with: <see cref="SemiSupervisedNetwork.Cnn"/> after self-training (the student), else the GAN's.</summary>
+    public SemiSupervisedNetwork Network => _metadata.Training.Network;
+
+    /// <summary>Unlabelled training rows the self-trained student learned with the GAN classifier's classes; 0 without self-training.</summary>
+    public int PseudoLabelledRows => _metadata.Training.PseudoLabelledRows;
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;

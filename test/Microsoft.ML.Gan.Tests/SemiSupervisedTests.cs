@@ -1,4 +1,7 @@
 using Microsoft.ML.Gan.Artifact;
+using Microsoft.ML.Gan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Microsoft.ML.Gan.Tests;
 
@@ -6,7 +9,8 @@ namespace Microsoft.ML.Gan.Tests;
 [Category(TestCategories.Fast)]
 public sealed class SemiSupervisedTests : ScratchDirectoryTest
 {
-    private static SemiSupervisedGanOptions FastOptions() => new() { Budget = TrainingBudget.OfSteps(30), BatchSize = 16, LatentDimension = 8, Seed = 1 };
+    /// <summary>30 GAN steps and no self-training (tests of self-training turn it on).</summary>
+    private static SemiSupervisedGanOptions FastOptions() => new() { Budget = TrainingBudget.OfSteps(30), BatchSize = 16, LatentDimension = 8, SelfTrainingEpochs = 0, Seed = 1 };
 
     /// <summary>128 squares of 4 classes (class = place), 2 labels per class kept, the rest unlabelled.</summary>
     private static IDataView FewLabels(MLContext ml) => ml.Gan().Data.KeepLabels(SyntheticImages.LoadLabelled(ml, 128), labelsPerClass: 2, seed: 3);
@@ -142,6 +146,85 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         return [.. model.Transform(SyntheticImages.LoadLabelled(ml, 20)).GetColumn<float[]>("Score").SelectMany(s => s)];
     }
 
+    [Test]
+    public void SelfTrainingTrainsAFreshCnnAfterTheGanAndTheZipKeepsIt()
+    {
+        var ml = new MLContext(1);
+        IDataView validation = SyntheticImages.LoadLabelled(ml, 40);
+        SemiSupervisedGanOptions options = FastOptions();
+        options.SelfTrainingEpochs = 3;
+        options.PseudoLabelConfidence = 0;   // every unlabelled row joins
+        using SemiSupervisedGanTransformer gan = ml.Gan().SemiSupervisedClassifier(FastOptions()).Fit(FewLabels(ml), validation);
+        using SemiSupervisedGanTransformer student = ml.Gan().SemiSupervisedClassifier(options).Fit(FewLabels(ml), validation);
+        int ganEpochs = gan.History.Count;
+
+        Assert.That(student.History.Select(e => e.SelfTraining), Is.EqualTo(Enumerable.Repeat(false, ganEpochs).Concat(Enumerable.Repeat(true, 3))));
+        Assert.That(student.History.Select(e => e.Epoch), Is.EqualTo(Enumerable.Range(1, ganEpochs + 3)));
+        Assert.That(student.History.Take(ganEpochs).Select(e => (e.LabelledLoss, e.GeneratorLoss, e.ValidationAccuracy)),
+            Is.EqualTo(gan.History.Select(e => (e.LabelledLoss, e.GeneratorLoss, e.ValidationAccuracy))), "the GAN trains as it does without self-training");
+        Assert.That(student.History.Skip(ganEpochs).Select(e => e.ValidationAccuracy), Has.All.Not.Null);
+        Assert.That((gan.Network, student.Network), Is.EqualTo((SemiSupervisedNetwork.Mlp, SemiSupervisedNetwork.Cnn)));
+        Assert.That((gan.PseudoLabelledRows, student.PseudoLabelledRows), Is.EqualTo((0, 120)), "128 rows, 8 of them labelled, confidence 0");
+        float[] Scores(ITransformer model) => [.. model.Transform(validation).GetColumn<float[]>("Score").SelectMany(s => s)];
+        Assert.That(Scores(student), Is.Not.EqualTo(Scores(gan)));
+
+        string path = Path.Combine(Scratch, "student.zip");
+        student.Save(path);
+        using SemiSupervisedGanTransformer loaded = ml.Gan().LoadClassifier(path);
+        Assert.That((loaded.Network, loaded.PseudoLabelledRows), Is.EqualTo((SemiSupervisedNetwork.Cnn, 120)));
+        Assert.That(loaded.History.Select(e => e.SelfTraining), Is.EqualTo(student.History.Select(e => e.SelfTraining)));
+        Assert.That(Scores(new MLContext(2).Model.Load(path, out _)), Is.EqualTo(Scores(student)), "stock ML.NET scores with the student");
+    }
+
+    [Test]
+    public void SelfTrainingOnFewerRowsThanABatchTakesThemAllInOneStep()
+    {
+        var ml = new MLContext(1);
+        SemiSupervisedGanOptions options = FastOptions();
+        options.SelfTrainingEpochs = 2;
+        options.PseudoLabelConfidence = 1;   // (almost) no unlabelled row is that sure: the 8 labelled rows, half a batch of 16
+
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(FewLabels(ml));
+
+        Assert.That(model.PseudoLabelledRows, Is.LessThan(8));
+        Assert.That(model.History.Count(e => e.SelfTraining), Is.EqualTo(2));
+        Assert.That(model.History.Where(e => e.SelfTraining).Select(e => e.LabelledLoss), Has.All.GreaterThan(0).And.All.LessThan(double.PositiveInfinity));
+    }
+
+    [Test]
+    public void SelfTrainingLearnsTheLabelledRowsAndTheConfidentUnlabelledOnesWithTheTeachersClass()
+    {
+        using var probabilities = torch.tensor(new float[] { 0.90f, 0.10f, 0.40f, 0.60f, 0.97f, 0.03f, 0.50f, 0.50f, 0.01f, 0.99f }, [5, 2]);
+        using var classes = torch.tensor(new long[] { -1, -1, -1, 1, 0 });
+
+        (Tensor rows, Tensor labels) = SemiSupervisedTrainer.PseudoLabels(probabilities, classes, 0.95f);
+        using (rows)
+        using (labels)
+        {
+            // Row 2 is sure enough, rows 0 and 1 are not; rows 3 and 4 keep their own class whatever the teacher says.
+            Assert.That(rows.data<long>().ToArray(), Is.EqualTo(new long[] { 2, 3, 4 }));
+            Assert.That(labels.data<long>().ToArray(), Is.EqualTo(new long[] { 0, 1, 0, 1, 0 }));
+        }
+    }
+
+    [TestCase(nameof(SemiSupervisedGanOptions.SelfTrainingEpochs), "SemiSupervisedGanOptions.SelfTrainingEpochs must be at least 0")]
+    [TestCase(nameof(SemiSupervisedGanOptions.PseudoLabelConfidence), "SemiSupervisedGanOptions.PseudoLabelConfidence must lie in [0, 1]")]
+    public void ABadSelfTrainingOptionIsAnErrorNamingIt(string option, string message)
+    {
+        var ml = new MLContext(1);
+        SemiSupervisedGanOptions options = FastOptions();
+        if (option == nameof(SemiSupervisedGanOptions.SelfTrainingEpochs))
+        {
+            options.SelfTrainingEpochs = -1;
+        }
+        else
+        {
+            options.PseudoLabelConfidence = 1.5f;
+        }
+
+        Assert.That(() => ml.Gan().SemiSupervisedClassifier(options), Throws.InstanceOf<ArgumentException>().With.Message.Contains(message));
+    }
+
     private static IEnumerable<TestCaseData> BadInputs()
     {
         static TestCaseData Case(string name, Func<MLContext, IDataView> data, string message) => new TestCaseData(data, message).SetArgDisplayNames(name);
@@ -194,8 +277,12 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         Assert.That(properties["gan.training.labelled_rows"], Is.EqualTo("8"));
         Assert.That(properties["gan.training.network"], Is.EqualTo(new SemiSupervisedGanOptions().Network.ToString()));
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.Network, Is.EqualTo(new SemiSupervisedGanOptions().Network));
+        Assert.That((properties["gan.training.self_training_epochs"], properties["gan.training.pseudo_labelled_rows"]), Is.EqualTo(("0", "0")));
+        properties.Remove("gan.training.self_training_epochs");
+        properties.Remove("gan.training.pseudo_labelled_rows");
         properties.Remove("gan.training.network");
-        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.Network, Is.EqualTo(SemiSupervisedNetwork.Mlp), "zips from before the choice hold the MLP");
+        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training, Is.EqualTo(new ClassifierTraining(128, 8, 30, 1, null, SemiSupervisedNetwork.Mlp, 0, 0)),
+            "zips from before the choice hold the MLP, without self-training");
         properties["gan.minimum_reader_version"] = "2";
         Assert.That(() => ClassifierMetadata.FromProperties(properties, "Model 'x.zip'"),
             Throws.InstanceOf<InvalidDataException>().With.Message.Contains("needs a reader of version 2").And.Message.Contains("Update Microsoft.ML.Gan"));

@@ -224,7 +224,10 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         string run = string.Create(CultureInfo.InvariantCulture, $"{regime:N0} labels + {unlabelled:N0} unlabelled, seed {seed}");
         status($"{run}: training the semi-supervised classifier ({plan.SemiSupervisedSteps:N0} steps)");
         var clock = Stopwatch.StartNew();
-        var options = new SemiSupervisedGanOptions { Budget = TrainingBudget.OfSteps(plan.SemiSupervisedSteps), Seed = seed, Threads = plan.Threads, Logger = logger };
+        var options = new SemiSupervisedGanOptions
+        {
+            Budget = TrainingBudget.OfSteps(plan.SemiSupervisedSteps), SelfTrainingEpochs = plan.SemiSupervisedSelfTrainingEpochs, Seed = seed, Threads = plan.Threads, Logger = logger,
+        };
         using SemiSupervisedGanTransformer classifier = ml.Gan().SemiSupervisedClassifier(options).Fit(kept, validation: null, cancellationToken);
         double classifierSeconds = clock.Elapsed.TotalSeconds;
         double Accuracy(IDataView rows) => ml.MulticlassClassification.Evaluate(classifier.Transform(rows), labelColumnName: "Label").MicroAccuracy;

@@ -49,6 +49,11 @@ internal static class AugmentCommand
             Description = "Regimes (of --regimes) that also run the setting \"N labels + the rest of MNIST train unlabelled\": the semi-supervised classifier, the rows of its pipeline, and the classifier itself as a reference (default: 100 and 1,000 when among --regimes).",
             AllowMultipleArgumentsPerToken = true,
         };
+        Option<int> sslSelfTraining = new("--ssl-self-training-epochs")
+        {
+            Description = "Self-training epochs of the semi-supervised classifier (0, as the kept runs were made; the library's default is 20).",
+            DefaultValueFactory = _ => 0,
+        };
         Option<int> sslSteps = new("--ssl-steps") { Description = "Training steps of the semi-supervised classifier (600 are one epoch of its 100 labelled + 100 unlabelled batches).", DefaultValueFactory = _ => 3_000 };
         Option<int> sslGanSteps = new("--ssl-gan-steps")
         {
@@ -60,7 +65,7 @@ internal static class AugmentCommand
         var command = new Command("augment", "The augmentation study: classifiers trained on few real MNIST labels, with and without classic and GAN-made rows.")
         {
             mnistDirectory, output, report, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, modeSeeking, auxiliary, latentScale, filterConfidence,
-            cnnSteps, lightGbmIterations, lbfgsIterations, validationRows, threads, unlabelledRegimes, sslSteps, sslGanSteps, pseudoLabelConfidence, logLevel,
+            cnnSteps, lightGbmIterations, lbfgsIterations, validationRows, threads, unlabelledRegimes, sslSteps, sslSelfTraining, sslGanSteps, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -90,6 +95,7 @@ internal static class AugmentCommand
                 Threads = result.GetValue(threads),
                 UnlabelledRegimes = result.GetValue(unlabelledRegimes) is { Length: > 0 } unlabelled ? unlabelled : [.. chosenRegimes.Where(r => r is 100 or 1_000)],
                 SemiSupervisedSteps = Pick(sslSteps, 300),
+                SemiSupervisedSelfTrainingEpochs = result.GetValue(sslSelfTraining),
                 SemiSupervisedGanSteps = Pick(sslGanSteps, 300),
                 PseudoLabelConfidence = result.GetValue(pseudoLabelConfidence),
             };

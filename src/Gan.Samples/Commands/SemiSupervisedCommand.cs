@@ -49,6 +49,11 @@ internal static class SemiSupervisedCommand
             Description = "Draw the consistency term's targets with the classifier's training noise on (true) or as it scores, without noise (false).",
             DefaultValueFactory = _ => defaults.NoisyConsistencyTargets,
         };
+        Option<int> selfTraining = new("--self-training-epochs")
+        {
+            Description = "Epochs of self-training after the GAN: a fresh CNN learns the labelled images and the unlabelled ones the GAN's classifier labels with probability at least --pseudo-label-confidence (0: keep the GAN's classifier).",
+            DefaultValueFactory = _ => defaults.SelfTrainingEpochs,
+        };
         Option<float> decay = new("--lr-decay-share") { Description = "Share of the budget at its end over which the learning rates fall to 0.", DefaultValueFactory = _ => defaults.LearningRateDecayShare };
         Option<float?> average = new("--weight-average") { Description = $"Decay of the weight average that is measured and saved (default {defaults.WeightAverageDecay}; 0 turns it off)." };
         Option<float> learningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
@@ -60,12 +65,16 @@ internal static class SemiSupervisedCommand
                 "labelled images keep their label, an unlabelled one gets the predicted digit when its probability reaches --pseudo-label-confidence and is left out otherwise. " +
                 "'train --synthetic-data-recipe --mnist-dir DIR' then trains a conditional generator of labelled synthetic rows on them.",
         };
-        Option<float> pseudoLabelConfidence = new("--pseudo-label-confidence") { Description = "Probability an unlabelled image's predicted digit needs to be written with --pseudo-labels.", DefaultValueFactory = _ => 0.95f };
+        Option<float> pseudoLabelConfidence = new("--pseudo-label-confidence")
+        {
+            Description = "Probability an unlabelled image's predicted digit needs to join self-training, and to be written with --pseudo-labels.",
+            DefaultValueFactory = _ => defaults.PseudoLabelConfidence,
+        };
 
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, selfTraining, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -97,6 +106,8 @@ internal static class SemiSupervisedCommand
                 ConfidenceThreshold = result.GetValue(threshold),
                 StrongAugmentation = result.GetValue(strong),
                 NoisyConsistencyTargets = result.GetValue(noisyTargets),
+                SelfTrainingEpochs = result.GetValue(selfTraining),
+                PseudoLabelConfidence = confidence,
                 LearningRateDecayShare = result.GetValue(decay),
                 WeightAverageDecay = averageDecay,
                 LearningRate = result.GetValue(learningRate),
@@ -139,25 +150,33 @@ internal static class SemiSupervisedCommand
         string evaluated = held == 0 ? "test" : "validation";
         IDataView fewLabels = ml.Data.Cache(ml.Gan().Data.KeepLabels(train, perClass, labelSeed));
         options.Logger = logger;
-        options.Progress = new SynchronousProgress<SemiSupervisedGanProgress>(p => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Epoch {p.Epoch}/{p.Epochs}: {evaluated} accuracy {p.ValidationAccuracy:P2} (labelled loss {p.LabelledLoss:F3}, unlabelled {p.UnlabelledLoss:F3}, " +
-            $"generator {p.GeneratorLoss:F3}; {p.Elapsed.TotalMinutes:F1} min)")));
+        options.Progress = new SynchronousProgress<SemiSupervisedGanProgress>(p => Console.WriteLine(p.SelfTraining
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"Epoch {p.Epoch}/{p.Epochs} (self-training): {evaluated} accuracy {p.ValidationAccuracy:P2} (loss {p.LabelledLoss:F3}; {p.Elapsed.TotalMinutes:F1} min)")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"Epoch {p.Epoch}/{p.Epochs}: {evaluated} accuracy {p.ValidationAccuracy:P2} (labelled loss {p.LabelledLoss:F3}, unlabelled {p.UnlabelledLoss:F3}, " +
+                $"generator {p.GeneratorLoss:F3}; {p.Elapsed.TotalMinutes:F1} min)")));
 
         using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(fewLabels, evaluation, cancellationToken);
         MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(model.Transform(evaluation));
         Directory.CreateDirectory(output.FullName);
         string zip = Path.Combine(output.FullName, "classifier.zip");
         model.Save(zip);
-        var csv = new StringBuilder("epoch,labelled_loss,unlabelled_loss,generator_loss,accuracy,seconds\n");
+        var csv = new StringBuilder("epoch,labelled_loss,unlabelled_loss,generator_loss,accuracy,seconds,self_training\n");
         foreach (SemiSupervisedGanEpoch e in model.History)
         {
             csv.Append(string.Create(CultureInfo.InvariantCulture,
-                $"{e.Epoch},{e.LabelledLoss:R},{e.UnlabelledLoss:R},{e.GeneratorLoss:R},{e.ValidationAccuracy:R},{e.Duration.TotalSeconds:F2}\n"));
+                $"{e.Epoch},{e.LabelledLoss:R},{e.UnlabelledLoss:R},{e.GeneratorLoss:R},{e.ValidationAccuracy:R},{e.Duration.TotalSeconds:F2},{(e.SelfTraining ? 1 : 0)}\n"));
         }
 
         string accuracyCsv = ReportFile.Write(Path.Combine(output.FullName, "accuracy.csv"), csv.ToString());
+        ChartSeries[] curves =
+        [
+            new($"{evaluated}, GAN", [.. model.History.Where(e => !e.SelfTraining).Select(e => ((double)e.Epoch, 100 * (e.ValidationAccuracy ?? double.NaN)))], OxyColors.SteelBlue),
+            new($"{evaluated}, self-trained student", [.. model.History.Where(e => e.SelfTraining).Select(e => ((double)e.Epoch, 100 * (e.ValidationAccuracy ?? double.NaN)))], OxyColors.DarkOrange),
+        ];
         PlotModel chart = Chart.Lines($"{evaluated} accuracy of the semi-supervised GAN ({model.LabelledRows} labels)", "epoch", "accuracy (%)",
-            [new ChartSeries(evaluated, [.. model.History.Select(e => ((double)e.Epoch, 100 * (e.ValidationAccuracy ?? double.NaN)))], OxyColors.SteelBlue)]);
+            [.. curves.Where(c => c.Points.Count > 0)]);
         string png = ReportFile.Write(Path.Combine(output.FullName, "accuracy.png"), Chart.Png(chart));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{model.LabelledRows} labelled + {model.Rows - model.LabelledRows:N0} unlabelled images, seed {model.Seed}: {evaluated} accuracy {metrics.MicroAccuracy:P2} " +

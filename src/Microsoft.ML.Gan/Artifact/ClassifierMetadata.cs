@@ -10,8 +10,11 @@ namespace Microsoft.ML.Gan.Artifact;
 /// <param name="Steps">Training steps.</param>
 /// <param name="Seed">The seed training used.</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation rows after the last epoch, when there were any.</param>
-/// <param name="Network">The classifier's network (<see cref="SemiSupervisedNetwork.Mlp"/> for zips written before the choice existed).</param>
-internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps, int Seed, double? ValidationAccuracy, SemiSupervisedNetwork Network);
+/// <param name="Network">The saved classifier's network (<see cref="SemiSupervisedNetwork.Mlp"/> for zips written before the choice existed).</param>
+/// <param name="SelfTrainingEpochs">Epochs of self-training after the GAN (0 for zips written before it existed).</param>
+/// <param name="PseudoLabelledRows">Unlabelled rows self-training learned with the GAN's classes (0 without it).</param>
+internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps, int Seed, double? ValidationAccuracy, SemiSupervisedNetwork Network,
+    int SelfTrainingEpochs = 0, int PseudoLabelledRows = 0);
 
 /// <summary>
 /// What a semi-supervised classifier's ONNX graph says about itself in its <c>metadata_props</c>, so a zip knows what it is.
@@ -27,7 +30,9 @@ internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps,
 /// <item><term>label.column, label.class_count, label.key_values</term><description>the label column, its classes, and its key names
 /// as a JSON array of text (what the predicted label's key values are)</description></item>
 /// <item><term>output.score_column, output.predicted_label_column</term><description>the columns scoring adds</description></item>
-/// <item><term>training.rows, training.labelled_rows, training.steps, training.seed, training.validation_accuracy, training.network</term><description>the training summary</description></item>
+/// <item><term>training.rows, training.labelled_rows, training.steps, training.seed, training.validation_accuracy, training.network,
+/// training.self_training_epochs, training.pseudo_labelled_rows</term><description>the training summary (steps: the GAN's; the last
+/// two read as 0 when absent, in zips written before self-training)</description></item>
 /// </list>
 /// </remarks>
 internal sealed record ClassifierMetadata(
@@ -70,6 +75,8 @@ internal sealed record ClassifierMetadata(
             ["training.steps"] = Training.Steps.ToString(Invariant),
             ["training.seed"] = Training.Seed.ToString(Invariant),
             ["training.network"] = Training.Network.ToString(),
+            ["training.self_training_epochs"] = Training.SelfTrainingEpochs.ToString(Invariant),
+            ["training.pseudo_labelled_rows"] = Training.PseudoLabelledRows.ToString(Invariant),
         };
         if (Training.ValidationAccuracy is double accuracy)
         {
@@ -86,6 +93,7 @@ internal sealed record ClassifierMetadata(
             : throw new InvalidDataException($"{source} has no '{Prefix}{key}' in its metadata; it was not written as a Microsoft.ML.Gan classifier.");
         int Int(string key) => int.TryParse(Text(key), NumberStyles.Integer, Invariant, out int value) ? value
             : throw new InvalidDataException($"{source} has an unreadable '{Prefix}{key}': '{Text(key)}'.");
+        int IntOrZero(string key) => properties.ContainsKey(Prefix + key) ? Int(key) : 0;
 
         string kind = properties.TryGetValue(Prefix + "kind", out string? k) ? k : "generator";
         if (kind != Kind)
@@ -117,6 +125,7 @@ internal sealed record ClassifierMetadata(
             : Enum.TryParse(n, out SemiSupervisedNetwork parsed) && Enum.IsDefined(parsed) ? parsed
             : throw new InvalidDataException($"{source} has an unreadable '{Prefix}training.network': '{n}'.");
         return new ClassifierMetadata(Text("library_version"), pixels, Text("label.column"), keyValues, Text("output.score_column"), Text("output.predicted_label_column"),
-            new ClassifierTraining(Int("training.rows"), Int("training.labelled_rows"), Int("training.steps"), Int("training.seed"), accuracy, network));
+            new ClassifierTraining(Int("training.rows"), Int("training.labelled_rows"), Int("training.steps"), Int("training.seed"), accuracy, network,
+                IntOrZero("training.self_training_epochs"), IntOrZero("training.pseudo_labelled_rows")));
     }
 }

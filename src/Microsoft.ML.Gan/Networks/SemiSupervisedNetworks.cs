@@ -87,6 +87,9 @@ internal abstract class SemiSupervisedDiscriminator : nn.Module<Tensor, (Tensor 
     /// <summary>Classes the logits cover.</summary>
     public abstract int ClassCount { get; }
 
+    /// <summary>Which <see cref="SemiSupervisedNetwork"/> this is.</summary>
+    public abstract SemiSupervisedNetwork Network { get; }
+
     /// <summary>A data-dependent initialisation from one batch, where the network has one (noise on, as in training).</summary>
     public abstract void InitializeFrom(Tensor images);
 
@@ -125,6 +128,8 @@ internal sealed class MlpSemiSupervisedDiscriminator : SemiSupervisedDiscriminat
     public IReadOnlyList<WeightNormLinear> Layers => [.. hidden, output];
 
     public override int ClassCount => (int)output.Bias.shape[0];
+
+    public override SemiSupervisedNetwork Network => SemiSupervisedNetwork.Mlp;
 
     public override (Tensor Logits, Tensor Features) forward(Tensor images)
     {
@@ -188,6 +193,8 @@ internal sealed class CnnSemiSupervisedDiscriminator : SemiSupervisedDiscriminat
     public ImageShape Shape { get; }
 
     public override int ClassCount => (int)Output.out_features;
+
+    public override SemiSupervisedNetwork Network => SemiSupervisedNetwork.Cnn;
 
     public override (Tensor Logits, Tensor Features) forward(Tensor images)
     {

@@ -82,6 +82,23 @@ public sealed class SemiSupervisedGanOptions
     /// </summary>
     public float LearningRateDecayShare { get; set; } = 0.3f;
 
+    /// <summary>
+    /// Epochs of self-training after the GAN's budget: the trained classifier labels the unlabelled rows, and a fresh
+    /// <see cref="SemiSupervisedNetwork.Cnn"/> (the student) learns the labelled rows and every unlabelled row labelled with
+    /// probability at least <see cref="PseudoLabelConfidence"/>, each seen turned, scaled, sheared and shifted at random; the
+    /// student is what is saved and scored. An epoch is one pass over those rows (a tenth of a GAN epoch's time or less).
+    /// Default: 20, chosen on a validation split over none, which it beat on every labelled subset tried
+    /// (docs/SEMI-SUPERVISED.md). 0 saves the GAN's classifier.
+    /// </summary>
+    public int SelfTrainingEpochs { get; set; } = 20;
+
+    /// <summary>
+    /// The probability the GAN's classifier must give an unlabelled row's class for the row to join self-training with that
+    /// class (<see cref="SelfTrainingEpochs"/>). Default: 0.95, as <see cref="SemiSupervisedGanTransformer.LabelUnlabelledRows"/>
+    /// filters by default (on MNIST with 100 labels it keeps about 95 % of the unlabelled rows, 99.3 % of them rightly labelled).
+    /// </summary>
+    public float PseudoLabelConfidence { get; set; } = 0.95f;
+
     /// <summary>Size of the generator's latent vector z ~ U(0, 1). Default: 100 (the paper's).</summary>
     public int LatentDimension { get; set; } = 100;
 
@@ -146,6 +163,8 @@ public sealed class SemiSupervisedGanOptions
         }
 
         OptionChecks.InRange(LearningRateDecayShare, 0f, 1f, Owner, nameof(LearningRateDecayShare), upperInclusive: true);
+        OptionChecks.AtLeast(SelfTrainingEpochs, 0, Owner, nameof(SelfTrainingEpochs));
+        OptionChecks.InRange(PseudoLabelConfidence, 0f, 1f, Owner, nameof(PseudoLabelConfidence), upperInclusive: true);
         if (WeightAverageDecay is float decay)
         {
             OptionChecks.InRange(decay, 0f, 1f, Owner, nameof(WeightAverageDecay), upperInclusive: false);
@@ -171,4 +190,9 @@ public sealed class SemiSupervisedGanOptions
 /// <param name="GeneratorLoss">Mean feature-matching loss of the generator.</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation rows given to Fit; null without them.</param>
 /// <param name="Elapsed">Training time so far.</param>
-public sealed record SemiSupervisedGanProgress(int Epoch, int Epochs, double LabelledLoss, double UnlabelledLoss, double GeneratorLoss, double? ValidationAccuracy, TimeSpan Elapsed);
+/// <param name="SelfTraining">
+/// True for an epoch of self-training (<see cref="SemiSupervisedGanOptions.SelfTrainingEpochs"/>): then <paramref name="LabelledLoss"/> is
+/// the student's mean cross-entropy on labelled and pseudo-labelled rows, and the unlabelled and generator losses are 0 (it has neither term).
+/// </param>
+public sealed record SemiSupervisedGanProgress(int Epoch, int Epochs, double LabelledLoss, double UnlabelledLoss, double GeneratorLoss, double? ValidationAccuracy, TimeSpan Elapsed,
+    bool SelfTraining = false);

@@ -27,13 +27,16 @@ internal sealed record SemiSupervisedPlan(
     float DecayShare,
     float? AverageDecay,
     TrainingBudget Budget,
+    int SelfTrainingEpochs,
+    float PseudoLabelConfidence,
     int Threads,
     string Device,
     IProgress<SemiSupervisedGanProgress>? Progress)
 {
     public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
         classCount, shape, options.Network, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
-        options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.NoisyConsistencyTargets, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget, options.Threads, device,
+        options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.NoisyConsistencyTargets, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget,
+        options.SelfTrainingEpochs, options.PseudoLabelConfidence, options.Threads, device,
         options.Progress);
 
     public int ImageSize => Shape.Size;
@@ -46,10 +49,12 @@ internal sealed record LabelledImages(float[] Pixels, long[] Classes, int ImageS
 }
 
 /// <summary>One epoch: mean losses, validation accuracy (with validation rows) and its duration.</summary>
-internal sealed record SemiSupervisedEpoch(int Epoch, double LabelledLoss, double UnlabelledLoss, double GeneratorLoss, double? ValidationAccuracy, TimeSpan Duration);
+internal sealed record SemiSupervisedEpoch(int Epoch, double LabelledLoss, double UnlabelledLoss, double GeneratorLoss, double? ValidationAccuracy, TimeSpan Duration,
+    bool SelfTraining = false);
 
-/// <summary>The trained classifier (the weight average when on) and what training recorded.</summary>
-internal sealed record SemiSupervisedResult(SemiSupervisedDiscriminator Classifier, IReadOnlyList<SemiSupervisedEpoch> History, int Seed, int LabelledRows, int Steps);
+/// <summary>The trained classifier (the student after self-training; the weight average when on) and what training recorded.</summary>
+internal sealed record SemiSupervisedResult(SemiSupervisedDiscriminator Classifier, IReadOnlyList<SemiSupervisedEpoch> History, int Seed, int LabelledRows, int Steps,
+    int PseudoLabelledRows);
 
 /// <summary>
 /// The Improved GAN's semi-supervised training (Salimans et al., 2016, feature matching) with a consistency term, one loop to
@@ -177,7 +182,15 @@ internal sealed class SemiSupervisedTrainer
                 classifier.Dispose();
             }
 
-            return new SemiSupervisedResult(published, history, seed, _labelled.Length, ((_epochs - 1) * _stepsPerEpoch) + _lastEpochSteps);
+            int pseudoLabelled = 0;
+            if (_plan.SelfTrainingEpochs > 0)
+            {
+                SemiSupervisedDiscriminator teacher = published;
+                (published, pseudoLabelled) = SelfTrain(teacher, images, classes, history, clock, governor, device);
+                teacher.Dispose();
+            }
+
+            return new SemiSupervisedResult(published, history, seed, _labelled.Length, ((_epochs - 1) * _stepsPerEpoch) + _lastEpochSteps, pseudoLabelled);
         }
         catch
         {
@@ -190,6 +203,136 @@ internal sealed class SemiSupervisedTrainer
             generator.Dispose();
         }
     }
+
+    /// <summary>
+    /// Self-training: <paramref name="teacher"/> labels the unlabelled rows (<see cref="PseudoLabels"/>), and a fresh
+    /// <see cref="SemiSupervisedNetwork.Cnn"/> learns them and the labelled rows by cross-entropy, every image turned, scaled,
+    /// sheared and shifted at random (the consistency term's affine view, without its cut-out), with Adam (learning rate
+    /// 0.001, β 0.9, 0.999), the same learning-rate decay and weight average as the GAN. Returns the student (its average)
+    /// and how many unlabelled rows it learned.
+    /// </summary>
+    private (SemiSupervisedDiscriminator Student, int PseudoLabelled) SelfTrain(SemiSupervisedDiscriminator teacher, Tensor images, Tensor classes,
+        List<SemiSupervisedEpoch> history, Stopwatch clock, ThreadGovernor? governor, Device device)
+    {
+        ImageShape shape = _plan.Shape;
+        Tensor probabilities;
+        using (torch.no_grad())
+        using (var scope = torch.NewDisposeScope())
+        {
+            teacher.eval();
+            probabilities = torch.cat([.. Enumerable.Range(0, (_data.Count + 999) / 1000)
+                .Select(chunk => nn.functional.softmax(teacher.forward(images.narrow(0, chunk * 1000L, Math.Min(1000, _data.Count - (chunk * 1000)))).Logits, 1))], 0)
+                .MoveToOuterDisposeScope();
+        }
+
+        (Tensor rows, Tensor targets) = PseudoLabels(probabilities, classes, _plan.PseudoLabelConfidence);
+        probabilities.Dispose();
+        using (rows)
+        using (targets)
+        {
+            long count = rows.shape[0];
+            int pseudoLabelled = (int)count - _labelled.Length;
+            int b = (int)Math.Min(_plan.BatchSize, count);   // fewer rows than a batch (tiny data, a strict confidence): one step of them all
+            int steps = (int)(count / b);
+            long total = (long)steps * _plan.SelfTrainingEpochs;
+            GanLog.SelfTrainingStarted(_logger, pseudoLabelled, _data.Count - _labelled.Length, _plan.PseudoLabelConfidence, _plan.SelfTrainingEpochs, steps);
+            var student = SemiSupervisedDiscriminator.Create(SemiSupervisedNetwork.Cnn, shape, _plan.ClassCount);
+            SemiSupervisedDiscriminator? average = null;
+            try
+            {
+                student.to(device);
+                if (_plan.AverageDecay is not null)
+                {
+                    average = SemiSupervisedDiscriminator.Create(SemiSupervisedNetwork.Cnn, shape, _plan.ClassCount);
+                    average.to(device);
+                    average.load_state_dict(student.state_dict());
+                    average.eval();
+                }
+
+                var averaged = average is null ? null : Pairs(average, student);
+                _averageUpdates = 0;
+                using var optimizer = new FlatAdam([.. student.parameters()], StudentLearningRate, StudentBeta1, 0.999);
+                SemiSupervisedDiscriminator published = average ?? student;
+                long done = 0;
+                for (int epoch = 1; epoch <= _plan.SelfTrainingEpochs; epoch++)
+                {
+                    TimeSpan begin = clock.Elapsed;
+                    using var epochScope = torch.NewDisposeScope();
+                    Tensor order = rows.index_select(0, torch.randperm(count, device: device));
+                    Tensor lossSum = ScalarArithmetic.Full(1, 0, device);
+                    student.train();
+                    for (int step = 0; step < steps; step++, done++)
+                    {
+                        _cancellationToken.ThrowIfCancellationRequested();
+                        governor?.BeforeStep();
+                        using var stepScope = torch.NewDisposeScope();
+                        optimizer.LearningRate = StudentLearningRate * DecayFactor(done, total);
+                        Tensor batchRows = order.narrow(0, (long)step * b, b);
+                        Tensor batch = DiffAugment.Affine(images.index_select(0, batchRows), shape, StrongDegrees, StrongScale, StrongShear, StrongShift);
+                        Tensor loss = nn.functional.cross_entropy(student.forward(batch).Logits, targets.index_select(0, batchRows));
+                        optimizer.zero_grad();
+                        loss.backward();
+                        optimizer.step();
+                        UpdateAverage(averaged);
+                        lossSum.PlusInPlace(loss.detach());
+                        governor?.AfterStep();
+                    }
+
+                    double mean = lossSum.item<float>() / steps;
+                    if (!double.IsFinite(mean))
+                    {
+                        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                            $"Self-training diverged in its epoch {epoch}: loss {mean}. Set {nameof(SemiSupervisedGanOptions)}.{nameof(SemiSupervisedGanOptions.SelfTrainingEpochs)} to 0 to keep the GAN's classifier."));
+                    }
+
+                    double? accuracy = _validation is null ? null : Accuracy(published, _validation, device);
+                    var summary = new SemiSupervisedEpoch(_epochs + epoch, mean, 0, 0, accuracy, clock.Elapsed - begin, SelfTraining: true);
+                    history.Add(summary);
+                    if (accuracy is double measured)
+                    {
+                        GanLog.SelfTrainingEpoch(_logger, epoch, _plan.SelfTrainingEpochs, mean, measured, summary.Duration.TotalSeconds);
+                    }
+                    else
+                    {
+                        GanLog.SelfTrainingEpochUnmeasured(_logger, epoch, _plan.SelfTrainingEpochs, mean, summary.Duration.TotalSeconds);
+                    }
+
+                    _plan.Progress?.Report(new SemiSupervisedGanProgress(_epochs + epoch, _epochs + _plan.SelfTrainingEpochs, mean, 0, 0, accuracy, clock.Elapsed, SelfTraining: true));
+                }
+
+                if (!ReferenceEquals(published, student))
+                {
+                    student.Dispose();
+                }
+
+                published.eval();
+                return (published, pseudoLabelled);
+            }
+            catch
+            {
+                student.Dispose();
+                average?.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The rows self-training learns and every row's class: a labelled row (class ≥ 0) keeps its own class; an unlabelled one
+    /// (−1) takes the teacher's most probable class and is kept when that probability is at least <paramref name="confidence"/>.
+    /// </summary>
+    internal static (Tensor Rows, Tensor Classes) PseudoLabels(Tensor probabilities, Tensor classes, float confidence)
+    {
+        using var scope = torch.NewDisposeScope();
+        (Tensor best, Tensor predicted) = probabilities.max(1);
+        Tensor known = classes.OnesWhereAtLeast(0).to_type(ScalarType.Bool);
+        Tensor keep = known.logical_or(best.OnesWhereAtLeast(confidence).to_type(ScalarType.Bool));
+        Tensor label = torch.where(known, classes, predicted);
+        return (keep.nonzero().flatten().MoveToOuterDisposeScope(), label.MoveToOuterDisposeScope());
+    }
+
+    private const double StudentLearningRate = 0.001;
+    private const double StudentBeta1 = 0.9;
 
     /// <summary>One pass over the unlabelled stream. Returns the mean labelled, unlabelled and generator losses.</summary>
     private (double Labelled, double Unlabelled, double Generator) RunEpoch(SemiSupervisedDiscriminator classifier, FeatureMatchingGenerator generator, Tensor images,
@@ -337,9 +480,11 @@ internal sealed class SemiSupervisedTrainer
     private void Decay(FlatAdam classifierOptimizer, FlatAdam generatorOptimizer, long step)
     {
         long total = ((long)(_epochs - 1) * _stepsPerEpoch) + _lastEpochSteps;
-        double factor = _plan.DecayShare <= 0 ? 1 : Math.Min(1, (total - step) / (_plan.DecayShare * total));
-        classifierOptimizer.LearningRate = generatorOptimizer.LearningRate = _plan.LearningRate * factor;
+        classifierOptimizer.LearningRate = generatorOptimizer.LearningRate = _plan.LearningRate * DecayFactor(step, total);
     }
+
+    /// <summary>The learning-rate factor at <paramref name="step"/> of <paramref name="total"/>: 1, falling linearly to 0 over the last <see cref="SemiSupervisedPlan.DecayShare"/>.</summary>
+    private double DecayFactor(long step, long total) => _plan.DecayShare <= 0 ? 1 : Math.Min(1, (total - step) / (_plan.DecayShare * total));
 
     /// <summary>Enough labelled row indices for <paramref name="count"/> draws: whole fresh permutations of the labelled set, concatenated.</summary>
     private Tensor LabelledOrder(int count, Device device)
