@@ -13,7 +13,7 @@ int generatorEpochs = args.Length > 1 ? int.Parse(args[1], CultureInfo.Invariant
 var ml = new MLContext(seed: 1);
 ml.Log += (_, e) =>                                                // without a logger in the options, training reports here
 {
-    if (e.Kind == ChannelMessageKind.Info && e.RawMessage.StartsWith("Epoch", StringComparison.Ordinal))
+    if (e.Kind == ChannelMessageKind.Info && (e.RawMessage.StartsWith("Epoch", StringComparison.Ordinal) || e.RawMessage.StartsWith("Self-training", StringComparison.Ordinal)))
     {
         Console.WriteLine(e.RawMessage);
     }
@@ -22,7 +22,8 @@ IDataView train = ml.Gan().Data.LoadMnist(MnistSplit.Train);
 IDataView test = ml.Gan().Data.LoadMnist(MnistSplit.Test);
 IDataView fewLabels = ml.Data.Cache(ml.Gan().Data.KeepLabels(train, labelsPerClass: 10, seed: 1));  // every other Label is missing (key 0)
 
-// 1. The classifier: a GAN's discriminator that learns from the labelled and the unlabelled images.
+// 1. The classifier: a GAN's discriminator that learns from the labelled and the unlabelled images, then a fresh CNN
+//    self-trained on the images it is sure of (SelfTrainingEpochs, 20 by default).
 var classifierOptions = new SemiSupervisedGanOptions { Budget = TrainingBudget.OfEpochs(classifierEpochs) };
 using SemiSupervisedGanTransformer classifier = ml.Gan().SemiSupervisedClassifier(classifierOptions).Fit(fewLabels);
 MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(classifier.Transform(test));  // Score, PredictedLabel
