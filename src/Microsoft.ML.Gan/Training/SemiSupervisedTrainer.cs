@@ -134,13 +134,7 @@ internal sealed class SemiSupervisedTrainer
             using Tensor classes = torch.tensor(_data.Classes, device: device);
             // Data-dependent initialisation from the first 500 rows, as the paper's code does.
             classifier.InitializeFrom(images.narrow(0, 0, Math.Min(500, _data.Count)));
-            if (_plan.AverageDecay is not null)
-            {
-                average = SemiSupervisedDiscriminator.Create(_plan.Network, _plan.Shape, _plan.ClassCount);
-                average.to(device);
-                average.load_state_dict(classifier.state_dict());
-                average.eval();
-            }
+            average = NewAverage(classifier, _plan.Network, device);
 
             using var classifierOptimizer = new FlatAdam([.. classifier.parameters().Where(p => p.requires_grad)], _plan.LearningRate, _plan.Beta1, 0.999);
             using var generatorOptimizer = new FlatAdam([.. generator.parameters()], _plan.LearningRate, _plan.Beta1, 0.999);
@@ -241,13 +235,7 @@ internal sealed class SemiSupervisedTrainer
             try
             {
                 student.to(device);
-                if (_plan.AverageDecay is not null)
-                {
-                    average = SemiSupervisedDiscriminator.Create(SemiSupervisedNetwork.Cnn, shape, _plan.ClassCount);
-                    average.to(device);
-                    average.load_state_dict(student.state_dict());
-                    average.eval();
-                }
+                average = NewAverage(student, SemiSupervisedNetwork.Cnn, device);
 
                 var averaged = average is null ? null : Pairs(average, student);
                 _averageUpdates = 0;
@@ -497,6 +485,21 @@ internal sealed class SemiSupervisedTrainer
         }
 
         return torch.cat(orders, 0);
+    }
+
+    /// <summary>The weight average of <paramref name="current"/> (a copy in eval mode), or null when the plan has none.</summary>
+    private SemiSupervisedDiscriminator? NewAverage(SemiSupervisedDiscriminator current, SemiSupervisedNetwork network, Device device)
+    {
+        if (_plan.AverageDecay is null)
+        {
+            return null;
+        }
+
+        var average = SemiSupervisedDiscriminator.Create(network, _plan.Shape, _plan.ClassCount);
+        average.to(device);
+        average.load_state_dict(current.state_dict());
+        average.eval();
+        return average;
     }
 
     private static List<(Tensor Average, Tensor Current)> Pairs(SemiSupervisedDiscriminator average, SemiSupervisedDiscriminator current)
