@@ -36,9 +36,10 @@ ITransformer onTwins = classifier.Fit(generator.Transform(train));
 double twinsF1 = ml.BinaryClassification.Evaluate(onTwins.Transform(test), labelColumnName: "Target").F1Score;
 Console.WriteLine($"F1 trained on twins {twinsF1:F4}; label-1 rows asked for: {richRows.GetColumn<int>("Label").Count(l => l == 1):N0} of 1,000");
 
-// 4. Saved like any ML.NET model: an app with only stock ML.NET loads the zip and maps latent rows to table rows.
+// 4. Saved like any ML.NET model: Model.Load (also in an app with only stock ML.NET) maps latent rows to table rows.
+//    ReadOnnxFilesAsOnnx guards against a rare ML.NET load failure (README, "A rare failure of Model.Load").
 generator.Save("adult-generator.zip");
-ITransformer loaded = ml.Model.Load("adult-generator.zip", out DataViewSchema latentSchema);
+ITransformer loaded = ml.Gan().ReadOnnxFilesAsOnnx().Model.Load("adult-generator.zip", out DataViewSchema latentSchema);
 IDataView fromZip = loaded.Transform(generator.SampleLatent(count: 5, seed: 9));
 Console.WriteLine($"From the zip ({latentSchema[0].Name}: {latentSchema[0].Type}): ages {string.Join(", ", fromZip.GetColumn<int>("Age"))}");
 

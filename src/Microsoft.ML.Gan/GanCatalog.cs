@@ -29,6 +29,24 @@ public sealed class GanCatalog
 
 
     /// <summary>
+    /// Makes every ONNX Runtime session of this context read its model file as ONNX, whatever the file's name, so that
+    /// <c>mlContext.Model.Load</c> of a zip with an ONNX graph (this library's, or any other) cannot fail by chance. ML.NET
+    /// writes the graph to a temporary file with a random three-letter extension, and ONNX Runtime reads a name ending in
+    /// <c>.ort</c> as its own ORT format: about 1 load in 32,768 fails with "ORT model verification failed"
+    /// (dotnet/machinelearning #7339). Session options the context already has are kept. ML.NET then builds every session from
+    /// the context's options, so the thread counts and GPU device given to <c>ApplyOnnxModel</c> no longer apply (a loaded
+    /// zip does not keep them anyway). An app with only stock ML.NET does the same with
+    /// <c>mlContext.SetOnnxSessionOption(new OnnxSessionOptions { CreateSessionOptions = ... })</c> and the session entry
+    /// <c>session.load_model_format = ONNX</c> (the README shows it).
+    /// </summary>
+    /// <returns>This catalog's context, so a load can follow: <c>ml.Gan().ReadOnnxFilesAsOnnx().Model.Load(path, out _)</c>.</returns>
+    public MLContext ReadOnnxFilesAsOnnx()
+    {
+        Onnx.OnnxFormatSessions.Apply(Context);
+        return Context;
+    }
+
+    /// <summary>
     /// A GAN estimator; its options' defaults reproduce the source article's vanilla GAN on MNIST.
     /// <c>Fit</c> trains with TorchSharp and returns a <see cref="GanTransformer"/>.
     /// </summary>

@@ -51,7 +51,7 @@ public sealed class CompositionTests : ScratchDirectoryTest
         IDataView withLatent = model.LastTransformer.Transform(folder);
         string path = Path.Combine(Scratch, "chain.zip");
         ml.Model.Save(model, withLatent.Schema, path);
-        ITransformer loaded = ml.Model.Load(path, out _);
+        ITransformer loaded = ml.LoadModel(path, out _);
         Assert.That(loaded.Transform(withLatent).GetColumn<float[]>("GeneratedPixels").ToArray(),
             Is.EqualTo(model.Transform(withLatent).GetColumn<float[]>("GeneratedPixels").ToArray()));
     }
@@ -106,7 +106,7 @@ public sealed class CompositionTests : ScratchDirectoryTest
 
         string path = Path.Combine(Scratch, "after.zip");
         ml.Model.Save(chain, latent.Schema, path);
-        IDataView reloaded = ml.Model.Load(path, out _).Transform(latent);
+        IDataView reloaded = ml.LoadModel(path, out _).Transform(latent);
         Assert.That(reloaded.GetColumn<float[]>("SmallPixels").ToArray(), Is.EqualTo(small));
         Assert.That(reloaded.GetColumn<float[]>("Normalized").ToArray(), Is.EqualTo(output.GetColumn<float[]>("Normalized").ToArray()));
     }

@@ -58,7 +58,7 @@ public sealed class ConditionalTests : ScratchDirectoryTest
         gan.Save(path);
         IDataView latent = ml.Gan().Data.SampleLatent(gan, 12, seed: 5);
 
-        ITransformer loaded = ml.Model.Load(path, out DataViewSchema input);
+        ITransformer loaded = ml.LoadModel(path, out DataViewSchema input);
 
         Assert.That(input.Select(c => c.Name), Is.EqualTo(new[] { "Latent", "Label" }));
         Assert.That(loaded.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray(),

@@ -43,7 +43,7 @@ public sealed class GanTransformerTests
         using var zip = new MemoryStream();
         Ml.Model.Save(gan, inputSchema, zip);
         zip.Position = 0;
-        return Ml.Model.Load(zip, out _);
+        return Ml.LoadModel(zip, out _);
     }
 
     private static byte[][] ImageBytes(IDataView data, string column)

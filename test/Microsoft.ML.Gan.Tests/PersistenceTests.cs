@@ -16,7 +16,7 @@ public sealed class PersistenceTests : ScratchDirectoryTest
 
         Ml.Model.Save(Gan, latent.Schema, path);
         var fresh = new MLContext(seed: 99);
-        ITransformer loaded = fresh.Model.Load(path, out DataViewSchema inputSchema);
+        ITransformer loaded = fresh.LoadModel(path, out DataViewSchema inputSchema);
 
         Assert.That(inputSchema["Latent"].Type.ToString(), Is.EqualTo("Vector<Single, 100>"));
         IDataView expected = Gan.Transform(latent);
@@ -36,7 +36,7 @@ public sealed class PersistenceTests : ScratchDirectoryTest
         Gan.Save(path);
         IDataView latent = Ml.Gan().Data.SampleLatent(Gan, 10, seed: 1);
 
-        ITransformer loaded = Ml.Model.Load(path, out _);
+        ITransformer loaded = Ml.LoadModel(path, out _);
 
         Assert.That(loaded.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray(),
             Is.EqualTo(Gan.Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray()));
@@ -107,7 +107,7 @@ public sealed class PersistenceTests : ScratchDirectoryTest
         string path = Path.Combine(Scratch, "z.zip");
         gan.Save(path);
 
-        ITransformer loaded = ml.Model.Load(path, out DataViewSchema input);
+        ITransformer loaded = ml.LoadModel(path, out DataViewSchema input);
         IDataView latent = ml.Gan().Data.SampleLatent(gan, 5, seed: 2);
 
         Assert.That(input.Single().Name, Is.EqualTo("Z"));

@@ -112,7 +112,7 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
         Assert.That(html, Does.Contain("Dcgan width 8, conditional, loss NonSaturating, EMA 0.999, mode seeking 1, 1 epochs"),
             "the recipe's architecture, conditioning, EMA and mode seeking; the explicit width and step budget (3 steps of 4 per epoch: 1 epoch)");
         var ml = new MLContext();
-        ITransformer model = ml.Model.Load(Path.Combine(output, "mnist-gan.zip"), out DataViewSchema input);
+        ITransformer model = ml.LoadModel(Path.Combine(output, "mnist-gan.zip"), out DataViewSchema input);
         Assert.That(input.GetColumnOrNull("Label"), Is.Not.Null, "a conditional model takes labels");
         (model as IDisposable)?.Dispose();
     }

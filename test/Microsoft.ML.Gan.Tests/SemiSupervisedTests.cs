@@ -67,7 +67,7 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         string path = Path.Combine(Scratch, "classifier.zip");
         model.Save(path);
 
-        ITransformer stock = new MLContext(2).Model.Load(path, out DataViewSchema input);
+        ITransformer stock = new MLContext(2).LoadModel(path, out DataViewSchema input);
         using SemiSupervisedGanTransformer loaded = ml.Gan().LoadClassifier(path);
 
         float[][] expected = [.. model.Transform(test).GetColumn<float[]>("Score")];
@@ -173,7 +173,7 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         using SemiSupervisedGanTransformer loaded = ml.Gan().LoadClassifier(path);
         Assert.That((loaded.Network, loaded.PseudoLabelledRows), Is.EqualTo((SemiSupervisedNetwork.Cnn, 120)));
         Assert.That(loaded.History.Select(e => e.SelfTraining), Is.EqualTo(student.History.Select(e => e.SelfTraining)));
-        Assert.That(Scores(new MLContext(2).Model.Load(path, out _)), Is.EqualTo(Scores(student)), "stock ML.NET scores with the student");
+        Assert.That(Scores(new MLContext(2).LoadModel(path, out _)), Is.EqualTo(Scores(student)), "stock ML.NET scores with the student");
     }
 
     [Test]

@@ -113,7 +113,7 @@ internal sealed class SavedGenerator : IDisposable
         DataViewSchema inputSchema;
         try
         {
-            loaded = ml.Model.Load(model.FullName, out inputSchema);
+            loaded = ml.Gan().ReadOnnxFilesAsOnnx().Model.Load(model.FullName, out inputSchema);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -42,7 +42,7 @@ public sealed class ModelFormatTests
         Assert.That((loaded.LatentDimension, loaded.ClassCount, loaded.LabelColumnName), Is.EqualTo((8, 4, "Label")));
         Assert.That(Pixels(loaded.Generate(4, seed: 5)).SelectMany(p => p), Is.EqualTo(expected));
         IDataView latent = ml.Gan().Data.SampleLatent(loaded, 6, seed: 2);
-        Assert.That(Pixels(ml.Model.Load(zip, out _).Transform(latent)), Is.EqualTo(Pixels(loaded.Transform(latent))), "stock ML.NET reads it too");
+        Assert.That(Pixels(ml.LoadModel(zip, out _).Transform(latent)), Is.EqualTo(Pixels(loaded.Transform(latent))), "stock ML.NET reads it too");
     }
 
     [Category(TestCategories.Fast)]

@@ -88,7 +88,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
             Assert.That(zip.Entries.Select(e => e.FullName), Does.Contain("Gan/generator.onnx").And.Contain("Gan/history.json"));
         }
 
-        ITransformer stock = new MLContext(seed: 5).Model.Load(path, out DataViewSchema input);
+        ITransformer stock = new MLContext(seed: 5).LoadModel(path, out DataViewSchema input);
         Assert.That(input.Select(c => c.Name), Is.EqualTo(new[] { "Latent" }));
         Assert.That(stock, Is.InstanceOf<TransformerChain<ITransformer>>());
         Assert.That(((TransformerChain<ITransformer>)stock).Select(t => t.GetType().Assembly.GetName().Name),
@@ -169,7 +169,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         IDataView latent = ml.Gan().Data.SampleLatent(loaded, 40, seed: 5);
         float[][] expected = Pixels(gan.Transform(latent));
         Assert.That(Pixels(loaded.Transform(latent)), Is.EqualTo(expected));
-        Assert.That(Pixels(ml.Model.Load(path, out _).Transform(latent)), Is.EqualTo(expected), "batched = one row at a time, bit for bit");
+        Assert.That(Pixels(ml.LoadModel(path, out _).Transform(latent)), Is.EqualTo(expected), "batched = one row at a time, bit for bit");
         Assert.That(Pixels(loaded.Generate(40, seed: 5)), Is.EqualTo(expected));
         Assert.That(Pixels(loaded.GenerateTrainingRows(40, seed: 6), "Pixels"), Is.EqualTo(Pixels(gan.GenerateTrainingRows(40, seed: 6), "Pixels")));
     }
@@ -212,7 +212,7 @@ public sealed class ModelZipTests : ScratchDirectoryTest
         Assert.That(error!.Message, Does.Contain($"Model '{path}'").And.Contain("'Gan/generator.onnx'").And.Contain("earlier Microsoft.ML.Gan")
             .And.Contain("latent distribution").And.Contain("mlContext.Model.Load still reads it"));
         IDataView latent = ml.Gan().Data.SampleLatent(gan, 5, seed: 1);
-        Assert.That(Pixels(ml.Model.Load(path, out _).Transform(latent)), Is.EqualTo(Pixels(gan.Transform(latent))), "as it says");
+        Assert.That(Pixels(ml.LoadModel(path, out _).Transform(latent)), Is.EqualTo(Pixels(gan.Transform(latent))), "as it says");
     }
 
     [Category(TestCategories.Fast)]

@@ -37,7 +37,7 @@ public sealed class ProcessTempFolderTests : ScratchDirectoryTest
 
         string[] before = Directory.GetFileSystemEntries(ProcessTempFolder.Path);
         string[] systemBefore = Directory.GetFileSystemEntries(Path.GetTempPath());
-        ITransformer loaded = ml.Model.Load(zip, out _);   // not disposed, as users often do
+        ITransformer loaded = ml.LoadModel(zip, out _);   // not disposed, as users often do
 
         Assert.That(Directory.GetFileSystemEntries(ProcessTempFolder.Path).Except(before), Is.Not.Empty, "ML.NET's ONNX transformer keeps its model file here");
         Assert.That(Directory.GetFileSystemEntries(Path.GetTempPath()).Except(systemBefore), Is.Empty, "nothing new in the system's temporary folder");

@@ -16,9 +16,18 @@ public sealed class StockConsumerTests : ScratchDirectoryTest
         using System.Globalization;
         using Microsoft.ML;
         using Microsoft.ML.Data;
+        using Microsoft.ML.OnnxRuntime;
+        using Microsoft.ML.Transforms.Onnx;
 
         // args: model.zip latent.bin pixels.bin — latent.bin: int32 count, int32 dimension, then count x dimension float32.
         var ml = new MLContext(seed: 1);
+        // README, "A rare failure of Model.Load": read the zip's ONNX graph as ONNX, whatever name ML.NET gives its file.
+        ml.SetOnnxSessionOption(new OnnxSessionOptions { CreateSessionOptions = () =>
+        {
+            var session = new SessionOptions();
+            session.AddSessionConfigEntry("session.load_model_format", "ONNX");
+            return session;
+        } });
         ITransformer model = ml.Model.Load(args[0], out DataViewSchema input);
         using var reader = new BinaryReader(File.OpenRead(args[1]));
         int count = reader.ReadInt32(), dimension = reader.ReadInt32();
@@ -46,9 +55,18 @@ public sealed class StockConsumerTests : ScratchDirectoryTest
         using System.Globalization;
         using Microsoft.ML;
         using Microsoft.ML.Data;
+        using Microsoft.ML.OnnxRuntime;
+        using Microsoft.ML.Transforms.Onnx;
 
         // args: classifier.zip pixels.bin predictions.bin — pixels.bin: int32 count, int32 side, then count x side x side float32.
         var ml = new MLContext(seed: 1);
+        // README, "A rare failure of Model.Load": read the zip's ONNX graph as ONNX, whatever name ML.NET gives its file.
+        ml.SetOnnxSessionOption(new OnnxSessionOptions { CreateSessionOptions = () =>
+        {
+            var session = new SessionOptions();
+            session.AddSessionConfigEntry("session.load_model_format", "ONNX");
+            return session;
+        } });
         ITransformer model = ml.Model.Load(args[0], out DataViewSchema input);
         using var reader = new BinaryReader(File.OpenRead(args[1]));
         int count = reader.ReadInt32(), side = reader.ReadInt32();
@@ -76,10 +94,19 @@ public sealed class StockConsumerTests : ScratchDirectoryTest
         using System.Globalization;
         using Microsoft.ML;
         using Microsoft.ML.Data;
+        using Microsoft.ML.OnnxRuntime;
+        using Microsoft.ML.Transforms.Onnx;
 
         // args: table.zip latent.bin rows.tsv — latent.bin: int32 count, int32 width, then count x width float32.
         // rows.tsv: a header of name:type per generated column, then one line of invariant values per row.
         var ml = new MLContext(seed: 1);
+        // README, "A rare failure of Model.Load": read the zip's ONNX graph as ONNX, whatever name ML.NET gives its file.
+        ml.SetOnnxSessionOption(new OnnxSessionOptions { CreateSessionOptions = () =>
+        {
+            var session = new SessionOptions();
+            session.AddSessionConfigEntry("session.load_model_format", "ONNX");
+            return session;
+        } });
         ITransformer model = ml.Model.Load(args[0], out DataViewSchema input);
         using var reader = new BinaryReader(File.OpenRead(args[1]));
         int count = reader.ReadInt32(), width = reader.ReadInt32();

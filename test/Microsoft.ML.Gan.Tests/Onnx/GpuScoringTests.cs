@@ -27,7 +27,7 @@ public sealed class GpuScoringTests : ScratchDirectoryTest
             loaded.Save(Path.Combine(Scratch, "again.zip"));
         }
 
-        Assert.That(new MLContext(1).Model.Load(Path.Combine(Scratch, "again.zip"), out _).Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray(), Is.EqualTo(expected));
+        Assert.That(new MLContext(1).LoadModel(Path.Combine(Scratch, "again.zip"), out _).Transform(latent).GetColumn<float[]>("GeneratedPixels").ToArray(), Is.EqualTo(expected));
 
         var strict = new MLContext(1) { GpuDeviceId = 0, FallbackToCpu = false };
         try

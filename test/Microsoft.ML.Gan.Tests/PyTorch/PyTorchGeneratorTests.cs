@@ -43,7 +43,7 @@ public sealed class PyTorchGeneratorTests : ScratchDirectoryTest
         using GanTransformer loaded = ml.Gan().LoadGenerator(zip);
         Assert.That(loaded.LatentDistribution, Is.EqualTo(LatentDistribution.Uniform));
         Assert.That(Pixels(loaded.Transform(latentRows)), Is.EqualTo(expected).Within(1e-5));
-        Assert.That(Pixels(ml.Model.Load(zip, out _).Transform(latentRows)), Is.EqualTo(expected).Within(1e-5));
+        Assert.That(Pixels(ml.LoadModel(zip, out _).Transform(latentRows)), Is.EqualTo(expected).Within(1e-5));
 
         // Export from the loaded zip; PyTorch's class loads it with load_state_dict(strict=True) and draws the same images.
         string exported = Path.Combine(Scratch, "exported" + exportExtension);

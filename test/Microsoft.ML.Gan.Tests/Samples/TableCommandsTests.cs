@@ -30,7 +30,7 @@ public sealed class TableCommandsTests : ScratchDirectoryTest
         Assert.That(File.ReadAllLines(Path.Combine(output, "losses.csv")), Has.Length.EqualTo(3), "a line per epoch");
         Assert.That(Directory.GetFiles(output, "*.tmp"), Is.Empty, "nothing half-written");
         var ml = new MLContext(1);
-        ITransformer generator = ml.Model.Load(Path.Combine(output, "generator.zip"), out DataViewSchema latent);
+        ITransformer generator = ml.LoadModel(Path.Combine(output, "generator.zip"), out DataViewSchema latent);
         var width = (VectorDataViewType)latent["Latent"].Type;
         SchemaDefinition definition = SchemaDefinition.Create(typeof(LatentRow));
         definition["Latent"].ColumnType = width;

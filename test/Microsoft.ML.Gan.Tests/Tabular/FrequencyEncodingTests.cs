@@ -93,7 +93,7 @@ public sealed class FrequencyEncodingTests
             string path = Path.Combine(folder, "sales.zip");
             generator.Save(path);
             IDataView latent = generator.SampleLatent(300, seed: 6);
-            string[] fromZip = [.. ml.Model.Load(path, out _).Transform(latent).GetColumn<string>(nameof(Sale.Product))];
+            string[] fromZip = [.. ml.LoadModel(path, out _).Transform(latent).GetColumn<string>(nameof(Sale.Product))];
             string[] inProcess = [.. generator.Transform(latent).GetColumn<string>(nameof(Sale.Product))];
             Assert.That(fromZip, Is.EqualTo(inProcess), "the saved graph finds the same intervals");
         }

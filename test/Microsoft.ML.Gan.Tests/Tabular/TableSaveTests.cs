@@ -45,7 +45,7 @@ public sealed class TableSaveTests
             generator.Save(path);
             IDataView latent = generator.SampleLatent(100, seed: 3);
             IDataView expected = generator.Transform(latent);
-            IDataView actual = ml.Model.Load(path, out _).Transform(latent);
+            IDataView actual = ml.LoadModel(path, out _).Transform(latent);
 
             foreach (DataViewSchema.Column column in generator.GeneratedSchema)
             {

@@ -495,7 +495,7 @@ public sealed class TabularGanTests
         {
             string path = Path.Combine(folder, "table.zip");
             _labelled.Save(path);
-            ITransformer loaded = _ml.Model.Load(path, out DataViewSchema input);
+            ITransformer loaded = _ml.LoadModel(path, out DataViewSchema input);
             IDataView latent = _labelled.SampleLatent(200, seed: 9);
 
             IDataView expected = _labelled.Transform(latent);
