@@ -127,7 +127,7 @@ internal static class AugmentationReport
         {
             string unlabelled = string.Join(" and ", plan.UnlabelledRegimes.Select(r => r.ToString("N0", Invariant)));
             text.Append(Invariant, $"- With unlabelled rows ({unlabelled} labels): the same real rows, and every other pool row unlabelled (its label missing). The semi-supervised GAN classifier ")
-                .Append(Invariant, $"(`mlContext.Gan().SemiSupervisedClassifier`, the shipped recipe, {plan.SemiSupervisedSteps:N0} steps of 100 labelled + 100 unlabelled rows, seeded by the run) trains on them; ")
+                .Append(Invariant, $"(`mlContext.Gan().SemiSupervisedClassifier`, the shipped recipe, {plan.SemiSupervisedSteps:N0} steps of 100 labelled + 100 unlabelled rows, then {SelfTraining(plan.SemiSupervisedSelfTrainingEpochs)}, seeded by the run) trains on them; ")
                 .Append(Invariant, $"it labels the unlabelled rows it gives at least {plan.PseudoLabelConfidence.ToString(Invariant)} (`LabelUnlabelledRows`), and a conditional GAN (the README's synthetic-data recipe, `GanOptions.SyntheticDataRecipe()`, {plan.SemiSupervisedGanSteps:N0} generator steps) trains on the real rows and those. ")
                 .Append(Invariant, $"Arms: (f) + that GAN's rows; (g) + that GAN's rows the semi-supervised classifier gives their own label with probability ≥ {plan.FilterConfidence.ToString(Invariant)} (as many rows of each class: the pipeline, filtered); (h) real + the labelled unlabelled rows themselves (no generated row, every one of them: the ratios do not apply). ")
                 .Append("The semi-supervised classifier itself is the reference row. The validation split is never among the unlabelled rows.")
@@ -138,6 +138,10 @@ internal static class AugmentationReport
         text.AppendLine(Invariant, $"- Choosing used the labels of the {plan.ValidationRows:N0} validation rows (to score them only): more labels than the training rows have at 100 and 1,000 labels; with fewer validation labels the choice is noisier.");
         text.AppendLine();
     }
+
+    private static string SelfTraining(int epochs) => epochs == 0
+        ? "no self-training"
+        : string.Create(Invariant, $"{epochs} self-training epoch{(epochs == 1 ? "" : "s")} of a CNN student on the labelled rows and the ones the GAN's classifier is sure of");
 
     private static string Name(StudyClassifier classifier, StudyPlan plan) => classifier switch
     {

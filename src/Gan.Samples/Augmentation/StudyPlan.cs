@@ -114,11 +114,7 @@ internal sealed record StudyPlan
 
     public const int DefaultSemiSupervisedGanSteps = 7_500;
 
-    /// <summary>
-    /// Self-training epochs of the semi-supervised classifier (<see cref="SemiSupervisedGanOptions.SelfTrainingEpochs"/>). 0 by
-    /// default, unlike the library: the study's kept runs were made before self-training existed, and a plan that changes
-    /// starts the study over.
-    /// </summary>
+    /// <summary>Self-training epochs of the semi-supervised classifier (<see cref="SemiSupervisedGanOptions.SelfTrainingEpochs"/>; none unless set: the CLI passes the library's default).</summary>
     public int SemiSupervisedSelfTrainingEpochs { get; init; }
 
     /// <summary>An unlabelled row takes the classifier's label when the classifier gives it at least this probability.</summary>

@@ -26,6 +26,10 @@ internal static class AugmentCommand
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
         logLevel.DefaultValueFactory = _ => LogLevel.Warning;
         Option<FileInfo?> report = new("--report") { Description = "Where to write the Markdown report (default: <output>/augment.md); the chart goes next to it." };
+        Option<DirectoryInfo?> runsDirectory = new("--runs")
+        {
+            Description = "Where each finished run (one regime and seed) is kept and reused by a later invocation of the same plan (default: <output>/runs). A folder in the repository lets a study longer than one sitting go on from another clone.",
+        };
         Option<bool> quick = new("--quick") { Description = "A small study for CI-size checks (under 5 minutes on 2 cores): 100 labels with and without the unlabelled rows, seeds 1 and 2, ratio 5, small budgets (options given explicitly still apply)." };
         Option<int[]> regimes = new("--regimes") { Description = "Labelled real rows per run (multiples of 10).", DefaultValueFactory = _ => [100, 1_000], AllowMultipleArgumentsPerToken = true };
         Option<int[]> seeds = new("--seeds") { Description = "Seeds; each gives other real rows, another GAN and other classifiers.", DefaultValueFactory = _ => [1, 2, 3, 4, 5], AllowMultipleArgumentsPerToken = true };
@@ -51,8 +55,8 @@ internal static class AugmentCommand
         };
         Option<int> sslSelfTraining = new("--ssl-self-training-epochs")
         {
-            Description = "Self-training epochs of the semi-supervised classifier (0, as the kept runs were made; the library's default is 20).",
-            DefaultValueFactory = _ => 0,
+            Description = "Self-training epochs of the semi-supervised classifier (the library's default, 20).",
+            DefaultValueFactory = _ => new SemiSupervisedGanOptions().SelfTrainingEpochs,
         };
         Option<int> sslSteps = new("--ssl-steps") { Description = "Training steps of the semi-supervised classifier (600 are one epoch of its 100 labelled + 100 unlabelled batches).", DefaultValueFactory = _ => 3_000 };
         Option<int> sslGanSteps = new("--ssl-gan-steps")
@@ -64,7 +68,7 @@ internal static class AugmentCommand
 
         var command = new Command("augment", "The augmentation study: classifiers trained on few real MNIST labels, with and without classic and GAN-made rows.")
         {
-            mnistDirectory, output, report, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, modeSeeking, auxiliary, latentScale, filterConfidence,
+            mnistDirectory, output, report, runsDirectory, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, modeSeeking, auxiliary, latentScale, filterConfidence,
             cnnSteps, lightGbmIterations, lbfgsIterations, validationRows, threads, unlabelledRegimes, sslSteps, sslSelfTraining, sslGanSteps, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
@@ -95,22 +99,25 @@ internal static class AugmentCommand
                 Threads = result.GetValue(threads),
                 UnlabelledRegimes = result.GetValue(unlabelledRegimes) is { Length: > 0 } unlabelled ? unlabelled : [.. chosenRegimes.Where(r => r is 100 or 1_000)],
                 SemiSupervisedSteps = Pick(sslSteps, 300),
-                SemiSupervisedSelfTrainingEpochs = result.GetValue(sslSelfTraining),
+                SemiSupervisedSelfTrainingEpochs = Pick(sslSelfTraining, 2),
                 SemiSupervisedGanSteps = Pick(sslGanSteps, 300),
                 PseudoLabelConfidence = result.GetValue(pseudoLabelConfidence),
             };
             plan.Validate();
-            return Task.FromResult(Run(plan, result.GetValue(mnistDirectory), result.GetValue(output)!, result.GetValue(report), result.GetValue(logLevel), cancellationToken));
+            DirectoryInfo outputDirectory = result.GetValue(output)!;
+            DirectoryInfo runs = result.GetValue(runsDirectory) ?? new DirectoryInfo(Path.Combine(outputDirectory.FullName, "runs"));
+            return Task.FromResult(Run(plan, result.GetValue(mnistDirectory), outputDirectory, runs, result.GetValue(report), result.GetValue(logLevel), cancellationToken));
         });
         return command;
     }
 
-    private static int Run(StudyPlan plan, DirectoryInfo? mnistDirectory, DirectoryInfo output, FileInfo? reportFile, LogLevel logLevel, CancellationToken cancellationToken)
+    private static int Run(StudyPlan plan, DirectoryInfo? mnistDirectory, DirectoryInfo output, DirectoryInfo runsDirectory, FileInfo? reportFile, LogLevel logLevel, CancellationToken cancellationToken)
     {
         string path = reportFile?.FullName ?? Path.Combine(output.FullName, "augment.md");
         string directory = Path.GetDirectoryName(path)!;
         CommonOptions.EnsureWritableDirectory(new DirectoryInfo(directory), reportFile is null ? "--output" : "--report");
-        CommonOptions.EnsureWritableDirectory(output, "--output");   // finished runs are kept there (<output>/runs)
+        CommonOptions.EnsureWritableDirectory(output, "--output");
+        CommonOptions.EnsureWritableDirectory(runsDirectory, "--runs");
         using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(logLevel);
         ILogger logger = loggers.CreateLogger("augment");
         MnistOptions mnist = CommonOptions.Mnist(mnistDirectory, logger);
@@ -120,7 +127,7 @@ internal static class AugmentCommand
         string chartName = Path.GetFileNameWithoutExtension(path);
         var clock = Stopwatch.StartNew();
         AugmentationStudy study = null!;
-        var kept = new StudyRuns(Path.Combine(output.FullName, "runs"), plan);
+        var kept = new StudyRuns(runsDirectory.FullName, plan);
         if (kept.Load().Count is int reused and > 0)
         {
             Console.WriteLine($"Reusing {reused} finished run(s) of this study kept in {kept.Directory} (delete it to measure them again).");

@@ -186,9 +186,10 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
     public void WithUnlabelledRowsTheStudyAddsThePipelineArmsAndTheClassifierAndReusesFinishedRuns()
     {
         string report = Path.Combine(Scratch, "unlabelled.md");
+        string kept = Path.Combine(Scratch, "kept");
         string[] Arguments(string lbfgsIterations, params string[] seeds) => ["augment", "--regimes", "20", "--unlabelled-regimes", "20", "--seeds", .. seeds, "--ratios", "1",
-            "--gan-steps", "5", "--ssl-steps", "10", "--ssl-gan-steps", "5", "--classifiers", "Lbfgs", "--lbfgs-iterations", lbfgsIterations, "--filter-confidence", "0",
-            "--validation-rows", "500", "--mnist-dir", RealMnist.Directory, "--report", report, "--output", Scratch, "--threads", "1"];
+            "--gan-steps", "5", "--ssl-steps", "10", "--ssl-self-training-epochs", "1", "--ssl-gan-steps", "5", "--classifiers", "Lbfgs", "--lbfgs-iterations", lbfgsIterations, "--filter-confidence", "0",
+            "--validation-rows", "500", "--mnist-dir", RealMnist.Directory, "--report", report, "--output", Scratch, "--runs", kept, "--threads", "1"];
 
         (int exitCode, string log) = SamplesApp.Run(Arguments("3", "1", "2"));
 
@@ -201,12 +202,14 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         }
 
         Assert.That(markdown, Does.Contain("| *the semi-supervised classifier itself* |").And.Contain("## The semi-supervised pipeline"));
+        Assert.That(markdown, Does.Contain("10 steps of 100 labelled + 100 unlabelled rows, then 1 self-training epoch of a CNN student"));
         string[] fits = File.ReadAllLines(Path.ChangeExtension(report, ".csv"));
         string[] pipeline = [.. fits.Where(line => line.Contains(",SemiSupervisedGan,", StringComparison.Ordinal) || line.Contains(",FilteredSemiSupervisedGan,", StringComparison.Ordinal) || line.Contains(",PseudoLabelled,", StringComparison.Ordinal))];
         // --filter-confidence 0: every row the pipeline's GAN draws passes, so arm (g) is in both runs.
         Assert.That(pipeline, Has.Length.EqualTo(2 * 3), "2 seeds x arms (f), (g) and (h)");
         Assert.That(markdown, Does.Not.Contain("arm (g) left out"));
-        Assert.That(Directory.GetFiles(Path.Combine(Scratch, "runs")).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "20-labels-seed-1.json", "20-labels-seed-2.json" }));
+        Assert.That(Directory.GetFiles(kept).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "20-labels-seed-1.json", "20-labels-seed-2.json" }), "--runs, not <output>/runs");
+        Assert.That(Directory.Exists(Path.Combine(Scratch, "runs")), Is.False);
 
         // The same command again measures nothing: both runs are kept, and the report says the same.
         (exitCode, log) = SamplesApp.Run(Arguments("3", "1", "2"));
