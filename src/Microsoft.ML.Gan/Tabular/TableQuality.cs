@@ -20,10 +20,46 @@ internal sealed record ContinuousQualityColumn(string Name, double[] Values) : Q
     public override int Count => Values.Length;
 }
 
-/// <summary>A discrete or key column's category <paramref name="Labels"/>, one per row; <see cref="EncodedColumn.MissingLabel"/> is missing.</summary>
-internal sealed record DiscreteQualityColumn(string Name, string[] Labels) : QualityColumn(Name)
+/// <summary>
+/// A discrete or key column: per row a code into <paramref name="Categories"/>, the labels in order of first appearance
+/// (<see cref="EncodedColumn.MissingLabel"/> is missing's). Codes rather than a label per row, so a table of a million rows
+/// holds 4 MB per column instead of a string per cell.
+/// </summary>
+internal sealed record DiscreteQualityColumn(string Name, int[] Codes, string[] Categories) : QualityColumn(Name)
 {
-    public override int Count => Labels.Length;
+    public override int Count => Codes.Length;
+
+    /// <summary>The column of <paramref name="labels"/>, one per row.</summary>
+    public static DiscreteQualityColumn FromLabels(string name, IEnumerable<string> labels)
+    {
+        var coder = new CategoryCoder();
+        int[] codes = [.. labels.Select(coder.Code)];
+        return new(name, codes, coder.Categories);
+    }
+}
+
+/// <summary>Numbers labels in order of first appearance; looks text up without making a string of it when it was seen before.</summary>
+internal sealed class CategoryCoder
+{
+    private readonly Dictionary<string, int> _codes = new(StringComparer.Ordinal);
+    private readonly List<string> _labels = [];
+
+    public string[] Categories => [.. _labels];
+
+    public int Code(string label)
+    {
+        if (!_codes.TryGetValue(label, out int code))
+        {
+            code = _labels.Count;
+            _codes.Add(label, code);
+            _labels.Add(label);
+        }
+
+        return code;
+    }
+
+    public int Code(ReadOnlySpan<char> label)
+        => _codes.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(label, out int code) ? code : Code(label.ToString());
 }
 
 /// <summary>
@@ -81,12 +117,20 @@ internal static class TableQuality
     {
         CheckShape(real, synthetic);
         ColumnShapeScore[] shapes = [.. real.Select((column, i) => Shape(column, synthetic[i]))];
+        // Each column's categories for the contingency tables, made once (bins of a continuous column only when a pair needs them).
+        var categories = new Lazy<Coded>[real.Count];
+        for (int i = 0; i < real.Count; i++)
+        {
+            (QualityColumn r, QualityColumn s) = (real[i], synthetic[i]);
+            categories[i] = new Lazy<Coded>(() => Categories(r, s));
+        }
+
         var pairs = new List<ColumnPairTrendScore>();
         for (int i = 0; i < real.Count; i++)
         {
             for (int j = i + 1; j < real.Count; j++)
             {
-                pairs.Add(PairTrend(real[i], real[j], synthetic[i], synthetic[j]));
+                pairs.Add(PairTrend(real[i], real[j], synthetic[i], synthetic[j], categories[i], categories[j]));
             }
         }
 
@@ -99,11 +143,11 @@ internal static class TableQuality
     private static ColumnShapeScore Shape(QualityColumn real, QualityColumn synthetic) => (real, synthetic) switch
     {
         (ContinuousQualityColumn r, ContinuousQualityColumn s) => new(r.Name, QualityMetric.KSComplement, 1 - KolmogorovSmirnov(r.Values, s.Values)),
-        (DiscreteQualityColumn r, DiscreteQualityColumn s) => new(r.Name, QualityMetric.TVComplement, 1 - TotalVariation(r.Labels, s.Labels)),
+        (DiscreteQualityColumn r, DiscreteQualityColumn s) => new(r.Name, QualityMetric.TVComplement, 1 - TotalVariation(Aligned(r, s))),
         _ => throw new UnreachableException(),
     };
 
-    private static ColumnPairTrendScore PairTrend(QualityColumn realA, QualityColumn realB, QualityColumn syntheticA, QualityColumn syntheticB)
+    private static ColumnPairTrendScore PairTrend(QualityColumn realA, QualityColumn realB, QualityColumn syntheticA, QualityColumn syntheticB, Lazy<Coded> a, Lazy<Coded> b)
     {
         if (realA is ContinuousQualityColumn ra && realB is ContinuousQualityColumn rb)
         {
@@ -113,20 +157,44 @@ internal static class TableQuality
             return new ColumnPairTrendScore(realA.Name, realB.Name, QualityMetric.CorrelationSimilarity, score);
         }
 
-        (string[] realLabelsA, string[] syntheticLabelsA) = Categories(realA, syntheticA);
-        (string[] realLabelsB, string[] syntheticLabelsB) = Categories(realB, syntheticB);
-        double distance = TotalVariation(
-            [.. realLabelsA.Zip(realLabelsB, (a, b) => (a, b))],
-            [.. syntheticLabelsA.Zip(syntheticLabelsB, (a, b) => (a, b))]);
+        double distance = PairTotalVariation(a.Value, b.Value);
         return new ColumnPairTrendScore(realA.Name, realB.Name, QualityMetric.ContingencySimilarity, 1 - distance);
     }
 
-    /// <summary>A column's real and synthetic labels: its own for a discrete column, bins of the real range for a continuous one.</summary>
-    private static (string[] Real, string[] Synthetic) Categories(QualityColumn real, QualityColumn synthetic)
+    /// <summary>
+    /// A column's categories in both tables as codes of one numbering (<see cref="Count"/> codes): the real table's categories
+    /// first, in order of first appearance, then those only the synthetic table has.
+    /// </summary>
+    private readonly record struct Coded(int[] Real, int[] Synthetic, int Count);
+
+    /// <summary>The synthetic column's codes renumbered into the real column's, its new categories after the real ones.</summary>
+    private static Coded Aligned(DiscreteQualityColumn real, DiscreteQualityColumn synthetic)
+    {
+        var codes = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < real.Categories.Length; i++)
+        {
+            codes.Add(real.Categories[i], i);
+        }
+
+        int[] map = new int[synthetic.Categories.Length];
+        for (int j = 0; j < map.Length; j++)
+        {
+            if (!codes.TryGetValue(synthetic.Categories[j], out map[j]))
+            {
+                map[j] = codes.Count;
+                codes.Add(synthetic.Categories[j], map[j]);
+            }
+        }
+
+        return new Coded(real.Codes, [.. synthetic.Codes.Select(c => map[c])], codes.Count);
+    }
+
+    /// <summary>A column's categories for a contingency table: its own for a discrete column, bins of the real range for a continuous one.</summary>
+    private static Coded Categories(QualityColumn real, QualityColumn synthetic)
     {
         if (real is DiscreteQualityColumn r)
         {
-            return (r.Labels, ((DiscreteQualityColumn)synthetic).Labels);
+            return Aligned(r, (DiscreteQualityColumn)synthetic);
         }
 
         double[] values = ((ContinuousQualityColumn)real).Values;
@@ -140,11 +208,10 @@ internal static class TableQuality
             innerEdges = [.. Enumerable.Range(1, ContingencyBins - 1).Select(k => min + ((max - min) * k / ContingencyBins))];
         }
 
-        string Bin(double x) => double.IsNaN(x)
-            ? EncodedColumn.MissingLabel
-            : innerEdges.Count(edge => edge <= x).ToString(CultureInfo.InvariantCulture);
+        // Bins 0 .. ContingencyBins - 1, missing values in bin ContingencyBins.
+        int Bin(double x) => double.IsNaN(x) ? ContingencyBins : innerEdges.Count(edge => edge <= x);
 
-        return ([.. values.Select(Bin)], [.. ((ContinuousQualityColumn)synthetic).Values.Select(Bin)]);
+        return new Coded([.. values.Select(Bin)], [.. ((ContinuousQualityColumn)synthetic).Values.Select(Bin)], ContingencyBins + 1);
     }
 
     /// <summary>
@@ -182,16 +249,63 @@ internal static class TableQuality
         return largest;
     }
 
-    /// <summary>Half the summed absolute difference of the two tables' frequencies of each value (a category or a pair of them).</summary>
-    private static double TotalVariation<T>(T[] real, T[] synthetic)
-        where T : notnull
+    /// <summary>Half the summed absolute difference of the two tables' frequencies of each category.</summary>
+    private static double TotalVariation(Coded column)
     {
-        Dictionary<T, int> realCounts = real.CountBy(v => v).ToDictionary();
-        Dictionary<T, int> syntheticCounts = synthetic.CountBy(v => v).ToDictionary();
-        double sum = 0;
-        foreach (T value in realCounts.Keys.Union(syntheticCounts.Keys))
+        int[] realCounts = new int[column.Count], syntheticCounts = new int[column.Count];
+        foreach (int code in column.Real)
         {
-            sum += Math.Abs(((double)realCounts.GetValueOrDefault(value) / real.Length) - ((double)syntheticCounts.GetValueOrDefault(value) / synthetic.Length));
+            realCounts[code]++;
+        }
+
+        foreach (int code in column.Synthetic)
+        {
+            syntheticCounts[code]++;
+        }
+
+        // Categories in the order they first appear, the real table's before the synthetic-only ones (the codes' order).
+        double sum = 0;
+        for (int code = 0; code < column.Count; code++)
+        {
+            if (realCounts[code] > 0 || syntheticCounts[code] > 0)
+            {
+                sum += Math.Abs(((double)realCounts[code] / column.Real.Length) - ((double)syntheticCounts[code] / column.Synthetic.Length));
+            }
+        }
+
+        return sum / 2;
+    }
+
+    /// <summary>
+    /// <see cref="TotalVariation(Coded)"/> of the pairs of categories of two columns, each pair counted under one number;
+    /// summed over the pairs in the order they first appear in the real table, then the synthetic-only ones in theirs.
+    /// </summary>
+    private static double PairTotalVariation(Coded a, Coded b)
+    {
+        Dictionary<long, int> Count(int[] first, int[] second)
+        {
+            var counts = new Dictionary<long, int>();
+            for (int row = 0; row < first.Length; row++)
+            {
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, ((long)first[row] * b.Count) + second[row], out _)++;
+            }
+
+            return counts;
+        }
+
+        Dictionary<long, int> real = Count(a.Real, b.Real), synthetic = Count(a.Synthetic, b.Synthetic);
+        double sum = 0;
+        foreach ((long pair, int count) in real)
+        {
+            sum += Math.Abs(((double)count / a.Real.Length) - ((double)synthetic.GetValueOrDefault(pair) / a.Synthetic.Length));
+        }
+
+        foreach ((long pair, int count) in synthetic)
+        {
+            if (!real.ContainsKey(pair))
+            {
+                sum += (double)count / a.Synthetic.Length;
+            }
         }
 
         return sum / 2;
@@ -272,14 +386,16 @@ internal static class TableQuality
         }
 
         bool key = kind == TableColumnKind.Key;
-        string Label(object value) => value switch
+        var coder = new CategoryCoder();
+        int Code(object value) => value switch
         {
-            ReadOnlyMemory<char> text => text.Span.IsWhiteSpace() ? EncodedColumn.MissingLabel : text.ToString(),
-            _ when key && Convert.ToUInt64(value, CultureInfo.InvariantCulture) == 0 => EncodedColumn.MissingLabel,
-            _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+            ReadOnlyMemory<char> text => text.Span.IsWhiteSpace() ? coder.Code(EncodedColumn.MissingLabel) : coder.Code(text.Span),
+            _ when key && Convert.ToUInt64(value, CultureInfo.InvariantCulture) == 0 => coder.Code(EncodedColumn.MissingLabel),
+            _ => coder.Code(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""),
         };
 
-        return new DiscreteQualityColumn(name, [.. values.Select(Label)]);
+        int[] codes = [.. values.Select(Code)];
+        return new DiscreteQualityColumn(name, codes, coder.Categories);
     }
 
     /// <summary>Every value of <paramref name="column"/>, boxed in its raw type: one of the types <see cref="TableSchema"/> takes.</summary>

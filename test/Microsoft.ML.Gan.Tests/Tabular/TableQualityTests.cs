@@ -25,7 +25,7 @@ public sealed class TableQualityTests
 
     private static ContinuousQualityColumn Numbers(string name, IEnumerable<double> values) => new(name, [.. values]);
 
-    private static DiscreteQualityColumn Labels(string name, IEnumerable<string> labels) => new(name, [.. labels]);
+    private static DiscreteQualityColumn Labels(string name, IEnumerable<string> labels) => DiscreteQualityColumn.FromLabels(name, labels);
 
     private static IEnumerable<string> Repeat(params (string Label, int Count)[] counts) => counts.SelectMany(c => Enumerable.Repeat(c.Label, c.Count));
 
