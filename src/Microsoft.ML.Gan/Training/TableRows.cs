@@ -96,7 +96,13 @@ internal sealed class TableRows : GanRows
         public Batches(TableRows table, Device device)
         {
             TableEncoder encoder = table.Encoder;
-            _rows = Own(torch.tensor(table._encoded, [encoder.RowCount, encoder.Width], device: device));
+            // from_array shares the encoded array (pinned) rather than copying it, as torch.tensor would: on the CPU the table
+            // is in memory once.
+            using (Tensor flat = torch.from_array(table._encoded))
+            {
+                _rows = Own(flat.view(encoder.RowCount, encoder.Width).to(device));
+            }
+
             _heads = Own(new SegmentedSoftmax(encoder.Width, [.. encoder.Spans.Where(s => s.Kind == EncodedSpanKind.Softmax).Select(s => (s.Offset, s.Width))], device));
             ConditionSampler sampler = table.Conditions;
             _conditionWidth = sampler.Width;
