@@ -31,7 +31,7 @@ internal static class AugmentationReport
         text.AppendLine();
         if (partial is not null)
         {
-            text.AppendLine(Invariant, $"**Partial report: {partial}.** It is rewritten after every run; the complete study replaces it.");
+            text.AppendLine(Invariant, $"**Partial report: {partial}.** It is rewritten after every run; the complete study writes its report where `--report` says.");
             text.AppendLine();
         }
 

@@ -133,14 +133,18 @@ internal static class AugmentCommand
             Console.WriteLine($"Reusing {reused} finished run(s) of this study kept in {kept.Directory} (delete it to measure them again).");
         }
 
-        // The report is rewritten after every run, so a study stopped by the user or the machine keeps what it measured.
+        // After every run a partial report shows what is measured so far. It goes to the output folder, not to --report: a
+        // study stopped by the user or the machine leaves the report it would replace as it was (its runs are kept anyway).
+        string partialPath = Path.Combine(output.FullName, "partial", Path.GetFileName(path));
         string WriteReport(string? partial)
         {
             var results = new StudyResults(study.Measurements, study.Gans, study.SemiSupervised, study.Notes);
             TimeSpan elapsed = clock.Elapsed + TimeSpan.FromSeconds(study.ReusedSeconds);
-            string markdown = AugmentationReport.Write(plan, results, command, elapsed, directory, chartName, partial);
-            ReportFile.Write(path, markdown);
-            ReportFile.Write(Path.ChangeExtension(path, ".csv"), AugmentationReport.Csv(study.Measurements));
+            (string file, string folder) = partial is null ? (path, directory) : (partialPath, Path.GetDirectoryName(partialPath)!);
+            System.IO.Directory.CreateDirectory(folder);
+            string markdown = AugmentationReport.Write(plan, results, command, elapsed, folder, chartName, partial);
+            ReportFile.Write(file, markdown);
+            ReportFile.Write(Path.ChangeExtension(file, ".csv"), AugmentationReport.Csv(study.Measurements));
             return markdown;
         }
 
@@ -152,6 +156,7 @@ internal static class AugmentCommand
                 if (done < runs)
                 {
                     WriteReport($"{done} of {runs} runs, {clock.Elapsed.TotalMinutes:F1} minutes");
+                    Console.WriteLine($"{done} of {runs} runs done; what they measured so far: {partialPath}");
                 }
             };
             return created;

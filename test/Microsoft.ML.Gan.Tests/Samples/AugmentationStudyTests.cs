@@ -93,7 +93,8 @@ public sealed class AugmentationStudyTests : ScratchDirectoryTest
         }
 
         Assert.That(markdown, Does.Contain("LbfgsMaximumEntropy").And.Contain("LeNet CNN").And.Not.Contain("LightGbm |"));
-        Assert.That(markdown, Does.Contain("auxiliary classifier (AC-GAN)").And.Not.Contain("Partial report"), "AC-GAN by default; the final report replaces the partial ones");
+        Assert.That(markdown, Does.Contain("auxiliary classifier (AC-GAN)").And.Not.Contain("Partial report"), "AC-GAN by default; the final report is whole");
+        Assert.That(File.ReadAllText(Path.Combine(Scratch, "partial", "study.md")), Does.Contain("**Partial report: 1 of 2 runs"), "after the first run, beside the output, not at --report");
         string[] fits = File.ReadAllLines(Path.ChangeExtension(report, ".csv"));
         Assert.That(fits[0], Is.EqualTo("regime,seed,classifier,arm,ratio,validation,test,seconds"));
         Assert.That(fits.Length - 1, Is.InRange(2 * 4 * 2, 2 * 5 * 2), "2 seeds x 4 or 5 arms (the filtered arm may be left out) x 2 classifiers");
