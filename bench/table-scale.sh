@@ -150,7 +150,7 @@ doc = [
     f"Generation (1,024 rows at a time, decoded and written to the CSV as they come): {gen_first:,.0f} MB when it began,",
     f"{gen_last:,.0f} MB when the millionth row was written ({round((gen_last - gen_first) * 1024 / 1e6, 3) + 0.0:+,.3f} KB per generated row).",
     "The run completed; nothing ran out of memory. The quality report is the peak: it reads both tables whole (two million",
-    "rows of 20 columns, the categories as text) to compare every column and pair of columns.",
+    "rows of 20 columns, the categories as codes) to compare every column and pair of columns.",
     "",
     "## Time",
     "",
