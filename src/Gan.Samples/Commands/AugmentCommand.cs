@@ -155,7 +155,7 @@ internal static class AugmentCommand
             {
                 if (done < runs)
                 {
-                    WriteReport($"{done} of {runs} runs, {clock.Elapsed.TotalMinutes:F1} minutes");
+                    WriteReport($"{done} of {runs} runs, {(clock.Elapsed + TimeSpan.FromSeconds(created.ReusedSeconds)).TotalMinutes:F1} minutes (kept runs included)");
                     Console.WriteLine($"{done} of {runs} runs done; what they measured so far: {partialPath}");
                 }
             };
