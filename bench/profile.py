@@ -2,6 +2,8 @@
 
   python3 bench/profile.py [--architecture Mlp] [--epochs 3] [--threads 1] [--delay-ms 6000]
   python3 bench/profile.py --table [--epochs 5]      # the table generator (`gan-samples table`) on data/adult
+  python3 bench/profile.py --semi-supervised [--max-steps 300]   # the semi-supervised GAN's steps (no self-training; the
+                                                                # last seconds are saving and checking the zip: ONNX Runtime)
 
 Sampling starts after --delay-ms (start-up: JIT, reading MNIST, the data fingerprint), so nearly every sample is
 training. Prints a Markdown table: share of samples per kind, and the top symbols. Needs `perf` (Debian: linux-perf).
@@ -43,6 +45,8 @@ def main():
     parser.add_argument("--delay-ms", type=int, default=6000)
     parser.add_argument("--top", type=int, default=8)
     parser.add_argument("--table", action="store_true", help="profile `gan-samples table` (CTGAN on data/adult) instead of `train`")
+    parser.add_argument("--semi-supervised", action="store_true",
+                        help="profile `gan-samples semi-supervised` (the shipped recipe's GAN steps, 100 labels, no self-training) instead of `train`")
     args = parser.parse_args()
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="gan-profile-"))
     data = scratch / "perf.data"
@@ -52,6 +56,9 @@ def main():
     if args.table:
         command = APP + ["table", "--csv", str(ROOT / "data/adult/adult-train.csv"), "--epochs", str(args.epochs), "--rows", "10",
                          "--threads", str(args.threads), "--output", str(scratch / "out"), "--log-level", "Warning"]
+    if args.semi_supervised:
+        command = APP + ["semi-supervised", "--max-steps", str(args.max_steps or 300), "--self-training-epochs", "0", "--threads", str(args.threads),
+                         "--seed", "1", "--output", str(scratch / "out"), "--log-level", "Warning"]
     subprocess.run(["perf", "record", "-F", "499", "-D", str(args.delay_ms), "-o", str(data), "--"] + command,
                    check=True, env={**os.environ, "DOTNET_PerfMapEnabled": "1"}, capture_output=True)
     report = subprocess.run(["perf", "report", "-i", str(data), "--no-children", "--sort", "dso,sym", "-g", "none", "--stdio"],
@@ -72,6 +79,8 @@ def main():
               (f"--max-steps {args.max_steps}" if args.max_steps else f"--epochs {args.epochs}") + f" --threads {args.threads}`"
     if args.table:
         setting = f"`python3 bench/profile.py --table --epochs {args.epochs} --threads {args.threads}`"
+    if args.semi_supervised:
+        setting = f"`python3 bench/profile.py --semi-supervised --max-steps {args.max_steps or 300} --threads {args.threads}`"
     print(f"| kind of work ({setting}) | share of CPU samples |")
     print("|---|---|")
     for name, share in kinds.most_common():
