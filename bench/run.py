@@ -29,6 +29,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 APP = ["dotnet", str(ROOT / "src/Gan.Samples/bin/Release/net10.0/gan-samples.dll")]
 PYTHON = "/usr/bin/python3"
 MODELS = {}  # architecture -> a model zip trained by the first Fit measurement (for the scoring rates)
+# The opt-in switch that makes libtorch's MKL run its Intel kernels on other vendors' processors (GanRuntime.UseMklIntelKernels).
+MKL_SWITCH = {False: [], True: ["--mkl-intel-kernels"]}
 STEPS_PER_EPOCH = 938  # 60,000 images in batches of 64
 ADULT_STEPS_PER_EPOCH = 45  # 22,561 rows in batches of 500, CTGAN's floor
 
@@ -79,11 +81,11 @@ def pytorch_fit(architecture, threads, steps, data_dir):
     return result["seconds_per_step"][0], result["torch"]
 
 
-def dotnet_semi_supervised(threads, steps, network, scratch):
+def dotnet_semi_supervised(threads, mkl, steps, network, scratch):
     """Seconds per GAN step of `gan-samples semi-supervised` (the training loop's own clock, recorded per epoch in accuracy.csv)."""
     output = pathlib.Path(tempfile.mkdtemp(dir=scratch))
     run(APP + ["semi-supervised", "--network", network, "--max-steps", str(steps), "--self-training-epochs", "0", "--threads", str(threads), "--seed", "1",
-               "--validation-rows", "10000", "--output", str(output), "--log-level", "Warning"])
+               "--validation-rows", "10000", "--output", str(output), "--log-level", "Warning"] + MKL_SWITCH[mkl])
     with open(output / "accuracy.csv") as f:
         seconds = sum(float(row["seconds"]) for row in csv.DictReader(f))
     return seconds / steps
@@ -101,11 +103,11 @@ def pytorch_semi_supervised(threads, steps, network, data_dir):
 STUDENT_STEPS = 500
 
 
-def dotnet_student(threads, scratch):
+def dotnet_student(threads, mkl, scratch):
     """Seconds per student step of `gan-samples semi-supervised` (its self-training epoch's row in accuracy.csv)."""
     output = pathlib.Path(tempfile.mkdtemp(dir=scratch))
     run(APP + ["semi-supervised", "--max-steps", "1", "--self-training-epochs", "1", "--pseudo-label-confidence", "0", "--threads", str(threads), "--seed", "1",
-               "--validation-rows", "10000", "--output", str(output), "--log-level", "Warning"])
+               "--validation-rows", "10000", "--output", str(output), "--log-level", "Warning"] + MKL_SWITCH[mkl])
     with open(output / "accuracy.csv") as f:
         seconds = sum(float(row["seconds"]) for row in csv.DictReader(f) if row["self_training"] == "1")
     return seconds / STUDENT_STEPS
@@ -119,11 +121,11 @@ def pytorch_student(threads, data_dir):
     return result["student_seconds_per_step"]
 
 
-def dotnet_table(threads, epochs, scratch):
+def dotnet_table(threads, mkl, epochs, scratch):
     """Seconds per step of `gan-samples table` on Adult (the loop's own clock per epoch, losses.csv), epochs after the first."""
     output = pathlib.Path(tempfile.mkdtemp(dir=scratch))
     run(APP + ["table", "--csv", "data/adult/adult-train.csv", "--epochs", str(epochs), "--rows", "10", "--threads", str(threads),
-               "--output", str(output), "--log-level", "Warning"])
+               "--output", str(output), "--log-level", "Warning"] + MKL_SWITCH[mkl])
     with open(output / "losses.csv") as f:
         seconds = [float(row["seconds"]) for row in csv.DictReader(f)][1:]
     return statistics.median(seconds) / ADULT_STEPS_PER_EPOCH
@@ -136,25 +138,31 @@ def pytorch_table(threads, epochs):
 
 
 def step_rows(label, reference, dotnet, pytorch, repeats):
-    """A training step on both sides, alternating, at 1 and 2 threads (and .NET's automatic setting): rows in ms per step."""
+    """
+    A training step on both sides, alternating, at 1 and 2 threads (and .NET's automatic setting), then .NET at 1 and 2
+    threads with the MKL switch: rows in ms per step; the ratio of the best default .NET setting and of the best with the
+    switch to PyTorch's best; the best default .NET seconds per step and the best with the switch.
+    """
     samples = {}
+    runs = [("dotnet", 1, False), ("pytorch", 1, False), ("dotnet", 2, False), ("pytorch", 2, False), ("dotnet", 0, False),
+            ("dotnet", 1, True), ("dotnet", 2, True)]
     for repeat in range(repeats):
-        for threads in (1, 2, 0):
-            for side in ("dotnet", "pytorch") if threads else ("dotnet",):
-                log(f"{label}: {side}, {threads} thread(s), repeat {repeat + 1}/{repeats}")
-                value = dotnet(threads) if side == "dotnet" else pytorch(threads)
-                samples.setdefault((side, threads), []).append(value)
+        for side, threads, mkl in runs:
+            log(f"{label}: {side}, {threads} thread(s){', MKL switch' if mkl else ''}, repeat {repeat + 1}/{repeats}")
+            value = dotnet(threads, mkl) if side == "dotnet" else pytorch(threads)
+            samples.setdefault((side, threads, mkl), []).append(value)
     medians = {key: statistics.median(values) for key, values in samples.items()}
-    pytorch_best = min(v for (side, _), v in medians.items() if side == "pytorch")
+    pytorch_best = min(v for (side, _, _), v in medians.items() if side == "pytorch")
     rows = []
-    for (side, threads), median in sorted(medians.items(), key=lambda item: (item[0][0], item[0][1] or 99)):
-        runs = ", ".join(f"{v * 1000:.1f}" for v in samples[(side, threads)])
+    for (side, threads, mkl), median in sorted(medians.items(), key=lambda item: (item[0][0], item[0][2], item[0][1] or 99)):
+        values = ", ".join(f"{v * 1000:.1f}" for v in samples[(side, threads, mkl)])
         who = ".NET (Microsoft.ML.Gan)" if side == "dotnet" else f"PyTorch ({reference})"
         ratio = f"{pytorch_best / median:.2f}x" if side == "dotnet" else ("best" if median == pytorch_best else f"{pytorch_best / median:.2f}x")
-        setting = threads if threads else "automatic (Threads = 0)"
-        rows.append(f"| {label} | {who} | {setting} | {median * 1000:.1f} ms (runs {runs}) | {ratio} |")
-    dotnet_best = min(v for (side, _), v in medians.items() if side == "dotnet")
-    return rows, pytorch_best / dotnet_best, dotnet_best
+        setting = (str(threads) if threads else "automatic (Threads = 0)") + (", `--mkl-intel-kernels`" if mkl else "")
+        rows.append(f"| {label} | {who} | {setting} | {median * 1000:.1f} ms (runs {values}) | {ratio} |")
+    dotnet_best = min(v for (side, _, mkl), v in medians.items() if side == "dotnet" and not mkl)
+    switched_best = min(v for (side, _, mkl), v in medians.items() if side == "dotnet" and mkl)
+    return rows, (pytorch_best / dotnet_best, pytorch_best / switched_best), (dotnet_best, switched_best)
 
 
 def fit_group(name, architecture, steps, repeats, busy, scratch, data_dir):
@@ -226,19 +234,19 @@ def main():
         if key not in args.skip:
             sections[key], ratios[key], _ = step_rows(
                 f"Semi-supervised GAN ({network}), ms per step ({args.ssl_steps} steps, 100 labels)", "bench/pytorch/ssgan_reference.py",
-                lambda threads, network=network: dotnet_semi_supervised(threads, args.ssl_steps, network, scratch),
+                lambda threads, mkl, network=network: dotnet_semi_supervised(threads, mkl, args.ssl_steps, network, scratch),
                 lambda threads, network=network: pytorch_semi_supervised(threads, args.ssl_steps, network, args.data_dir)[0], args.repeats)
     if "ssl-student" not in args.skip:   # the shipped recipe's self-training after the GAN: a fresh strided CNN on the pseudo-labelled images
         sections["ssl-student"], ratios["ssl-student"], _ = step_rows(
             f"Semi-supervised self-training (Cnn student), ms per step ({STUDENT_STEPS} steps of 100 images)", "bench/pytorch/ssgan_reference.py",
-            lambda threads: dotnet_student(threads, scratch), lambda threads: pytorch_student(threads, args.data_dir), args.repeats)
+            lambda threads, mkl: dotnet_student(threads, mkl, scratch), lambda threads: pytorch_student(threads, args.data_dir), args.repeats)
 
     table_minutes = None
     if "table" not in args.skip:
         sections["table"], ratios["table"], table_best = step_rows(
             f"Table generator (CTGAN) on Adult, ms per step (epochs 2-{args.table_epochs} of {args.table_epochs})", "bench/pytorch/ctgan_reference.py",
-            lambda threads: dotnet_table(threads, args.table_epochs, scratch), lambda threads: pytorch_table(threads, args.table_epochs), args.repeats)
-        table_minutes = table_best * ADULT_STEPS_PER_EPOCH * 300 / 60
+            lambda threads, mkl: dotnet_table(threads, mkl, args.table_epochs, scratch), lambda threads: pytorch_table(threads, args.table_epochs), args.repeats)
+        table_minutes = tuple(best * ADULT_STEPS_PER_EPOCH * 300 / 60 for best in table_best)
 
     scoring = ""
     if "scoring" not in args.skip:
@@ -267,6 +275,10 @@ def main():
         log("profiles")
         for extra in (["--architecture", "Mlp", "--epochs", "3"], ["--architecture", "Dcgan", "--max-steps", "60", "--delay-ms", "8000"]):
             profiles += run([PYTHON, "bench/profile.py", "--threads", "1"] + extra) + "\n"
+        log("the semi-supervised step's matrix products in MKL (default and switched) and OpenBLAS")
+        profiles += run([PYTHON, "bench/profile.py", "--threads", "1", "--semi-supervised"]) + "\n"
+        for threads in (1, 2):
+            profiles += run([PYTHON, "bench/mkl_sgemm.py", "--threads", str(threads)]) + "\n"
 
     memory = []
     if "rss" not in args.skip:
@@ -295,8 +307,9 @@ def write(args, sections, ratios, scoring, quality, profiles, memory, torch_vers
     fit = [row for key in ("mlp", "mlp-busy", "dcgan", "dcgan-busy", "ssl", "ssl-cnn", "ssl-student", "table") for row in sections.get(key, [])]
     table_note = "" if table_minutes is None else (
         f" At the best .NET setting, CTGAN's default budget (300 epochs of 45 steps on the 22,561 Adult rows) takes about"
-        f" {table_minutes:.1f} minutes of training; the issue's goal is 5.")
-    headline = "; ".join(f"{key}: {ratio:.2f}x" for key, ratio in ratios.items())
+        f" {table_minutes[0]:.1f} minutes of training ({table_minutes[1]:.1f} with `--mkl-intel-kernels`); the issue's goal is 5.")
+    headline = "; ".join(f"{key}: {ratio:.2f}x" if isinstance(ratio, float) else f"{key}: {ratio[0]:.2f}x ({ratio[1]:.2f}x with `--mkl-intel-kernels`)"
+                         for key, ratio in ratios.items())
     text = f"""# Benchmarks
 
 Produced by `bench/run.sh` (`./build.sh bench`) on {datetime.date.today().isoformat()} in {minutes:.0f} minutes; every number
@@ -311,6 +324,10 @@ numbers on a shared 2-core VM move by 10-20 % between runs, which is why each si
   with Debian's python3-sklearn for its Gaussian mixtures)
 - Threads: the threads column, `torch.set_num_threads` on both sides (and `OMP_NUM_THREADS` for PyTorch). "One core busy":
   a Python busy loop runs alongside.
+- `--mkl-intel-kernels` (`GanRuntime.UseMklIntelKernels`, off by default): libtorch's Intel MKL, which does TorchSharp's
+  matrix products, runs its Intel kernels on this AMD processor instead of its slower generic ones (other rounding, so
+  other bits than the default; docs/DESIGN-DECISIONS.md). PyTorch's Debian build multiplies with OpenBLAS, which has no
+  such switch. The semi-supervised and table rows show .NET with and without it; the headline gives both.
 - Training time is the training loop's own clock on both sides (no data loading, no export): .NET from
   `gan-samples train --eval-every 0 ... --output DIR` (losses.csv), PyTorch from the script's JSON.
 - Memory allocator: `gan-samples` keeps freed native memory in glibc's heap (`mallopt`: trim threshold 2 GiB, top pad
@@ -346,7 +363,9 @@ The second row is a lever measured against the recipe, not the recipe: the EMA w
 {quality}
 ## Where a training step's time goes
 
-Linux perf samples of a 1-thread training run (sampling starts after start-up), summed by kind of work.
+Linux perf samples of a 1-thread training run (sampling starts after start-up), summed by kind of work. Then the
+semi-supervised step's matrix products called directly (`bench/mkl_sgemm.py`): libtorch's MKL as TorchSharp runs it, the
+same MKL with `--mkl-intel-kernels`'s switch, and the OpenBLAS the PyTorch reference uses.
 
 {profiles}
 ## Memory

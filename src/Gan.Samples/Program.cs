@@ -5,6 +5,11 @@ using Gan.Samples.Commands;
 // The samples CLI: every command is one file under Commands/. Only this app prints; the library logs.
 Gan.Samples.NativeHeap.KeepFreedMemory();
 Option<bool> verbose = new("--verbose") { Description = "On an error, print the whole exception with its stack trace.", Recursive = true };
+Option<bool> mklIntelKernels = new("--mkl-intel-kernels")
+{
+    Description = "Make libtorch's Intel MKL run its Intel kernels on other vendors' processors (faster matrix products on AMD; other bits than without it). Off by default.",
+    Recursive = true,
+};
 var root = new RootCommand("Microsoft.ML.Gan samples: GANs on MNIST with ML.NET and TorchSharp.")
 {
     MnistCommand.Create(),
@@ -22,6 +27,7 @@ var root = new RootCommand("Microsoft.ML.Gan samples: GANs on MNIST with ML.NET 
     TableEvaluateCommand.Create(),
 };
 root.Options.Add(verbose);
+root.Options.Add(mklIntelKernels);
 
 // The first Ctrl+C or SIGTERM asks the running command to stop at its next safe point (training: the next step,
 // after writing a checkpoint when a folder is set); a second one ends the process at once.
@@ -43,6 +49,12 @@ Console.CancelKeyPress += (_, e) => RequestStop(() => e.Cancel = true);
 using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => RequestStop(() => context.Cancel = true));
 
 ParseResult parsed = root.Parse(args);
+if (parsed.Errors.Count == 0 && parsed.GetValue(mklIntelKernels))
+{
+    // Before the command: MKL picks its kernels at its first routine.
+    Console.WriteLine($"MKL kernels on other vendors' processors: {Microsoft.ML.Gan.GanRuntime.UseMklIntelKernels()}");
+}
+
 try
 {
     // Signals are handled above, so System.CommandLine's own handling (which ends the process after a timeout) is off.
