@@ -11,7 +11,7 @@ public static class GanRuntime
     /// Makes the Intel MKL inside libtorch, which does TorchSharp's matrix products on x64, run its Intel kernels on a
     /// processor of another vendor. On this repository's AMD EPYC the matrix products of a semi-supervised GAN step then
     /// take a third less time (docs/DESIGN-DECISIONS.md). Off unless called: the kernels round differently, so a seeded
-    /// run gives other (equally good) numbers than without the switch, and every number in this repository's docs was
+    /// run gives other numbers than without the switch, and every number in this repository's docs was
     /// measured without it unless it says so.
     /// </summary>
     /// <remarks>
