@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using TorchSharp;
 
 namespace Microsoft.ML.Gan.Torch;
 
@@ -99,19 +98,14 @@ internal static class MklVendorCheck
             return null;   // MKL is an x64 library; libtorch builds for other processors do not carry it
         }
 
-        torch.InitializeDeviceType(DeviceType.CPU);   // loads libtorch, so the names below find the copy in use
-        foreach (string name in new[] { "libtorch_cpu.so", "libtorch_cpu.dylib", "torch_cpu.dll" })
+        if (LibTorchExports.Find(Function) is not IntPtr function)
         {
-            if (NativeLibrary.TryLoad(name, typeof(torch).Assembly, null, out IntPtr library)
-                && NativeLibrary.TryGetExport(library, Function, out IntPtr function))
-            {
-                byte[] code = new byte[CodeLength];
-                Marshal.Copy(function, code, 0, CodeLength);
-                return AnswerOffset(code) is long offset ? function + (nint)offset : null;
-            }
+            return null;
         }
 
-        return null;
+        byte[] code = new byte[CodeLength];
+        Marshal.Copy(function, code, 0, CodeLength);
+        return AnswerOffset(code) is long offset ? function + (nint)offset : null;
     }
 
     private static void HoldToAvx2UnlessChosen()

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using TorchSharp;
+using Microsoft.ML.Gan.Torch;
 
 namespace Microsoft.ML.Gan.Training;
 
@@ -26,18 +26,6 @@ internal static class GemmThreads
     /// </summary>
     public static int Set(int count) => Setter.Value?.Invoke(count) ?? 0;
 
-    private static SetLocal? Find()
-    {
-        torch.InitializeDeviceType(DeviceType.CPU);   // loads libtorch, so the names below find the copy in use
-        foreach (string name in new[] { "libtorch_cpu.so", "libtorch_cpu.dylib", "torch_cpu.dll" })
-        {
-            if (NativeLibrary.TryLoad(name, typeof(torch).Assembly, null, out IntPtr library)
-                && NativeLibrary.TryGetExport(library, "MKL_Set_Num_Threads_Local", out IntPtr function))
-            {
-                return Marshal.GetDelegateForFunctionPointer<SetLocal>(function);
-            }
-        }
-
-        return null;
-    }
+    private static SetLocal? Find() =>
+        LibTorchExports.Find("MKL_Set_Num_Threads_Local") is IntPtr function ? Marshal.GetDelegateForFunctionPointer<SetLocal>(function) : null;
 }
