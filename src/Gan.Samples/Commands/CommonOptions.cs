@@ -61,6 +61,12 @@ internal static class CommonOptions
     };
 
     /// <summary>Integer enlargement of PNG sample grids (<see cref="GanImages.Grid"/>): 28-pixel digits are too small to see at 1x.</summary>
+    /// <summary>The generator EMA's decay (images and tables alike).</summary>
+    public static Option<float?> Ema() => new("--ema") { Description = "Decay of an EMA of the generator's weights (e.g. 0.999); the average is what gets saved." };
+
+    /// <summary>The generator EMA's warm-up (needs <see cref="Ema"/>).</summary>
+    public static Option<bool> EmaWarmup() => new("--ema-warmup") { Description = "Ramp the EMA's decay up: min(decay, (1 + t) / (10 + t)) at the t-th update (needs --ema)." };
+
     public static Option<int> GridScale() => new("--grid-scale")
     {
         Description = "Enlarge PNG sample grids this many times, every pixel a block (1 keeps one pixel per pixel).",

@@ -28,6 +28,8 @@ internal static class TableCommand
         Option<int> batchSize = new("--batch-size") { Description = "Rows per step; a multiple of 10 (the critic's pack).", DefaultValueFactory = _ => defaults.BatchSize };
         Option<long?> rows = new("--rows") { Description = "Synthetic rows to write (default: as many as the CSV has)." };
         Option<int> seed = new("--seed") { Description = "Training seed.", DefaultValueFactory = _ => 1 };
+        Option<float?> ema = CommonOptions.Ema();
+        Option<bool> emaWarmup = CommonOptions.EmaWarmup();
         Option<int> generationSeed = new("--generation-seed") { Description = "Seed of the synthetic rows.", DefaultValueFactory = _ => 7 };
         Option<int> threads = new("--threads") { Description = "TorchSharp intra-op threads; 0 chooses while training.", DefaultValueFactory = _ => defaults.Threads };
         Option<string> device = CommonOptions.Device("TorchSharp device to train on");
@@ -37,7 +39,7 @@ internal static class TableCommand
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
         var command = new Command("table", "Train a generator of table rows (CTGAN) on a CSV file and write synthetic rows with the same columns to a CSV.")
         {
-            csv, separator, label, labelValue, exclude, epochs, batchSize, rows, seed, generationSeed, threads, device, checkpoints, resume, output, logLevel,
+            csv, separator, label, labelValue, exclude, epochs, batchSize, rows, seed, ema, emaWarmup, generationSeed, threads, device, checkpoints, resume, output, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -58,6 +60,8 @@ internal static class TableCommand
                 Budget = TrainingBudget.OfEpochs(result.GetValue(epochs)),
                 BatchSize = result.GetValue(batchSize),
                 Seed = result.GetValue(seed),
+                GeneratorEmaDecay = result.GetValue(ema),
+                GeneratorEmaWarmup = result.GetValue(emaWarmup),
                 Threads = result.GetValue(threads),
                 Device = result.GetValue(device)!.Trim().ToLowerInvariant(),
                 CheckpointDirectory = result.GetValue(checkpoints)?.FullName,

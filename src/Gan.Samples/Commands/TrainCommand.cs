@@ -67,8 +67,8 @@ internal static class TrainCommand
         Option<bool> conditional = new("--conditional") { Description = "Condition on the digit label (generates labelled digits)." };
         Option<bool> auxiliary = new("--aux-classifier") { Description = "AC-GAN: the discriminator also classifies (needs --conditional)." };
         Option<int> criticSteps = new("--critic-steps") { Description = "Discriminator steps per generator step.", DefaultValueFactory = _ => defaults.DiscriminatorStepsPerGeneratorStep };
-        Option<float?> ema = new("--ema") { Description = "Decay of an EMA of the generator's weights (e.g. 0.999); the average is what gets saved." };
-        Option<bool> emaWarmup = new("--ema-warmup") { Description = "Ramp the EMA's decay up: min(decay, (1 + t) / (10 + t)) at the t-th update (needs --ema)." };
+        Option<float?> ema = CommonOptions.Ema();
+        Option<bool> emaWarmup = CommonOptions.EmaWarmup();
         Option<float?> maxGradientNorm = new("--max-grad-norm") { Description = "Clip gradient norms to this value." };
         Option<DirectoryInfo?> checkpoints = new("--checkpoint-dir") { Description = "Write checkpoints here (every --checkpoint-every epochs)." };
         Option<int> checkpointEvery = new("--checkpoint-every") { Description = "Epochs between checkpoints.", DefaultValueFactory = _ => defaults.CheckpointEveryEpochs };

@@ -10,8 +10,9 @@ using Microsoft.ML.Gan;
 
 namespace Gan.Samples.Tables;
 
-/// <summary>What the table study runs: the data, the generator's budget and the seeds.</summary>
-internal sealed record TableStudyPlan(string TrainCsv, string TestCsv, string Label, int Epochs, int BatchSize, IReadOnlyList<int> Seeds, int Threads, bool Quick);
+/// <summary>What the table study runs: the data, the generator's budget and the seeds, and its EMA when it has one.</summary>
+internal sealed record TableStudyPlan(string TrainCsv, string TestCsv, string Label, int Epochs, int BatchSize, IReadOnlyList<int> Seeds, int Threads, bool Quick,
+    float? Ema = null, bool EmaWarmup = false);
 
 /// <summary>One trainer's F1 of the positive class on the real test rows, trained on each kind of rows.</summary>
 /// <param name="Real">Trained on the real training rows.</param>
@@ -99,6 +100,8 @@ internal static class TableStudy
             Budget = TrainingBudget.OfEpochs(plan.Epochs),
             BatchSize = plan.BatchSize,
             Seed = seed,
+            GeneratorEmaDecay = plan.Ema,
+            GeneratorEmaWarmup = plan.EmaWarmup,
             Threads = plan.Threads,
             Logger = logger,
         };

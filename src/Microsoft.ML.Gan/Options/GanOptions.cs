@@ -324,16 +324,7 @@ public sealed class GanOptions
         }
 
         OptionChecks.NonNegative(ModeSeekingWeight, Owner, nameof(ModeSeekingWeight));
-        if (GeneratorEmaDecay is float decay)
-        {
-            OptionChecks.InRange(decay, 0f, 1f, Owner, nameof(GeneratorEmaDecay), upperInclusive: false);
-        }
-        else if (GeneratorEmaWarmup)
-        {
-            throw new ArgumentException(
-                $"{Owner}.{nameof(GeneratorEmaWarmup)} ramps up the EMA's decay, but {Owner}.{nameof(GeneratorEmaDecay)} is not set (no EMA). Set both or neither.",
-                nameof(GeneratorEmaWarmup));
-        }
+        OptionChecks.Ema(GeneratorEmaDecay, GeneratorEmaWarmup, Owner, nameof(GeneratorEmaDecay), nameof(GeneratorEmaWarmup));
 
         if (MaxGradientNorm is float norm)
         {

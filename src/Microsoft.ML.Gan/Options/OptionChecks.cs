@@ -37,6 +37,20 @@ internal static class OptionChecks
         }
     }
 
+    /// <summary>A generator EMA's decay in [0, 1) when set; its warm-up only with a decay.</summary>
+    public static void Ema(float? decay, bool warmup, string owner, string decayName, string warmupName)
+    {
+        if (decay is float value)
+        {
+            InRange(value, 0f, 1f, owner, decayName, upperInclusive: false);
+        }
+        else if (warmup)
+        {
+            throw new ArgumentException(
+                $"{owner}.{warmupName} ramps up the EMA's decay, but {owner}.{decayName} is not set (no EMA). Set both or neither.", warmupName);
+        }
+    }
+
     public static void InRange(float value, float low, float high, string owner, string name, bool upperInclusive)
     {
         bool ok = float.IsFinite(value) && value >= low && (upperInclusive ? value <= high : value < high);

@@ -63,6 +63,19 @@ public sealed class TabularGanOptions
     /// <summary>Critic steps per generator step. Default: 1 (CTGAN's discriminator_steps).</summary>
     public int CriticStepsPerGeneratorStep { get; set; } = 1;
 
+    /// <summary>
+    /// Decay of an exponential moving average of the generator's weights, updated after every generator step; when set, the
+    /// average is what generates (its batch-norm statistics recomputed from its own rows, as <see cref="GanOptions.GeneratorEmaDecay"/>
+    /// does for images). Not CTGAN's; it smooths out the step-to-step wander of the last epochs. Default: null (off).
+    /// </summary>
+    public float? GeneratorEmaDecay { get; set; }
+
+    /// <summary>
+    /// Ramps the EMA's decay up: the t-th update uses min(decay, (1 + t) / (10 + t)) (see <see cref="GanOptions.GeneratorEmaWarmup"/>).
+    /// Needs <see cref="GeneratorEmaDecay"/>. Default: false.
+    /// </summary>
+    public bool GeneratorEmaWarmup { get; set; }
+
     /// <summary>Seed of every random choice (encoders, weights, conditions, rows, noise). Default: null, drawn from the MLContext's seeded generator.</summary>
     public int? Seed { get; set; }
 
@@ -138,6 +151,7 @@ public sealed class TabularGanOptions
         OptionChecks.Betas(Betas, Owner, nameof(Betas));
         OptionChecks.NonNegative(GradientPenaltyWeight, Owner, nameof(GradientPenaltyWeight));
         OptionChecks.AtLeast(CriticStepsPerGeneratorStep, 1, Owner, nameof(CriticStepsPerGeneratorStep));
+        OptionChecks.Ema(GeneratorEmaDecay, GeneratorEmaWarmup, Owner, nameof(GeneratorEmaDecay), nameof(GeneratorEmaWarmup));
         OptionChecks.AtLeast(Threads, 0, Owner, nameof(Threads));
         OptionChecks.AtLeast(CheckpointEveryEpochs, 1, Owner, nameof(CheckpointEveryEpochs));
         OptionChecks.AtLeast(LogEveryNSteps, 0, Owner, nameof(LogEveryNSteps));

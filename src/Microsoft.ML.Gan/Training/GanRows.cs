@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.Gan.Training;
@@ -56,6 +57,12 @@ internal abstract class GanBatches : IDisposable
 
     /// <summary>The conditions of a generator step's <paramref name="size"/> fakes; null when unconditional.</summary>
     public abstract Tensor? Conditions(int size);
+
+    /// <summary>
+    /// Conditions for <paramref name="size"/> rows of the EMA generator's standing statistics, drawn from <paramref name="random"/>
+    /// (never the training stream) at the rate generation asks for them; null where the generator's own classes do (images).
+    /// </summary>
+    public virtual Tensor? StandingConditions(int size, torch.Generator random) => null;
 
     /// <summary>The generator's raw output as rows (images: as they are; tables: tanh and Gumbel-softmax heads).</summary>
     public virtual Tensor Activate(Tensor raw) => raw;

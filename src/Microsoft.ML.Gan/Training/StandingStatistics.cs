@@ -19,7 +19,12 @@ internal static class StandingStatistics
     public const int Batches = 32;
     public const int BatchSize = 64;
 
-    public static void Recompute(GeneratorNetwork generator, LatentSpace latents, int seed, Device device)
+    /// <summary>
+    /// Recomputes <paramref name="generator"/>'s batch-norm statistics from its rows for latents (and, when conditional, classes)
+    /// of a random stream seeded by <paramref name="seed"/>; <paramref name="batches"/> supplies other conditions where its
+    /// rows have them (tables: conditional vectors at their training frequencies).
+    /// </summary>
+    public static void Recompute(GeneratorNetwork generator, LatentSpace latents, int seed, Device device, GanBatches? batches = null)
     {
         BatchNorm[] norms = generator.modules().OfType<BatchNorm>().ToArray();
         if (norms.Length == 0)
@@ -42,8 +47,9 @@ internal static class StandingStatistics
         {
             for (int b = 0; b < Batches; b++)
             {
-                Tensor? classes = generator.IsConditional ? torch.randint(generator.ClassCount, [BatchSize], generator: random, device: device) : null;
-                generator.forward(LatentSampler.Draw(BatchSize, latents, device, random), classes);
+                Tensor? conditions = batches?.StandingConditions(BatchSize, random)
+                    ?? (generator.IsConditional ? torch.randint(generator.ClassCount, [BatchSize], generator: random, device: device) : null);
+                generator.forward(LatentSampler.Draw(BatchSize, latents, device, random), conditions);
             }
         }
 

@@ -90,6 +90,8 @@ internal sealed class TableRows : GanRows
         private readonly Tensor? _firstRow;
         private readonly Tensor? _rowCount;
         private readonly Tensor? _rowsByCategory;
+        private readonly Tensor? _conditionColumns;
+        private readonly Tensor? _conditionBlocks;
         private readonly int _maxCategories;
         private readonly Scalar _temperature = GumbelTemperature.ToScalar();
 
@@ -138,6 +140,9 @@ internal sealed class TableRows : GanRows
             _rowCount = Own(torch.tensor(count, device: device));
             _rowsByCategory = Own(torch.tensor(rows.ToArray(), device: device));
             _blockOffsets = Own(torch.tensor(_blocks.Select(b => (long)b.ConditionOffset).ToArray(), device: device));
+            // Per entry of the conditional vector: the encoded row's column that holds it, and its block.
+            _conditionColumns = Own(torch.tensor(_blocks.SelectMany(b => Enumerable.Range(b.RowOffset, b.Width).Select(c => (long)c)).ToArray(), device: device));
+            _conditionBlocks = Own(torch.tensor(_blocks.SelectMany((b, i) => Enumerable.Repeat((long)i, b.Width)).ToArray(), device: device));
         }
 
         private T Own<T>(T owned)
@@ -166,6 +171,23 @@ internal sealed class TableRows : GanRows
         }
 
         public override Tensor? Conditions(int size) => _blocks.Length == 0 ? null : DrawConditions(size).Vectors;
+
+        /// <summary>
+        /// As generation draws them (CTGAN's <c>sample_original_condvec</c>): per row a block uniformly and the category a
+        /// training row drawn uniformly has in it, so each category comes at its training frequency.
+        /// </summary>
+        public override Tensor? StandingConditions(int size, torch.Generator random)
+        {
+            if (_blocks.Length == 0)
+            {
+                return null;
+            }
+
+            Tensor block = torch.randint(_blocks.Length, [size], generator: random, device: _rows.device);
+            Tensor row = torch.randint(_rows.shape[0], [size], generator: random, device: _rows.device);
+            Tensor categories = _rows.index_select(0, row).index_select(1, _conditionColumns!);
+            return categories.mul(_conditionBlocks!.unsqueeze(0).eq(block.unsqueeze(1)).to(ScalarType.Float32));
+        }
 
         /// <summary>Per row a block uniformly, a category of it by log-frequency: the one-hot vectors and each category's flat index.</summary>
         private (Tensor Vectors, Tensor FlatCategory) DrawConditions(int size)

@@ -84,7 +84,7 @@ internal sealed record TrainingPlan(
 
     /// <summary>
     /// Resolves <paramref name="options"/> (already validated) for table rows of <paramref name="layout"/>: CTGAN's networks,
-    /// WGAN-GP, z ~ N(0, 1), no EMA, no augmentation, no sample grid.
+    /// WGAN-GP, z ~ N(0, 1), an EMA only when asked for, no augmentation, no sample grid.
     /// </summary>
     public static TrainingPlan ResolveTable(TabularGanOptions options, TableLayout layout, string device)
     {
@@ -107,7 +107,7 @@ internal sealed record TrainingPlan(
             new OptimizerPlan(options.GeneratorLearningRate, beta1, beta2),
             new OptimizerPlan(options.CriticLearningRate, beta1, beta2),
             new LatentSpace(options.LatentDimension, LatentDistribution.Normal),
-            null,
+            options.GeneratorEmaDecay is float decay ? new EmaPlan(decay, options.GeneratorEmaWarmup) : null,
             new StepPlan(options.BatchSize, options.CriticStepsPerGeneratorStep, true, 0, DiffAugmentPolicy.None, null),
             0,
             new RunPlan(options.Budget, options.Threads, device, DivergenceAction.Throw, checkpoints, 0, 0, null, 0, options.LogEveryNSteps, options.Progress));

@@ -67,7 +67,16 @@ internal sealed class TrainingState : IDisposable
         GeneratorNetwork? ema = null;
         if (plan.Ema is not null)
         {
+            // Its initial weights are overwritten at once, but building it draws them from the training stream. Tables give
+            // those draws back, so a table run takes the same steps with an average as without one and the two pair up;
+            // images keep drawing, as the seeded image runs (bench/outputs.sh) always have.
+            using Tensor? stream = plan.Networks.Table is null ? null : torch.random.get_rng_state();
             ema = GanNetworks.CreateGenerator(plan.Networks);
+            if (stream is not null)
+            {
+                torch.random.set_rng_state(stream);
+            }
+
             ema.to(device);
             ema.load_state_dict(generator.state_dict());
             ema.eval();

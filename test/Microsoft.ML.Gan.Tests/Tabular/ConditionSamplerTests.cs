@@ -1,10 +1,13 @@
 using Microsoft.ML.Gan.Tabular;
+using Microsoft.ML.Gan.Training;
+using TorchSharp;
 
 namespace Microsoft.ML.Gan.Tests.Tabular;
 
 /// <summary>
 /// CTGAN's training-by-sampling: the conditional vector's layout, log-frequency choice of a category in training and its
-/// matching real row, training-frequency choice at generation, fixed conditions and their errors, and seeding.
+/// matching real row, training-frequency choice at generation (and for the EMA generator's standing statistics), fixed
+/// conditions and their errors, and seeding.
 /// </summary>
 [Category(TestCategories.Fast)]
 public sealed class ConditionSamplerTests
@@ -142,6 +145,38 @@ public sealed class ConditionSamplerTests
         Assert.That(labelRows.Length / (double)Draws, Is.EqualTo(1 / 3.0).Within(0.02));
         Assert.That(labelRows.Count(r => r[label.Offset + EntryOf(label, "rare")] == 1) / (double)labelRows.Length, Is.EqualTo(0.1).Within(0.015));
         Assert.That(colourRows.Count(r => r[colour.Offset + EntryOf(colour, "blue")] == 1) / (double)colourRows.Length, Is.EqualTo(0.33).Within(0.02));
+    }
+
+    [Test]
+    public void TheEmaGeneratorsStandingConditionsComeAtTheTrainingFrequencyFromTheirOwnStream()
+    {
+        TableEncoder encoder = Patients();
+        var sampler = new ConditionSampler(encoder, seed: 5);
+        var table = new TableRows(encoder, sampler);
+        using GanBatches batches = table.Upload(TrainingPlan.ResolveTable(new TabularGanOptions(), table.Layout, "cpu"), torch.CPU);
+        const int Draws = 30_000;
+        using var random = new torch.Generator(7);
+        using var again = new torch.Generator(7);
+        torch.manual_seed(1);
+        using torch.Tensor training = torch.rand(4);
+
+        torch.manual_seed(1);
+        using torch.Tensor conditions = batches.StandingConditions(Draws, random)!;
+        using torch.Tensor trainingAgain = torch.rand(4);
+        using torch.Tensor repeated = batches.StandingConditions(Draws, again)!;
+
+        Assert.That(trainingAgain.data<float>().ToArray(), Is.EqualTo(training.data<float>().ToArray()), "the training stream is not drawn from");
+        Assert.That(repeated.data<float>().ToArray(), Is.EqualTo(conditions.data<float>().ToArray()), "the same seed gives the same conditions");
+        float[][] rows = [.. conditions.data<float>().ToArray().Chunk(sampler.Width)];
+        Assert.That(rows, Has.Length.EqualTo(Draws));
+        Assert.That(rows.Select(r => r.Sum()), Has.All.EqualTo(1), "one category of one column per row");
+        ConditionBlock label = sampler.Blocks[0], member = sampler.Blocks[1];
+        float[][] labelRows = [.. rows.Where(r => r[label.Offset..(label.Offset + label.Width)].Sum() == 1)];
+        float[][] memberRows = [.. rows.Where(r => r[member.Offset..(member.Offset + member.Width)].Sum() == 1)];
+        Assert.That(labelRows.Length / (double)Draws, Is.EqualTo(1 / 3.0).Within(0.02));
+        // Training frequencies (10 % rare, 25 % members), not training-by-sampling's log-frequencies (0.347 and 0.43).
+        Assert.That(labelRows.Count(r => r[label.Offset + EntryOf(label, "rare")] == 1) / (double)labelRows.Length, Is.EqualTo(0.1).Within(0.015));
+        Assert.That(memberRows.Count(r => r[member.Offset + EntryOf(member, "True")] == 1) / (double)memberRows.Length, Is.EqualTo(0.25).Within(0.02));
     }
 
     [Test]

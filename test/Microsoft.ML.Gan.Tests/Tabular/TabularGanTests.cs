@@ -323,12 +323,22 @@ public sealed class TabularGanTests
         TabularGanOptions excludedLabel = Options(label: "City");
         excludedLabel.ExcludedColumnNames = [Excluded, "City"];
 
+        TabularGanOptions fullDecay = Options();
+        fullDecay.GeneratorEmaDecay = 1f;
+        TabularGanOptions warmupAlone = Options();
+        warmupAlone.GeneratorEmaWarmup = true;
+
         var batch = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Gan().TableGenerator(uneven))!;
         var label = Assert.Throws<ArgumentException>(() => _ml.Gan().TableGenerator(excludedLabel))!;
+        var decay = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Gan().TableGenerator(fullDecay))!;
+        var warmup = Assert.Throws<ArgumentException>(() => _ml.Gan().TableGenerator(warmupAlone))!;
 
         Assert.That(batch.ParamName, Is.EqualTo("BatchSize"));
         Assert.That(batch.Message, Does.Contain("BatchSize").And.Contain("PackSize").And.Contain("55"));
         Assert.That(label.Message, Does.Contain("LabelColumnName").And.Contain("'City'"));
+        Assert.That(decay.ParamName, Is.EqualTo("GeneratorEmaDecay"));
+        Assert.That(warmup.ParamName, Is.EqualTo("GeneratorEmaWarmup"));
+        Assert.That(warmup.Message, Does.Contain("TabularGanOptions.GeneratorEmaDecay is not set"));
     }
 
     [Test]
@@ -401,8 +411,9 @@ public sealed class TabularGanTests
         Assert.That(wrongLength.Message, Does.Contain("'Latent'").And.Contain("3 values"));
     }
 
-    [Test]
-    public void ATableRunResumedFromACheckpointEndsWhereAnUninterruptedOneDoes()
+    [TestCase(false)]
+    [TestCase(true)]
+    public void ATableRunResumedFromACheckpointEndsWhereAnUninterruptedOneDoes(bool ema)
     {
         string directory = Path.Combine(Path.GetTempPath(), "gan-table-resume-" + Guid.NewGuid().ToString("N"));
         try
@@ -415,6 +426,8 @@ public sealed class TabularGanTests
                 options.CheckpointEveryEpochs = 1;
                 options.Resume = resume;
                 options.OverwriteCheckpoints = !resume;
+                options.GeneratorEmaDecay = ema ? 0.9f : null;
+                options.GeneratorEmaWarmup = ema;
                 return options;
             }
 
@@ -441,6 +454,27 @@ public sealed class TabularGanTests
                 Directory.Delete(directory, recursive: true);
             }
         }
+    }
+
+    [Test]
+    public void AnEmaGeneratorIsWhatGeneratesAndTheSameSeedRepeatsIt()
+    {
+        TabularGanOptions Averaged()
+        {
+            TabularGanOptions options = Options();
+            options.GeneratorEmaDecay = 0.9f;
+            options.GeneratorEmaWarmup = true;
+            return options;
+        }
+
+        using TabularGanTransformer averaged = _ml.Gan().TableGenerator(Averaged()).Fit(_data);
+        using TabularGanTransformer again = _ml.Gan().TableGenerator(Averaged()).Fit(_data);
+
+        Assert.That(averaged.Epochs.Select(e => e.GeneratorLoss), Is.EqualTo(_gan.Epochs.Select(e => e.GeneratorLoss)),
+            "the average only watches: training takes the same steps");
+        Assert.That(Bits(averaged.Generate(200, 3)), Is.Not.EqualTo(Bits(_gan.Generate(200, 3))), "the average, not the last weights, generates");
+        Assert.That(Bits(again.Generate(200, 3)), Is.EqualTo(Bits(averaged.Generate(200, 3))), "the same seed, the same rows");
+        Assert.That(Describe(averaged.Generate(10, 3).Schema), Is.EqualTo(Describe(_gan.Generate(10, 3).Schema)));
     }
 
     [Test]
