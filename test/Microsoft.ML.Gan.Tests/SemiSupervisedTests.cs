@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Artifact;
+using Microsoft.ML.Gan.Torch;
 using Microsoft.ML.Gan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -133,6 +134,32 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     {
         Assert.That(new SemiSupervisedGanOptions().NoisyConsistencyTargets, Is.True);
         Assert.That(ConsistencyScores(o => o.NoisyConsistencyTargets = true), Is.Not.EqualTo(ConsistencyScores(o => o.NoisyConsistencyTargets = false)));
+    }
+
+    [Test]
+    public void DistributionAlignmentIsAnOptionThatChangesWhatIsLearned()
+    {
+        Assert.That(new SemiSupervisedGanOptions().DistributionAlignment, Is.False);
+        Assert.That(ConsistencyScores(o => o.DistributionAlignment = true), Is.Not.EqualTo(ConsistencyScores(o => o.DistributionAlignment = false)));
+    }
+
+    [Test]
+    public void DistributionAlignmentDrawsBackTheClassTheClassifierGivesTooOften()
+    {
+        using var scope = torch.NewDisposeScope();
+        // Three classes; the running mean says class 0 has been given half the time, class 2 a sixth.
+        Tensor mean = torch.tensor(new[] { 0.5f, 1f / 3, 1f / 6 });
+        Tensor predictions = torch.tensor(new[] { 0.6f, 0.3f, 0.1f, 0.4f, 0.2f, 0.4f }, [2, 3]);
+        Tensor expectedMean = mean.Times(SemiSupervisedTrainer.AlignmentDecay).Plus(predictions.mean([0L]).Times(1 - SemiSupervisedTrainer.AlignmentDecay));
+
+        float[] aligned = SemiSupervisedTrainer.AlignDistribution(predictions, mean).data<float>().ToArray();
+
+        Assert.That(mean.data<float>().ToArray(), Is.EqualTo(expectedMean.data<float>().ToArray()).Within(1e-6f), "the batch's mean is folded into the running mean in place");
+        Assert.That(aligned[0] + aligned[1] + aligned[2], Is.EqualTo(1f).Within(1e-6f), "a distribution again");
+        Assert.That(aligned[3] + aligned[4] + aligned[5], Is.EqualTo(1f).Within(1e-6f));
+        Assert.That(aligned[0], Is.LessThan(0.6f), "the class given too often loses probability");
+        Assert.That(aligned[5], Is.GreaterThan(0.4f), "the class given too seldom gains it");
+        Assert.That(aligned[5], Is.GreaterThan(aligned[3]), "and can take the row's class over");
     }
 
     /// <summary>Test scores of a classifier fitted with <paramref name="change"/> made to the fast options and every unlabelled row counting in the consistency term.</summary>

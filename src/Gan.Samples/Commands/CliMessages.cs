@@ -26,7 +26,7 @@ internal static partial class CliMessages
         // SemiSupervisedGanOptions, as the semi-supervised verb names them.
         ["LearningRate"] = "--lr", ["ConsistencyWeight"] = "--consistency", ["ConfidenceThreshold"] = "--confidence",
         ["StrongAugmentation"] = "--strong-augmentation", ["LearningRateDecayShare"] = "--lr-decay-share", ["WeightAverageDecay"] = "--weight-average",
-        ["Network"] = "--network", ["NoisyConsistencyTargets"] = "--noisy-targets", ["SelfTrainingEpochs"] = "--self-training-epochs",
+        ["Network"] = "--network", ["NoisyConsistencyTargets"] = "--noisy-targets", ["DistributionAlignment"] = "--distribution-alignment", ["SelfTrainingEpochs"] = "--self-training-epochs",
         ["PseudoLabelConfidence"] = "--pseudo-label-confidence",
 
         // Members of the option groups, named only with their group (TrainingBudget.Steps, DcganNetworkOptions.Width).

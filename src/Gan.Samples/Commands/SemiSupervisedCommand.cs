@@ -49,6 +49,11 @@ internal static class SemiSupervisedCommand
             Description = "Draw the consistency term's targets with the classifier's training noise on (true) or as it scores, without noise (false).",
             DefaultValueFactory = _ => defaults.NoisyConsistencyTargets,
         };
+        Option<bool> alignment = new("--distribution-alignment")
+        {
+            Description = "Align the classifier's class distribution on unlabelled images with a uniform one before the consistency term picks its targets (ReMixMatch's distribution alignment).",
+            DefaultValueFactory = _ => defaults.DistributionAlignment,
+        };
         Option<int> selfTraining = new("--self-training-epochs")
         {
             Description = "Epochs of self-training after the GAN: a fresh CNN learns the labelled images and the unlabelled ones the GAN's classifier labels with probability at least --pseudo-label-confidence (0: keep the GAN's classifier).",
@@ -74,7 +79,7 @@ internal static class SemiSupervisedCommand
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, selfTraining, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, alignment, selfTraining, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -106,6 +111,7 @@ internal static class SemiSupervisedCommand
                 ConfidenceThreshold = result.GetValue(threshold),
                 StrongAugmentation = result.GetValue(strong),
                 NoisyConsistencyTargets = result.GetValue(noisyTargets),
+                DistributionAlignment = result.GetValue(alignment),
                 SelfTrainingEpochs = result.GetValue(selfTraining),
                 PseudoLabelConfidence = confidence,
                 LearningRateDecayShare = result.GetValue(decay),

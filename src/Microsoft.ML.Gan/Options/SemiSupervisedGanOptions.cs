@@ -77,6 +77,15 @@ public sealed class SemiSupervisedGanOptions
     public bool NoisyConsistencyTargets { get; set; } = true;
 
     /// <summary>
+    /// Whether the consistency term aligns the classifier's class distribution on unlabelled rows with a uniform one before
+    /// it picks targets (ReMixMatch's distribution alignment, Berthelot et al. 2020): every prediction is multiplied by
+    /// 1 / (K × the running mean prediction) and normalised, so a class the classifier has started to give too often (a
+    /// style of one digit taken for another) is drawn back rather than locked in by its own confident targets. The running
+    /// mean spans about 128 steps. Default: false.
+    /// </summary>
+    public bool DistributionAlignment { get; set; }
+
+    /// <summary>
     /// The share of the budget, at its end, over which both learning rates fall linearly to 0. Default: 0.3. 0 keeps them
     /// constant (the paper's recipe).
     /// </summary>

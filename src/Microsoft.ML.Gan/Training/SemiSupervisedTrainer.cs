@@ -24,6 +24,7 @@ internal sealed record SemiSupervisedPlan(
     float ConfidenceThreshold,
     ConsistencyAugmentation StrongAugmentation,
     bool NoisyConsistencyTargets,
+    bool DistributionAlignment,
     float DecayShare,
     float? AverageDecay,
     TrainingBudget Budget,
@@ -35,7 +36,7 @@ internal sealed record SemiSupervisedPlan(
 {
     public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
         classCount, shape, options.Network, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
-        options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.NoisyConsistencyTargets, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget,
+        options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.NoisyConsistencyTargets, options.DistributionAlignment, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget,
         options.SelfTrainingEpochs, options.PseudoLabelConfidence, options.Threads, device,
         options.Progress);
 
@@ -132,6 +133,8 @@ internal sealed class SemiSupervisedTrainer
             generator.to(device);
             using Tensor images = torch.tensor(_data.Pixels, [_data.Count, _data.ImageSize], device: device);
             using Tensor classes = torch.tensor(_data.Classes, device: device);
+            // The consistency term's running mean prediction on unlabelled rows, when it aligns them (uniform at first).
+            using Tensor? meanPrediction = _plan.DistributionAlignment ? ScalarArithmetic.Full(_plan.ClassCount, 1.0 / _plan.ClassCount, device) : null;
             // Data-dependent initialisation from the first 500 rows, as the paper's code does.
             classifier.InitializeFrom(images.narrow(0, 0, Math.Min(500, _data.Count)));
             average = NewAverage(classifier, _plan.Network, device);
@@ -148,7 +151,7 @@ internal sealed class SemiSupervisedTrainer
             {
                 TimeSpan start = clock.Elapsed;
                 (double labelled, double unlabelled, double generated) = RunEpoch(classifier, generator, images, classes, classifierOptimizer, generatorOptimizer,
-                    averaged, frozen, epoch, epoch == _epochs ? _lastEpochSteps : _stepsPerEpoch, governor, device);
+                    averaged, frozen, meanPrediction, epoch, epoch == _epochs ? _lastEpochSteps : _stepsPerEpoch, governor, device);
                 if (!double.IsFinite(labelled) || !double.IsFinite(unlabelled) || !double.IsFinite(generated))
                 {
                     throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
@@ -324,7 +327,7 @@ internal sealed class SemiSupervisedTrainer
 
     /// <summary>One pass over the unlabelled stream. Returns the mean labelled, unlabelled and generator losses.</summary>
     private (double Labelled, double Unlabelled, double Generator) RunEpoch(SemiSupervisedDiscriminator classifier, FeatureMatchingGenerator generator, Tensor images,
-        Tensor classes, FlatAdam classifierOptimizer, FlatAdam generatorOptimizer, List<(Tensor Average, Tensor Current)>? averaged, Parameter[] frozen, int epoch, int steps,
+        Tensor classes, FlatAdam classifierOptimizer, FlatAdam generatorOptimizer, List<(Tensor Average, Tensor Current)>? averaged, Parameter[] frozen, Tensor? meanPrediction, int epoch, int steps,
         ThreadGovernor? governor, Device device)
     {
         int b = _plan.BatchSize;
@@ -367,6 +370,11 @@ internal sealed class SemiSupervisedTrainer
                     classifier.train(_plan.NoisyConsistencyTargets);
                     Tensor weak = nn.functional.softmax(classifier.forward(DiffAugment.Shift(unlabelledImages, shape, WeakShift, Blank)).Logits, 1);
                     classifier.train();
+                    if (meanPrediction is not null)
+                    {
+                        weak = AlignDistribution(weak, meanPrediction);
+                    }
+
                     (Tensor confidence, targets) = weak.max(1);
                     confident = confidence.OnesWhereAtLeast(_plan.ConfidenceThreshold);
                 }
@@ -410,6 +418,21 @@ internal sealed class SemiSupervisedTrainer
 
         return (labelledLossSum.item<float>() / steps, unlabelledLossSum.item<float>() / steps, generatorLossSum.item<float>() / steps);
     }
+
+    /// <summary>
+    /// Distribution alignment with a uniform target: first folds the batch's mean of <paramref name="probabilities"/> into
+    /// <paramref name="meanPrediction"/> (in place, decay <see cref="AlignmentDecay"/>), then returns every row multiplied by
+    /// 1 / (K × <paramref name="meanPrediction"/>) and normalised to sum to 1.
+    /// </summary>
+    internal static Tensor AlignDistribution(Tensor probabilities, Tensor meanPrediction)
+    {
+        meanPrediction.TimesInPlace(AlignmentDecay).PlusInPlace(probabilities.mean([0L]), 1 - AlignmentDecay);
+        Tensor aligned = probabilities / meanPrediction.Times(meanPrediction.shape[0]);
+        return aligned / aligned.sum(1, keepdim: true);
+    }
+
+    /// <summary>Decay of the running mean prediction of <see cref="AlignDistribution"/>: about the last 128 batches, as ReMixMatch averages.</summary>
+    internal const double AlignmentDecay = 127.0 / 128;
 
     /// <summary>
     /// Shifts (pixels) and the cut-out side of the augmentations, the strong affine view's largest turn (degrees), scale change
