@@ -79,7 +79,8 @@ internal static class TableStudy
         try
         {
             TableStudyRun? run = JsonSerializer.Deserialize<TableStudyRun>(File.ReadAllText(file), Json);
-            return run is not null && run.Format == Format && JsonSerializer.Serialize(run.Plan, Json) == JsonSerializer.Serialize(plan, Json) ? run : null;
+            // A run is one seed's: it is kept for any plan that differs from its own in the list of seeds alone.
+            return run is not null && run.Format == Format && JsonSerializer.Serialize(run.Plan with { Seeds = [] }, Json) == JsonSerializer.Serialize(plan with { Seeds = [] }, Json) ? run : null;
         }
         catch (JsonException)
         {

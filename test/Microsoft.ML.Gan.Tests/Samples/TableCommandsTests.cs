@@ -97,5 +97,12 @@ public sealed class TableCommandsTests : ScratchDirectoryTest
         Assert.That(again, Is.Zero, secondLog);
         Assert.That(secondLog, Does.Contain("seed 1: kept from"), "the run is reused, not measured again");
         Assert.That(File.ReadAllText(report), Is.EqualTo(text), "the same report from the same runs");
+
+        int seeds = Array.IndexOf(arguments, "--seeds");
+        (int more, string thirdLog) = SamplesApp.Run([.. arguments[..(seeds + 2)], "2", .. arguments[(seeds + 2)..]]);
+
+        Assert.That(more, Is.Zero, thirdLog);
+        Assert.That(thirdLog, Does.Contain("seed 1: kept from").And.Contain("seed 2: training"), "another list of seeds keeps the seeds it shares");
+        Assert.That(File.Exists(Path.Combine(output, "runs", "seed-2.json")));
     }
 }
