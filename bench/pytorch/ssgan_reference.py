@@ -9,7 +9,8 @@ The Improved GAN (Salimans et al. 2016, feature matching) on MNIST with N labels
 reshuffled each time round) shifted by up to 2 pixels, unlabelled rows, generated rows and the unlabelled rows' strong view
 (turned by up to 20 degrees, scaled by up to 15 %, sheared by up to 0.3, moved by up to 4 pixels, with an 8 x 8 cut-out;
 --strong-augmentation ShiftAndCutOut: moved only) in one classifier pass; loss = cross-entropy + the GAN term + the FixMatch term (targets
-from a copy shifted by up to 1 pixel, scored with the training noise unless --noisy-targets false, counted at confidence >= --confidence, 0.8 as the library's default); then a generator step of feature matching on a second
+from a copy shifted by up to 1 pixel, scored with the training noise unless --noisy-targets false, aligned with a uniform class distribution
+unless --distribution-alignment false, counted at confidence >= --confidence, 0.8 as the library's default); then a generator step of feature matching on a second
 unlabelled stream (a second one when its loss is above 1 after epoch 2). Adam 0.003 (0.5, 0.999), both rates falling
 linearly to 0 over the last 30 % of the steps; an average of the classifier's weights (decay min(0.999, (1+t)/(10+t)))
 is what is measured. Then --self-training-epochs (20 as the library's default; 0 stops after the GAN): the average labels
@@ -194,6 +195,8 @@ def main():
     p.add_argument("--pseudo-label-confidence", type=float, default=0.95, help="SemiSupervisedGanOptions.PseudoLabelConfidence")
     p.add_argument("--noisy-targets", default="true", choices=["true", "false"],
                    help="targets with the training noise on (SemiSupervisedGanOptions.NoisyConsistencyTargets, true by default)")
+    p.add_argument("--distribution-alignment", default="true", choices=["true", "false"],
+                   help="align the targets' class distribution with a uniform one (SemiSupervisedGanOptions.DistributionAlignment, true by default)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -222,6 +225,7 @@ def main():
     done, timings, history = 0, [], []
 
     trained = [q for q in classifier.parameters() if q.requires_grad]
+    mean_prediction = torch.full((10,), 0.1)   # distribution alignment's running mean prediction on unlabelled rows
 
     def generator_step(real):
         generated = generator(torch.rand(b, 100))
@@ -254,8 +258,13 @@ def main():
             with torch.no_grad():
                 fake = generator(torch.rand(b, 100))
                 classifier.train(args.noisy_targets == "true")
-                confidence, targets = F.softmax(classifier(shift(unlabelled, 1))[0], 1).max(1)
+                weak = F.softmax(classifier(shift(unlabelled, 1))[0], 1)
                 classifier.train()
+                if args.distribution_alignment == "true":   # ReMixMatch's alignment with a uniform distribution, decay 127/128
+                    mean_prediction.mul_(127 / 128).add_(weak.mean(0), alpha=1 / 128)
+                    weak = weak / (10 * mean_prediction)
+                    weak = weak / weak.sum(1, keepdim=True)
+                confidence, targets = weak.max(1)
                 confident = (confidence >= args.confidence).float()
             strong = cut_out(affine(unlabelled) if args.strong_augmentation == "AffineAndCutOut" else shift(unlabelled, 4), 8)
             logits, _ = classifier(torch.cat([labelled_x, unlabelled, fake, strong]))

@@ -226,7 +226,8 @@ internal sealed class AugmentationStudy(StudyPlan plan, MnistOptions mnist, ILog
         var clock = Stopwatch.StartNew();
         var options = new SemiSupervisedGanOptions
         {
-            Budget = TrainingBudget.OfSteps(plan.SemiSupervisedSteps), SelfTrainingEpochs = plan.SemiSupervisedSelfTrainingEpochs, Seed = seed, Threads = plan.Threads, Logger = logger,
+            Budget = TrainingBudget.OfSteps(plan.SemiSupervisedSteps), SelfTrainingEpochs = plan.SemiSupervisedSelfTrainingEpochs,
+            DistributionAlignment = plan.SemiSupervisedDistributionAlignment, Seed = seed, Threads = plan.Threads, Logger = logger,
         };
         using SemiSupervisedGanTransformer classifier = ml.Gan().SemiSupervisedClassifier(options).Fit(kept, validation: null, cancellationToken);
         double classifierSeconds = clock.Elapsed.TotalSeconds;

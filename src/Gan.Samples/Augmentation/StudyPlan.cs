@@ -117,6 +117,12 @@ internal sealed record StudyPlan
     /// <summary>Self-training epochs of the semi-supervised classifier (<see cref="SemiSupervisedGanOptions.SelfTrainingEpochs"/>; none unless set: the CLI passes the library's default).</summary>
     public int SemiSupervisedSelfTrainingEpochs { get; init; }
 
+    /// <summary>
+    /// Whether the semi-supervised classifier aligns its class distribution (<see cref="SemiSupervisedGanOptions.DistributionAlignment"/>;
+    /// off unless set: the CLI passes the library's default; runs kept from before the option have it off).
+    /// </summary>
+    public bool SemiSupervisedDistributionAlignment { get; init; }
+
     /// <summary>An unlabelled row takes the classifier's label when the classifier gives it at least this probability.</summary>
     public float PseudoLabelConfidence { get; init; } = 0.95f;
 

@@ -58,6 +58,11 @@ internal static class AugmentCommand
             Description = "Self-training epochs of the semi-supervised classifier (the library's default, 20).",
             DefaultValueFactory = _ => new SemiSupervisedGanOptions().SelfTrainingEpochs,
         };
+        Option<bool> sslAlignment = new("--ssl-distribution-alignment")
+        {
+            Description = "Whether the semi-supervised classifier aligns its class distribution on unlabelled images (the library's default, true; docs/augmentation-runs were made with false).",
+            DefaultValueFactory = _ => new SemiSupervisedGanOptions().DistributionAlignment,
+        };
         Option<int> sslSteps = new("--ssl-steps") { Description = "Training steps of the semi-supervised classifier (600 are one epoch of its 100 labelled + 100 unlabelled batches).", DefaultValueFactory = _ => 3_000 };
         Option<int> sslGanSteps = new("--ssl-gan-steps")
         {
@@ -69,7 +74,7 @@ internal static class AugmentCommand
         var command = new Command("augment", "The augmentation study: classifiers trained on few real MNIST labels, with and without classic and GAN-made rows.")
         {
             mnistDirectory, output, report, runsDirectory, quick, regimes, seeds, ratios, classifiers, ganSteps, width, diffAugment, ema, modeSeeking, auxiliary, latentScale, filterConfidence,
-            cnnSteps, lightGbmIterations, lbfgsIterations, validationRows, threads, unlabelledRegimes, sslSteps, sslSelfTraining, sslGanSteps, pseudoLabelConfidence, logLevel,
+            cnnSteps, lightGbmIterations, lbfgsIterations, validationRows, threads, unlabelledRegimes, sslSteps, sslSelfTraining, sslAlignment, sslGanSteps, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -100,6 +105,7 @@ internal static class AugmentCommand
                 UnlabelledRegimes = result.GetValue(unlabelledRegimes) is { Length: > 0 } unlabelled ? unlabelled : [.. chosenRegimes.Where(r => r is 100 or 1_000)],
                 SemiSupervisedSteps = Pick(sslSteps, 300),
                 SemiSupervisedSelfTrainingEpochs = Pick(sslSelfTraining, 2),
+                SemiSupervisedDistributionAlignment = result.GetValue(sslAlignment),
                 SemiSupervisedGanSteps = Pick(sslGanSteps, 300),
                 PseudoLabelConfidence = result.GetValue(pseudoLabelConfidence),
             };

@@ -81,9 +81,11 @@ public sealed class SemiSupervisedGanOptions
     /// it picks targets (ReMixMatch's distribution alignment, Berthelot et al. 2020): every prediction is multiplied by
     /// 1 / (K × the running mean prediction) and normalised, so a class the classifier has started to give too often (a
     /// style of one digit taken for another) is drawn back rather than locked in by its own confident targets. The running
-    /// mean spans about 128 steps. Default: false.
+    /// mean spans about 128 steps. It assumes the classes are about equally common among the unlabelled rows, as MNIST's
+    /// digits are. Default: true (chosen on a validation split: +0.21 points over five labelled subsets,
+    /// docs/SEMI-SUPERVISED-OPTIONS.md).
     /// </summary>
-    public bool DistributionAlignment { get; set; }
+    public bool DistributionAlignment { get; set; } = true;
 
     /// <summary>
     /// The share of the budget, at its end, over which both learning rates fall linearly to 0. Default: 0.3. 0 keeps them
