@@ -60,9 +60,9 @@ internal abstract class GanBatches : IDisposable
 
     /// <summary>
     /// Conditions for <paramref name="size"/> rows of the EMA generator's standing statistics, drawn from <paramref name="random"/>
-    /// (never the training stream) at the rate generation asks for them; null where the generator's own classes do (images).
+    /// (never the training stream) at the rate generation asks for them; null when unconditional.
     /// </summary>
-    public virtual Tensor? StandingConditions(int size, torch.Generator random) => null;
+    public abstract Tensor? StandingConditions(int size, torch.Generator random);
 
     /// <summary>The generator's raw output as rows (images: as they are; tables: tanh and Gumbel-softmax heads).</summary>
     public virtual Tensor Activate(Tensor raw) => raw;

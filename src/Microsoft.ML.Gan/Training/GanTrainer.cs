@@ -121,7 +121,7 @@ internal sealed class GanTrainer
             // images (a few steps an epoch) recomputing them every epoch cost more than training.
             if (state.Ema is not null && (_plan.SampleCount > 0 || evaluate || checkpoint || epoch == _schedule.Epochs))
             {
-                StandingStatistics.Recompute(state.Ema, _plan.Latents, state.Seed, device, batches);
+                StandingStatistics.Recompute(state.Ema, _plan.Latents, state.Seed, device, batches.StandingConditions);
             }
 
             IReadOnlyList<float[]> samples = _data.Images is { } images ? state.Published.Render(state.FixedLatents, state.FixedClasses, images.Shape.Size) : [];

@@ -65,6 +65,10 @@ internal sealed class ImageRows(TrainingImages images) : GanRows
 
         public override Tensor? Conditions(int size) => _classCount > 0 ? torch.randint(_classCount, [size], device: _pixels.device) : null;
 
+        /// <summary>Classes uniformly, as generation asks for them.</summary>
+        public override Tensor? StandingConditions(int size, torch.Generator random) =>
+            _classCount > 0 ? torch.randint(_classCount, [size], generator: random, device: _pixels.device) : null;
+
         // DiffAugment (when on): the discriminator only ever sees augmented images, real and fake alike.
         public override (Tensor Input, Tensor? Classes) ForDiscriminator(Tensor rows, Tensor? conditions) => (DiffAugment.Apply(rows, _shape, _augment), conditions);
 

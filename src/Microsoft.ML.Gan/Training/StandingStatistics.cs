@@ -20,11 +20,12 @@ internal static class StandingStatistics
     public const int BatchSize = 64;
 
     /// <summary>
-    /// Recomputes <paramref name="generator"/>'s batch-norm statistics from its rows for latents (and, when conditional, classes)
-    /// of a random stream seeded by <paramref name="seed"/>; <paramref name="batches"/> supplies other conditions where its
-    /// rows have them (tables: conditional vectors at their training frequencies).
+    /// Recomputes <paramref name="generator"/>'s batch-norm statistics from its rows for latents and conditions drawn from a
+    /// random stream seeded by <paramref name="seed"/>; <paramref name="conditions"/> gives a batch's conditions from that
+    /// stream (<see cref="GanBatches.StandingConditions"/>: classes for images, conditional vectors for tables; null when
+    /// unconditional).
     /// </summary>
-    public static void Recompute(GeneratorNetwork generator, LatentSpace latents, int seed, Device device, GanBatches? batches = null)
+    public static void Recompute(GeneratorNetwork generator, LatentSpace latents, int seed, Device device, Func<int, torch.Generator, Tensor?> conditions)
     {
         BatchNorm[] norms = generator.modules().OfType<BatchNorm>().ToArray();
         if (norms.Length == 0)
@@ -47,9 +48,8 @@ internal static class StandingStatistics
         {
             for (int b = 0; b < Batches; b++)
             {
-                Tensor? conditions = batches?.StandingConditions(BatchSize, random)
-                    ?? (generator.IsConditional ? torch.randint(generator.ClassCount, [BatchSize], generator: random, device: device) : null);
-                generator.forward(LatentSampler.Draw(BatchSize, latents, device, random), conditions);
+                Tensor? batchConditions = conditions(BatchSize, random);
+                generator.forward(LatentSampler.Draw(BatchSize, latents, device, random), batchConditions);
             }
         }
 
