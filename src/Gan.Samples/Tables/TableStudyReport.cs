@@ -21,7 +21,10 @@ internal static class TableStudyReport
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- Data: `{Path.GetFileName(plan.TrainCsv)}` ({Path.GetFileName(plan.TestCsv)} held out), UCI Adult in SDGym's split (data/adult/README.md): {trainRows:N0} training rows, {testRows:N0} test rows, label `{plan.Label}`."));
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- Generator: `ml.Gan().TableGenerator` with CTGAN's defaults (residual generator 256, 256; PacGAN critic 256, 256 in packs of 10; WGAN-GP λ 10; Adam 2e-4, β (0.5, 0.9)), batch {plan.BatchSize}, {plan.Epochs} epochs, {plan.Threads} thread(s), label column `{plan.Label}`{(plan.Ema is float ema ? $"; an EMA of the generator's weights (decay {ema}{(plan.EmaWarmup ? ", warm-up" : "")}) generates" : "")}. Seeds {seeds}: each seed is another generator and other synthetic rows; the classifiers use the seed too."));
         text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"- Efficacy (SDGym's machine-learning efficacy): ML.NET binary classifiers with default settings — FastTree, LightGbm, SdcaLogisticRegression (min-max normalised) — on one-hot text columns and numbers as they are, trained on the real training rows and on as many synthetic rows; F1 of the positive class on the {testRows:N0} real test rows."));
-        text.AppendLine("- Nothing was tuned: the generator runs CTGAN's published defaults, so the test rows choose nothing. (SDGym's own classifiers are scikit-learn's DecisionTree, AdaBoost, LogisticRegression and MLP; its numbers are quoted for orientation, not as the same measurement.)");
+        text.AppendLine((plan.Ema is null
+                ? "- Nothing was tuned: the generator runs CTGAN's published defaults, so the test rows choose nothing."
+                : "- Nothing was tuned on these rows: the generator runs CTGAN's published defaults with the EMA its command asks for, so the test rows choose nothing.")
+            + " (SDGym's own classifiers are scikit-learn's DecisionTree, AdaBoost, LogisticRegression and MLP; its numbers are quoted for orientation, not as the same measurement.)");
         text.AppendLine();
 
         text.AppendLine("## Machine-learning efficacy");
