@@ -22,11 +22,12 @@ mkdir -p "$out"
 subsets=(1 2 3 4 5)
 # The shipped recipe, spelled out so that a change of default does not change what these runs measure.
 recipe="--epochs 10 --threads 1 --validation-rows 10000 --network Mlp --strong-augmentation AffineAndCutOut --confidence 0.8 --noisy-targets --self-training-epochs 20"
-# name | the option's flags (added to the recipe). The recipe turns off what the options turn on: distribution alignment
+# name | the option's flags (added to the recipe; an --epochs there replaces the recipe's) | the option it is judged
+# against (empty for the first row, the reference). The recipe turns off what the options turn on: distribution alignment
 # became the default after these runs chose it. (Its runs here were made while it was off by default, without the flag.)
 options=$(cat <<'OPTIONS'
-recipe|--distribution-alignment false
-distribution-alignment|--distribution-alignment
+recipe|--distribution-alignment false|
+distribution-alignment|--distribution-alignment|recipe
 OPTIONS
 )
 # Options measured on the MNIST test split after the choice (which they take no part in): 100 labels, subsets 1-3, the
@@ -49,9 +50,14 @@ run() {
 
 # Two at a time, one thread each: the validation runs, then the test runs.
 jobs=()
-while IFS='|' read -r name flags; do
+while IFS='|' read -r name flags _; do
+  command=$recipe
+  if [[ $flags =~ ^(.*)--epochs\ ([0-9]+)(.*)$ ]]; then
+    command=${command/--epochs 10/--epochs ${BASH_REMATCH[2]}}
+    flags=$(echo "${BASH_REMATCH[1]}${BASH_REMATCH[3]}" | xargs)
+  fi
   for s in "${subsets[@]}"; do
-    jobs+=("$name-subset-$s|semi-supervised $recipe --label-seed $s --seed $s${flags:+ $flags}")
+    jobs+=("$name-subset-$s|semi-supervised $command --label-seed $s --seed $s${flags:+ $flags}")
   done
 done <<<"$options"
 while IFS='|' read -r name flags; do
@@ -68,9 +74,10 @@ done
 python3 - "$out" "${subsets[*]}" "$options" "$tested" <<'PY'
 import csv, datetime, pathlib, re, statistics, subprocess, sys
 out, subsets = pathlib.Path(sys.argv[1]), [int(s) for s in sys.argv[2].split()]
-options = [line.split("|", 1) for line in sys.argv[3].splitlines() if line.strip()]
+options = [line.split("|", 2) for line in sys.argv[3].splitlines() if line.strip()]
 tested = [line.split("|", 1) for line in sys.argv[4].splitlines() if line.strip()]
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
+sys.path.insert(0, "bench")
+from stats import interval
 
 def run(name, subset, folder=None):
     d = out / (folder or f"{name}-subset-{subset}")
@@ -81,13 +88,7 @@ def run(name, subset, folder=None):
     return {"command": (d / "done").read_text().strip(), "accuracy": float(final[1]), "errors": int(final[2]),
             "minutes": float(final[4]), "gan": 100 * float(gan["accuracy"])}
 
-def interval(d):
-    m = statistics.mean(d)
-    h = T975[len(d) - 1] * statistics.stdev(d) / len(d) ** 0.5
-    return m, m - h, m + h
-
-runs = {name: [run(name, s) for s in subsets] for name, _ in options}
-base = runs["recipe"]
+runs = {name: [run(name, s) for s in subsets] for name, _, _ in options}
 commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 lines = [
     "# Options of the semi-supervised classifier against its recipe (validation only)",
@@ -97,7 +98,8 @@ lines = [
     "",
     "- Machine: AMD EPYC, 2 cores; .NET SDK 10.0.401; TorchSharp 0.107.0 (libtorch 2.10.0, CPU); two runs at a time, 1 thread each.",
     "- Every run: 100 labels (10 per digit, `--label-seed` = the subset), training seed = the subset, the last 10,000 MNIST",
-    "  train images held out of training and scored (validation); 10 GAN epochs of 500 steps, then 20 self-training epochs.",
+    "  train images held out of training and scored (validation); 10 GAN epochs of 500 steps (unless an option sets `--epochs`),",
+    "  then 20 self-training epochs.",
     "  The MNIST test split chooses nothing (its runs, below, came after the choice).",
     "- Training minutes: the loop's own clock, with other trainings sharing the machine at times; not a speed measurement.",
     "- An option replaces the recipe's choice only when its paired difference over the subsets has a 95 % interval above 0",
@@ -109,17 +111,21 @@ lines = [
     "| option | " + " | ".join(f"subset {s}" for s in subsets) + " | mean | paired difference to the recipe (points, 95 %) | the GAN's classifier alone: paired difference | training minutes (mean) |",
     "|---|" + "---|" * (len(subsets) + 4),
 ]
-for name, flags in options:
+label = {name: ("the recipe" if not against else f"`{flags}`") for name, flags, against in options}
+for name, flags, against in options:
     r = runs[name]
     cells = " | ".join(f"{x['accuracy']:.2f}" for x in r)
     mean = statistics.mean(x["accuracy"] for x in r)
     minutes = statistics.mean(x["minutes"] for x in r)
-    if name == "recipe":
-        lines.append(f"| the recipe | {cells} | **{mean:.2f}** | | | {minutes:.1f} |")
+    if not against:
+        lines.append(f"| {label[name]} | {cells} | **{mean:.2f}** | | | {minutes:.1f} |")
         continue
+    base = runs[against]
     d = interval([a["accuracy"] - b["accuracy"] for a, b in zip(r, base)])
     g = interval([a["gan"] - b["gan"] for a, b in zip(r, base)])
-    verdict = "replaces the recipe's choice" if d[1] > 0 else "does not replace it"
+    # Judged against another option (not the first row): the row says which, and replaces that option's choice.
+    than = "" if against == options[0][0] else f" (against {label[against]})"
+    verdict = ("replaces the recipe's choice" if d[1] > 0 else "does not replace it") + than
     lines.append(f"| `{flags}` | {cells} | **{mean:.2f}** | {d[0]:+.3f} [{d[1]:+.3f}, {d[2]:+.3f}]: {verdict} | {g[0]:+.3f} [{g[1]:+.3f}, {g[2]:+.3f}] | {minutes:.1f} |")
 lines += ["", "Validation accuracy after self-training, %. The GAN's classifier alone: its validation accuracy after the last GAN epoch.", ""]
 tests = {name: [run(name, s, f"test-{name}-subset-{s}") for s in (1, 2, 3)] for name, _ in tested}
@@ -134,7 +140,7 @@ if tests:
         lines.append(f"| `{flags}` | " + " | ".join(f"{a:.2f}" for a in acc) + f" | **{statistics.mean(acc):.2f} ± {statistics.stdev(acc):.2f}** | {statistics.mean(x['minutes'] for x in tests[name]):.1f} |")
     lines.append("")
 lines += ["## Commands", ""]
-for name, _ in options:
+for name, _, _ in options:
     for s, x in zip(subsets, runs[name]):
         lines.append(f"- `{name}-subset-{s}`: `{x['command']}`")
 for name, _ in tested:

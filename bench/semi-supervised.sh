@@ -72,6 +72,8 @@ done
 
 python3 - "$out" "$epochs" <<'PY'
 import csv, datetime, os, pathlib, re, statistics, subprocess, sys
+sys.path.insert(0, "bench")
+from stats import interval
 out, epochs = pathlib.Path(sys.argv[1]), int(sys.argv[2])
 
 def run(name):
@@ -110,13 +112,9 @@ for name in sorted(os.listdir(out)):
 # grid (INCUMBENT) only when its paired difference over those subsets has a 95 % interval above 0, the standard the
 # augmentation study holds gains to; among several such, the best mean final accuracy wins.
 INCUMBENT = ("Mlp", "AffineAndCutOut", 0.8, "noisy", 0)
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
 most = max(len(runs) for runs in val.values())
 def mean_final(k): return statistics.mean(r["accuracy"] for r in val[k])
-def paired(k):
-    d = [a["accuracy"] - b["accuracy"] for a, b in zip(val[k], val[INCUMBENT])]
-    m, h = statistics.mean(d), T975[len(d) - 1] * statistics.stdev(d) / len(d) ** 0.5
-    return m, m - h, m + h
+def paired(k): return interval([a["accuracy"] - b["accuracy"] for a, b in zip(val[k], val[INCUMBENT])])
 finalists = [k for k in val if len(val[k]) == most and k != INCUMBENT]
 better = [k for k in finalists if paired(k)[1] > 0]
 chosen = max(better, key=mean_final) if better else INCUMBENT
@@ -242,13 +240,12 @@ for s, r, a in zip((1, 2, 3), hundred, alone):
     lines.append(f"| 100 | {s} | {r['accuracy']:.2f} | {r['errors']} | {a['accuracy']:.2f} | {r['accuracy'] - a['accuracy']:+.2f} | {r['minutes']:.1f} | {first98(r)} |")
 lines.append(f"| 1,000 | 1 | {thousand['accuracy']:.2f} | {thousand['errors']} | {thousand_alone['accuracy']:.2f} | {thousand['accuracy'] - thousand_alone['accuracy']:+.2f} | {thousand['minutes']:.1f} | {first98(thousand)} |")
 fastest98 = min((r["to98"][1] for r in hundred if r["to98"]), default=None)
-gain = [r["accuracy"] - a["accuracy"] for r, a in zip(hundred, alone)]
-gain_h = T975[len(gain) - 1] * statistics.stdev(gain) / len(gain) ** 0.5
+gain = interval([r["accuracy"] - a["accuracy"] for r, a in zip(hundred, alone)])
 lines += [
     "",
     f"100 labels: **{mean:.2f} % ± {sd:.2f}** (mean ± sd of 3 labelled subsets; {statistics.mean(errors):.0f} errors on average); the GAN's",
     f"classifier alone {statistics.mean(a['accuracy'] for a in alone):.2f} % ± {statistics.stdev(a['accuracy'] for a in alone):.2f}; self-training adds"
-    f" {statistics.mean(gain):+.2f} points [{statistics.mean(gain) - gain_h:+.2f}, {statistics.mean(gain) + gain_h:+.2f}] (paired, 95 %).",
+    f" {gain[0]:+.2f} points [{gain[1]:+.2f}, {gain[2]:+.2f}] (paired, 95 %).",
     "",
     "![Test accuracy per epoch, 100 labels, labelled subset 1 (the CLI's accuracy.png)](images/semi-supervised-accuracy.png)",
     "",

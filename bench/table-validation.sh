@@ -49,7 +49,8 @@ python3 - "$out" "$settings" <<'PY'
 import datetime, json, pathlib, statistics, subprocess, sys
 out = pathlib.Path(sys.argv[1])
 names = [line.split("|", 1)[0] for line in sys.argv[2].splitlines() if line.strip()]
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776}
+sys.path.insert(0, "bench")
+from stats import interval
 
 def runs(name):
     files = sorted((out / name / "runs").glob("seed-*.json"), key=lambda f: int(f.stem.split("-")[1]))
@@ -57,11 +58,6 @@ def runs(name):
 
 def ratio(run):
     return statistics.mean(t["Synthetic"] / t["Real"] for t in run["Trainers"])
-
-def interval(d):
-    m = statistics.mean(d)
-    h = T975[len(d) - 1] * statistics.stdev(d) / len(d) ** 0.5
-    return m, m - h, m + h
 
 data = {n: runs(n) for n in names}
 base = data[names[0]]

@@ -1,0 +1,16 @@
+"""Statistics the bench reports share: a paired difference's mean and 95 % t-interval.
+
+The reports import it from their inline Python (`sys.path.insert(0, "bench")`); the C# study reports compute the
+same interval in src/Gan.Samples/Augmentation/StudyStatistics.cs.
+"""
+import statistics
+
+# Student's t, 97.5th percentile, by degrees of freedom (n - 1 for n paired differences).
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
+
+
+def interval(differences):
+    """The mean of paired differences and the ends of its 95 % t-interval: (mean, low, high)."""
+    m = statistics.mean(differences)
+    h = T975[len(differences) - 1] * statistics.stdev(differences) / len(differences) ** 0.5
+    return m, m - h, m + h
