@@ -22,13 +22,14 @@ mkdir -p "$out"
 subsets=(1 2 3 4 5)
 # The shipped recipe, spelled out so that a change of default does not change what these runs measure.
 recipe="--epochs 10 --threads 1 --validation-rows 10000 --network Mlp --strong-augmentation AffineAndCutOut --confidence 0.8 --noisy-targets --self-training-epochs 20"
-# name | the option's flags (added to the recipe; an --epochs there replaces the recipe's) | the option it is judged
+# name | the option's flags (added to the recipe; one the recipe has takes the option's value instead) | the option it is judged
 # against (empty for the first row, the reference). The recipe turns off what the options turn on: distribution alignment
 # became the default after these runs chose it. (Its runs here were made while it was off by default, without the flag.)
 options=$(cat <<'OPTIONS'
 recipe|--distribution-alignment false|
 distribution-alignment|--distribution-alignment|recipe
 gan-epochs-20|--distribution-alignment --epochs 20|distribution-alignment
+self-training-rounds-2|--distribution-alignment --self-training-rounds 2|distribution-alignment
 OPTIONS
 )
 # Options measured on the MNIST test split after the choice (which they take no part in): 100 labels, subsets 1-3, the
@@ -51,14 +52,27 @@ run() {
 
 # Two at a time, one thread each: the validation runs, then the test runs.
 jobs=()
+# The recipe with an option's flags: a flag the recipe has takes the option's value in the recipe's place, the others follow.
+with_option() {
+  local -a words extra=()
+  read -ra words <<<"$recipe"
+  local -a flags
+  read -ra flags <<<"$1"
+  local i j found
+  for ((i = 0; i < ${#flags[@]}; i++)); do
+    found=
+    for ((j = 0; j < ${#words[@]}; j++)); do
+      if [ "${words[j]}" = "${flags[i]}" ] && ((i + 1 < ${#flags[@]})) && [[ ${flags[i + 1]} != --* ]]; then
+        words[j + 1]=${flags[i + 1]}; found=1; break
+      fi
+    done
+    if [ -n "$found" ]; then i=$((i + 1)); else extra+=("${flags[i]}"); fi
+  done
+  echo "${words[*]} --label-seed $2 --seed $2${extra[*]:+ ${extra[*]}}"
+}
 while IFS='|' read -r name flags _; do
-  command=$recipe
-  if [[ $flags =~ ^(.*)--epochs\ ([0-9]+)(.*)$ ]]; then
-    command=${command/--epochs 10/--epochs ${BASH_REMATCH[2]}}
-    flags=$(echo "${BASH_REMATCH[1]}${BASH_REMATCH[3]}" | xargs)
-  fi
   for s in "${subsets[@]}"; do
-    jobs+=("$name-subset-$s|semi-supervised $command --label-seed $s --seed $s${flags:+ $flags}")
+    jobs+=("$name-subset-$s|semi-supervised $(with_option "$flags" "$s")")
   done
 done <<<"$options"
 while IFS='|' read -r name flags; do

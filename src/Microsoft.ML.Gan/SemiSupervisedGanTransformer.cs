@@ -105,8 +105,11 @@ public sealed class SemiSupervisedGanTransformer : ITransformer, IDisposable
     /// <summary>The network this model scores with: <see cref="SemiSupervisedNetwork.Cnn"/> after self-training (the student), else the GAN's.</summary>
     public SemiSupervisedNetwork Network => _metadata.Training.Network;
 
-    /// <summary>Unlabelled training rows the self-trained student learned with the GAN classifier's classes; 0 without self-training.</summary>
+    /// <summary>Unlabelled training rows the self-trained student learned with its teacher's classes; 0 without self-training.</summary>
     public int PseudoLabelledRows => _metadata.Training.PseudoLabelledRows;
+
+    /// <summary>Rounds of self-training the saved student came from (<see cref="SemiSupervisedGanOptions.SelfTrainingRounds"/>; 1 for zips written before rounds).</summary>
+    public int SelfTrainingRounds => _metadata.Training.SelfTrainingRounds;
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;

@@ -204,6 +204,39 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void ASecondSelfTrainingRoundTeachesAFreshStudentAfterTheFirstAndTheZipSaysSo()
+    {
+        var ml = new MLContext(1);
+        IDataView validation = SyntheticImages.LoadLabelled(ml, 40);
+        SemiSupervisedGanOptions Options(int rounds)
+        {
+            SemiSupervisedGanOptions options = FastOptions();
+            options.SelfTrainingEpochs = 2;
+            options.SelfTrainingRounds = rounds;
+            options.PseudoLabelConfidence = 0.3f;
+            return options;
+        }
+
+        using SemiSupervisedGanTransformer one = ml.Gan().SemiSupervisedClassifier(Options(1)).Fit(FewLabels(ml), validation);
+        using SemiSupervisedGanTransformer two = ml.Gan().SemiSupervisedClassifier(Options(2)).Fit(FewLabels(ml), validation);
+        int epochs = one.History.Count;
+
+        Assert.That(two.History.Select(e => e.Epoch), Is.EqualTo(Enumerable.Range(1, epochs + 2)));
+        Assert.That(two.History.Skip(epochs - 2).Select(e => e.SelfTraining), Is.EqualTo(new[] { true, true, true, true }));
+        Assert.That(two.History.Take(epochs).Select(e => (e.LabelledLoss, e.ValidationAccuracy)), Is.EqualTo(one.History.Select(e => (e.LabelledLoss, e.ValidationAccuracy))),
+            "the first round trains as it does alone");
+        Assert.That((one.SelfTrainingRounds, two.SelfTrainingRounds), Is.EqualTo((1, 2)));
+        float[] Scores(ITransformer model) => [.. model.Transform(validation).GetColumn<float[]>("Score").SelectMany(s => s)];
+        Assert.That(Scores(two), Is.Not.EqualTo(Scores(one)), "the second round's student is saved");
+
+        string path = Path.Combine(Scratch, "two-rounds.zip");
+        two.Save(path);
+        using SemiSupervisedGanTransformer loaded = ml.Gan().LoadClassifier(path);
+        Assert.That((loaded.SelfTrainingRounds, loaded.PseudoLabelledRows), Is.EqualTo((2, two.PseudoLabelledRows)));
+        Assert.That(Scores(loaded), Is.EqualTo(Scores(two)));
+    }
+
+    [Test]
     public void SelfTrainingOnFewerRowsThanABatchTakesThemAllInOneStep()
     {
         var ml = new MLContext(1);
@@ -236,6 +269,7 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
 
     [TestCase(nameof(SemiSupervisedGanOptions.SelfTrainingEpochs), "SemiSupervisedGanOptions.SelfTrainingEpochs must be at least 0")]
     [TestCase(nameof(SemiSupervisedGanOptions.PseudoLabelConfidence), "SemiSupervisedGanOptions.PseudoLabelConfidence must lie in [0, 1]")]
+    [TestCase(nameof(SemiSupervisedGanOptions.SelfTrainingRounds), "SemiSupervisedGanOptions.SelfTrainingRounds must be at least 1")]
     public void ABadSelfTrainingOptionIsAnErrorNamingIt(string option, string message)
     {
         var ml = new MLContext(1);
@@ -243,6 +277,10 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         if (option == nameof(SemiSupervisedGanOptions.SelfTrainingEpochs))
         {
             options.SelfTrainingEpochs = -1;
+        }
+        else if (option == nameof(SemiSupervisedGanOptions.SelfTrainingRounds))
+        {
+            options.SelfTrainingRounds = 0;
         }
         else
         {
@@ -304,12 +342,16 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         Assert.That(properties["gan.training.labelled_rows"], Is.EqualTo("8"));
         Assert.That(properties["gan.training.network"], Is.EqualTo(new SemiSupervisedGanOptions().Network.ToString()));
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.Network, Is.EqualTo(new SemiSupervisedGanOptions().Network));
-        Assert.That((properties["gan.training.self_training_epochs"], properties["gan.training.pseudo_labelled_rows"]), Is.EqualTo(("0", "0")));
+        Assert.That((properties["gan.training.self_training_epochs"], properties["gan.training.pseudo_labelled_rows"], properties["gan.training.self_training_rounds"]),
+            Is.EqualTo(("0", "0", "1")));
+        properties["gan.training.self_training_rounds"] = "3";
+        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.SelfTrainingRounds, Is.EqualTo(3));
         properties.Remove("gan.training.self_training_epochs");
         properties.Remove("gan.training.pseudo_labelled_rows");
+        properties.Remove("gan.training.self_training_rounds");
         properties.Remove("gan.training.network");
-        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training, Is.EqualTo(new ClassifierTraining(128, 8, 30, 1, null, SemiSupervisedNetwork.Mlp, 0, 0)),
-            "zips from before the choice hold the MLP, without self-training");
+        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training, Is.EqualTo(new ClassifierTraining(128, 8, 30, 1, null, SemiSupervisedNetwork.Mlp, 0, 0, 1)),
+            "zips from before the choice hold the MLP, without self-training, in one round");
         properties["gan.minimum_reader_version"] = "2";
         Assert.That(() => ClassifierMetadata.FromProperties(properties, "Model 'x.zip'"),
             Throws.InstanceOf<InvalidDataException>().With.Message.Contains("needs a reader of version 2").And.Message.Contains("Update Microsoft.ML.Gan"));

@@ -59,6 +59,11 @@ internal static class SemiSupervisedCommand
             Description = "Epochs of self-training after the GAN: a fresh CNN learns the labelled images and the unlabelled ones the GAN's classifier labels with probability at least --pseudo-label-confidence (0: keep the GAN's classifier).",
             DefaultValueFactory = _ => defaults.SelfTrainingEpochs,
         };
+        Option<int> rounds = new("--self-training-rounds")
+        {
+            Description = "Rounds of self-training: after the first, the last student labels the unlabelled images again for a fresh one.",
+            DefaultValueFactory = _ => defaults.SelfTrainingRounds,
+        };
         Option<float> decay = new("--lr-decay-share") { Description = "Share of the budget at its end over which the learning rates fall to 0.", DefaultValueFactory = _ => defaults.LearningRateDecayShare };
         Option<float?> average = new("--weight-average") { Description = $"Decay of the weight average that is measured and saved (default {defaults.WeightAverageDecay}; 0 turns it off)." };
         Option<float> learningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
@@ -79,7 +84,7 @@ internal static class SemiSupervisedCommand
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, alignment, selfTraining, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, alignment, selfTraining, rounds, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -113,6 +118,7 @@ internal static class SemiSupervisedCommand
                 NoisyConsistencyTargets = result.GetValue(noisyTargets),
                 DistributionAlignment = result.GetValue(alignment),
                 SelfTrainingEpochs = result.GetValue(selfTraining),
+                SelfTrainingRounds = result.GetValue(rounds),
                 PseudoLabelConfidence = confidence,
                 LearningRateDecayShare = result.GetValue(decay),
                 WeightAverageDecay = averageDecay,

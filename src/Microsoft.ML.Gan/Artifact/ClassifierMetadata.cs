@@ -12,9 +12,10 @@ namespace Microsoft.ML.Gan.Artifact;
 /// <param name="ValidationAccuracy">Accuracy on the validation rows after the last epoch, when there were any.</param>
 /// <param name="Network">The saved classifier's network (<see cref="SemiSupervisedNetwork.Mlp"/> for zips written before the choice existed).</param>
 /// <param name="SelfTrainingEpochs">Epochs of self-training after the GAN (0 for zips written before it existed).</param>
-/// <param name="PseudoLabelledRows">Unlabelled rows self-training learned with the GAN's classes (0 without it).</param>
+/// <param name="PseudoLabelledRows">Unlabelled rows the saved student learned with its teacher's classes (0 without self-training).</param>
+/// <param name="SelfTrainingRounds">Rounds of self-training, each of <paramref name="SelfTrainingEpochs"/> (1 for zips written before rounds existed).</param>
 internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps, int Seed, double? ValidationAccuracy, SemiSupervisedNetwork Network,
-    int SelfTrainingEpochs = 0, int PseudoLabelledRows = 0);
+    int SelfTrainingEpochs = 0, int PseudoLabelledRows = 0, int SelfTrainingRounds = 1);
 
 /// <summary>
 /// What a semi-supervised classifier's ONNX graph says about itself in its <c>metadata_props</c>, so a zip knows what it is.
@@ -31,8 +32,9 @@ internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps,
 /// as a JSON array of text (what the predicted label's key values are)</description></item>
 /// <item><term>output.score_column, output.predicted_label_column</term><description>the columns scoring adds</description></item>
 /// <item><term>training.rows, training.labelled_rows, training.steps, training.seed, training.validation_accuracy, training.network,
-/// training.self_training_epochs, training.pseudo_labelled_rows</term><description>the training summary (steps: the GAN's; the last
-/// two read as 0 when absent, in zips written before self-training)</description></item>
+/// training.self_training_epochs, training.pseudo_labelled_rows, training.self_training_rounds</term><description>the training
+/// summary (steps: the GAN's; self-training's epochs and rows read as 0 when absent, in zips written before self-training, and its
+/// rounds as 1, in zips written before rounds)</description></item>
 /// </list>
 /// </remarks>
 internal sealed record ClassifierMetadata(
@@ -77,6 +79,7 @@ internal sealed record ClassifierMetadata(
             ["training.network"] = Training.Network.ToString(),
             ["training.self_training_epochs"] = Training.SelfTrainingEpochs.ToString(Invariant),
             ["training.pseudo_labelled_rows"] = Training.PseudoLabelledRows.ToString(Invariant),
+            ["training.self_training_rounds"] = Training.SelfTrainingRounds.ToString(Invariant),
         };
         if (Training.ValidationAccuracy is double accuracy)
         {
@@ -93,7 +96,7 @@ internal sealed record ClassifierMetadata(
             : throw new InvalidDataException($"{source} has no '{Prefix}{key}' in its metadata; it was not written as a Microsoft.ML.Gan classifier.");
         int Int(string key) => int.TryParse(Text(key), NumberStyles.Integer, Invariant, out int value) ? value
             : throw new InvalidDataException($"{source} has an unreadable '{Prefix}{key}': '{Text(key)}'.");
-        int IntOrZero(string key) => properties.ContainsKey(Prefix + key) ? Int(key) : 0;
+        int IntOr(string key, int absent) => properties.ContainsKey(Prefix + key) ? Int(key) : absent;
 
         string kind = properties.TryGetValue(Prefix + "kind", out string? k) ? k : "generator";
         if (kind != Kind)
@@ -126,6 +129,6 @@ internal sealed record ClassifierMetadata(
             : throw new InvalidDataException($"{source} has an unreadable '{Prefix}training.network': '{n}'.");
         return new ClassifierMetadata(Text("library_version"), pixels, Text("label.column"), keyValues, Text("output.score_column"), Text("output.predicted_label_column"),
             new ClassifierTraining(Int("training.rows"), Int("training.labelled_rows"), Int("training.steps"), Int("training.seed"), accuracy, network,
-                IntOrZero("training.self_training_epochs"), IntOrZero("training.pseudo_labelled_rows")));
+                IntOr("training.self_training_epochs", 0), IntOr("training.pseudo_labelled_rows", 0), IntOr("training.self_training_rounds", 1)));
     }
 }

@@ -102,8 +102,8 @@ internal static partial class GanLog
     public static partial void SemiSupervisedEpochUnmeasured(ILogger logger, int epoch, int epochs, double labelledLoss, double unlabelledLoss, double generatorLoss, double seconds);
 
     [LoggerMessage(83, LogLevel.Information,
-        "Self-training: the classifier labelled {PseudoLabelled} of {Unlabelled} unlabelled images with probability at least {Confidence}; a fresh CNN learns them and the labelled ones, {Epochs} epochs of {Steps} steps")]
-    public static partial void SelfTrainingStarted(ILogger logger, int pseudoLabelled, int unlabelled, float confidence, int epochs, int steps);
+        "Self-training, round {Round}/{Rounds}: the teacher labelled {PseudoLabelled} of {Unlabelled} unlabelled images with probability at least {Confidence}; a fresh CNN learns them and the labelled ones, {Epochs} epochs of {Steps} steps")]
+    public static partial void SelfTrainingStarted(ILogger logger, int round, int rounds, int pseudoLabelled, int unlabelled, float confidence, int epochs, int steps);
 
     [LoggerMessage(84, LogLevel.Information, "Self-training epoch {Epoch}/{Epochs}: loss {Loss:F4}, validation accuracy {Accuracy:P2} ({Seconds:F1} s)")]
     public static partial void SelfTrainingEpoch(ILogger logger, int epoch, int epochs, double loss, double accuracy, double seconds);

@@ -104,6 +104,13 @@ public sealed class SemiSupervisedGanOptions
     public int SelfTrainingEpochs { get; set; } = 20;
 
     /// <summary>
+    /// Rounds of self-training (<see cref="SelfTrainingEpochs"/> each): after the first, the last round's student is the
+    /// teacher that labels the unlabelled rows again for a fresh student (Xie et al. 2020, "Self-training with Noisy Student").
+    /// Each round costs as much as the first. Default: 1.
+    /// </summary>
+    public int SelfTrainingRounds { get; set; } = 1;
+
+    /// <summary>
     /// The probability the GAN's classifier must give an unlabelled row's class for the row to join self-training with that
     /// class (<see cref="SelfTrainingEpochs"/>). Default: 0.95, as <see cref="SemiSupervisedGanTransformer.LabelUnlabelledRows"/>
     /// filters by default (on MNIST with 100 labels it keeps about 95 % of the unlabelled rows, 99.3 % of them rightly labelled).
@@ -175,6 +182,7 @@ public sealed class SemiSupervisedGanOptions
 
         OptionChecks.InRange(LearningRateDecayShare, 0f, 1f, Owner, nameof(LearningRateDecayShare), upperInclusive: true);
         OptionChecks.AtLeast(SelfTrainingEpochs, 0, Owner, nameof(SelfTrainingEpochs));
+        OptionChecks.AtLeast(SelfTrainingRounds, 1, Owner, nameof(SelfTrainingRounds));
         OptionChecks.InRange(PseudoLabelConfidence, 0f, 1f, Owner, nameof(PseudoLabelConfidence), upperInclusive: true);
         if (WeightAverageDecay is float decay)
         {

@@ -29,6 +29,7 @@ internal sealed record SemiSupervisedPlan(
     float? AverageDecay,
     TrainingBudget Budget,
     int SelfTrainingEpochs,
+    int SelfTrainingRounds,
     float PseudoLabelConfidence,
     int Threads,
     string Device,
@@ -37,10 +38,13 @@ internal sealed record SemiSupervisedPlan(
     public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
         classCount, shape, options.Network, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
         options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.NoisyConsistencyTargets, options.DistributionAlignment, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget,
-        options.SelfTrainingEpochs, options.PseudoLabelConfidence, options.Threads, device,
+        options.SelfTrainingEpochs, options.SelfTrainingRounds, options.PseudoLabelConfidence, options.Threads, device,
         options.Progress);
 
     public int ImageSize => Shape.Size;
+
+    /// <summary>Epochs of self-training over all its rounds.</summary>
+    public int SelfTrainingTotalEpochs => SelfTrainingEpochs * SelfTrainingRounds;
 }
 
 /// <summary>Images in [0, 1] with their class index, −1 for an unlabelled row.</summary>
@@ -180,10 +184,10 @@ internal sealed class SemiSupervisedTrainer
             }
 
             int pseudoLabelled = 0;
-            if (_plan.SelfTrainingEpochs > 0)
+            for (int round = 1; round <= _plan.SelfTrainingRounds && _plan.SelfTrainingEpochs > 0; round++)
             {
                 SemiSupervisedDiscriminator teacher = published;
-                (published, pseudoLabelled) = SelfTrain(teacher, images, classes, history, clock, governor, device);
+                (published, pseudoLabelled) = SelfTrain(teacher, round, images, classes, history, clock, governor, device);
                 teacher.Dispose();
             }
 
@@ -202,13 +206,14 @@ internal sealed class SemiSupervisedTrainer
     }
 
     /// <summary>
-    /// Self-training: <paramref name="teacher"/> labels the unlabelled rows (<see cref="PseudoLabels"/>), and a fresh
+    /// One round of self-training: <paramref name="teacher"/> (the GAN's classifier in the first round, the last round's
+    /// student after it) labels the unlabelled rows (<see cref="PseudoLabels"/>), and a fresh
     /// <see cref="SemiSupervisedNetwork.Cnn"/> learns them and the labelled rows by cross-entropy, every image turned, scaled,
     /// sheared and shifted at random (the consistency term's affine view, without its cut-out), with Adam (learning rate
     /// 0.001, β 0.9, 0.999), the same learning-rate decay and weight average as the GAN. Returns the student (its average)
     /// and how many unlabelled rows it learned.
     /// </summary>
-    private (SemiSupervisedDiscriminator Student, int PseudoLabelled) SelfTrain(SemiSupervisedDiscriminator teacher, Tensor images, Tensor classes,
+    private (SemiSupervisedDiscriminator Student, int PseudoLabelled) SelfTrain(SemiSupervisedDiscriminator teacher, int round, Tensor images, Tensor classes,
         List<SemiSupervisedEpoch> history, Stopwatch clock, ThreadGovernor? governor, Device device)
     {
         ImageShape shape = _plan.Shape;
@@ -232,7 +237,9 @@ internal sealed class SemiSupervisedTrainer
             int b = (int)Math.Min(_plan.BatchSize, count);   // fewer rows than a batch (tiny data, a strict confidence): one step of them all
             int steps = (int)(count / b);
             long total = (long)steps * _plan.SelfTrainingEpochs;
-            GanLog.SelfTrainingStarted(_logger, pseudoLabelled, _data.Count - _labelled.Length, _plan.PseudoLabelConfidence, _plan.SelfTrainingEpochs, steps);
+            int before = _epochs + ((round - 1) * _plan.SelfTrainingEpochs);   // epochs the history holds when this round starts
+            int totalEpochs = _epochs + _plan.SelfTrainingTotalEpochs;
+            GanLog.SelfTrainingStarted(_logger, round, _plan.SelfTrainingRounds, pseudoLabelled, _data.Count - _labelled.Length, _plan.PseudoLabelConfidence, _plan.SelfTrainingEpochs, steps);
             var student = SemiSupervisedDiscriminator.Create(SemiSupervisedNetwork.Cnn, shape, _plan.ClassCount);
             SemiSupervisedDiscriminator? average = null;
             try
@@ -277,7 +284,7 @@ internal sealed class SemiSupervisedTrainer
                     }
 
                     double? accuracy = _validation is null ? null : Accuracy(published, _validation, device);
-                    var summary = new SemiSupervisedEpoch(_epochs + epoch, mean, 0, 0, accuracy, clock.Elapsed - begin, SelfTraining: true);
+                    var summary = new SemiSupervisedEpoch(before + epoch, mean, 0, 0, accuracy, clock.Elapsed - begin, SelfTraining: true);
                     history.Add(summary);
                     if (accuracy is double measured)
                     {
@@ -288,7 +295,7 @@ internal sealed class SemiSupervisedTrainer
                         GanLog.SelfTrainingEpochUnmeasured(_logger, epoch, _plan.SelfTrainingEpochs, mean, summary.Duration.TotalSeconds);
                     }
 
-                    _plan.Progress?.Report(new SemiSupervisedGanProgress(_epochs + epoch, _epochs + _plan.SelfTrainingEpochs, mean, 0, 0, accuracy, clock.Elapsed, SelfTraining: true));
+                    _plan.Progress?.Report(new SemiSupervisedGanProgress(before + epoch, totalEpochs, mean, 0, 0, accuracy, clock.Elapsed, SelfTraining: true));
                 }
 
                 if (!ReferenceEquals(published, student))
