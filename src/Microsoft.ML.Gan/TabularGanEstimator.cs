@@ -15,7 +15,8 @@ namespace Microsoft.ML.Gan;
 /// Trains a generator of table rows, CTGAN's way (Xu et al. 2019), on any <see cref="IDataView"/>: Single, Double and integer
 /// columns, Booleans, text (as categories) and keys (with their key values), missing values included (NaN, empty text, key 0;
 /// generated at the rate they were seen). Create it with <c>mlContext.Gan().TableGenerator(...)</c>; the options say what
-/// each setting is and that the defaults are CTGAN's.
+/// each setting is and that the defaults are CTGAN's. With <see cref="TabularGanOptions.Tvae"/> it trains TVAE, a variational
+/// autoencoder from the same paper, conditioned, generated and saved the same way.
 /// </summary>
 /// <remarks>
 /// <list type="table">

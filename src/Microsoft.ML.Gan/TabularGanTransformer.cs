@@ -72,7 +72,7 @@ public sealed class TabularGanTransformer : ITransformer, IDisposable
     /// <summary>The seed training used; rows without a latent column are drawn from it.</summary>
     public int Seed { get; }
 
-    /// <summary>One summary per training epoch: mean critic and generator losses, and time.</summary>
+    /// <summary>One summary per training epoch: mean critic and generator losses (with <see cref="TabularGanOptions.Tvae"/>: reconstruction loss and KL divergence), and time.</summary>
     public IReadOnlyList<GanEpochSummary> Epochs { get; }
 
     /// <summary>The label column the generator was trained with, if any (<see cref="TabularGanOptions.LabelColumnName"/>).</summary>
@@ -218,6 +218,7 @@ public sealed class TabularGanTransformer : ITransformer, IDisposable
             ["gan.latent.layout"] = string.Create(invariant,
                 $"{_options.LatentDimension} x N(0, 1), then {_sampling.HeadCount} x U[0, 1) (one per one-hot group), then 2 x U[0, 1) (the condition)"),
             ["gan.table.columns"] = string.Join("; ", _encoder.Columns.Select(c => $"{c.Column.Name}: {c.Column.Source.Type} ({c.Kind})")),
+            ["gan.training.model"] = _options.Tvae is null ? "Ctgan" : "Tvae",
             ["gan.training.epochs"] = Epochs.Count.ToString(invariant),
             ["gan.training.seed"] = Seed.ToString(invariant),
         };

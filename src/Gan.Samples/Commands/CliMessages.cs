@@ -14,7 +14,7 @@ internal static partial class CliMessages
         ["LatentDimension"] = "--latent-dim", ["GeneratorLearningRate"] = "--g-lr", ["DiscriminatorLearningRate"] = "--d-lr",
         ["GeneratorBetas"] = "--beta1/--beta2", ["DiscriminatorBetas"] = "--beta1/--beta2", ["DcganWidth"] = "--dcgan-width",
         ["Architecture"] = "--architecture", ["Loss"] = "--loss", ["Conditional"] = "--conditional", ["AuxiliaryClassifier"] = "--aux-classifier",
-        ["DiscriminatorStepsPerGeneratorStep"] = "--critic-steps", ["GeneratorEmaDecay"] = "--ema", ["GeneratorEmaWarmup"] = "--ema-warmup", ["MaxGradientNorm"] = "--max-grad-norm",
+        ["DiscriminatorStepsPerGeneratorStep"] = "--critic-steps", ["GeneratorEmaDecay"] = "--ema", ["GeneratorEmaWarmup"] = "--ema-warmup", ["Tvae"] = "--tvae", ["MaxGradientNorm"] = "--max-grad-norm",
         ["CheckpointDirectory"] = "--checkpoint-dir", ["CheckpointEveryEpochs"] = "--checkpoint-every", ["EvaluateEveryEpochs"] = "--eval-every",
         ["EvaluationSampleCount"] = "--eval-samples", ["OverwriteCheckpoints"] = "--overwrite-checkpoints", ["Resume"] = "--resume",
         ["LatentDistribution"] = "--latent-distribution", ["Threads"] = "--threads", ["DiffAugment"] = "--diff-augment",

@@ -62,6 +62,11 @@ internal static class CommonOptions
 
     /// <summary>Integer enlargement of PNG sample grids (<see cref="GanImages.Grid"/>): 28-pixel digits are too small to see at 1x.</summary>
     /// <summary>The generator EMA's decay (images and tables alike).</summary>
+    public static Option<bool> Tvae() => new("--tvae")
+    {
+        Description = "Train TVAE (a variational autoencoder, TVAE's defaults: Adam 1e-3, 128-wide encoder and decoder) instead of CTGAN's GAN; conditioned, generated and saved the same way.",
+    };
+
     public static Option<float?> Ema() => new("--ema") { Description = "Decay of an EMA of the generator's weights (e.g. 0.999); the average is what gets saved." };
 
     /// <summary>The generator EMA's warm-up (needs <see cref="Ema"/>).</summary>

@@ -25,11 +25,12 @@ internal static class TableCommand
         Option<string?> labelValue = new("--label-value") { Description = "Generate only rows with this --label value (upsampling a minority class)." };
         Option<string[]> exclude = new("--exclude") { Description = "Columns to leave out (neither learned nor generated).", AllowMultipleArgumentsPerToken = true };
         Option<int> epochs = new("--epochs") { Description = "Passes over the rows (⌊rows / batch⌋ steps each).", DefaultValueFactory = _ => defaults.Budget.Epochs!.Value };
-        Option<int> batchSize = new("--batch-size") { Description = "Rows per step; a multiple of 10 (the critic's pack).", DefaultValueFactory = _ => defaults.BatchSize };
+        Option<int> batchSize = new("--batch-size") { Description = "Rows per step; a multiple of 10 (the critic's pack) for CTGAN.", DefaultValueFactory = _ => defaults.BatchSize };
         Option<long?> rows = new("--rows") { Description = "Synthetic rows to write (default: as many as the CSV has)." };
         Option<int> seed = new("--seed") { Description = "Training seed.", DefaultValueFactory = _ => 1 };
         Option<float?> ema = CommonOptions.Ema();
         Option<bool> emaWarmup = CommonOptions.EmaWarmup();
+        Option<bool> tvae = CommonOptions.Tvae();
         Option<int> generationSeed = new("--generation-seed") { Description = "Seed of the synthetic rows.", DefaultValueFactory = _ => 7 };
         Option<int> threads = new("--threads") { Description = "TorchSharp intra-op threads; 0 chooses while training.", DefaultValueFactory = _ => defaults.Threads };
         Option<string> device = CommonOptions.Device("TorchSharp device to train on");
@@ -37,9 +38,9 @@ internal static class TableCommand
         Option<bool> resume = new("--resume") { Description = "Continue the run whose checkpoints are in --checkpoint-dir." };
         Option<DirectoryInfo> output = CommonOptions.Output("out/table");
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
-        var command = new Command("table", "Train a generator of table rows (CTGAN) on a CSV file and write synthetic rows with the same columns to a CSV.")
+        var command = new Command("table", "Train a generator of table rows (CTGAN, or TVAE with --tvae) on a CSV file and write synthetic rows with the same columns to a CSV.")
         {
-            csv, separator, label, labelValue, exclude, epochs, batchSize, rows, seed, ema, emaWarmup, generationSeed, threads, device, checkpoints, resume, output, logLevel,
+            csv, separator, label, labelValue, exclude, epochs, batchSize, rows, seed, ema, emaWarmup, tvae, generationSeed, threads, device, checkpoints, resume, output, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -62,6 +63,7 @@ internal static class TableCommand
                 Seed = result.GetValue(seed),
                 GeneratorEmaDecay = result.GetValue(ema),
                 GeneratorEmaWarmup = result.GetValue(emaWarmup),
+                Tvae = result.GetValue(tvae) ? new TvaeOptions() : null,
                 Threads = result.GetValue(threads),
                 Device = result.GetValue(device)!.Trim().ToLowerInvariant(),
                 CheckpointDirectory = result.GetValue(checkpoints)?.FullName,
@@ -89,8 +91,11 @@ internal static class TableCommand
             if (p.EpochCompleted)
             {
                 double perEpoch = p.Elapsed.TotalSeconds / p.Epoch;
+                string losses = options.Tvae is null
+                    ? string.Create(CultureInfo.InvariantCulture, $"critic loss {p.DiscriminatorLoss:F3}, generator loss {p.GeneratorLoss:F3}")
+                    : string.Create(CultureInfo.InvariantCulture, $"reconstruction loss {p.DiscriminatorLoss:F3}, KL divergence {p.GeneratorLoss:F3}");
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Epoch {p.Epoch}/{p.Epochs}: critic loss {p.DiscriminatorLoss:F3}, generator loss {p.GeneratorLoss:F3}; {p.Elapsed.TotalMinutes:F1} min, about {perEpoch * (p.Epochs - p.Epoch) / 60:F1} min left"));
+                    $"Epoch {p.Epoch}/{p.Epochs}: {losses}; {p.Elapsed.TotalMinutes:F1} min, about {perEpoch * (p.Epochs - p.Epoch) / 60:F1} min left"));
             }
         });
 
@@ -100,7 +105,7 @@ internal static class TableCommand
         IDataView synthetic = labelValue is null ? generator.Generate(count, generationSeed) : generator.Generate(count, generationSeed, labelValue);
         string syntheticCsv = Path.Combine(output.FullName, "synthetic.csv");
         CsvTable.Save(synthetic, syntheticCsv, separator, cancellationToken);
-        var losses = new StringBuilder("epoch,critic_loss,generator_loss,seconds\n");
+        var losses = new StringBuilder(options.Tvae is null ? "epoch,critic_loss,generator_loss,seconds\n" : "epoch,reconstruction_loss,kl_divergence,seconds\n");
         foreach (GanEpochSummary e in generator.Epochs)
         {
             losses.Append(string.Create(CultureInfo.InvariantCulture, $"{e.Epoch},{e.DiscriminatorLoss:R},{e.GeneratorLoss:R},{e.Duration.TotalSeconds:F3}\n"));

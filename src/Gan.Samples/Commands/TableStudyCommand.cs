@@ -24,20 +24,21 @@ internal static class TableStudyCommand
         Option<int> threads = new("--threads") { Description = "TorchSharp threads of the generator.", DefaultValueFactory = _ => 1 };
         Option<float?> ema = CommonOptions.Ema();
         Option<bool> emaWarmup = CommonOptions.EmaWarmup();
+        Option<bool> tvae = CommonOptions.Tvae();
         Option<bool> quick = new("--quick") { Description = "A small study for checks: 10 epochs, seeds 1 and 2 (options given explicitly still apply)." };
         Option<DirectoryInfo> output = CommonOptions.Output("out/table-study");
         Option<FileInfo?> report = new("--report") { Description = "Where to write the Markdown report (default: <output>/tabular.md); the pictures go next to it." };
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
         var command = new Command("table-study", "Efficacy, quality and upsampling of the table generator on Adult over several seeds, as a Markdown report (docs/TABULAR.md).")
         {
-            train, test, label, epochs, batchSize, seeds, threads, ema, emaWarmup, quick, output, report, logLevel,
+            train, test, label, epochs, batchSize, seeds, threads, ema, emaWarmup, tvae, quick, output, report, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
             bool small = result.GetValue(quick);
             var plan = new TableStudyPlan(result.GetValue(train)!.FullName, result.GetValue(test)!.FullName, result.GetValue(label)!,
                 result.GetValue(epochs) ?? (small ? 10 : 300), result.GetValue(batchSize), result.GetValue(seeds) is { Length: > 0 } given ? given : small ? [1, 2] : [1, 2, 3, 4, 5],
-                result.GetValue(threads), small, result.GetValue(ema), result.GetValue(emaWarmup));
+                result.GetValue(threads), small, result.GetValue(ema), result.GetValue(emaWarmup), result.GetValue(tvae));
             DirectoryInfo folder = result.GetValue(output)!;
             CommonOptions.EnsureWritableDirectory(folder, "--output");
             string reportPath = result.GetValue(report)?.FullName ?? Path.Combine(folder.FullName, "tabular.md");
@@ -55,7 +56,7 @@ internal static class TableStudyCommand
                 pictures.Add(name);
             }
 
-            string commandLine = "./build.sh run table-study" + (small ? " --quick" : "")
+            string commandLine = "./build.sh run table-study" + (small ? " --quick" : "") + (plan.Tvae ? " --tvae" : "")
                 + (plan.Ema is float decay ? string.Create(CultureInfo.InvariantCulture, $" --ema {decay}") + (plan.EmaWarmup ? " --ema-warmup" : "") : "") + $" --report {Relative(reportPath)} --output {Relative(folder.FullName)}";
             string machine = string.Create(CultureInfo.InvariantCulture,
                 $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, TorchSharp {Version(typeof(TorchSharp.torch))}, ML.NET {Version(typeof(Microsoft.ML.MLContext))}, generator threads {plan.Threads}");

@@ -111,6 +111,9 @@ internal static partial class GanLog
     [LoggerMessage(85, LogLevel.Information, "Self-training epoch {Epoch}/{Epochs}: loss {Loss:F4} ({Seconds:F1} s)")]
     public static partial void SelfTrainingEpochUnmeasured(ILogger logger, int epoch, int epochs, double loss, double seconds);
 
+    [LoggerMessage(87, LogLevel.Information, "Epoch {Epoch}/{Epochs}: reconstruction loss {Reconstruction:F4}, KL divergence {Divergence:F4} ({Seconds:F1} s)")]
+    public static partial void VariationalEpochCompleted(ILogger logger, int epoch, int epochs, double reconstruction, double divergence, double seconds);
+
     [LoggerMessage(86, LogLevel.Information, "MKL kernels on other vendors' processors: {Outcome}")]
     public static partial void MklKernels(ILogger logger, string outcome);
 }

@@ -8,6 +8,7 @@ internal static class GanNetworks
         DcganNetworkOptions dcgan => new DcganGenerator(plan.LatentDimension, plan.Shape, dcgan.Width, plan.ClassCount),
         MlpNetworkOptions mlp => new MlpGenerator(plan.LatentDimension, mlp.HiddenSize, plan.Shape.Size, mlp.Dropout, mlp.LeakyReluSlope, plan.ClassCount),
         CtganNetworkOptions ctgan => new CtganGenerator(plan.LatentDimension, ctgan.GeneratorSizes, TableOf(plan)),
+        TvaeNetworkOptions tvae => new CtganGenerator(plan.LatentDimension, tvae.DecoderSizes, TableOf(plan)),
         _ => throw Unknown(plan.Architecture),
     };
 
@@ -16,11 +17,12 @@ internal static class GanNetworks
         DcganNetworkOptions dcgan => new DcganDiscriminator(plan.Shape, dcgan.Width, plan.ClassCount, plan.AuxiliaryClassifier, dcgan.SpectralNormalization, dcgan.LeakyReluSlope),
         MlpNetworkOptions mlp => new MlpDiscriminator(plan.Shape.Size, mlp.HiddenSize, mlp.Dropout, mlp.LeakyReluSlope, plan.ClassCount, plan.AuxiliaryClassifier),
         CtganNetworkOptions ctgan => new CtganDiscriminator(TableOf(plan), ctgan.CriticSizes, ctgan.PackSize, ctgan.Dropout, ctgan.LeakyReluSlope),
+        TvaeNetworkOptions tvae => new TvaeEncoder(TableOf(plan), tvae.EncoderSizes, plan.LatentDimension),
         _ => throw Unknown(plan.Architecture),
     };
 
     private static TableLayout TableOf(NetworkPlan plan)
-        => plan.Table ?? throw new InvalidOperationException($"CTGAN networks are built for table rows; the plan has no table layout.");
+        => plan.Table ?? throw new InvalidOperationException($"Table networks (CTGAN, TVAE) are built for table rows; the plan has no table layout.");
 
     private static NotSupportedException Unknown(object network) => new($"No networks are built for {network.GetType().Name}.");
 

@@ -173,6 +173,14 @@ internal static class ScalarArithmetic
         return tensor.clamp(low, high);
     }
 
+    /// <summary><c>tensor.clamp_(min, max)</c>, in place.</summary>
+    public static Tensor ClampInPlace(this Tensor tensor, double min, double max)
+    {
+        using Scalar low = min.ToScalar();
+        using Scalar high = max.ToScalar();
+        return tensor.clamp_(low, high);
+    }
+
     /// <summary><c>tensor.clamp_min(min)</c>.</summary>
     public static Tensor AtLeastValue(this Tensor tensor, double min)
     {

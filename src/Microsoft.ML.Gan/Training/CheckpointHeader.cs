@@ -117,6 +117,7 @@ internal sealed record CheckpointHeader(int FormatVersion, JsonObject Identity, 
                 {
                     GanNetworkOptions network => network.Architecture.ToString(),
                     CtganNetworkOptions => "Ctgan",
+                    TvaeNetworkOptions => "Tvae",
                     GanLossOptions loss => loss.Kind.ToString(),
                     _ => setting.GetType().Name,
                 };

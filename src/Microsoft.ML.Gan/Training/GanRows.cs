@@ -77,6 +77,14 @@ internal abstract class GanBatches : IDisposable
     /// <summary>A term the generator's loss adds for its <paramref name="raw"/> output (tables: the condition's cross-entropy); null for none.</summary>
     public virtual Tensor? GeneratorTerm(Tensor raw, Tensor? conditions) => null;
 
+    /// <summary>
+    /// A variational autoencoder's reconstruction loss of <paramref name="real"/> rows from the decoder's <paramref name="raw"/>
+    /// output, averaged over the rows, with the decoder's learned standard deviation per column <paramref name="sigma"/>
+    /// (tables: TVAE's). Kinds without a VAE throw.
+    /// </summary>
+    public virtual Tensor Reconstruction(Tensor raw, Tensor real, Tensor sigma)
+        => throw new NotSupportedException($"{GetType().Name} has no variational autoencoder's reconstruction loss.");
+
     public virtual void Dispose()
     {
     }

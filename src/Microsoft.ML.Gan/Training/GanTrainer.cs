@@ -16,7 +16,7 @@ internal sealed record GanTrainingResult(GeneratorNetwork Generator, IReadOnlyLi
 /// <summary>
 /// The training loop, one method to read top to bottom (<see cref="RunEpoch"/>): for every batch a discriminator step on real
 /// images and on fakes generated without gradients; after every <see cref="StepPlan.CriticSteps"/> of them, a generator step on
-/// fresh fakes. Around it (<see cref="Train"/>): resuming from a checkpoint, the divergence guard, rendering the fixed samples,
+/// fresh fakes (or, for a table's variational autoencoder, <see cref="VariationalStep"/>). Around it (<see cref="Train"/>): resuming from a checkpoint, the divergence guard, rendering the fixed samples,
 /// checkpoints. It reads the <see cref="TrainingPlan"/> only, never the options.
 /// </summary>
 internal sealed class GanTrainer
@@ -138,7 +138,14 @@ internal sealed class GanTrainer
             GanTrainingHistory.DropOldSamples(state.History, epoch);
             state.CompletedEpochs = epoch;
             board?.EpochCompleted(TensorBoardLog.GlobalStep(epoch, _schedule.StepsIn(epoch), _schedule), summary, labelAgreement, state, _data.Images?.Shape);
-            GanLog.EpochCompleted(_logger, epoch, _schedule.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
+            if (_plan.Networks.Architecture is TvaeNetworkOptions)
+            {
+                GanLog.VariationalEpochCompleted(_logger, epoch, _schedule.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
+            }
+            else
+            {
+                GanLog.EpochCompleted(_logger, epoch, _schedule.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
+            }
             run.Progress?.Report(new GanTrainingProgress(epoch, _schedule.Epochs, _schedule.StepsIn(epoch), _schedule.StepsPerEpoch, discriminatorLoss, generatorLoss, true,
                 _clock.Elapsed, samples, fid, kid));
 
@@ -185,65 +192,24 @@ internal sealed class GanTrainer
             governor?.BeforeStep();
             using var stepScope = torch.NewDisposeScope();
             StepRows rows = batches.Draw(order, s, step.BatchSize);
-            int size = (int)rows.Real.shape[0];
-
-            // Discriminator step: real rows and fakes made without generator gradients.
-            state.DiscriminatorOptimizer.zero_grad();
-            Tensor fake;
-            using (torch.no_grad())
+            if (_plan.Networks.Architecture is TvaeNetworkOptions vae)
             {
-                fake = batches.Activate(generator.forward(LatentSampler.Draw(size, _plan.Latents, device), rows.FakeConditions));
-            }
-
-            (Tensor realInput, Tensor? realClasses) = batches.ForDiscriminator(rows.Real, rows.RealConditions);
-            (Tensor fakeInput, Tensor? fakeClasses) = batches.ForDiscriminator(fake, rows.FakeConditions);
-            Tensor discriminatorLoss = GanLosses.Discriminator(discriminator, realInput, realClasses, fakeInput, fakeClasses, _plan.Loss);
-            discriminatorLoss.backward();
-            Clip(discriminator, step.MaxGradientNorm);
-            state.DiscriminatorOptimizer.step();
-            discriminatorLossSum.PlusInPlace(discriminatorLoss.detach());
-
-            // Generator step after every k-th discriminator step: fresh fakes, scored as if real.
-            if ((s + 1) % step.CriticSteps == 0)
-            {
-                state.GeneratorOptimizer.zero_grad();
-                Tensor? conditions = batches.Conditions(size);
-                bool seekModes = step.ModeSeekingWeight > 0 && size >= 2;
-                if (seekModes && conditions is not null)
-                {
-                    conditions = GanLosses.PairedClasses(conditions);
-                }
-
-                Tensor latents = LatentSampler.Draw(size, _plan.Latents, device);
-                Tensor raw = generator.forward(latents, conditions);
-                Tensor generated = batches.Activate(raw);
-                Tensor generatorLoss;
-                // The discriminator's weights get no gradients here (its optimizer zeroes them before its next step anyway):
-                // only the gradient through its input reaches the generator, so its weight-gradient products are skipped.
-                using (state.FreezeDiscriminator())
-                {
-                    (Tensor input, Tensor? classes) = batches.ForDiscriminator(generated, conditions);
-                    generatorLoss = GanLosses.Generator(discriminator.forward(input, classes), classes, _plan.Loss);
-                }
-
-                if (batches.GeneratorTerm(raw, conditions) is Tensor term)
-                {
-                    generatorLoss = generatorLoss.Plus(term);
-                }
-
-                if (seekModes)
-                {
-                    generatorLoss = generatorLoss.Plus(GanLosses.ModeSeeking(generated, latents).Times(step.ModeSeekingWeight));
-                }
-
-                generatorLoss.backward();
-                Clip(generator, step.MaxGradientNorm);
-                state.GeneratorOptimizer.step();
-                // Generator updates so far, over the whole run: every earlier epoch was a full one.
-                long update = ((long)(epoch - 1) * (_schedule.StepsPerEpoch / step.CriticSteps)) + generatorSteps + 1;
-                state.UpdateEma(_plan.Ema?.DecayAt(update) ?? 0);
-                generatorLossSum.PlusInPlace(generatorLoss.detach());
+                (Tensor reconstruction, Tensor divergence) = VariationalStep(state, batches, rows, vae, device);
+                discriminatorLossSum.PlusInPlace(reconstruction);
+                generatorLossSum.PlusInPlace(divergence);
                 generatorSteps++;
+            }
+            else
+            {
+                discriminatorLossSum.PlusInPlace(DiscriminatorStep(state, batches, rows, device));
+                // Generator step after every k-th discriminator step.
+                if ((s + 1) % step.CriticSteps == 0)
+                {
+                    // Generator updates so far, over the whole run: every earlier epoch was a full one.
+                    long update = ((long)(epoch - 1) * (_schedule.StepsPerEpoch / step.CriticSteps)) + generatorSteps + 1;
+                    generatorLossSum.PlusInPlace(GeneratorStep(state, batches, (int)rows.Real.shape[0], update, device));
+                    generatorSteps++;
+                }
             }
 
             governor?.AfterStep();
@@ -263,6 +229,101 @@ internal sealed class GanTrainer
         }
 
         return (discriminatorLossSum.item<float>() / steps, generatorLossSum.item<float>() / Math.Max(generatorSteps, 1));
+    }
+
+    /// <summary>A discriminator step on <paramref name="rows"/>' real rows and fakes made without generator gradients. Returns its loss.</summary>
+    private Tensor DiscriminatorStep(TrainingState state, GanBatches batches, StepRows rows, Device device)
+    {
+        GanLossOptions loss = _plan.Loss ?? throw new InvalidOperationException("A GAN's plan has an adversarial loss.");
+        int size = (int)rows.Real.shape[0];
+        state.DiscriminatorOptimizer.zero_grad();
+        Tensor fake;
+        using (torch.no_grad())
+        {
+            fake = batches.Activate(state.Generator.forward(LatentSampler.Draw(size, _plan.Latents, device), rows.FakeConditions));
+        }
+
+        (Tensor realInput, Tensor? realClasses) = batches.ForDiscriminator(rows.Real, rows.RealConditions);
+        (Tensor fakeInput, Tensor? fakeClasses) = batches.ForDiscriminator(fake, rows.FakeConditions);
+        Tensor discriminatorLoss = GanLosses.Discriminator(state.Discriminator, realInput, realClasses, fakeInput, fakeClasses, loss);
+        discriminatorLoss.backward();
+        Clip(state.Discriminator, _plan.Step.MaxGradientNorm);
+        state.DiscriminatorOptimizer.step();
+        return discriminatorLoss.detach();
+    }
+
+    /// <summary>
+    /// A generator step on <paramref name="size"/> fresh fakes, scored as if real, then the EMA's update number
+    /// <paramref name="update"/>. Returns its loss.
+    /// </summary>
+    private Tensor GeneratorStep(TrainingState state, GanBatches batches, int size, long update, Device device)
+    {
+        GanLossOptions loss = _plan.Loss ?? throw new InvalidOperationException("A GAN's plan has an adversarial loss.");
+        StepPlan step = _plan.Step;
+        state.GeneratorOptimizer.zero_grad();
+        Tensor? conditions = batches.Conditions(size);
+        bool seekModes = step.ModeSeekingWeight > 0 && size >= 2;
+        if (seekModes && conditions is not null)
+        {
+            conditions = GanLosses.PairedClasses(conditions);
+        }
+
+        Tensor latents = LatentSampler.Draw(size, _plan.Latents, device);
+        Tensor raw = state.Generator.forward(latents, conditions);
+        Tensor generated = batches.Activate(raw);
+        Tensor generatorLoss;
+        // The discriminator's weights get no gradients here (its optimizer zeroes them before its next step anyway):
+        // only the gradient through its input reaches the generator, so its weight-gradient products are skipped.
+        using (state.FreezeDiscriminator())
+        {
+            (Tensor input, Tensor? classes) = batches.ForDiscriminator(generated, conditions);
+            generatorLoss = GanLosses.Generator(state.Discriminator.forward(input, classes), classes, loss);
+        }
+
+        if (batches.GeneratorTerm(raw, conditions) is Tensor term)
+        {
+            generatorLoss = generatorLoss.Plus(term);
+        }
+
+        if (seekModes)
+        {
+            generatorLoss = generatorLoss.Plus(GanLosses.ModeSeeking(generated, latents).Times(step.ModeSeekingWeight));
+        }
+
+        generatorLoss.backward();
+        Clip(state.Generator, step.MaxGradientNorm);
+        state.GeneratorOptimizer.step();
+        state.UpdateEma(_plan.Ema?.DecayAt(update) ?? 0);
+        return generatorLoss.detach();
+    }
+
+    /// <summary>
+    /// TVAE's step (<see cref="TvaeNetworkOptions"/>): the encoder (in the discriminator's place) gives the posterior of each
+    /// real row with its condition, a latent vector is drawn from it (z = μ + σ·ε), the decoder (the generator) reconstructs
+    /// the row from it and the condition; loss = factor × reconstruction + KL(posterior ‖ N(0, I)), both averaged over the
+    /// rows; one Adam step of each network, then σ back into its bounds. Returns the reconstruction (with its factor) and the
+    /// KL divergence.
+    /// </summary>
+    private (Tensor Reconstruction, Tensor Divergence) VariationalStep(TrainingState state, GanBatches batches, StepRows rows, TvaeNetworkOptions vae, Device device)
+    {
+        var encoder = (TvaeEncoder)state.Discriminator;
+        int size = (int)rows.Real.shape[0];
+        int latent = encoder.LatentDimension;
+        state.DiscriminatorOptimizer.zero_grad();
+        state.GeneratorOptimizer.zero_grad();
+        (Tensor input, _) = batches.ForDiscriminator(rows.Real, rows.RealConditions);
+        Tensor posterior = encoder.forward(input, null).Logit;
+        Tensor mean = posterior.narrow(1, 0, latent);
+        Tensor logVariance = posterior.narrow(1, latent, latent);
+        Tensor z = mean.Plus(LatentSampler.Draw(size, _plan.Latents, device).mul(logVariance.Times(0.5).exp()));
+        Tensor reconstruction = batches.Reconstruction(state.Generator.forward(z, rows.RealConditions), rows.Real, encoder.Sigma).Times(vae.LossFactor);
+        // −½ Σ (1 + log σ² − μ² − σ²), per row.
+        Tensor divergence = mean.mul(mean).Plus(logVariance.exp()).Plus(logVariance.neg()).Minus(1L).sum().Times(0.5).DividedBy(size);
+        reconstruction.Plus(divergence).backward();
+        state.DiscriminatorOptimizer.step();
+        state.GeneratorOptimizer.step();
+        encoder.ClampSigma();
+        return (reconstruction.detach(), divergence.detach());
     }
 
     private TrainingState StartOrResume(int seed, Device device)

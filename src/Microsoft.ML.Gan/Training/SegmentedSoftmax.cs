@@ -80,6 +80,26 @@ internal sealed class SegmentedSoftmax : IDisposable
     /// <summary>The log-probabilities of the grouped columns under each group's softmax, [N, grouped columns] in group order.</summary>
     public Tensor LogSoftmax(Tensor raw) => Softmax(raw.index_select(1, _grouped), log: true);
 
+    /// <summary>
+    /// TVAE's reconstruction loss of <paramref name="target"/> rows from the decoder's <paramref name="raw"/> output, summed over
+    /// the columns and averaged over the rows: each group's cross-entropy (its softmax against the one-hot target), and for each
+    /// other column the Gaussian negative log-likelihood around tanh(raw) with the column's standard deviation
+    /// <paramref name="sigma"/> (constant terms left out): (x − tanh(raw))² / 2σ² + log σ.
+    /// </summary>
+    public Tensor Reconstruction(Tensor raw, Tensor target, Tensor sigma)
+    {
+        long rows = raw.shape[0];
+        Tensor loss = LogSoftmax(raw).mul(target.index_select(1, _grouped)).sum().neg();
+        if (_others is not null)
+        {
+            Tensor deviation = sigma.index_select(0, _others);
+            Tensor error = target.index_select(1, _others).Plus(raw.index_select(1, _others).tanh().neg());
+            loss = loss.Plus(error.mul(error).div(deviation.mul(deviation).Times(2L)).sum()).Plus(deviation.log().sum().Times(rows));
+        }
+
+        return loss.DividedBy(rows);
+    }
+
     private Tensor Softmax(Tensor grouped, bool log)
     {
         long rows = grouped.shape[0];

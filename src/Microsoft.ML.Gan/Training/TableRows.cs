@@ -212,6 +212,9 @@ internal sealed class TableRows : GanRows
         public override Tensor? GeneratorTerm(Tensor raw, Tensor? conditions)
             => conditions is null ? null : _conditioned!.LogSoftmax(raw).mul(conditions).sum().neg().DividedBy(raw.shape[0]);
 
+        /// <summary>TVAE's reconstruction loss (<see cref="SegmentedSoftmax.Reconstruction"/>), before its loss factor.</summary>
+        public override Tensor Reconstruction(Tensor raw, Tensor real, Tensor sigma) => _heads.Reconstruction(raw, real, sigma);
+
         public override void Dispose()
         {
             foreach (IDisposable owned in _owned)

@@ -47,11 +47,13 @@ internal sealed record RunPlan(
 /// the two optimizers, the latent space, the EMA, the step and the run. Defaults that depend on the architecture (learning
 /// rates, betas) and the device the MLContext chooses are settled here; nothing below reads the options. The checkpoint
 /// header is this plan (<see cref="CheckpointHeader.For"/>): every setting not marked <see cref="NotInCheckpointAttribute"/>
-/// is part of a run's identity, those marked <see cref="ResumeMayChangeAttribute"/> may change when it resumes.
+/// is part of a run's identity, those marked <see cref="ResumeMayChangeAttribute"/> may change when it resumes. A table's
+/// variational autoencoder (<see cref="TvaeNetworkOptions"/>) has no adversarial <see cref="Loss"/>: its encoder takes the
+/// discriminator's place and optimizer.
 /// </summary>
 internal sealed record TrainingPlan(
     NetworkPlan Networks,
-    GanLossOptions Loss,
+    GanLossOptions? Loss,
     [property: ResumeMayChange] OptimizerPlan Generator,
     [property: ResumeMayChange] OptimizerPlan Discriminator,
     LatentSpace Latents,
@@ -83,32 +85,42 @@ internal sealed record TrainingPlan(
     }
 
     /// <summary>
-    /// Resolves <paramref name="options"/> (already validated) for table rows of <paramref name="layout"/>: CTGAN's networks,
-    /// WGAN-GP, z ~ N(0, 1), an EMA only when asked for, no augmentation, no sample grid.
+    /// Resolves <paramref name="options"/> (already validated) for table rows of <paramref name="layout"/>: CTGAN's networks and
+    /// WGAN-GP, or with <see cref="TabularGanOptions.Tvae"/> TVAE's encoder and decoder; z ~ N(0, 1), an EMA only when asked
+    /// for, no augmentation, no sample grid.
     /// </summary>
     public static TrainingPlan ResolveTable(TabularGanOptions options, TableLayout layout, string device)
     {
-        var networks = new CtganNetworkOptions
-        {
-            GeneratorWidth = options.GeneratorWidth,
-            GeneratorLayers = options.GeneratorLayers,
-            CriticWidth = options.CriticWidth,
-            CriticLayers = options.CriticLayers,
-            PackSize = options.PackSize,
-            Dropout = options.CriticDropout,
-        };
-        (float beta1, float beta2) = options.Betas;
+        object networks = options.Tvae is TvaeOptions vae
+            ? new TvaeNetworkOptions
+            {
+                DecoderWidth = vae.DecoderWidth,
+                DecoderLayers = vae.DecoderLayers,
+                EncoderWidth = vae.EncoderWidth,
+                EncoderLayers = vae.EncoderLayers,
+                LossFactor = vae.LossFactor,
+            }
+            : new CtganNetworkOptions
+            {
+                GeneratorWidth = options.GeneratorWidth,
+                GeneratorLayers = options.GeneratorLayers,
+                CriticWidth = options.CriticWidth,
+                CriticLayers = options.CriticLayers,
+                PackSize = options.PackSize,
+                Dropout = options.CriticDropout,
+            };
+        (float beta1, float beta2) = options.Tvae?.Betas ?? options.Betas;
         CheckpointPlan? checkpoints = options.CheckpointDirectory is string directory
             ? new CheckpointPlan(directory, options.CheckpointEveryEpochs, null, options.Resume, options.OverwriteCheckpoints)
             : null;
         return new TrainingPlan(
             new NetworkPlan(networks, options.LatentDimension, default, 0, false) { Table = layout },
-            new WassersteinGradientPenaltyLossOptions { GradientPenaltyWeight = options.GradientPenaltyWeight },
-            new OptimizerPlan(options.GeneratorLearningRate, beta1, beta2),
-            new OptimizerPlan(options.CriticLearningRate, beta1, beta2),
+            options.Tvae is null ? new WassersteinGradientPenaltyLossOptions { GradientPenaltyWeight = options.GradientPenaltyWeight } : null,
+            new OptimizerPlan(options.Tvae?.LearningRate ?? options.GeneratorLearningRate, beta1, beta2),
+            new OptimizerPlan(options.Tvae?.LearningRate ?? options.CriticLearningRate, beta1, beta2),
             new LatentSpace(options.LatentDimension, LatentDistribution.Normal),
             options.GeneratorEmaDecay is float decay ? new EmaPlan(decay, options.GeneratorEmaWarmup) : null,
-            new StepPlan(options.BatchSize, options.CriticStepsPerGeneratorStep, true, 0, DiffAugmentPolicy.None, null),
+            new StepPlan(options.BatchSize, options.Tvae is null ? options.CriticStepsPerGeneratorStep : 1, true, 0, DiffAugmentPolicy.None, null),
             0,
             new RunPlan(options.Budget, options.Threads, device, DivergenceAction.Throw, checkpoints, 0, 0, null, 0, options.LogEveryNSteps, options.Progress));
     }

@@ -21,6 +21,7 @@ public sealed class TabularGanTests
     private IDataView _data = null!;
     private TabularGanTransformer _gan = null!;
     private TabularGanTransformer _labelled = null!;
+    private TabularGanTransformer _vae = null!;
 
     /// <summary>
     /// One training row: a float, a double with missing values, an integer with many values (continuous) and one with three
@@ -110,6 +111,16 @@ public sealed class TabularGanTests
         _data = People(_ml);
         _gan = _ml.Gan().TableGenerator(Options()).Fit(_data);
         _labelled = _ml.Gan().TableGenerator(Options(label: nameof(Person.City))).Fit(_data);
+        _vae = _ml.Gan().TableGenerator(VaeOptions()).Fit(_data);
+    }
+
+    /// <summary>TVAE on the same rows, labelled with City, small networks; long enough to learn something.</summary>
+    private static TabularGanOptions VaeOptions()
+    {
+        TabularGanOptions options = Options(label: nameof(Person.City));
+        options.Tvae = new TvaeOptions { EncoderWidth = 32, DecoderWidth = 32 };
+        options.Budget = TrainingBudget.OfEpochs(4 * Epochs);
+        return options;
     }
 
     [OneTimeTearDown]
@@ -117,6 +128,7 @@ public sealed class TabularGanTests
     {
         _gan?.Dispose();
         _labelled?.Dispose();
+        _vae?.Dispose();
     }
 
     /// <summary>Every row of <paramref name="columns"/> of <paramref name="view"/>, read with one cursor: numbers, Booleans and keys as themselves, text as strings, vectors as arrays.</summary>
@@ -328,7 +340,17 @@ public sealed class TabularGanTests
         TabularGanOptions warmupAlone = Options();
         warmupAlone.GeneratorEmaWarmup = true;
 
+        TabularGanOptions averagedVae = VaeOptions();
+        averagedVae.GeneratorEmaDecay = 0.99f;
+        TabularGanOptions slowVae = VaeOptions();
+        slowVae.Tvae!.LearningRate = 0;
+        TabularGanOptions unevenVae = VaeOptions();
+        unevenVae.BatchSize = 55;
+
         var batch = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Gan().TableGenerator(uneven))!;
+        var averaged = Assert.Throws<ArgumentException>(() => _ml.Gan().TableGenerator(averagedVae))!;
+        var slow = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Gan().TableGenerator(slowVae))!;
+        Assert.That(() => _ml.Gan().TableGenerator(unevenVae), Throws.Nothing, "a VAE judges no packs: any batch size");
         var label = Assert.Throws<ArgumentException>(() => _ml.Gan().TableGenerator(excludedLabel))!;
         var decay = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Gan().TableGenerator(fullDecay))!;
         var warmup = Assert.Throws<ArgumentException>(() => _ml.Gan().TableGenerator(warmupAlone))!;
@@ -339,6 +361,8 @@ public sealed class TabularGanTests
         Assert.That(decay.ParamName, Is.EqualTo("GeneratorEmaDecay"));
         Assert.That(warmup.ParamName, Is.EqualTo("GeneratorEmaWarmup"));
         Assert.That(warmup.Message, Does.Contain("TabularGanOptions.GeneratorEmaDecay is not set"));
+        Assert.That(averaged.Message, Does.Contain("TabularGanOptions.GeneratorEmaDecay").And.Contain("TabularGanOptions.Tvae"));
+        Assert.That(slow.Message, Does.Contain("TvaeOptions.LearningRate"));
     }
 
     [Test]
@@ -411,10 +435,12 @@ public sealed class TabularGanTests
         Assert.That(wrongLength.Message, Does.Contain("'Latent'").And.Contain("3 values"));
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void ATableRunResumedFromACheckpointEndsWhereAnUninterruptedOneDoes(bool ema)
+    [TestCase("ctgan")]
+    [TestCase("ctgan with an EMA")]
+    [TestCase("tvae")]
+    public void ATableRunResumedFromACheckpointEndsWhereAnUninterruptedOneDoes(string model)
     {
+        bool ema = model == "ctgan with an EMA";
         string directory = Path.Combine(Path.GetTempPath(), "gan-table-resume-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -428,6 +454,7 @@ public sealed class TabularGanTests
                 options.OverwriteCheckpoints = !resume;
                 options.GeneratorEmaDecay = ema ? 0.9f : null;
                 options.GeneratorEmaWarmup = ema;
+                options.Tvae = model == "tvae" ? new TvaeOptions { EncoderWidth = 32, DecoderWidth = 32 } : null;
                 return options;
             }
 
@@ -444,7 +471,8 @@ public sealed class TabularGanTests
             Assert.That(resumed.Epochs.Take(2).Select(e => e.Duration.TotalMilliseconds), Is.EqualTo(firstDurations).Within(0.001),
                 "epochs 1 and 2 come from the checkpoint (their recorded times), not trained again");
 
-            Assert.That(resumed.Epochs.Select(e => e.GeneratorLoss), Is.EqualTo(straight.Epochs.Select(e => e.GeneratorLoss)), "the same losses, epoch by epoch");
+            Assert.That(resumed.Epochs.Select(e => (e.DiscriminatorLoss, e.GeneratorLoss)), Is.EqualTo(straight.Epochs.Select(e => (e.DiscriminatorLoss, e.GeneratorLoss))),
+                "the same losses, epoch by epoch");
             Assert.That(Bits(resumed.Generate(100, 3)), Is.EqualTo(Bits(straight.Generate(100, 3))), "the same rows, bit for bit");
         }
         finally
@@ -493,6 +521,31 @@ public sealed class TabularGanTests
     }
 
     [Test]
+    public void ATvaeLearnsTheRowsAndGeneratesAndConditionsThemAsTheGanDoes()
+    {
+        double[] reconstruction = [.. _vae.Epochs.Select(e => e.DiscriminatorLoss)];
+        double[] divergence = [.. _vae.Epochs.Select(e => e.GeneratorLoss)];
+        Assert.That(_vae.Epochs, Has.Count.EqualTo(4 * Epochs));
+        Assert.That(reconstruction.Concat(divergence), Has.All.Matches<double>(double.IsFinite));
+        Assert.That(divergence, Has.All.GreaterThanOrEqualTo(0), "a KL divergence");
+        Assert.That(reconstruction[^1], Is.LessThan(reconstruction[0] - 1), "the reconstruction improves as it trains");
+
+        IDataView generated = _vae.Generate(500, seed: 5);
+        Assert.That(Describe(generated.Schema), Is.EqualTo(Describe(_labelled.GeneratedSchema)), "the GAN's schema: the training columns");
+        List<object[]> rows = ReadRows(generated);
+        List<object[]> real = ReadRows(_data, _data.Schema.Where(c => !c.IsHidden && c.Name != Excluded));
+        foreach (string discrete in new[] { "Rating", "Member", "City", "Colour" })
+        {
+            Assert.That(Column(rows, generated.Schema, discrete).Distinct(), Is.SubsetOf(Column(real, generated.Schema, discrete).Distinct()), $"{discrete} takes the training values only");
+        }
+
+        Assert.That(_vae.Generate(200, seed: 3, "Lima").GetColumn<ReadOnlyMemory<char>>("City").Select(c => c.ToString()), Has.All.EqualTo("Lima"));
+        using TabularGanTransformer again = _ml.Gan().TableGenerator(VaeOptions()).Fit(_data);
+        Assert.That(Bits(again.Generate(200, seed: 7)), Is.EqualTo(Bits(_vae.Generate(200, seed: 7))), "the same seed trains and generates the same rows");
+        Assert.That(Bits(_vae.Generate(200, seed: 7)), Is.Not.EqualTo(Bits(_labelled.Generate(200, seed: 7))), "another model");
+    }
+
+    [Test]
     public void TheQualityReportScoresGeneratedRowsBelowTheRealOnes()
     {
         TableQualityReport synthetic = _gan.EvaluateQuality(_data, _gan.Generate(Rows, seed: 4));
@@ -521,21 +574,23 @@ public sealed class TabularGanTests
         Assert.That(vector.Message, Does.Contain($"'{Excluded}'"), "a vector column must be excluded");
     }
 
-    [Test]
-    public void ASavedGeneratorLoadedWithStockMlNetMapsLatentRowsToTheSameRows()
+    [TestCase(false)]
+    [TestCase(true)]
+    public void ASavedGeneratorLoadedWithStockMlNetMapsLatentRowsToTheSameRows(bool tvae)
     {
+        TabularGanTransformer generator = tvae ? _vae : _labelled;
         string folder = TestFiles.NewDirectory();
         try
         {
             string path = Path.Combine(folder, "table.zip");
-            _labelled.Save(path);
+            generator.Save(path);
             ITransformer loaded = _ml.LoadModel(path, out DataViewSchema input);
-            IDataView latent = _labelled.SampleLatent(200, seed: 9);
+            IDataView latent = generator.SampleLatent(200, seed: 9);
 
-            IDataView expected = _labelled.Transform(latent);
+            IDataView expected = generator.Transform(latent);
             IDataView actual = loaded.Transform(latent);
 
-            Assert.That(Describe(input), Is.EqualTo(new[] { $"Latent: Vector<Single, {_labelled.LatentWidth}>" }));
+            Assert.That(Describe(input), Is.EqualTo(new[] { $"Latent: Vector<Single, {generator.LatentWidth}>" }));
             Assert.That(loaded, Is.InstanceOf<TransformerChain<ITransformer>>(), "a chain of stock transforms");
             Assert.That(Describe(actual.Schema.Where(c => !c.IsHidden)), Is.EqualTo(Describe(expected.Schema)), "the latent column, then the training columns with their types");
             Assert.That(KeyValues(actual.Schema[nameof(Person.Colour)]), Is.EqualTo(KeyValues(_data.Schema[nameof(Person.Colour)])));
@@ -543,11 +598,11 @@ public sealed class TabularGanTests
             List<object[]> got = ReadRows(actual, GeneratedColumns(expected, latent).Select(c => actual.Schema[c.Name]));
             foreach (string discrete in new[] { nameof(Person.Rating), nameof(Person.Member), nameof(Person.City), nameof(Person.Colour) })
             {
-                int index = _labelled.GeneratedSchema[discrete].Index;
+                int index = generator.GeneratedSchema[discrete].Index;
                 Assert.That(got.Select(r => r[index]), Is.EqualTo(want.Select(r => r[index])), $"{discrete}: the categories drawn in process");
             }
 
-            int height = _labelled.GeneratedSchema[nameof(Person.Height)].Index, income = _labelled.GeneratedSchema[nameof(Person.Income)].Index, age = _labelled.GeneratedSchema[nameof(Person.Age)].Index;
+            int height = generator.GeneratedSchema[nameof(Person.Height)].Index, income = generator.GeneratedSchema[nameof(Person.Income)].Index, age = generator.GeneratedSchema[nameof(Person.Age)].Index;
             for (int row = 0; row < want.Count; row++)
             {
                 Assert.That((float)got[row][height], Is.EqualTo((float)want[row][height]).Within(1e-4).Percent, $"row {row}'s Height");
@@ -558,8 +613,9 @@ public sealed class TabularGanTests
             Assert.That(want.Count(r => double.IsNaN((double)r[income])), Is.InRange(1, want.Count - 1), "both paths of the missing-value head compared: some rows drawn missing, some not");
             Dictionary<string, string> metadata = SavedGraphMetadata(path);
             Assert.That(metadata["gan.data.kind"], Is.EqualTo("table"));
-            Assert.That(metadata["gan.latent.width"], Is.EqualTo(_labelled.LatentWidth.ToString(CultureInfo.InvariantCulture)));
+            Assert.That(metadata["gan.latent.width"], Is.EqualTo(generator.LatentWidth.ToString(CultureInfo.InvariantCulture)));
             Assert.That(metadata["gan.label.column"], Is.EqualTo(nameof(Person.City)));
+            Assert.That(metadata["gan.training.model"], Is.EqualTo(tvae ? "Tvae" : "Ctgan"));
             Assert.That(metadata["gan.table.columns"], Does.StartWith("Height: Single (Continuous); Income: Double (Continuous)"));
             var imageLoader = Assert.Throws<InvalidDataException>(() => _ml.Gan().LoadGenerator(path))!;
             Assert.That(imageLoader.Message, Does.Contain("table generator").And.Contain("mlContext.Model.Load"));

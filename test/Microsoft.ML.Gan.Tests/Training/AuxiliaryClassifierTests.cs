@@ -20,7 +20,7 @@ public sealed class AuxiliaryClassifierTests
         Tensor real = torch.rand(4, 784), fake = torch.rand(4, 784);
         Tensor realClasses = torch.tensor(new long[] { 0, 1, 2, 3 }), fakeClasses = torch.tensor(new long[] { 7, 8, 9, 4 });
 
-        float loss = GanLosses.Discriminator(discriminator, real, realClasses, fake, fakeClasses, TrainingPlan.Resolve(Options, new ImageShape(1, 28, 28), 10, "cpu").Loss).item<float>();
+        float loss = GanLosses.Discriminator(discriminator, real, realClasses, fake, fakeClasses, TrainingPlan.Resolve(Options, new ImageShape(1, 28, 28), 10, "cpu").Loss!).item<float>();
 
         // Batch normalization: the discriminator scores the two batches apart, as the loss does.
         DiscriminatorOutput onReal = discriminator.forward(real, realClasses), onFake = discriminator.forward(fake, fakeClasses);
@@ -40,8 +40,8 @@ public sealed class AuxiliaryClassifierTests
         Tensor classLogits = torch.tensor(new float[] { 5, 0, 0, 0, 5, 0 }, [2, 3]);   // row 0 looks like class 0, row 1 like class 1
         var onFake = new DiscriminatorOutput(logit, classLogits);
 
-        float asDrawn = GanLosses.Generator(onFake, torch.tensor(new long[] { 0, 1 }), TrainingPlan.Resolve(Options, new ImageShape(1, 28, 28), 10, "cpu").Loss).item<float>();
-        float mislabelled = GanLosses.Generator(onFake, torch.tensor(new long[] { 2, 2 }), TrainingPlan.Resolve(Options, new ImageShape(1, 28, 28), 10, "cpu").Loss).item<float>();
+        float asDrawn = GanLosses.Generator(onFake, torch.tensor(new long[] { 0, 1 }), TrainingPlan.Resolve(Options, new ImageShape(1, 28, 28), 10, "cpu").Loss!).item<float>();
+        float mislabelled = GanLosses.Generator(onFake, torch.tensor(new long[] { 2, 2 }), TrainingPlan.Resolve(Options, new ImageShape(1, 28, 28), 10, "cpu").Loss!).item<float>();
         Assert.That(mislabelled - asDrawn, Is.GreaterThan(4f), "cross-entropy of a 5-logit miss is about 5 more than of a hit");
     }
 }
