@@ -24,7 +24,7 @@ internal static class TableStudyReport
         string model = plan.Tvae ? "TVAE's" : "CTGAN's";
         text.AppendLine((plan.Ema is null && !plan.Tvae
                 ? "- Nothing was tuned: the generator runs CTGAN's published defaults, so the test rows choose nothing."
-                : $"- Nothing was tuned on these rows: the generator runs {model} published defaults{(plan.Ema is null ? "" : " with the EMA its command asks for")}{(plan.Tvae ? " (its choice over CTGAN was made on a validation split of the training rows, docs/TABULAR-VALIDATION.md)" : "")}, so the test rows choose nothing.")
+                : $"- Nothing was tuned on these rows: the generator runs {model} published defaults{(plan.Ema is null ? "" : " with the EMA its command asks for")}{(plan.Tvae ? " (an option, not the default: docs/TABULAR-VALIDATION.md compares it with CTGAN on a validation split of the training rows)" : "")}, so the test rows choose nothing.")
             + " (SDGym's own classifiers are scikit-learn's DecisionTree, AdaBoost, LogisticRegression and MLP; its numbers are quoted for orientation, not as the same measurement.)");
         text.AppendLine();
 
