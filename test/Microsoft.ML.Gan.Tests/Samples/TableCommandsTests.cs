@@ -39,6 +39,28 @@ public sealed class TableCommandsTests : ScratchDirectoryTest
         Assert.That(rows.GetColumn<int>(Label).ToArray(), Has.Length.EqualTo(3));
     }
 
+    [Test]
+    public void TableWithTvaeTrainsTheAutoencoderOnAdultAndSavesAGeneratorStockMlNetLoads()
+    {
+        string output = Path.Combine(Scratch, "tvae");
+        (int exitCode, string log) = SamplesApp.Run("table", "--csv", Adult("adult-train.csv"), "--label", Label, "--tvae", "--epochs", "3",
+            "--rows", "500", "--output", output, "--log-level", "Warning");
+
+        Assert.That(exitCode, Is.Zero, log);
+        string[] losses = File.ReadAllLines(Path.Combine(output, "losses.csv"));
+        Assert.That(losses[0], Is.EqualTo("epoch,reconstruction_loss,kl_divergence,seconds"));
+        double[] reconstruction = [.. losses.Skip(1).Select(l => double.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.That(reconstruction, Has.Length.EqualTo(3));
+        Assert.That(reconstruction[2], Is.LessThan(reconstruction[0]), "it learns Adult's rows");
+        Assert.That(log, Does.Contain("Epoch 3/3: reconstruction loss"), "progress names the VAE's losses");
+        string[] lines = File.ReadAllLines(Path.Combine(output, "synthetic.csv"));
+        Assert.That(lines, Has.Length.EqualTo(501));
+        Assert.That(lines[0], Is.EqualTo(File.ReadLines(Adult("adult-train.csv")).First()));
+        Assert.That(lines.Skip(1).Select(l => l.Split(',')[^1]).Distinct(), Is.EquivalentTo(new[] { "0", "1" }), "both labels, drawn at their rate");
+        ITransformer generator = new MLContext(1).LoadModel(Path.Combine(output, "generator.zip"), out DataViewSchema latent);
+        Assert.That(latent["Latent"].Type, Is.InstanceOf<VectorDataViewType>(), "stock ML.NET loads the saved chain");
+    }
+
     private sealed class LatentRow
     {
         public float[] Latent { get; set; } = [];
