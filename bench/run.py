@@ -121,11 +121,11 @@ def pytorch_student(threads, data_dir):
     return result["student_seconds_per_step"]
 
 
-def dotnet_table(threads, mkl, epochs, scratch):
-    """Seconds per step of `gan-samples table` on Adult (the loop's own clock per epoch, losses.csv), epochs after the first."""
+def dotnet_table(threads, mkl, epochs, scratch, tvae=False):
+    """Seconds per step of `gan-samples table` (`--tvae`: TVAE's) on Adult (the loop's own clock per epoch, losses.csv), epochs after the first."""
     output = pathlib.Path(tempfile.mkdtemp(dir=scratch))
     run(APP + ["table", "--csv", "data/adult/adult-train.csv", "--epochs", str(epochs), "--rows", "10", "--threads", str(threads),
-               "--output", str(output), "--log-level", "Warning"] + MKL_SWITCH[mkl])
+               "--output", str(output), "--log-level", "Warning"] + MKL_SWITCH[mkl] + (["--tvae"] if tvae else []))
     with open(output / "losses.csv") as f:
         seconds = [float(row["seconds"]) for row in csv.DictReader(f)][1:]
     return statistics.median(seconds) / ADULT_STEPS_PER_EPOCH
@@ -163,6 +163,22 @@ def step_rows(label, reference, dotnet, pytorch, repeats):
     dotnet_best = min(v for (side, _, mkl), v in medians.items() if side == "dotnet" and not mkl)
     switched_best = min(v for (side, _, mkl), v in medians.items() if side == "dotnet" and mkl)
     return rows, (pytorch_best / dotnet_best, pytorch_best / switched_best), (dotnet_best, switched_best)
+
+
+def dotnet_rows(label, dotnet, repeats):
+    """
+    A step with no PyTorch version beside it: .NET alone at 1 and 2 threads, alternating, in ms per step; and the best
+    setting's seconds per step.
+    """
+    samples = {}
+    for repeat in range(repeats):
+        for threads in (1, 2):
+            log(f"{label}: dotnet, {threads} thread(s), repeat {repeat + 1}/{repeats}")
+            samples.setdefault(threads, []).append(dotnet(threads))
+    medians = {threads: statistics.median(values) for threads, values in samples.items()}
+    rows = [f"| {label} | .NET (Microsoft.ML.Gan) | {threads} | {median * 1000:.1f} ms (runs {', '.join(f'{v * 1000:.1f}' for v in samples[threads])}) | no PyTorch version |"
+            for threads, median in sorted(medians.items())]
+    return rows, min(medians.values())
 
 
 def fit_group(name, architecture, steps, repeats, busy, scratch, data_dir):
@@ -210,7 +226,7 @@ def main():
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--ssl-steps", type=int, default=300)
     parser.add_argument("--table-epochs", type=int, default=4)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["mlp", "mlp-busy", "dcgan", "dcgan-busy", "ssl", "ssl-cnn", "ssl-student", "table", "scoring", "quality", "profile", "rss"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["mlp", "mlp-busy", "dcgan", "dcgan-busy", "ssl", "ssl-cnn", "ssl-student", "table", "table-tvae", "scoring", "quality", "profile", "rss"])
     args = parser.parse_args()
     started = time.time()
     load_before = open("/proc/loadavg").read().split()[0]
@@ -247,6 +263,12 @@ def main():
             f"Table generator (CTGAN) on Adult, ms per step (epochs 2-{args.table_epochs} of {args.table_epochs})", "bench/pytorch/ctgan_reference.py",
             lambda threads, mkl: dotnet_table(threads, mkl, args.table_epochs, scratch), lambda threads: pytorch_table(threads, args.table_epochs), args.repeats)
         table_minutes = tuple(best * ADULT_STEPS_PER_EPOCH * 300 / 60 for best in table_best)
+    tvae_minutes = None
+    if "table-tvae" not in args.skip:   # the TVAE option (`--tvae`): its encoder and decoder step; no PyTorch version of it here
+        sections["table-tvae"], tvae_best = dotnet_rows(
+            f"Table generator (TVAE option) on Adult, ms per step (epochs 2-{args.table_epochs} of {args.table_epochs})",
+            lambda threads: dotnet_table(threads, False, args.table_epochs, scratch, tvae=True), args.repeats)
+        tvae_minutes = tvae_best * ADULT_STEPS_PER_EPOCH * 300 / 60
 
     scoring = ""
     if "scoring" not in args.skip:
@@ -295,19 +317,22 @@ def main():
 
     minutes = (time.time() - started) / 60
     shutil.rmtree(scratch, ignore_errors=True)
-    write(args, sections, ratios, scoring, quality, profiles, memory, torch_version, load_before, minutes, table_minutes)
+    write(args, sections, ratios, scoring, quality, profiles, memory, torch_version, load_before, minutes, table_minutes, tvae_minutes)
 
 
-def write(args, sections, ratios, scoring, quality, profiles, memory, torch_version, load_before, minutes, table_minutes):
+def write(args, sections, ratios, scoring, quality, profiles, memory, torch_version, load_before, minutes, table_minutes, tvae_minutes):
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     memory_total = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")) / 1048576
     os_name = next((line.split("=", 1)[1].strip().strip('"') for line in open("/etc/os-release") if line.startswith("PRETTY_NAME")), "?")
     sdk = run(["dotnet", "--version"]).strip()
     openblas = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "libopenblas0-pthread"], capture_output=True, text=True).stdout or "?"
-    fit = [row for key in ("mlp", "mlp-busy", "dcgan", "dcgan-busy", "ssl", "ssl-cnn", "ssl-student", "table") for row in sections.get(key, [])]
+    fit = [row for key in ("mlp", "mlp-busy", "dcgan", "dcgan-busy", "ssl", "ssl-cnn", "ssl-student", "table", "table-tvae") for row in sections.get(key, [])]
     table_note = "" if table_minutes is None else (
         f" At the best .NET setting, CTGAN's default budget (300 epochs of 45 steps on the 22,561 Adult rows) takes about"
         f" {table_minutes[0]:.1f} minutes of training ({table_minutes[1]:.1f} with `--mkl-intel-kernels`); the issue's goal is 5.")
+    if tvae_minutes is not None:
+        table_note += (f" The TVAE option's step (an encoder and decoder pass, no critic) has no PyTorch version here; at its best"
+                       f" setting its 300 epochs take about {tvae_minutes:.1f} minutes.")
     headline = "; ".join(f"{key}: {ratio:.2f}x" if isinstance(ratio, float) else f"{key}: {ratio[0]:.2f}x ({ratio[1]:.2f}x with `--mkl-intel-kernels`)"
                          for key, ratio in ratios.items())
     text = f"""# Benchmarks
