@@ -89,12 +89,12 @@ for ((i = 0; i < ${#jobs[@]}; i += 2)); do
 done
 
 python3 - "$out" "${subsets[*]}" "$options" "$tested" <<'PY'
-import csv, datetime, pathlib, re, statistics, subprocess, sys
+import csv, pathlib, re, statistics, sys
 out, subsets = pathlib.Path(sys.argv[1]), [int(s) for s in sys.argv[2].split()]
 options = [(line.split("|") + [""])[:4] for line in sys.argv[3].splitlines() if line.strip()]
 tested = [line.split("|", 1) for line in sys.argv[4].splitlines() if line.strip()]
 sys.path.insert(0, "bench")
-from stats import interval
+from stats import interval, produced_by
 
 def run(name, subset, folder=None):
     d = out / (folder or f"{name}-subset-{subset}")
@@ -107,11 +107,10 @@ def run(name, subset, folder=None):
 
 # Per option, its runs by subset (an option may cover fewer subsets than the recipe: it pairs on those it has).
 runs = {name: {s: run(name, s) for s in ([int(x) for x in only.split()] or subsets)} for name, _, _, only in options}
-commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 lines = [
     "# Options of the semi-supervised classifier against its recipe (validation only)",
     "",
-    f"Produced by `bench/semi-supervised-options.sh` on {datetime.date.today():%Y-%m-%d} at {commit}; every number below comes from",
+    f"{produced_by('bench/semi-supervised-options.sh')}; every number below comes from",
     "the runs it made (kept in `artifacts/semi-supervised-options`, one folder per run with its command, log and `accuracy.csv`).",
     "",
     "- Machine: AMD EPYC, 2 cores; .NET SDK 10.0.401; TorchSharp 0.107.0 (libtorch 2.10.0, CPU); two runs at a time, 1 thread each.",

@@ -1,9 +1,11 @@
-"""Statistics the bench reports share: a paired difference's mean and 95 % t-interval.
+"""What the bench reports share: a paired difference's mean and 95 % t-interval, and the line that opens a report.
 
 The reports import it from their inline Python (`sys.path.insert(0, "bench")`); the C# study reports compute the
 same interval in src/Gan.Samples/Augmentation/StudyStatistics.cs.
 """
+import datetime
 import statistics
+import subprocess
 
 # Student's t, 97.5th percentile, by degrees of freedom (n - 1 for n paired differences).
 T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
@@ -14,3 +16,9 @@ def interval(differences):
     m = statistics.mean(differences)
     h = T975[len(differences) - 1] * statistics.stdev(differences) / len(differences) ** 0.5
     return m, m - h, m + h
+
+
+def produced_by(script):
+    """A report's opening words: "Produced by `script` on DATE at COMMIT" (the repository's HEAD when it is written)."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    return f"Produced by `{script}` on {datetime.date.today():%Y-%m-%d} at {commit}"
