@@ -16,8 +16,8 @@ internal sealed record GanTrainingResult(GeneratorNetwork Generator, IReadOnlyLi
 /// <summary>
 /// The training loop, one method to read top to bottom (<see cref="RunEpoch"/>): for every batch a discriminator step on real
 /// images and on fakes generated without gradients; after every <see cref="StepPlan.CriticSteps"/> of them, a generator step on
-/// fresh fakes (or, for a table's variational autoencoder, <see cref="VariationalStep"/>). Around it (<see cref="Train"/>): resuming from a checkpoint, the divergence guard, rendering the fixed samples,
-/// checkpoints. It reads the <see cref="TrainingPlan"/> only, never the options.
+/// fresh fakes (or, for a table's variational autoencoder, <see cref="VariationalStep"/>). Around it (<see cref="Train"/>):
+/// resuming from a checkpoint, the divergence guard, rendering the fixed samples, checkpoints. It reads the <see cref="TrainingPlan"/> only, never the options.
 /// </summary>
 internal sealed class GanTrainer
 {
@@ -31,11 +31,15 @@ internal sealed class GanTrainer
     private readonly CancellationToken _cancellationToken;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
+    /// <summary>TVAE's settings when the plan trains a table's variational autoencoder instead of a GAN; else null.</summary>
+    private readonly TvaeNetworkOptions? _variational;
+
     private GanTrainer(TrainingPlan plan, GanRows data, ILogger logger, CancellationToken cancellationToken)
     {
         _plan = plan;
         _data = data;
         _schedule = TrainingSchedule.For(plan, data.Count, data.StepsPerEpoch(plan.Step.BatchSize));
+        _variational = plan.Networks.Architecture as TvaeNetworkOptions;
         _fingerprint = data.Fingerprint();
         _logger = logger;
         _cancellationToken = cancellationToken;
@@ -138,7 +142,7 @@ internal sealed class GanTrainer
             GanTrainingHistory.DropOldSamples(state.History, epoch);
             state.CompletedEpochs = epoch;
             board?.EpochCompleted(TensorBoardLog.GlobalStep(epoch, _schedule.StepsIn(epoch), _schedule), summary, labelAgreement, state, _data.Images?.Shape);
-            if (_plan.Networks.Architecture is TvaeNetworkOptions)
+            if (_variational is not null)
             {
                 GanLog.VariationalEpochCompleted(_logger, epoch, _schedule.Epochs, discriminatorLoss, generatorLoss, duration.TotalSeconds);
             }
@@ -192,7 +196,7 @@ internal sealed class GanTrainer
             governor?.BeforeStep();
             using var stepScope = torch.NewDisposeScope();
             StepRows rows = batches.Draw(order, s, step.BatchSize);
-            if (_plan.Networks.Architecture is TvaeNetworkOptions vae)
+            if (_variational is TvaeNetworkOptions vae)
             {
                 (Tensor reconstruction, Tensor divergence) = VariationalStep(state, batches, rows, vae, device);
                 discriminatorLossSum.PlusInPlace(reconstruction);
@@ -231,10 +235,13 @@ internal sealed class GanTrainer
         return (discriminatorLossSum.item<float>() / steps, generatorLossSum.item<float>() / Math.Max(generatorSteps, 1));
     }
 
+    /// <summary>The GAN's loss: every plan but a variational autoencoder's has one.</summary>
+    private GanLossOptions AdversarialLoss => _plan.Loss ?? throw new InvalidOperationException("A GAN's plan has an adversarial loss.");
+
     /// <summary>A discriminator step on <paramref name="rows"/>' real rows and fakes made without generator gradients. Returns its loss.</summary>
     private Tensor DiscriminatorStep(TrainingState state, GanBatches batches, StepRows rows, Device device)
     {
-        GanLossOptions loss = _plan.Loss ?? throw new InvalidOperationException("A GAN's plan has an adversarial loss.");
+        GanLossOptions loss = AdversarialLoss;
         int size = (int)rows.Real.shape[0];
         state.DiscriminatorOptimizer.zero_grad();
         Tensor fake;
@@ -258,7 +265,7 @@ internal sealed class GanTrainer
     /// </summary>
     private Tensor GeneratorStep(TrainingState state, GanBatches batches, int size, long update, Device device)
     {
-        GanLossOptions loss = _plan.Loss ?? throw new InvalidOperationException("A GAN's plan has an adversarial loss.");
+        GanLossOptions loss = AdversarialLoss;
         StepPlan step = _plan.Step;
         state.GeneratorOptimizer.zero_grad();
         Tensor? conditions = batches.Conditions(size);
