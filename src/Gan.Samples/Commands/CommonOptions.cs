@@ -67,6 +67,17 @@ internal static class CommonOptions
         Description = "Train TVAE (a variational autoencoder, TVAE's defaults: Adam 1e-3, 128-wide encoder and decoder) instead of CTGAN's GAN; conditioned, generated and saved the same way.",
     };
 
+    public static Option<bool> TvaeResidualDecoder() => new("--tvae-residual-decoder")
+    {
+        Description = "TVAE's decoder with CTGAN's residual blocks (batch norm, each passing its input on) instead of TVAE's Linear → ReLU layers (needs --tvae).",
+    };
+
+    /// <summary>The TVAE settings <see cref="Tvae"/> and <see cref="TvaeResidualDecoder"/> ask for; null for CTGAN.</summary>
+    public static TvaeOptions? TvaeFrom(bool tvae, bool residualDecoder)
+        => residualDecoder && !tvae
+            ? throw new ArgumentException("--tvae-residual-decoder needs --tvae: it chooses the decoder of TVAE, which CTGAN does not have.")
+            : tvae ? new TvaeOptions { ResidualDecoder = residualDecoder } : null;
+
     public static Option<float?> Ema() => new("--ema") { Description = "Decay of an EMA of the generator's weights (e.g. 0.999); the average is what gets saved." };
 
     /// <summary>The generator EMA's warm-up (needs <see cref="Ema"/>).</summary>

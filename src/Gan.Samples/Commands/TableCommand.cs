@@ -31,6 +31,7 @@ internal static class TableCommand
         Option<float?> ema = CommonOptions.Ema();
         Option<bool> emaWarmup = CommonOptions.EmaWarmup();
         Option<bool> tvae = CommonOptions.Tvae();
+        Option<bool> residualDecoder = CommonOptions.TvaeResidualDecoder();
         Option<int> generationSeed = new("--generation-seed") { Description = "Seed of the synthetic rows.", DefaultValueFactory = _ => 7 };
         Option<int> threads = new("--threads") { Description = "TorchSharp intra-op threads; 0 chooses while training.", DefaultValueFactory = _ => defaults.Threads };
         Option<string> device = CommonOptions.Device("TorchSharp device to train on");
@@ -40,7 +41,7 @@ internal static class TableCommand
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
         var command = new Command("table", "Train a generator of table rows (CTGAN, or TVAE with --tvae) on a CSV file and write synthetic rows with the same columns to a CSV.")
         {
-            csv, separator, label, labelValue, exclude, epochs, batchSize, rows, seed, ema, emaWarmup, tvae, generationSeed, threads, device, checkpoints, resume, output, logLevel,
+            csv, separator, label, labelValue, exclude, epochs, batchSize, rows, seed, ema, emaWarmup, tvae, residualDecoder, generationSeed, threads, device, checkpoints, resume, output, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -63,7 +64,7 @@ internal static class TableCommand
                 Seed = result.GetValue(seed),
                 GeneratorEmaDecay = result.GetValue(ema),
                 GeneratorEmaWarmup = result.GetValue(emaWarmup),
-                Tvae = result.GetValue(tvae) ? new TvaeOptions() : null,
+                Tvae = CommonOptions.TvaeFrom(result.GetValue(tvae), result.GetValue(residualDecoder)),
                 Threads = result.GetValue(threads),
                 Device = result.GetValue(device)!.Trim().ToLowerInvariant(),
                 CheckpointDirectory = result.GetValue(checkpoints)?.FullName,

@@ -3,6 +3,7 @@ using System.Globalization;
 using Gan.Samples.Reporting;
 using Gan.Samples.Tables;
 using Microsoft.Extensions.Logging;
+using Microsoft.ML.Gan;
 
 namespace Gan.Samples.Commands;
 
@@ -25,20 +26,22 @@ internal static class TableStudyCommand
         Option<float?> ema = CommonOptions.Ema();
         Option<bool> emaWarmup = CommonOptions.EmaWarmup();
         Option<bool> tvae = CommonOptions.Tvae();
+        Option<bool> residualDecoder = CommonOptions.TvaeResidualDecoder();
         Option<bool> quick = new("--quick") { Description = "A small study for checks: 10 epochs, seeds 1 and 2 (options given explicitly still apply)." };
         Option<DirectoryInfo> output = CommonOptions.Output("out/table-study");
         Option<FileInfo?> report = new("--report") { Description = "Where to write the Markdown report (default: <output>/tabular.md); the pictures go next to it." };
         Option<LogLevel> logLevel = CommonOptions.Verbosity();
         var command = new Command("table-study", "Efficacy, quality and upsampling of the table generator on Adult over several seeds, as a Markdown report (docs/TABULAR.md).")
         {
-            train, test, label, epochs, batchSize, seeds, threads, ema, emaWarmup, tvae, quick, output, report, logLevel,
+            train, test, label, epochs, batchSize, seeds, threads, ema, emaWarmup, tvae, residualDecoder, quick, output, report, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
             bool small = result.GetValue(quick);
+            TvaeOptions? vae = CommonOptions.TvaeFrom(result.GetValue(tvae), result.GetValue(residualDecoder));
             var plan = new TableStudyPlan(result.GetValue(train)!.FullName, result.GetValue(test)!.FullName, result.GetValue(label)!,
                 result.GetValue(epochs) ?? (small ? 10 : 300), result.GetValue(batchSize), result.GetValue(seeds) is { Length: > 0 } given ? given : small ? [1, 2] : [1, 2, 3, 4, 5],
-                result.GetValue(threads), small, result.GetValue(ema), result.GetValue(emaWarmup), result.GetValue(tvae));
+                result.GetValue(threads), small, result.GetValue(ema), result.GetValue(emaWarmup), vae is not null, vae?.ResidualDecoder ?? false);
             DirectoryInfo folder = result.GetValue(output)!;
             CommonOptions.EnsureWritableDirectory(folder, "--output");
             string reportPath = result.GetValue(report)?.FullName ?? Path.Combine(folder.FullName, "tabular.md");
@@ -56,7 +59,7 @@ internal static class TableStudyCommand
                 pictures.Add(name);
             }
 
-            string commandLine = "./build.sh run table-study" + (small ? " --quick" : "") + (plan.Tvae ? " --tvae" : "")
+            string commandLine = "./build.sh run table-study" + (small ? " --quick" : "") + (plan.Tvae ? " --tvae" : "") + (plan.TvaeResidualDecoder ? " --tvae-residual-decoder" : "")
                 + (plan.Ema is float decay ? string.Create(CultureInfo.InvariantCulture, $" --ema {decay}") + (plan.EmaWarmup ? " --ema-warmup" : "") : "") + $" --report {Relative(reportPath)} --output {Relative(folder.FullName)}";
             string machine = string.Create(CultureInfo.InvariantCulture,
                 $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, TorchSharp {Version(typeof(TorchSharp.torch))}, ML.NET {Version(typeof(Microsoft.ML.MLContext))}, generator threads {plan.Threads}");

@@ -10,9 +10,13 @@ using Microsoft.ML.Gan;
 
 namespace Gan.Samples.Tables;
 
-/// <summary>What the table study runs: the data, the generator's budget and the seeds, its EMA when it has one, and whether it is TVAE instead of CTGAN.</summary>
+/// <summary>
+/// What the table study runs: the data, the generator's budget and the seeds, its EMA when it has one, and whether it is TVAE
+/// instead of CTGAN (with CTGAN's residual blocks as its decoder or TVAE's layers). Runs kept from before the decoder was a
+/// choice had the residual one; their files were marked so (<c>TvaeResidualDecoder</c>) when TVAE's became the default.
+/// </summary>
 internal sealed record TableStudyPlan(string TrainCsv, string TestCsv, string Label, int Epochs, int BatchSize, IReadOnlyList<int> Seeds, int Threads, bool Quick,
-    float? Ema = null, bool EmaWarmup = false, bool Tvae = false);
+    float? Ema = null, bool EmaWarmup = false, bool Tvae = false, bool TvaeResidualDecoder = false);
 
 /// <summary>One trainer's F1 of the positive class on the real test rows, trained on each kind of rows.</summary>
 /// <param name="Real">Trained on the real training rows.</param>
@@ -103,7 +107,7 @@ internal static class TableStudy
             Seed = seed,
             GeneratorEmaDecay = plan.Ema,
             GeneratorEmaWarmup = plan.EmaWarmup,
-            Tvae = plan.Tvae ? new TvaeOptions() : null,
+            Tvae = plan.Tvae ? new TvaeOptions { ResidualDecoder = plan.TvaeResidualDecoder } : null,
             Threads = plan.Threads,
             Logger = logger,
         };

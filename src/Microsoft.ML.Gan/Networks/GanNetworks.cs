@@ -8,7 +8,7 @@ internal static class GanNetworks
         DcganNetworkOptions dcgan => new DcganGenerator(plan.LatentDimension, plan.Shape, dcgan.Width, plan.ClassCount),
         MlpNetworkOptions mlp => new MlpGenerator(plan.LatentDimension, mlp.HiddenSize, plan.Shape.Size, mlp.Dropout, mlp.LeakyReluSlope, plan.ClassCount),
         CtganNetworkOptions ctgan => new CtganGenerator(plan.LatentDimension, ctgan.GeneratorSizes, TableOf(plan)),
-        TvaeNetworkOptions tvae => new CtganGenerator(plan.LatentDimension, tvae.DecoderSizes, TableOf(plan)),
+        TvaeNetworkOptions tvae => new CtganGenerator(plan.LatentDimension, tvae.DecoderSizes, TableOf(plan), tvae.ResidualDecoder),
         _ => throw Unknown(plan.Architecture),
     };
 

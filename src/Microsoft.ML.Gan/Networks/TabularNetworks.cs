@@ -35,21 +35,51 @@ internal sealed class ResidualLayer : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>
+/// TVAE's decoder layer (sdv-dev/CTGAN <c>Decoder</c>): ReLU(Linear(x)), with no batch normalization and nothing passed on.
+/// </summary>
+internal sealed class LinearReluLayer : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear fc;
+
+    public LinearReluLayer(int inputs, int outputs)
+        : base(nameof(LinearReluLayer))
+    {
+        fc = nn.Linear(inputs, outputs);
+        RegisterComponents();
+    }
+
+    /// <summary>The layer's linear map (for the ONNX exporter).</summary>
+    public Linear Fc => fc;
+
+    public override Tensor forward(Tensor input) => nn.functional.relu(fc.forward(input));
+}
+
+/// <summary>
 /// CTGAN's generator: [z; conditional vector] through residual blocks (256, 256 by default), then a linear layer to the
 /// encoded row's width. The output is raw: the table's heads (tanh, Gumbel-softmax) are applied by the data kind
-/// (<c>TableRows</c>), which also needs the raw logits for the condition's cross-entropy.
+/// (<c>TableRows</c>), which also needs the raw logits for the condition's cross-entropy. Built without
+/// residual blocks, the hidden layers are <see cref="LinearReluLayer"/>s instead: TVAE's decoder, which
+/// generates, exports and saves the same way.
 /// </summary>
 internal sealed class CtganGenerator : GeneratorNetwork
 {
-    public CtganGenerator(int latentDimension, IReadOnlyList<int> hiddenSizes, TableLayout layout)
+    public CtganGenerator(int latentDimension, IReadOnlyList<int> hiddenSizes, TableLayout layout, bool residual = true)
         : base(nameof(CtganGenerator), latentDimension, classCount: 0)
     {
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
         int width = latentDimension + layout.ConditionWidth;
         for (int i = 0; i < hiddenSizes.Count; i++)
         {
-            layers.Add(($"residual{i}", new ResidualLayer(width, hiddenSizes[i])));
-            width += hiddenSizes[i];
+            if (residual)
+            {
+                layers.Add(($"residual{i}", new ResidualLayer(width, hiddenSizes[i])));
+                width += hiddenSizes[i];
+            }
+            else
+            {
+                layers.Add(($"hidden{i}", new LinearReluLayer(width, hiddenSizes[i])));
+                width = hiddenSizes[i];
+            }
         }
 
         layers.Add(("output", nn.Linear(width, layout.RowWidth)));

@@ -9,16 +9,20 @@ namespace Microsoft.ML.Gan.Networks;
 /// A conditional variational autoencoder for table rows, TVAE's way (Xu et al. 2019, the paper that also gives CTGAN;
 /// sdv-dev/CTGAN's <c>TVAE</c>), conditioned like CTGAN: the encoder reads [row; conditional vector] and gives the mean and
 /// log-variance of a Gaussian posterior over the latent vector; the decoder is <see cref="CtganGenerator"/> (so generation,
-/// its ONNX graph and saving are the GAN's), reading [z; conditional vector]. The loss (<c>TableRows</c>) is TVAE's:
+/// its ONNX graph and saving are the GAN's) with TVAE's Linear → ReLU layers (or CTGAN's residual blocks, with
+/// <see cref="ResidualDecoder"/>), reading [z; conditional vector]. The loss (<c>TableRows</c>) is TVAE's:
 /// <see cref="LossFactor"/> × (a Gaussian likelihood of each α with a learned σ around tanh of the decoder's output, plus the
 /// cross-entropy of each one-hot group) + the KL divergence to N(0, I).
 /// </summary>
 internal sealed record TvaeNetworkOptions
 {
-    /// <summary>Width of each residual block of the decoder. sdv-dev/CTGAN's TVAE decompresses through (128, 128).</summary>
+    /// <summary>Width of each hidden layer of the decoder. sdv-dev/CTGAN's TVAE decompresses through (128, 128).</summary>
     public int DecoderWidth { get; init; } = 128;
 
     public int DecoderLayers { get; init; } = 2;
+
+    /// <summary>CTGAN's residual blocks with batch normalization as the decoder's hidden layers, instead of TVAE's Linear → ReLU.</summary>
+    public bool ResidualDecoder { get; init; }
 
     /// <summary>Width of each hidden layer of the encoder (Linear → ReLU). TVAE's compress_dims: (128, 128).</summary>
     public int EncoderWidth { get; init; } = 128;

@@ -55,8 +55,9 @@ internal static class TableOnnxExporter
             x = layer switch
             {
                 ResidualLayer residual => graph.Concat([graph.Node("Relu", [graph.BatchNorm(graph.Linear(x, residual.Fc, name + "_fc"), residual.Norm, name + "_bn")], name + "_relu"), x], 1, name),
+                LinearReluLayer hidden => graph.Node("Relu", [graph.Linear(x, hidden.Fc, name + "_fc")], name),
                 Linear linear => graph.Linear(x, linear, name),
-                _ => throw new NotSupportedException($"The table ONNX exporter has no rule for generator layer '{name}' ({layer.GetType().Name}); it knows ResidualLayer and Linear."),
+                _ => throw new NotSupportedException($"The table ONNX exporter has no rule for generator layer '{name}' ({layer.GetType().Name}); it knows ResidualLayer, LinearReluLayer and Linear."),
             };
         }
 

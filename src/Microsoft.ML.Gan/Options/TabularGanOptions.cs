@@ -124,6 +124,39 @@ public sealed class TabularGanOptions
         return clone;
     }
 
+    /// <summary>
+    /// Throws when a setting of CTGAN's networks, loss or optimizer differs from its default while <see cref="Tvae"/> is set:
+    /// TVAE would ignore it, and a setting that silently does nothing is a bug waiting in the user's code.
+    /// </summary>
+    private void RefuseGanSettingsWithTvae(string owner)
+    {
+        var defaults = new TabularGanOptions();
+        (string Name, bool Changed, string? Instead)[] ganOnly =
+        [
+            (nameof(PackSize), PackSize != defaults.PackSize, null),
+            (nameof(GeneratorWidth), GeneratorWidth != defaults.GeneratorWidth, nameof(TvaeOptions.DecoderWidth)),
+            (nameof(GeneratorLayers), GeneratorLayers != defaults.GeneratorLayers, nameof(TvaeOptions.DecoderLayers)),
+            (nameof(CriticWidth), CriticWidth != defaults.CriticWidth, nameof(TvaeOptions.EncoderWidth)),
+            (nameof(CriticLayers), CriticLayers != defaults.CriticLayers, nameof(TvaeOptions.EncoderLayers)),
+            (nameof(CriticDropout), CriticDropout != defaults.CriticDropout, null),
+            (nameof(GeneratorLearningRate), GeneratorLearningRate != defaults.GeneratorLearningRate, nameof(TvaeOptions.LearningRate)),
+            (nameof(CriticLearningRate), CriticLearningRate != defaults.CriticLearningRate, nameof(TvaeOptions.LearningRate)),
+            (nameof(Betas), Betas != defaults.Betas, nameof(TvaeOptions.Betas)),
+            (nameof(GradientPenaltyWeight), GradientPenaltyWeight != defaults.GradientPenaltyWeight, null),
+            (nameof(CriticStepsPerGeneratorStep), CriticStepsPerGeneratorStep != defaults.CriticStepsPerGeneratorStep, null),
+        ];
+        foreach ((string name, bool changed, string? instead) in ganOnly)
+        {
+            if (changed)
+            {
+                string hint = instead is null ? "TVAE has no such setting" : $"TVAE's is {nameof(TvaeOptions)}.{instead}";
+                throw new ArgumentException(
+                    $"{owner}.{name} is a setting of CTGAN's GAN; with {owner}.{nameof(Tvae)} set it would be ignored ({hint}). Leave it at its default or set {nameof(Tvae)} to null.",
+                    name);
+            }
+        }
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     internal void Validate()
     {
@@ -165,10 +198,12 @@ public sealed class TabularGanOptions
             Tvae.Validate();
             if (GeneratorEmaDecay is not null)
             {
-                // The EMA recomputes the average's batch-norm statistics from rows drawn from the prior; a VAE's decoder learned
-                // its statistics from the encoder's posterior, so that would change what it computes.
+                // The EMA recomputes the average's batch-norm statistics from rows drawn from the prior; a VAE's residual decoder
+                // learned its statistics from the encoder's posterior, so that would change what it computes.
                 throw new ArgumentException($"{Owner}.{nameof(GeneratorEmaDecay)} averages a GAN's generator; it does not apply with {Owner}.{nameof(Tvae)}. Set one of them.", nameof(GeneratorEmaDecay));
             }
+
+            RefuseGanSettingsWithTvae(Owner);
         }
 
         OptionChecks.AtLeast(Threads, 0, Owner, nameof(Threads));

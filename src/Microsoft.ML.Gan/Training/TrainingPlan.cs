@@ -96,6 +96,7 @@ internal sealed record TrainingPlan(
             {
                 DecoderWidth = vae.DecoderWidth,
                 DecoderLayers = vae.DecoderLayers,
+                ResidualDecoder = vae.ResidualDecoder,
                 EncoderWidth = vae.EncoderWidth,
                 EncoderLayers = vae.EncoderLayers,
                 LossFactor = vae.LossFactor,

@@ -199,6 +199,18 @@ public sealed class CliErrorTests : ScratchDirectoryTest
         Assert.That(log, Does.Not.Contain("TrainingBudget"));
     }
 
+    [TestCase("table")]
+    [TestCase("table-study")]
+    public void TheResidualDecoderWithoutTvaeIsRefusedNamingBothOptions(string command)
+    {
+        string csv = Path.Combine(Scratch, "rows.csv");
+        File.WriteAllText(csv, "a,b\n1,x\n2,y\n");
+        string[] data = command == "table" ? ["--csv", csv] : ["--train", csv, "--test", csv];
+        (int exitCode, string log) = SamplesApp.Run([command, .. data, "--tvae-residual-decoder", "--output", Path.Combine(Scratch, "out")]);
+
+        AssertOneCleanError(exitCode, log, "--tvae-residual-decoder needs --tvae");
+    }
+
     [Test]
     public void VerbosePrintsTheStackTrace()
     {

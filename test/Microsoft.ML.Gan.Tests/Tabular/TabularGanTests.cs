@@ -117,9 +117,26 @@ public sealed class TabularGanTests
     /// <summary>TVAE on the same rows, labelled with City, small networks; long enough to learn something.</summary>
     private static TabularGanOptions VaeOptions()
     {
-        TabularGanOptions options = Options(label: nameof(Person.City));
-        options.Tvae = new TvaeOptions { EncoderWidth = 32, DecoderWidth = 32 };
+        TabularGanOptions options = WithSmallTvae(Options(label: nameof(Person.City)));
         options.Budget = TrainingBudget.OfEpochs(4 * Epochs);
+        return options;
+    }
+
+    /// <summary><paramref name="options"/> training a small TVAE: the GAN's widths back at their defaults (TVAE refuses them), its own at 32.</summary>
+    private static TabularGanOptions WithSmallTvae(TabularGanOptions options)
+    {
+        var defaults = new TabularGanOptions();
+        options.GeneratorWidth = defaults.GeneratorWidth;
+        options.CriticWidth = defaults.CriticWidth;
+        options.Tvae = new TvaeOptions { EncoderWidth = 32, DecoderWidth = 32 };
+        return options;
+    }
+
+    /// <summary><see cref="VaeOptions"/> with CTGAN's residual blocks as the decoder.</summary>
+    private static TabularGanOptions ResidualVaeOptions()
+    {
+        TabularGanOptions options = VaeOptions();
+        options.Tvae!.ResidualDecoder = true;
         return options;
     }
 
@@ -346,11 +363,17 @@ public sealed class TabularGanTests
         slowVae.Tvae!.LearningRate = 0;
         TabularGanOptions unevenVae = VaeOptions();
         unevenVae.BatchSize = 55;
+        TabularGanOptions widerGanVae = VaeOptions();
+        widerGanVae.GeneratorWidth = 64;
+        TabularGanOptions penaltyVae = VaeOptions();
+        penaltyVae.GradientPenaltyWeight = 5;
 
         var batch = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Gan().TableGenerator(uneven))!;
         var averaged = Assert.Throws<ArgumentException>(() => _ml.Gan().TableGenerator(averagedVae))!;
         var slow = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Gan().TableGenerator(slowVae))!;
         Assert.That(() => _ml.Gan().TableGenerator(unevenVae), Throws.Nothing, "a VAE judges no packs: any batch size");
+        var wider = Assert.Throws<ArgumentException>(() => _ml.Gan().TableGenerator(widerGanVae))!;
+        var penalty = Assert.Throws<ArgumentException>(() => _ml.Gan().TableGenerator(penaltyVae))!;
         var label = Assert.Throws<ArgumentException>(() => _ml.Gan().TableGenerator(excludedLabel))!;
         var decay = Assert.Throws<ArgumentOutOfRangeException>(() => _ml.Gan().TableGenerator(fullDecay))!;
         var warmup = Assert.Throws<ArgumentException>(() => _ml.Gan().TableGenerator(warmupAlone))!;
@@ -363,6 +386,9 @@ public sealed class TabularGanTests
         Assert.That(warmup.Message, Does.Contain("TabularGanOptions.GeneratorEmaDecay is not set"));
         Assert.That(averaged.Message, Does.Contain("TabularGanOptions.GeneratorEmaDecay").And.Contain("TabularGanOptions.Tvae"));
         Assert.That(slow.Message, Does.Contain("TvaeOptions.LearningRate"));
+        Assert.That(wider.ParamName, Is.EqualTo("GeneratorWidth"));
+        Assert.That(wider.Message, Does.Contain("TabularGanOptions.GeneratorWidth").And.Contain("ignored").And.Contain("TvaeOptions.DecoderWidth"));
+        Assert.That(penalty.Message, Does.Contain("TabularGanOptions.GradientPenaltyWeight").And.Contain("TVAE has no such setting"));
     }
 
     [Test]
@@ -454,8 +480,7 @@ public sealed class TabularGanTests
                 options.OverwriteCheckpoints = !resume;
                 options.GeneratorEmaDecay = ema ? 0.9f : null;
                 options.GeneratorEmaWarmup = ema;
-                options.Tvae = model == "tvae" ? new TvaeOptions { EncoderWidth = 32, DecoderWidth = 32 } : null;
-                return options;
+                return model == "tvae" ? WithSmallTvae(options) : options;
             }
 
             using TabularGanTransformer straight = _ml.Gan().TableGenerator(Budgeted(Epochs, resume: false)).Fit(_data);
@@ -546,6 +571,20 @@ public sealed class TabularGanTests
     }
 
     [Test]
+    public void TvaesDecoderIsLinearReluLayersUnlessTheResidualOneIsAskedFor()
+    {
+        using TabularGanTransformer residual = _ml.Gan().TableGenerator(ResidualVaeOptions()).Fit(_data);
+
+        Assert.That(new TvaeOptions().ResidualDecoder, Is.False, "TVAE's own decoder is the default");
+        Assert.That(residual.Epochs.Select(e => e.DiscriminatorLoss), Has.All.Matches<double>(double.IsFinite));
+        Assert.That(residual.Epochs.Select(e => e.DiscriminatorLoss), Is.Not.EqualTo(_vae.Epochs.Select(e => e.DiscriminatorLoss)),
+            "another decoder learns otherwise from the same seed");
+        Assert.That(Bits(residual.Generate(200, seed: 7)), Is.Not.EqualTo(Bits(_vae.Generate(200, seed: 7))));
+        Assert.That(residual.Generate(100, seed: 3, "Lima").GetColumn<ReadOnlyMemory<char>>("City").Select(c => c.ToString()), Has.All.EqualTo("Lima"),
+            "it conditions as the default decoder does");
+    }
+
+    [Test]
     public void TheQualityReportScoresGeneratedRowsBelowTheRealOnes()
     {
         TableQualityReport synthetic = _gan.EvaluateQuality(_data, _gan.Generate(Rows, seed: 4));
@@ -574,11 +613,14 @@ public sealed class TabularGanTests
         Assert.That(vector.Message, Does.Contain($"'{Excluded}'"), "a vector column must be excluded");
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void ASavedGeneratorLoadedWithStockMlNetMapsLatentRowsToTheSameRows(bool tvae)
+    [TestCase("ctgan")]
+    [TestCase("tvae")]
+    [TestCase("tvae with a residual decoder")]
+    public void ASavedGeneratorLoadedWithStockMlNetMapsLatentRowsToTheSameRows(string model)
     {
-        TabularGanTransformer generator = tvae ? _vae : _labelled;
+        bool tvae = model != "ctgan";
+        using TabularGanTransformer? residual = model == "tvae with a residual decoder" ? _ml.Gan().TableGenerator(ResidualVaeOptions()).Fit(_data) : null;
+        TabularGanTransformer generator = residual ?? (tvae ? _vae : _labelled);
         string folder = TestFiles.NewDirectory();
         try
         {
