@@ -121,6 +121,13 @@ for n in names:
         qdiff = f"{m:+.4f} [{lo:+.4f}, {hi:+.4f}]" + than
     command = (out / n / "command").read_text().strip()
     lines.append(f"| {n} (`{command}`) | {per} | **{mean:.3f}** | {diff} | {quality:.4f} | {qdiff} | {minutes:.1f} |")
+lines += ["", "Rows judged against another setting, against CTGAN's defaults as well (efficacy; quality), paired by seed [95 %]:", ""]
+for n in names:
+    if against[n] != names[0]:
+        other = {x["Seed"]: x for x in base}
+        m, lo, hi = interval([ratio(a) - ratio(other[a["Seed"]]) for a in data[n]])
+        qm, qlo, qhi = interval([a["Quality"] - other[a["Seed"]]["Quality"] for a in data[n]])
+        lines.append(f"- {n}: {m:+.3f} [{lo:+.3f}, {hi:+.3f}]; quality {qm:+.4f} [{qlo:+.4f}, {qhi:+.4f}]")
 lines += ["", "Per trainer (mean F1 over seeds, real → synthetic):", ""]
 for n in names:
     parts = []
