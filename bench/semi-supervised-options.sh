@@ -1,45 +1,87 @@
 #!/usr/bin/env bash
 # Options of the semi-supervised GAN classifier (issue 24) against its shipped recipe, on validation only: 100 labels
-# (10 per digit) on five labelled subsets and training seeds, the last 10,000 train images held out and scored; each
-# option is judged by its paired difference to the recipe's runs on the same subsets (95 % interval above 0 to replace
-# it, the rule of docs/SEMI-SUPERVISED.md); then the options listed in `tested` on the MNIST test split (100 labels,
-# subsets 1-3). Writes docs/SEMI-SUPERVISED-OPTIONS.md.
-# About 16 minutes a run, two at a time (1 thread each; twice that with --epochs 20): with the recipe and two options,
-# 15 validation runs and 3 test runs, about 4 hours on 2 cores.
-#   bench/semi-supervised-options.sh
-#   APP_DIR=dir bench/semi-supervised-options.sh   # use a gan-samples build in dir instead of building src/Gan.Samples
-# Finished runs are kept in artifacts/semi-supervised-options and skipped; delete that folder to start over. Runs only
-# pair when one machine made them: the same seed trains other bits on another machine of this kind.
+# (10 per digit) on labelled subsets and training seeds of their own, the last 10,000 train images held out and scored;
+# each option is judged by its paired difference to the reference row's runs on the same subsets (95 % interval above 0
+# to replace it, the rule of docs/SEMI-SUPERVISED.md); then the options listed in `tested` on the MNIST test split (100
+# labels, subsets 1-3). A comparison is one set of runs made on one machine (runs pair only then: the same seed trains
+# other bits on another machine of this kind), with its own report:
+#   alignment  distribution alignment, a longer GAN budget, a second self-training round (docs/SEMI-SUPERVISED-OPTIONS.md;
+#              about 4 hours on 2 cores)
+#   student    the student's own consistency term against the recipe it joins (docs/SEMI-SUPERVISED-STUDENT.md; about
+#              an hour)
+# About 16 minutes a run, two at a time (1 thread each; twice that with --epochs 20).
+#   bench/semi-supervised-options.sh [alignment|student]      # default: alignment
+#   APP_DIR=dir bench/semi-supervised-options.sh student      # use a gan-samples build in dir instead of building src/Gan.Samples
+# Finished runs are kept in the comparison's folder under artifacts/ and skipped; delete that folder to start over.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=artifacts/semi-supervised-options
-if [ -z "${APP_DIR:-}" ]; then
-  dotnet build src/Gan.Samples -c Release --nologo -v quiet
-  APP_DIR=src/Gan.Samples/bin/Release/net10.0
-fi
-app=(dotnet "$APP_DIR/gan-samples.dll")
-mkdir -p "$out"
-subsets=(1 2 3 4 5)
+comparison=${1:-alignment}
 # The shipped recipe, spelled out so that a change of default does not change what these runs measure.
 recipe="--epochs 10 --threads 1 --validation-rows 10000 --network Mlp --strong-augmentation AffineAndCutOut --confidence 0.8 --noisy-targets --self-training-epochs 20"
-# name | the option's flags (added to the recipe; one the recipe has takes the option's value instead) | the option it is judged
-# against (empty for the first row, the reference) | its subsets when not all five (a row cut short says so in its report).
-# The second self-training round was stopped after three subsets: the first lost 0.11 points, as the prototype's rounds
-# had (docs/SEMI-SUPERVISED.md), and its last two subsets would have taken the machine time the table study needed. The recipe turns off what the options turn on: distribution alignment
-# became the default after these runs chose it. (Its runs here were made while it was off by default, without the flag.)
-options=$(cat <<'OPTIONS'
+# options: name | the option's flags (added to the recipe; one the recipe has takes the option's value instead) | the
+# option it is judged against (empty for the first row, the reference) | its subsets when not all (a row cut short says
+# so in its report). tested: options measured on the MNIST test split after the choice (which they take no part in):
+# 100 labels, subsets 1-3, the library's other defaults, as docs/SEMI-SUPERVISED.md's test runs. notes: the report's
+# bullets on what is particular to the comparison.
+case $comparison in
+  alignment)
+    out=artifacts/semi-supervised-options
+    doc=docs/SEMI-SUPERVISED-OPTIONS.md
+    title="Options of the semi-supervised classifier against its recipe (validation only)"
+    subsets=(1 2 3 4 5)
+    # The second self-training round was stopped after three subsets: the first lost 0.11 points, as the prototype's rounds
+    # had (docs/SEMI-SUPERVISED.md), and its last two subsets would have taken the machine time the table study needed. The recipe turns off what the options turn on: distribution alignment
+    # became the default after these runs chose it. (Its runs here were made while it was off by default, without the flag.)
+    options=$(cat <<'OPTIONS'
 recipe|--distribution-alignment false|
 distribution-alignment|--distribution-alignment|recipe
 gan-epochs-20|--distribution-alignment --epochs 20|distribution-alignment
 self-training-rounds-2|--distribution-alignment --self-training-rounds 2|distribution-alignment|1 2 3
 OPTIONS
 )
-# Options measured on the MNIST test split after the choice (which they take no part in): 100 labels, subsets 1-3, the
-# library's other defaults, as docs/SEMI-SUPERVISED.md's test runs.
-tested=$(cat <<'TESTED'
+    tested=$(cat <<'TESTED'
 distribution-alignment|--distribution-alignment
 TESTED
 )
+    notes=$(cat <<'NOTES'
+- The recipe is the library's before this comparison: distribution alignment off. Runs made while that was the default
+  carry no flag; a fresh run spells `--distribution-alignment false`, which trains the same. A row judged against
+  another option (the longer GAN budget, against distribution alignment, the recipe since then) pairs with that
+  option's runs on the same subsets.
+- The second self-training round (the first round's student labels the unlabelled images again for a fresh student)
+  repeats distribution alignment's runs up to the end of its first round: their accuracy.csv rows match loss for loss
+  and accuracy for accuracy through epoch 30, so its row differs from that one by the second round alone. It was
+  stopped after three subsets: the first lost 0.11 points, as the prototype's second round had (docs/SEMI-SUPERVISED.md).
+NOTES
+)
+    ;;
+  student)
+    out=artifacts/semi-supervised-student
+    doc=docs/SEMI-SUPERVISED-STUDENT.md
+    title="The student's own consistency term against the recipe (validation only)"
+    subsets=(1 2 3)
+    options=$(cat <<'OPTIONS'
+recipe|--distribution-alignment|
+student-consistency|--distribution-alignment --student-consistency|recipe
+OPTIONS
+)
+    tested=""
+    notes=$(cat <<'NOTES'
+- The recipe is the library's defaults when this comparison was made (distribution alignment on, as
+  docs/SEMI-SUPERVISED-OPTIONS.md chose it); its runs here are this machine's, made for this comparison.
+- `--student-consistency` changes the student alone: its runs repeat the recipe's through the last GAN epoch (the
+  accuracy.csv rows match loss for loss and accuracy for accuracy), so its row differs by the student's term alone.
+NOTES
+)
+    ;;
+  *) echo "unknown comparison '$comparison': alignment or student" >&2; exit 2 ;;
+esac
+if [ -z "${APP_DIR:-}" ]; then
+  dotnet build src/Gan.Samples -c Release --nologo -v quiet
+  APP_DIR=src/Gan.Samples/bin/Release/net10.0
+fi
+app=(dotnet "$APP_DIR/gan-samples.dll")
+mkdir -p "$out"
 
 # One run: its folder in $out, then its command (kept when the folder has a done file).
 run() {
@@ -78,6 +120,7 @@ while IFS='|' read -r name flags _ only; do
   done
 done <<<"$options"
 while IFS='|' read -r name flags; do
+  [ -n "$name" ] || continue   # a comparison without test runs
   for s in 1 2 3; do
     jobs+=("test-$name-subset-$s|semi-supervised --epochs 10 --threads 1 --labels-per-class 10 --label-seed $s $flags")
   done
@@ -88,11 +131,13 @@ for ((i = 0; i < ${#jobs[@]}; i += 2)); do
   wait
 done
 
-python3 - "$out" "${subsets[*]}" "$options" "$tested" <<'PY'
+python3 - "$out" "${subsets[*]}" "$options" "$tested" "$doc" "$title" "$notes" "$comparison" <<'PY'
 import csv, pathlib, re, statistics, sys
 out, subsets = pathlib.Path(sys.argv[1]), [int(s) for s in sys.argv[2].split()]
 options = [(line.split("|") + [""])[:4] for line in sys.argv[3].splitlines() if line.strip()]
 tested = [line.split("|", 1) for line in sys.argv[4].splitlines() if line.strip()]
+doc, title, notes, comparison = sys.argv[5], sys.argv[6], sys.argv[7].splitlines(), sys.argv[8]
+script = "bench/semi-supervised-options.sh" + ("" if comparison == "alignment" else f" {comparison}")
 sys.path.insert(0, "bench")
 from stats import interval, produced_by
 
@@ -108,28 +153,21 @@ def run(name, subset, folder=None):
 # Per option, its runs by subset (an option may cover fewer subsets than the recipe: it pairs on those it has).
 runs = {name: {s: run(name, s) for s in ([int(x) for x in only.split()] or subsets)} for name, _, _, only in options}
 lines = [
-    "# Options of the semi-supervised classifier against its recipe (validation only)",
+    f"# {title}",
     "",
-    f"{produced_by('bench/semi-supervised-options.sh')}; every number below comes from",
-    "the runs it made (kept in `artifacts/semi-supervised-options`, one folder per run with its command, log and `accuracy.csv`).",
+    f"{produced_by(script)}; every number below comes from",
+    f"the runs it made (kept in `{out}`, one folder per run with its command, log and `accuracy.csv`).",
     "",
     "- Machine: AMD EPYC, 2 cores; .NET SDK 10.0.401; TorchSharp 0.107.0 (libtorch 2.10.0, CPU); two runs at a time, 1 thread each.",
     "- Every run: 100 labels (10 per digit, `--label-seed` = the subset), training seed = the subset, the last 10,000 MNIST",
     "  train images held out of training and scored (validation); 10 GAN epochs of 500 steps (unless an option sets `--epochs`),",
     "  then 20 self-training epochs.",
-    "  The MNIST test split chooses nothing (its runs, below, came after the choice).",
+    "  The MNIST test split chooses nothing" + (" (its runs, below, came after the choice)." if tested else "."),
     "- Training minutes: the loop's own clock, with other trainings sharing the machine at times; not a speed measurement.",
     "- An option replaces the recipe's choice only when its paired difference over the subsets has a 95 % interval above 0",
     "  (docs/SEMI-SUPERVISED.md's rule). Runs pair only when one machine made them: the same seed trains other bits on",
     "  another machine of this kind, so the recipe's runs here are this machine's, not that doc's.",
-    "- The recipe is the library's before this comparison: distribution alignment off. Runs made while that was the default",
-    "  carry no flag; a fresh run spells `--distribution-alignment false`, which trains the same. A row judged against",
-    "  another option (the longer GAN budget, against distribution alignment, the recipe since then) pairs with that",
-    "  option's runs on the same subsets.",
-    "- The second self-training round (the first round's student labels the unlabelled images again for a fresh student)",
-    "  repeats distribution alignment's runs up to the end of its first round: their accuracy.csv rows match loss for loss",
-    "  and accuracy for accuracy through epoch 30, so its row differs from that one by the second round alone. It was",
-    "  stopped after three subsets: the first lost 0.11 points, as the prototype's second round had (docs/SEMI-SUPERVISED.md).",
+    *notes,
     "",
     "| option | " + " | ".join(f"subset {s}" for s in subsets) + " | mean | paired difference to the recipe, or to the row named (points, 95 %) | the GAN's classifier alone: paired difference | training minutes (mean) |",
     "|---|" + "---|" * (len(subsets) + 4),
@@ -169,6 +207,6 @@ for name, _, _, _ in options:
 for name, _ in tested:
     for s, x in zip((1, 2, 3), tests[name]):
         lines.append(f"- `test-{name}-subset-{s}`: `{x['command']}`")
-pathlib.Path("docs/SEMI-SUPERVISED-OPTIONS.md").write_text("\n".join(lines) + "\n")
+pathlib.Path(doc).write_text("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY

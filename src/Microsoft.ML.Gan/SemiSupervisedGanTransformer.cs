@@ -111,6 +111,9 @@ public sealed class SemiSupervisedGanTransformer : ITransformer, IDisposable
     /// <summary>Rounds of self-training the saved student came from (<see cref="SemiSupervisedGanOptions.SelfTrainingRounds"/>; 1 for zips written before rounds).</summary>
     public int SelfTrainingRounds => _metadata.Training.SelfTrainingRounds;
 
+    /// <summary>Whether the saved student also learned the unlabelled rows by consistency (<see cref="SemiSupervisedGanOptions.StudentConsistency"/>; false for zips written before it).</summary>
+    public bool StudentConsistency => _metadata.Training.StudentConsistency;
+
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 

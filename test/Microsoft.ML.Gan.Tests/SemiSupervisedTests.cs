@@ -13,6 +13,16 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     /// <summary>30 GAN steps and no self-training (tests of self-training turn it on).</summary>
     private static SemiSupervisedGanOptions FastOptions() => new() { Budget = TrainingBudget.OfSteps(30), BatchSize = 16, LatentDimension = 8, SelfTrainingEpochs = 0, Seed = 1 };
 
+    /// <summary><see cref="FastOptions"/> with 2 epochs of self-training on the rows the teacher gives at least 0.3, then <paramref name="change"/>.</summary>
+    private static SemiSupervisedGanOptions TwoSelfTrainingEpochs(Action<SemiSupervisedGanOptions> change)
+    {
+        SemiSupervisedGanOptions options = FastOptions();
+        options.SelfTrainingEpochs = 2;
+        options.PseudoLabelConfidence = 0.3f;
+        change(options);
+        return options;
+    }
+
     /// <summary>128 squares of 4 classes (class = place), 2 labels per class kept, the rest unlabelled.</summary>
     private static IDataView FewLabels(MLContext ml) => ml.Gan().Data.KeepLabels(SyntheticImages.LoadLabelled(ml, 128), labelsPerClass: 2, seed: 3);
 
@@ -208,17 +218,8 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     {
         var ml = new MLContext(1);
         IDataView validation = SyntheticImages.LoadLabelled(ml, 40);
-        SemiSupervisedGanOptions Options(int rounds)
-        {
-            SemiSupervisedGanOptions options = FastOptions();
-            options.SelfTrainingEpochs = 2;
-            options.SelfTrainingRounds = rounds;
-            options.PseudoLabelConfidence = 0.3f;
-            return options;
-        }
-
-        using SemiSupervisedGanTransformer one = ml.Gan().SemiSupervisedClassifier(Options(1)).Fit(FewLabels(ml), validation);
-        using SemiSupervisedGanTransformer two = ml.Gan().SemiSupervisedClassifier(Options(2)).Fit(FewLabels(ml), validation);
+        using SemiSupervisedGanTransformer one = ml.Gan().SemiSupervisedClassifier(TwoSelfTrainingEpochs(o => o.SelfTrainingRounds = 1)).Fit(FewLabels(ml), validation);
+        using SemiSupervisedGanTransformer two = ml.Gan().SemiSupervisedClassifier(TwoSelfTrainingEpochs(o => o.SelfTrainingRounds = 2)).Fit(FewLabels(ml), validation);
         int epochs = one.History.Count;
 
         Assert.That(two.History.Select(e => e.Epoch), Is.EqualTo(Enumerable.Range(1, epochs + 2)));
@@ -234,6 +235,44 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         using SemiSupervisedGanTransformer loaded = ml.Gan().LoadClassifier(path);
         Assert.That((loaded.SelfTrainingRounds, loaded.PseudoLabelledRows), Is.EqualTo((2, two.PseudoLabelledRows)));
         Assert.That(Scores(loaded), Is.EqualTo(Scores(two)));
+    }
+
+    [Test]
+    public void TheStudentsConsistencyTermChangesOnlyTheStudentAndTheZipSaysSo()
+    {
+        var ml = new MLContext(1);
+        IDataView validation = SyntheticImages.LoadLabelled(ml, 40);
+        SemiSupervisedGanTransformer Fit(bool consistency) =>
+            ml.Gan().SemiSupervisedClassifier(TwoSelfTrainingEpochs(o => o.StudentConsistency = consistency)).Fit(FewLabels(ml), validation);
+
+        using SemiSupervisedGanTransformer plain = Fit(false);
+        using SemiSupervisedGanTransformer consistent = Fit(true);
+        int ganEpochs = plain.History.Count(e => !e.SelfTraining);
+
+        Assert.That(consistent.History.Take(ganEpochs).Select(e => (e.LabelledLoss, e.ValidationAccuracy)),
+            Is.EqualTo(plain.History.Take(ganEpochs).Select(e => (e.LabelledLoss, e.ValidationAccuracy))), "the GAN trains as without the option");
+        Assert.That(consistent.PseudoLabelledRows, Is.EqualTo(plain.PseudoLabelledRows), "the teacher labels the same rows");
+        Assert.That(consistent.History.Where(e => e.SelfTraining).Select(e => e.LabelledLoss), Is.Not.EqualTo(plain.History.Where(e => e.SelfTraining).Select(e => e.LabelledLoss)));
+        Assert.That(consistent.History.Where(e => e.SelfTraining).Select(e => e.LabelledLoss), Has.All.GreaterThan(0).And.All.LessThan(double.PositiveInfinity));
+        Assert.That((plain.StudentConsistency, consistent.StudentConsistency), Is.EqualTo((false, true)));
+
+        string path = Path.Combine(Scratch, "consistent-student.zip");
+        consistent.Save(path);
+        using SemiSupervisedGanTransformer loaded = ml.Gan().LoadClassifier(path);
+        float[] Scores(ITransformer model) => [.. model.Transform(validation).GetColumn<float[]>("Score").SelectMany(s => s)];
+        Assert.That(loaded.StudentConsistency, Is.True);
+        Assert.That(Scores(new MLContext(2).LoadModel(path, out _)), Is.EqualTo(Scores(consistent)), "stock ML.NET scores with the student");
+        Assert.That(Scores(consistent), Is.Not.EqualTo(Scores(plain)));
+    }
+
+    [Test]
+    public void TheStudentsConsistencyTermWithoutAStudentIsRefusedNamingBothOptions()
+    {
+        SemiSupervisedGanOptions options = FastOptions();
+        options.StudentConsistency = true;
+
+        Assert.That(() => new MLContext(1).Gan().SemiSupervisedClassifier(options), Throws.ArgumentException
+            .With.Message.Contains("SemiSupervisedGanOptions.StudentConsistency is set, but SemiSupervisedGanOptions.SelfTrainingEpochs is 0"));
     }
 
     [Test]
@@ -342,16 +381,21 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         Assert.That(properties["gan.training.labelled_rows"], Is.EqualTo("8"));
         Assert.That(properties["gan.training.network"], Is.EqualTo(new SemiSupervisedGanOptions().Network.ToString()));
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.Network, Is.EqualTo(new SemiSupervisedGanOptions().Network));
-        Assert.That((properties["gan.training.self_training_epochs"], properties["gan.training.pseudo_labelled_rows"], properties["gan.training.self_training_rounds"]),
-            Is.EqualTo(("0", "0", "1")));
+        Assert.That((properties["gan.training.self_training_epochs"], properties["gan.training.pseudo_labelled_rows"], properties["gan.training.self_training_rounds"],
+            properties["gan.training.student_consistency"]), Is.EqualTo(("0", "0", "1", "false")));
+        properties["gan.training.student_consistency"] = "maybe";
+        Assert.That(() => ClassifierMetadata.FromProperties(properties, "x"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("'gan.training.student_consistency': 'maybe'"));
+        properties["gan.training.student_consistency"] = "true";
+        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.StudentConsistency, Is.True);
         properties["gan.training.self_training_rounds"] = "3";
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.SelfTrainingRounds, Is.EqualTo(3));
         properties.Remove("gan.training.self_training_epochs");
         properties.Remove("gan.training.pseudo_labelled_rows");
         properties.Remove("gan.training.self_training_rounds");
         properties.Remove("gan.training.network");
-        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training, Is.EqualTo(new ClassifierTraining(128, 8, 30, 1, null, SemiSupervisedNetwork.Mlp, 0, 0, 1)),
-            "zips from before the choice hold the MLP, without self-training, in one round");
+        properties.Remove("gan.training.student_consistency");
+        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training, Is.EqualTo(new ClassifierTraining(128, 8, 30, 1, null, SemiSupervisedNetwork.Mlp, 0, 0, 1, false)),
+            "zips from before the choice hold the MLP, without self-training, in one round, without the student's consistency term");
         properties["gan.minimum_reader_version"] = "2";
         Assert.That(() => ClassifierMetadata.FromProperties(properties, "Model 'x.zip'"),
             Throws.InstanceOf<InvalidDataException>().With.Message.Contains("needs a reader of version 2").And.Message.Contains("Update Microsoft.ML.Gan"));

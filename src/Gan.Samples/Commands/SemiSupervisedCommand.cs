@@ -64,6 +64,11 @@ internal static class SemiSupervisedCommand
             Description = "Rounds of self-training: after the first, the last student labels the unlabelled images again for a fresh one.",
             DefaultValueFactory = _ => defaults.SelfTrainingRounds,
         };
+        Option<bool> studentConsistency = new("--student-consistency")
+        {
+            Description = "The student also learns every unlabelled image by consistency (FixMatch): its weight average labels the image shifted by a pixel, and a label at least --pseudo-label-confidence sure must come back from the strong view.",
+            DefaultValueFactory = _ => defaults.StudentConsistency,
+        };
         Option<float> decay = new("--lr-decay-share") { Description = "Share of the budget at its end over which the learning rates fall to 0.", DefaultValueFactory = _ => defaults.LearningRateDecayShare };
         Option<float?> average = new("--weight-average") { Description = $"Decay of the weight average that is measured and saved (default {defaults.WeightAverageDecay}; 0 turns it off)." };
         Option<float> learningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
@@ -84,7 +89,7 @@ internal static class SemiSupervisedCommand
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, alignment, selfTraining, rounds, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, alignment, selfTraining, rounds, studentConsistency, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -119,6 +124,7 @@ internal static class SemiSupervisedCommand
                 DistributionAlignment = result.GetValue(alignment),
                 SelfTrainingEpochs = result.GetValue(selfTraining),
                 SelfTrainingRounds = result.GetValue(rounds),
+                StudentConsistency = result.GetValue(studentConsistency),
                 PseudoLabelConfidence = confidence,
                 LearningRateDecayShare = result.GetValue(decay),
                 WeightAverageDecay = averageDecay,

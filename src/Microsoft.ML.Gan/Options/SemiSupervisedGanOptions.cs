@@ -111,6 +111,16 @@ public sealed class SemiSupervisedGanOptions
     public int SelfTrainingRounds { get; set; } = 1;
 
     /// <summary>
+    /// Whether the student also learns every unlabelled row by consistency, as FixMatch does (Sohn et al. 2020): each step its
+    /// weight average (the student itself without one) labels a batch of unlabelled rows shifted by up to a pixel, and where
+    /// that label's probability reaches <see cref="PseudoLabelConfidence"/> the student must give it to the row's strong view
+    /// (<see cref="StrongAugmentation"/>), weight 1, beside its cross-entropy on the teacher's labels. Rows the teacher was not
+    /// sure of can so join as the student grows sure of them. About doubles a self-training epoch's time; needs
+    /// <see cref="SelfTrainingEpochs"/> above 0. Default: false.
+    /// </summary>
+    public bool StudentConsistency { get; set; }
+
+    /// <summary>
     /// The probability the GAN's classifier must give an unlabelled row's class for the row to join self-training with that
     /// class (<see cref="SelfTrainingEpochs"/>). Default: 0.95, as <see cref="SemiSupervisedGanTransformer.LabelUnlabelledRows"/>
     /// filters by default (on MNIST with 100 labels it keeps about 95 % of the unlabelled rows, 99.3 % of them rightly labelled).
@@ -183,6 +193,10 @@ public sealed class SemiSupervisedGanOptions
         OptionChecks.InRange(LearningRateDecayShare, 0f, 1f, Owner, nameof(LearningRateDecayShare), upperInclusive: true);
         OptionChecks.AtLeast(SelfTrainingEpochs, 0, Owner, nameof(SelfTrainingEpochs));
         OptionChecks.AtLeast(SelfTrainingRounds, 1, Owner, nameof(SelfTrainingRounds));
+        if (StudentConsistency && SelfTrainingEpochs == 0)
+        {
+            throw new ArgumentException($"{Owner}.{nameof(StudentConsistency)} is set, but {Owner}.{nameof(SelfTrainingEpochs)} is 0: there is no student. Set {Owner}.{nameof(SelfTrainingEpochs)} above 0 or turn {Owner}.{nameof(StudentConsistency)} off.", nameof(StudentConsistency));
+        }
         OptionChecks.InRange(PseudoLabelConfidence, 0f, 1f, Owner, nameof(PseudoLabelConfidence), upperInclusive: true);
         if (WeightAverageDecay is float decay)
         {
@@ -211,7 +225,8 @@ public sealed class SemiSupervisedGanOptions
 /// <param name="Elapsed">Training time so far.</param>
 /// <param name="SelfTraining">
 /// True for an epoch of self-training (<see cref="SemiSupervisedGanOptions.SelfTrainingEpochs"/>): then <paramref name="LabelledLoss"/> is
-/// the student's mean cross-entropy on labelled and pseudo-labelled rows, and the unlabelled and generator losses are 0 (it has neither term).
+/// the student's mean cross-entropy on labelled and pseudo-labelled rows (plus its consistency term with
+/// <see cref="SemiSupervisedGanOptions.StudentConsistency"/>), and the unlabelled and generator losses are 0 (it has neither term).
 /// </param>
 public sealed record SemiSupervisedGanProgress(int Epoch, int Epochs, double LabelledLoss, double UnlabelledLoss, double GeneratorLoss, double? ValidationAccuracy, TimeSpan Elapsed,
     bool SelfTraining = false);

@@ -30,6 +30,7 @@ internal sealed record SemiSupervisedPlan(
     TrainingBudget Budget,
     int SelfTrainingEpochs,
     int SelfTrainingRounds,
+    bool StudentConsistency,
     float PseudoLabelConfidence,
     int Threads,
     string Device,
@@ -38,7 +39,7 @@ internal sealed record SemiSupervisedPlan(
     public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
         classCount, shape, options.Network, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
         options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.NoisyConsistencyTargets, options.DistributionAlignment, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget,
-        options.SelfTrainingEpochs, options.SelfTrainingRounds, options.PseudoLabelConfidence, options.Threads, device,
+        options.SelfTrainingEpochs, options.SelfTrainingRounds, options.StudentConsistency, options.PseudoLabelConfidence, options.Threads, device,
         options.Progress);
 
     public int ImageSize => Shape.Size;
@@ -210,8 +211,10 @@ internal sealed class SemiSupervisedTrainer
     /// student after it) labels the unlabelled rows (<see cref="PseudoLabels"/>), and a fresh
     /// <see cref="SemiSupervisedNetwork.Cnn"/> learns them and the labelled rows by cross-entropy, every image turned, scaled,
     /// sheared and shifted at random (the consistency term's affine view, without its cut-out), with Adam (learning rate
-    /// 0.001, β 0.9, 0.999), the same learning-rate decay and weight average as the GAN. Returns the student (its average)
-    /// and how many unlabelled rows it learned.
+    /// 0.001, β 0.9, 0.999), the same learning-rate decay and weight average as the GAN; with
+    /// <see cref="SemiSupervisedPlan.StudentConsistency"/> every step also takes a batch of unlabelled rows, which the student
+    /// must give its own confident classes (<see cref="ConfidentClasses"/>) in their strong view. Returns the student (its
+    /// average) and how many unlabelled rows it learned with the teacher's classes.
     /// </summary>
     private (SemiSupervisedDiscriminator Student, int PseudoLabelled) SelfTrain(SemiSupervisedDiscriminator teacher, int round, Tensor images, Tensor classes,
         List<SemiSupervisedEpoch> history, Stopwatch clock, ThreadGovernor? governor, Device device)
@@ -229,6 +232,8 @@ internal sealed class SemiSupervisedTrainer
 
         (Tensor rows, Tensor targets) = PseudoLabels(probabilities, classes, _plan.PseudoLabelConfidence);
         probabilities.Dispose();
+        // Every unlabelled row, for the student's own consistency term when the plan asks for it.
+        using Tensor? unlabelledRows = _plan.StudentConsistency ? UnlabelledRows(classes) : null;
         using (rows)
         using (targets)
         {
@@ -257,6 +262,7 @@ internal sealed class SemiSupervisedTrainer
                     TimeSpan begin = clock.Elapsed;
                     using var epochScope = torch.NewDisposeScope();
                     Tensor order = rows.index_select(0, torch.randperm(count, device: device));
+                    Tensor? unlabelledOrder = unlabelledRows?.index_select(0, torch.randperm(unlabelledRows.shape[0], device: device));
                     Tensor lossSum = ScalarArithmetic.Full(1, 0, device);
                     student.train();
                     for (int step = 0; step < steps; step++, done++)
@@ -267,7 +273,21 @@ internal sealed class SemiSupervisedTrainer
                         optimizer.LearningRate = StudentLearningRate * DecayFactor(done, total);
                         Tensor batchRows = order.narrow(0, (long)step * b, b);
                         Tensor batch = DiffAugment.Affine(images.index_select(0, batchRows), shape, StrongDegrees, StrongScale, StrongShear, StrongShift);
-                        Tensor loss = nn.functional.cross_entropy(student.forward(batch).Logits, targets.index_select(0, batchRows));
+                        Tensor loss;
+                        if (unlabelledOrder is null)
+                        {
+                            loss = nn.functional.cross_entropy(student.forward(batch).Logits, targets.index_select(0, batchRows));
+                        }
+                        else
+                        {
+                            Tensor unlabelledImages = images.index_select(0, UnlabelledBatch(unlabelledOrder, step, b));
+                            (Tensor ownTargets, Tensor confident) = ConfidentClasses(average ?? student, unlabelledImages, shape);
+                            long taught = batchRows.shape[0];
+                            Tensor logits = student.forward(torch.cat([batch, Strong(unlabelledImages, shape)], 0)).Logits;
+                            Tensor consistency = nn.functional.cross_entropy(logits.narrow(0, taught, unlabelledImages.shape[0]), ownTargets, reduction: nn.Reduction.None);
+                            loss = nn.functional.cross_entropy(logits.narrow(0, 0, taught), targets.index_select(0, batchRows)).Plus((consistency * confident).mean());
+                        }
+
                         optimizer.zero_grad();
                         loss.backward();
                         optimizer.step();
@@ -327,6 +347,39 @@ internal sealed class SemiSupervisedTrainer
         Tensor keep = known.logical_or(best.OnesWhereAtLeast(confidence).to_type(ScalarType.Bool));
         Tensor label = torch.where(known, classes, predicted);
         return (keep.nonzero().flatten().MoveToOuterDisposeScope(), label.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Every row without a label (class −1), as row indices.</summary>
+    private static Tensor UnlabelledRows(Tensor classes)
+    {
+        using Tensor unlabelled = classes.Below(0);
+        using Tensor indices = unlabelled.nonzero();
+        return indices.flatten();
+    }
+
+    /// <summary>The <paramref name="step"/>-th batch of <paramref name="size"/> rows of an epoch's order of the unlabelled rows, wrapping round.</summary>
+    private static Tensor UnlabelledBatch(Tensor order, int step, int size)
+    {
+        long count = order.shape[0];
+        int take = (int)Math.Min(size, count);
+        long start = ((long)step * take) % Math.Max(1, count - take + 1);
+        return order.narrow(0, start, take);
+    }
+
+    /// <summary>
+    /// The student's own targets for its consistency term: <paramref name="labeller"/> (its weight average, scoring without
+    /// noise) labels <paramref name="images"/> shifted by up to a pixel; a row counts (mask 1) where that class's probability
+    /// reaches <see cref="SemiSupervisedPlan.PseudoLabelConfidence"/>.
+    /// </summary>
+    private (Tensor Classes, Tensor Confident) ConfidentClasses(SemiSupervisedDiscriminator labeller, Tensor images, ImageShape shape)
+    {
+        using var noGrad = torch.no_grad();
+        bool wasTraining = labeller.training;
+        labeller.eval();
+        Tensor probabilities = nn.functional.softmax(labeller.forward(DiffAugment.Shift(images, shape, WeakShift, Blank)).Logits, 1);
+        labeller.train(wasTraining);
+        (Tensor confidence, Tensor classes) = probabilities.max(1);
+        return (classes, confidence.OnesWhereAtLeast(_plan.PseudoLabelConfidence));
     }
 
     private const double StudentLearningRate = 0.001;
