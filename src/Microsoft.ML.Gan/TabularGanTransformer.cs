@@ -219,6 +219,8 @@ public sealed class TabularGanTransformer : ITransformer, IDisposable
                 $"{_options.LatentDimension} x N(0, 1), then {_sampling.HeadCount} x U[0, 1) (one per one-hot group), then 2 x U[0, 1) (the condition)"),
             ["gan.table.columns"] = string.Join("; ", _encoder.Columns.Select(c => $"{c.Column.Name}: {c.Column.Source.Type} ({c.Kind})")),
             ["gan.training.model"] = _options.Tvae is null ? "Ctgan" : "Tvae",
+            // The generator's (TVAE's decoder's) layers: CTGAN's residual blocks, or TVAE's own Linear → ReLU layers.
+            ["gan.training.generator_network"] = _options.Tvae is { ResidualDecoder: false } ? "LinearRelu" : "Residual",
             ["gan.training.epochs"] = Epochs.Count.ToString(invariant),
             ["gan.training.seed"] = Seed.ToString(invariant),
         };

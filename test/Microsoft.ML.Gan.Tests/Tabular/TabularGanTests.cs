@@ -660,6 +660,7 @@ public sealed class TabularGanTests
             Assert.That(metadata["gan.latent.width"], Is.EqualTo(generator.LatentWidth.ToString(CultureInfo.InvariantCulture)));
             Assert.That(metadata["gan.label.column"], Is.EqualTo(nameof(Person.City)));
             Assert.That(metadata["gan.training.model"], Is.EqualTo(tvae ? "Tvae" : "Ctgan"));
+            Assert.That(metadata["gan.training.generator_network"], Is.EqualTo(model == "tvae" ? "LinearRelu" : "Residual"));
             Assert.That(metadata["gan.table.columns"], Does.StartWith("Height: Single (Continuous); Income: Double (Continuous)"));
             var imageLoader = Assert.Throws<InvalidDataException>(() => _ml.Gan().LoadGenerator(path))!;
             Assert.That(imageLoader.Message, Does.Contain("table generator").And.Contain("mlContext.Model.Load"));
