@@ -192,7 +192,8 @@ for name, flags, against, only in options:
     than = "" if against == options[0][0] else f" (against {label[against]})"
     verdict = ("replaces the recipe's choice" if d[1] > 0 else "does not replace it") + than + ("" if not only else f", over subsets {', '.join(only.split())} only")
     lines.append(f"| `{flags}` | {cells} | **{mean:.2f}** | {d[0]:+.3f} [{d[1]:+.3f}, {d[2]:+.3f}]: {verdict} | {g[0]:+.3f} [{g[1]:+.3f}, {g[2]:+.3f}] | {minutes:.1f} |")
-lines += ["", "Validation accuracy after self-training, %. The GAN's classifier alone: its validation accuracy after the last GAN epoch.", ""]
+lines += ["", "Validation accuracy after self-training, %. The GAN's classifier alone: its validation accuracy after the last GAN epoch."
+          + (" A row run on fewer subsets averages its own." if any(only for _, _, _, only in options) else ""), ""]
 tests = {name: [run(name, s, f"test-{name}-subset-{s}") for s in (1, 2, 3)] for name, _ in tested}
 if tests:
     lines += ["## Test accuracy", "",
