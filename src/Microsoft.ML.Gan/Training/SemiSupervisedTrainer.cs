@@ -280,7 +280,7 @@ internal sealed class SemiSupervisedTrainer
                         }
                         else
                         {
-                            Tensor unlabelledImages = images.index_select(0, UnlabelledBatch(unlabelledOrder, step, b));
+                            Tensor unlabelledImages = images.index_select(0, WrappedBatch(unlabelledOrder, step, b));
                             (Tensor ownTargets, Tensor confident) = ConfidentClasses(average ?? student, unlabelledImages, shape);
                             long taught = batchRows.shape[0];
                             Tensor logits = student.forward(torch.cat([batch, Strong(unlabelledImages, shape)], 0)).Logits;
@@ -357,8 +357,11 @@ internal sealed class SemiSupervisedTrainer
         return indices.flatten();
     }
 
-    /// <summary>The <paramref name="step"/>-th batch of <paramref name="size"/> rows of an epoch's order of the unlabelled rows, wrapping round.</summary>
-    private static Tensor UnlabelledBatch(Tensor order, int step, int size)
+    /// <summary>
+    /// The <paramref name="step"/>-th batch of <paramref name="size"/> rows (all of them when fewer) of an epoch's
+    /// <paramref name="order"/> of rows, starting over from the front when the next batch would run past its end.
+    /// </summary>
+    private static Tensor WrappedBatch(Tensor order, int step, int size)
     {
         long count = order.shape[0];
         int take = (int)Math.Min(size, count);
@@ -409,13 +412,12 @@ internal sealed class SemiSupervisedTrainer
             governor?.BeforeStep();
             using var stepScope = torch.NewDisposeScope();
             Decay(classifierOptimizer, generatorOptimizer, ((long)(epoch - 1) * _stepsPerEpoch) + step);
-            int start = (step * b) % Math.Max(1, _data.Count - b + 1);
             int real = Math.Min(b, _data.Count);
             Tensor labelledRows = labelled.narrow(0, step * b, b);
             // Labelled images shifted by up to 2 pixels: a hundred labels go further seen from a few places.
             Tensor labelledImages = DiffAugment.Shift(images.index_select(0, labelledRows), shape, LabelledShift, Blank);
             Tensor labelledClasses = classes.index_select(0, labelledRows);
-            Tensor unlabelledImages = images.index_select(0, unlabelled.narrow(0, start, real));
+            Tensor unlabelledImages = images.index_select(0, WrappedBatch(unlabelled, step, b));
 
             // Discriminator (classifier) step: labelled, unlabelled, generated and strongly altered unlabelled rows in one pass
             // (no batch statistics, so one pass computes what separate ones would).
@@ -465,7 +467,7 @@ internal sealed class SemiSupervisedTrainer
 
             // Generator step: match the mean last-hidden-layer features of a second unlabelled batch; a second step when the
             // generator has fallen behind (loss above 1) after the first two epochs, as ImprovedGAN-pytorch does.
-            Tensor realImages = images.index_select(0, unlabelledForGenerator.narrow(0, start, real));
+            Tensor realImages = images.index_select(0, WrappedBatch(unlabelledForGenerator, step, b));
             Tensor generatorLoss = GeneratorStep(classifier, generator, generatorOptimizer, realImages, frozen, device);
             if (epoch > 2 && generatorLoss.item<float>() > 1)
             {
