@@ -86,7 +86,8 @@ public sealed class SemiSupervisedGanTrainer : IEstimator<SemiSupervisedGanTrans
         var metadata = new ClassifierMetadata(GeneratorMetadata.CurrentLibraryVersion, pixels, label.Name, KeyValues(input.Schema[label.Name], label.KnownClassCount.Value),
             _options.ScoreColumnName, _options.PredictedLabelColumnName,
             new ClassifierTraining(data.Count, result.LabelledRows, result.Steps, seed, history.LastOrDefault()?.ValidationAccuracy, result.Classifier.Network,
-                plan.SelfTrainingEpochs, result.PseudoLabelledRows, plan.SelfTrainingRounds, plan.StudentConsistency));
+                plan.SelfTrainingEpochs, result.PseudoLabelledRows, plan.SelfTrainingRounds, plan.StudentConsistency,
+                plan.StudentConsistency ? plan.StudentStrongAugmentation : null));
         byte[] onnx = ClassifierOnnxExporter.Export(classifier, pixels, metadata.ToProperties());
         return new SemiSupervisedGanTransformer(_context, onnx, metadata, history);
     }

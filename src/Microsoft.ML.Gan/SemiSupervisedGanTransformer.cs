@@ -114,6 +114,12 @@ public sealed class SemiSupervisedGanTransformer : ITransformer, IDisposable
     /// <summary>Whether the saved student also learned the unlabelled rows by consistency (<see cref="SemiSupervisedGanOptions.StudentConsistency"/>; false for zips written before it).</summary>
     public bool StudentConsistency => _metadata.Training.StudentConsistency;
 
+    /// <summary>
+    /// The strong view of the student's consistency term (<see cref="SemiSupervisedGanOptions.StudentStrongAugmentation"/>);
+    /// null when the student had no such term (<see cref="StudentConsistency"/> false).
+    /// </summary>
+    public ConsistencyAugmentation? StudentStrongAugmentation => _metadata.Training.StudentStrongAugmentation;
+
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 

@@ -130,13 +130,13 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     public void TheStrongViewOfTheConsistencyTermIsAnOptionThatChangesWhatIsLearned()
     {
         Assert.That(new SemiSupervisedGanOptions().StrongAugmentation, Is.EqualTo(ConsistencyAugmentation.AffineAndCutOut));
-        Assert.That(ConsistencyScores(o => o.StrongAugmentation = ConsistencyAugmentation.ShiftAndCutOut),
-            Is.Not.EqualTo(ConsistencyScores(o => o.StrongAugmentation = ConsistencyAugmentation.AffineAndCutOut)));
+        float[][] scores = [.. Enum.GetValues<ConsistencyAugmentation>().Select(view => ConsistencyScores(o => o.StrongAugmentation = view))];
+        Assert.That(scores, Has.Length.EqualTo(3).And.Unique, "each view trains another classifier");
         var ml = new MLContext(1);
         SemiSupervisedGanOptions undefined = FastOptions();
         undefined.StrongAugmentation = (ConsistencyAugmentation)7;
         Assert.That(() => ml.Gan().SemiSupervisedClassifier(undefined).Fit(FewLabels(ml)),
-            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("SemiSupervisedGanOptions.StrongAugmentation must be one of ShiftAndCutOut, AffineAndCutOut"));
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("SemiSupervisedGanOptions.StrongAugmentation must be one of ShiftAndCutOut, AffineAndCutOut, Affine"));
     }
 
     [Test]
@@ -266,6 +266,37 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void TheStudentsStrongViewIsItsOwnChoiceAndTheZipKeepsIt()
+    {
+        var ml = new MLContext(1);
+        IDataView validation = SyntheticImages.LoadLabelled(ml, 40);
+        SemiSupervisedGanTransformer Fit(ConsistencyAugmentation view) => ml.Gan().SemiSupervisedClassifier(TwoSelfTrainingEpochs(o =>
+        {
+            o.StudentConsistency = true;
+            o.StudentStrongAugmentation = view;
+        })).Fit(FewLabels(ml), validation);
+
+        Assert.That(new SemiSupervisedGanOptions().StudentStrongAugmentation, Is.EqualTo(ConsistencyAugmentation.AffineAndCutOut));
+        using SemiSupervisedGanTransformer cutOut = Fit(ConsistencyAugmentation.AffineAndCutOut);
+        using SemiSupervisedGanTransformer affine = Fit(ConsistencyAugmentation.Affine);
+        int ganEpochs = cutOut.History.Count(e => !e.SelfTraining);
+
+        Assert.That(affine.History.Take(ganEpochs).Select(e => (e.LabelledLoss, e.UnlabelledLoss, e.ValidationAccuracy)),
+            Is.EqualTo(cutOut.History.Take(ganEpochs).Select(e => (e.LabelledLoss, e.UnlabelledLoss, e.ValidationAccuracy))), "the GAN keeps its own view");
+        Assert.That(affine.History.Where(e => e.SelfTraining).Select(e => e.LabelledLoss), Is.Not.EqualTo(cutOut.History.Where(e => e.SelfTraining).Select(e => e.LabelledLoss)));
+        Assert.That((cutOut.StudentStrongAugmentation, affine.StudentStrongAugmentation), Is.EqualTo((ConsistencyAugmentation.AffineAndCutOut, ConsistencyAugmentation.Affine)));
+
+        string path = Path.Combine(Scratch, "affine-student.zip");
+        affine.Save(path);
+        using SemiSupervisedGanTransformer loaded = ml.Gan().LoadClassifier(path);
+        Assert.That(loaded.StudentStrongAugmentation, Is.EqualTo(ConsistencyAugmentation.Affine));
+
+        SemiSupervisedGanOptions undefined = TwoSelfTrainingEpochs(o => o.StudentStrongAugmentation = (ConsistencyAugmentation)7);
+        Assert.That(() => ml.Gan().SemiSupervisedClassifier(undefined), Throws.InstanceOf<ArgumentOutOfRangeException>()
+            .With.Message.Contains("SemiSupervisedGanOptions.StudentStrongAugmentation must be one of ShiftAndCutOut, AffineAndCutOut, Affine"));
+    }
+
+    [Test]
     public void TheStudentsConsistencyTermWithoutAStudentIsRefusedNamingBothOptions()
     {
         SemiSupervisedGanOptions options = FastOptions();
@@ -383,10 +414,18 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.Network, Is.EqualTo(new SemiSupervisedGanOptions().Network));
         Assert.That((properties["gan.training.self_training_epochs"], properties["gan.training.pseudo_labelled_rows"], properties["gan.training.self_training_rounds"],
             properties["gan.training.student_consistency"]), Is.EqualTo(("0", "0", "1", "false")));
+        Assert.That(properties.ContainsKey("gan.training.student_strong_augmentation"), Is.False, "no view without the student's term");
+        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.StudentStrongAugmentation, Is.Null);
         properties["gan.training.student_consistency"] = "maybe";
         Assert.That(() => ClassifierMetadata.FromProperties(properties, "x"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("'gan.training.student_consistency': 'maybe'"));
         properties["gan.training.student_consistency"] = "true";
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.StudentConsistency, Is.True);
+        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.StudentStrongAugmentation, Is.EqualTo(ConsistencyAugmentation.AffineAndCutOut),
+            "zips written before the choice used the GAN's default view");
+        properties["gan.training.student_strong_augmentation"] = "Blur";
+        Assert.That(() => ClassifierMetadata.FromProperties(properties, "x"), Throws.InstanceOf<InvalidDataException>()
+            .With.Message.Contains("'gan.training.student_strong_augmentation': 'Blur' (expected one of ShiftAndCutOut, AffineAndCutOut, Affine)"));
+        properties.Remove("gan.training.student_strong_augmentation");
         properties["gan.training.self_training_rounds"] = "3";
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.SelfTrainingRounds, Is.EqualTo(3));
         properties.Remove("gan.training.self_training_epochs");

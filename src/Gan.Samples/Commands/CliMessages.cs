@@ -28,7 +28,7 @@ internal static partial class CliMessages
         ["StrongAugmentation"] = "--strong-augmentation", ["LearningRateDecayShare"] = "--lr-decay-share", ["WeightAverageDecay"] = "--weight-average",
         ["Network"] = "--network", ["NoisyConsistencyTargets"] = "--noisy-targets", ["DistributionAlignment"] = "--distribution-alignment", ["SelfTrainingEpochs"] = "--self-training-epochs",
         ["PseudoLabelConfidence"] = "--pseudo-label-confidence", ["SelfTrainingRounds"] = "--self-training-rounds",
-        ["StudentConsistency"] = "--student-consistency",
+        ["StudentConsistency"] = "--student-consistency", ["StudentStrongAugmentation"] = "--student-strong-augmentation",
 
         // Members of the option groups, named only with their group (TrainingBudget.Steps, DcganNetworkOptions.Width).
         ["LabelColumnName"] = "--label", ["ExcludedColumnNames"] = "--exclude",

@@ -41,7 +41,7 @@ internal static class SemiSupervisedCommand
         Option<float> threshold = new("--confidence") { Description = "Confidence an unlabelled image needs to count in the consistency term.", DefaultValueFactory = _ => defaults.ConfidenceThreshold };
         Option<ConsistencyAugmentation> strong = new("--strong-augmentation")
         {
-            Description = "The strong view of an unlabelled image in the consistency term: AffineAndCutOut (turn, scale, shear, shift, cut-out) or ShiftAndCutOut.",
+            Description = "The strong view of an unlabelled image in the consistency term: AffineAndCutOut (turn, scale, shear, shift, cut-out), ShiftAndCutOut, or Affine (no cut-out).",
             DefaultValueFactory = _ => defaults.StrongAugmentation,
         };
         Option<bool> noisyTargets = new("--noisy-targets")
@@ -69,6 +69,11 @@ internal static class SemiSupervisedCommand
             Description = "The student also learns every unlabelled image by consistency (FixMatch): its weight average labels the image shifted by a pixel, and a label at least --pseudo-label-confidence sure must come back from the strong view.",
             DefaultValueFactory = _ => defaults.StudentConsistency,
         };
+        Option<ConsistencyAugmentation> studentStrong = new("--student-strong-augmentation")
+        {
+            Description = "The strong view of an unlabelled image in the student's consistency term (--student-consistency): AffineAndCutOut, ShiftAndCutOut or Affine.",
+            DefaultValueFactory = _ => defaults.StudentStrongAugmentation,
+        };
         Option<float> decay = new("--lr-decay-share") { Description = "Share of the budget at its end over which the learning rates fall to 0.", DefaultValueFactory = _ => defaults.LearningRateDecayShare };
         Option<float?> average = new("--weight-average") { Description = $"Decay of the weight average that is measured and saved (default {defaults.WeightAverageDecay}; 0 turns it off)." };
         Option<float> learningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
@@ -89,7 +94,7 @@ internal static class SemiSupervisedCommand
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, alignment, selfTraining, rounds, studentConsistency, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, alignment, selfTraining, rounds, studentConsistency, studentStrong, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -125,6 +130,7 @@ internal static class SemiSupervisedCommand
                 SelfTrainingEpochs = result.GetValue(selfTraining),
                 SelfTrainingRounds = result.GetValue(rounds),
                 StudentConsistency = result.GetValue(studentConsistency),
+                StudentStrongAugmentation = result.GetValue(studentStrong),
                 PseudoLabelConfidence = confidence,
                 LearningRateDecayShare = result.GetValue(decay),
                 WeightAverageDecay = averageDecay,

@@ -15,8 +15,11 @@ namespace Microsoft.ML.Gan.Artifact;
 /// <param name="PseudoLabelledRows">Unlabelled rows the saved student learned with its teacher's classes (0 without self-training).</param>
 /// <param name="SelfTrainingRounds">Rounds of self-training, each of <paramref name="SelfTrainingEpochs"/> (1 for zips written before rounds existed).</param>
 /// <param name="StudentConsistency">Whether the student also learned the unlabelled rows by consistency (false for zips written before the option existed).</param>
+/// <param name="StudentStrongAugmentation">The strong view of the student's consistency term; null without the term
+/// (<see cref="ConsistencyAugmentation.AffineAndCutOut"/> for zips with the term written before the choice existed).</param>
 internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps, int Seed, double? ValidationAccuracy, SemiSupervisedNetwork Network,
-    int SelfTrainingEpochs = 0, int PseudoLabelledRows = 0, int SelfTrainingRounds = 1, bool StudentConsistency = false);
+    int SelfTrainingEpochs = 0, int PseudoLabelledRows = 0, int SelfTrainingRounds = 1, bool StudentConsistency = false,
+    ConsistencyAugmentation? StudentStrongAugmentation = null);
 
 /// <summary>
 /// What a semi-supervised classifier's ONNX graph says about itself in its <c>metadata_props</c>, so a zip knows what it is.
@@ -33,9 +36,11 @@ internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps,
 /// as a JSON array of text (what the predicted label's key values are)</description></item>
 /// <item><term>output.score_column, output.predicted_label_column</term><description>the columns scoring adds</description></item>
 /// <item><term>training.rows, training.labelled_rows, training.steps, training.seed, training.validation_accuracy, training.network,
-/// training.self_training_epochs, training.pseudo_labelled_rows, training.self_training_rounds, training.student_consistency</term><description>the training
-/// summary (steps: the GAN's; self-training's epochs and rows read as 0 when absent, in zips written before self-training, its
-/// rounds as 1, in zips written before rounds, and the student's consistency term as false, in zips written before it)</description></item>
+/// training.self_training_epochs, training.pseudo_labelled_rows, training.self_training_rounds, training.student_consistency,
+/// training.student_strong_augmentation</term><description>the training summary (steps: the GAN's; self-training's epochs and
+/// rows read as 0 when absent, in zips written before self-training, its rounds as 1, in zips written before rounds, the
+/// student's consistency term as false, in zips written before it; the term's strong view is written only with the term,
+/// and read as AffineAndCutOut when the term is there without it, in zips written before the choice)</description></item>
 /// </list>
 /// </remarks>
 internal sealed record ClassifierMetadata(
@@ -83,6 +88,11 @@ internal sealed record ClassifierMetadata(
             ["training.self_training_rounds"] = Training.SelfTrainingRounds.ToString(Invariant),
             ["training.student_consistency"] = Training.StudentConsistency ? "true" : "false",
         };
+        if (Training.StudentStrongAugmentation is ConsistencyAugmentation view)
+        {
+            properties["training.student_strong_augmentation"] = view.ToString();
+        }
+
         if (Training.ValidationAccuracy is double accuracy)
         {
             properties["training.validation_accuracy"] = accuracy.ToString("R", Invariant);
@@ -132,8 +142,12 @@ internal sealed record ClassifierMetadata(
         bool studentConsistency = !properties.TryGetValue(Prefix + "training.student_consistency", out string? c) ? false
             : bool.TryParse(c, out bool value) ? value
             : throw new InvalidDataException($"{source} has an unreadable '{Prefix}training.student_consistency': '{c}' (expected true or false).");
+        ConsistencyAugmentation? studentView = !studentConsistency ? null
+            : !properties.TryGetValue(Prefix + "training.student_strong_augmentation", out string? v) ? ConsistencyAugmentation.AffineAndCutOut
+            : Enum.TryParse(v, out ConsistencyAugmentation view) && Enum.IsDefined(view) ? view
+            : throw new InvalidDataException($"{source} has an unreadable '{Prefix}training.student_strong_augmentation': '{v}' (expected one of {string.Join(", ", Enum.GetNames<ConsistencyAugmentation>())}).");
         return new ClassifierMetadata(Text("library_version"), pixels, Text("label.column"), keyValues, Text("output.score_column"), Text("output.predicted_label_column"),
             new ClassifierTraining(Int("training.rows"), Int("training.labelled_rows"), Int("training.steps"), Int("training.seed"), accuracy, network,
-                IntOr("training.self_training_epochs", 0), IntOr("training.pseudo_labelled_rows", 0), IntOr("training.self_training_rounds", 1), studentConsistency));
+                IntOr("training.self_training_epochs", 0), IntOr("training.pseudo_labelled_rows", 0), IntOr("training.self_training_rounds", 1), studentConsistency, studentView));
     }
 }

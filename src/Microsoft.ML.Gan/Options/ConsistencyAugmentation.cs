@@ -14,4 +14,10 @@ public enum ConsistencyAugmentation
     /// the deformations handwriting has, which a dense classifier cannot learn from shifts alone.
     /// </summary>
     AffineAndCutOut,
+
+    /// <summary>
+    /// Turned, scaled, sheared and shifted as <see cref="AffineAndCutOut"/>, without the cut-out: the view the self-training
+    /// student learns every labelled and pseudo-labelled image in.
+    /// </summary>
+    Affine,
 }

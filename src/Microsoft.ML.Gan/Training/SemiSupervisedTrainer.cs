@@ -31,6 +31,7 @@ internal sealed record SemiSupervisedPlan(
     int SelfTrainingEpochs,
     int SelfTrainingRounds,
     bool StudentConsistency,
+    ConsistencyAugmentation StudentStrongAugmentation,
     float PseudoLabelConfidence,
     int Threads,
     string Device,
@@ -39,7 +40,7 @@ internal sealed record SemiSupervisedPlan(
     public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
         classCount, shape, options.Network, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
         options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.NoisyConsistencyTargets, options.DistributionAlignment, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget,
-        options.SelfTrainingEpochs, options.SelfTrainingRounds, options.StudentConsistency, options.PseudoLabelConfidence, options.Threads, device,
+        options.SelfTrainingEpochs, options.SelfTrainingRounds, options.StudentConsistency, options.StudentStrongAugmentation, options.PseudoLabelConfidence, options.Threads, device,
         options.Progress);
 
     public int ImageSize => Shape.Size;
@@ -213,7 +214,8 @@ internal sealed class SemiSupervisedTrainer
     /// sheared and shifted at random (the consistency term's affine view, without its cut-out), with Adam (learning rate
     /// 0.001, β 0.9, 0.999), the same learning-rate decay and weight average as the GAN; with
     /// <see cref="SemiSupervisedPlan.StudentConsistency"/> every step also takes a batch of unlabelled rows, which the student
-    /// must give its own confident classes (<see cref="ConfidentClasses"/>) in their strong view. Returns the student (its
+    /// must give its own confident classes (<see cref="ConfidentClasses"/>) in their strong view
+    /// (<see cref="SemiSupervisedPlan.StudentStrongAugmentation"/>). Returns the student (its
     /// average) and how many unlabelled rows it learned with the teacher's classes.
     /// </summary>
     private (SemiSupervisedDiscriminator Student, int PseudoLabelled) SelfTrain(SemiSupervisedDiscriminator teacher, int round, Tensor images, Tensor classes,
@@ -272,7 +274,7 @@ internal sealed class SemiSupervisedTrainer
                         using var stepScope = torch.NewDisposeScope();
                         optimizer.LearningRate = StudentLearningRate * DecayFactor(done, total);
                         Tensor batchRows = order.narrow(0, (long)step * b, b);
-                        Tensor batch = DiffAugment.Affine(images.index_select(0, batchRows), shape, StrongDegrees, StrongScale, StrongShear, StrongShift);
+                        Tensor batch = StrongAffine(images.index_select(0, batchRows), shape);
                         Tensor loss;
                         if (unlabelledOrder is null)
                         {
@@ -283,7 +285,7 @@ internal sealed class SemiSupervisedTrainer
                             Tensor unlabelledImages = images.index_select(0, WrappedBatch(unlabelledOrder, step, b));
                             (Tensor ownTargets, Tensor confident) = ConfidentClasses(average ?? student, unlabelledImages, shape);
                             long taught = batchRows.shape[0];
-                            Tensor logits = student.forward(torch.cat([batch, Strong(unlabelledImages, shape)], 0)).Logits;
+                            Tensor logits = student.forward(torch.cat([batch, Strong(unlabelledImages, shape, _plan.StudentStrongAugmentation)], 0)).Logits;
                             Tensor consistency = nn.functional.cross_entropy(logits.narrow(0, taught, unlabelledImages.shape[0]), ownTargets, reduction: nn.Reduction.None);
                             loss = nn.functional.cross_entropy(logits.narrow(0, 0, taught), targets.index_select(0, batchRows)).Plus((consistency * confident).mean());
                         }
@@ -444,7 +446,7 @@ internal sealed class SemiSupervisedTrainer
 
             Tensor[] batch = targets is null
                 ? [labelledImages, unlabelledImages, fake]
-                : [labelledImages, unlabelledImages, fake, Strong(unlabelledImages, shape)];
+                : [labelledImages, unlabelledImages, fake, Strong(unlabelledImages, shape, _plan.StrongAugmentation)];
             (Tensor logits, _) = classifier.forward(torch.cat(batch, 0));
             Tensor labelledLoss = nn.functional.cross_entropy(logits.narrow(0, 0, b), labelledClasses);
             Tensor realLse = logits.narrow(0, b, real).logsumexp(1);
@@ -509,14 +511,17 @@ internal sealed class SemiSupervisedTrainer
     private const double StrongShear = 0.3;
     private const float Blank = 0f;
 
-    /// <summary>The consistency term's strong view of <paramref name="images"/> (<see cref="SemiSupervisedPlan.StrongAugmentation"/>).</summary>
-    private Tensor Strong(Tensor images, ImageShape shape)
+    /// <summary>The strong <paramref name="view"/> of <paramref name="images"/> in a consistency term.</summary>
+    private static Tensor Strong(Tensor images, ImageShape shape, ConsistencyAugmentation view) => view switch
     {
-        Tensor moved = _plan.StrongAugmentation == ConsistencyAugmentation.AffineAndCutOut
-            ? DiffAugment.Affine(images, shape, StrongDegrees, StrongScale, StrongShear, StrongShift)
-            : DiffAugment.Shift(images, shape, StrongShift, Blank);
-        return DiffAugment.CutOut(moved, shape, CutOutSize, Blank);
-    }
+        ConsistencyAugmentation.ShiftAndCutOut => DiffAugment.CutOut(DiffAugment.Shift(images, shape, StrongShift, Blank), shape, CutOutSize, Blank),
+        ConsistencyAugmentation.AffineAndCutOut => DiffAugment.CutOut(StrongAffine(images, shape), shape, CutOutSize, Blank),
+        ConsistencyAugmentation.Affine => StrongAffine(images, shape),
+        _ => throw new ArgumentOutOfRangeException(nameof(view), view, null),
+    };
+
+    /// <summary>The strong view's turn, scale, shear and shift, without the cut-out.</summary>
+    private static Tensor StrongAffine(Tensor images, ImageShape shape) => DiffAugment.Affine(images, shape, StrongDegrees, StrongScale, StrongShear, StrongShift);
 
     /// <summary>One feature-matching step of the generator against <paramref name="realImages"/>; returns its loss (detached).</summary>
     private Tensor GeneratorStep(SemiSupervisedDiscriminator classifier, FeatureMatchingGenerator generator, FlatAdam optimizer, Tensor realImages, Parameter[] frozen, Device device)
