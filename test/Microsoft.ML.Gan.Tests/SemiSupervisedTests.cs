@@ -417,14 +417,14 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         Assert.That(properties.ContainsKey("gan.training.student_strong_augmentation"), Is.False, "no view without the student's term");
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.StudentStrongAugmentation, Is.Null);
         properties["gan.training.student_consistency"] = "maybe";
-        Assert.That(() => ClassifierMetadata.FromProperties(properties, "x"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("'gan.training.student_consistency': 'maybe'"));
+        Assert.That(() => ClassifierMetadata.FromProperties(properties, "x"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("'gan.training.student_consistency' = 'maybe'; expected true or false"));
         properties["gan.training.student_consistency"] = "true";
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.StudentConsistency, Is.True);
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.StudentStrongAugmentation, Is.EqualTo(ConsistencyAugmentation.AffineAndCutOut),
             "zips written before the choice used the GAN's default view");
         properties["gan.training.student_strong_augmentation"] = "Blur";
         Assert.That(() => ClassifierMetadata.FromProperties(properties, "x"), Throws.InstanceOf<InvalidDataException>()
-            .With.Message.Contains("'gan.training.student_strong_augmentation': 'Blur' (expected one of ShiftAndCutOut, AffineAndCutOut, Affine)"));
+            .With.Message.Contains("'gan.training.student_strong_augmentation' = 'Blur'; expected one of ShiftAndCutOut, AffineAndCutOut, Affine"));
         properties.Remove("gan.training.student_strong_augmentation");
         properties["gan.training.self_training_rounds"] = "3";
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.SelfTrainingRounds, Is.EqualTo(3));
@@ -435,6 +435,23 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         properties.Remove("gan.training.student_consistency");
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training, Is.EqualTo(new ClassifierTraining(128, 8, 30, 1, null, SemiSupervisedNetwork.Mlp, 0, 0, 1, false)),
             "zips from before the choice hold the MLP, without self-training, in one round, without the student's consistency term");
+        foreach ((string key, string value, string expected) in new[]
+        {
+            ("gan.pixels.dimensions", "8 x eight", "'gan.pixels.dimensions' = '8 x eight'; expected positive sizes"),
+            ("gan.pixels.max_value", "max", "'gan.pixels.max_value' = 'max'; expected a number"),
+            ("gan.label.key_values", "[\"a\"]", "'gan.label.key_values' = '[\"a\"]'; expected 4 key values, one per class"),
+            ("gan.label.key_values", "{", "'gan.label.key_values' = '{'; expected a JSON array of text"),
+        })
+        {
+            var edited = new Dictionary<string, string>(properties) { [key] = value };
+            Assert.That(() => ClassifierMetadata.FromProperties(edited, "Model 'x.zip'"), Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith("Model 'x.zip' has metadata entry")
+                .And.Message.Contains(expected), key);
+        }
+
+        var missing = new Dictionary<string, string>(properties);
+        missing.Remove("gan.training.rows");
+        Assert.That(() => ClassifierMetadata.FromProperties(missing, "Model 'x.zip'"), Throws.InstanceOf<InvalidDataException>()
+            .With.Message.EqualTo("Model 'x.zip' has no metadata entry 'gan.training.rows'; expected a Microsoft.ML.Gan classifier's metadata."));
         properties["gan.minimum_reader_version"] = "2";
         Assert.That(() => ClassifierMetadata.FromProperties(properties, "Model 'x.zip'"),
             Throws.InstanceOf<InvalidDataException>().With.Message.Contains("needs a reader of version 2").And.Message.Contains("Update Microsoft.ML.Gan"));

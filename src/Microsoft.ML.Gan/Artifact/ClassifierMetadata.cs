@@ -55,7 +55,7 @@ internal sealed record ClassifierMetadata(
     public const string Kind = "semi-supervised-classifier";
     public const int FormatVersion = 1;
     public const int MinimumReaderVersion = 1;
-    private const string Prefix = "gan.";
+    private const string Prefix = MetadataReader.Prefix;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public int ClassCount => KeyValues.Count;
@@ -104,50 +104,57 @@ internal sealed record ClassifierMetadata(
     /// <exception cref="InvalidDataException">Not a classifier's metadata, written for a newer reader, or a value that does not parse; names <paramref name="source"/>.</exception>
     public static ClassifierMetadata FromProperties(IReadOnlyDictionary<string, string> properties, string source)
     {
-        string Text(string key) => properties.TryGetValue(Prefix + key, out string? value) ? value
-            : throw new InvalidDataException($"{source} has no '{Prefix}{key}' in its metadata; it was not written as a Microsoft.ML.Gan classifier.");
-        int Int(string key) => int.TryParse(Text(key), NumberStyles.Integer, Invariant, out int value) ? value
-            : throw new InvalidDataException($"{source} has an unreadable '{Prefix}{key}': '{Text(key)}'.");
-        int IntOr(string key, int absent) => properties.ContainsKey(Prefix + key) ? Int(key) : absent;
-
-        string kind = properties.TryGetValue(Prefix + "kind", out string? k) ? k : "generator";
+        var reader = new MetadataReader(properties, source, "a Microsoft.ML.Gan classifier's metadata");
+        string kind = reader.Has("kind") ? reader.Text("kind") : "generator";
         if (kind != Kind)
         {
             throw new InvalidDataException($"{source} holds a {kind}, not a {Kind}.");
         }
 
-        int minimum = Int("minimum_reader_version");
+        int minimum = reader.Int("minimum_reader_version");
         if (minimum > FormatVersion)
         {
             throw new InvalidDataException(
-                $"{source} was written by Microsoft.ML.Gan {Text("library_version")} in classifier format {Int("format_version")}, which needs a reader of version " +
+                $"{source} was written by Microsoft.ML.Gan {reader.Text("library_version")} in classifier format {reader.Int("format_version")}, which needs a reader of version " +
                 $"{minimum} or later; this Microsoft.ML.Gan ({GeneratorMetadata.CurrentLibraryVersion}) reads up to version {FormatVersion}. Update Microsoft.ML.Gan to load it.");
         }
 
-        int[] dimensions = [.. Text("pixels.dimensions").Split(" x ").Select(d => int.Parse(d, Invariant))];
-        int[] shape = [.. Text("image.shape").Split(" x ").Select(d => int.Parse(d, Invariant))];
-        var pixels = new PixelColumn(Text("pixels.column"), Enum.Parse<PixelStorage>(Text("pixels.storage")), new ImageShape(shape[0], shape[1], shape[2]), dimensions,
-            float.Parse(Text("pixels.max_value"), Invariant));
-        string[] keyValues = JsonSerializer.Deserialize<string[]>(Text("label.key_values"))
-            ?? throw new InvalidDataException($"{source} has an empty '{Prefix}label.key_values'.");
-        if (keyValues.Length != Int("label.class_count"))
+        int[] shape = reader.Dimensions("image.shape");
+        if (shape.Length != 3)
         {
-            throw new InvalidDataException($"{source} lists {keyValues.Length} key values for {Int("label.class_count")} classes.");
+            throw reader.Bad("image.shape", "expected channels x height x width");
         }
 
-        double? accuracy = properties.TryGetValue(Prefix + "training.validation_accuracy", out string? a) ? double.Parse(a, Invariant) : null;
-        SemiSupervisedNetwork network = !properties.TryGetValue(Prefix + "training.network", out string? n) ? SemiSupervisedNetwork.Mlp
-            : Enum.TryParse(n, out SemiSupervisedNetwork parsed) && Enum.IsDefined(parsed) ? parsed
-            : throw new InvalidDataException($"{source} has an unreadable '{Prefix}training.network': '{n}'.");
-        bool studentConsistency = !properties.TryGetValue(Prefix + "training.student_consistency", out string? c) ? false
-            : bool.TryParse(c, out bool value) ? value
-            : throw new InvalidDataException($"{source} has an unreadable '{Prefix}training.student_consistency': '{c}' (expected true or false).");
+        var pixels = new PixelColumn(reader.Text("pixels.column"), reader.Enum<PixelStorage>("pixels.storage"), new ImageShape(shape[0], shape[1], shape[2]),
+            reader.Dimensions("pixels.dimensions"), reader.Float("pixels.max_value"));
+        string[] keyValues;
+        try
+        {
+            keyValues = JsonSerializer.Deserialize<string[]>(reader.Text("label.key_values")) ?? throw reader.Bad("label.key_values", "expected a JSON array of text");
+        }
+        catch (JsonException e)
+        {
+            throw reader.Bad("label.key_values", $"expected a JSON array of text ({e.Message})");
+        }
+
+        int classes = reader.Int("label.class_count");
+        if (keyValues.Length != classes)
+        {
+            throw reader.Bad("label.key_values", $"expected {classes} key values, one per class ('{MetadataReader.Prefix}label.class_count')");
+        }
+
+        bool studentConsistency = reader.Has("training.student_consistency") && reader.Bool("training.student_consistency");
         ConsistencyAugmentation? studentView = !studentConsistency ? null
-            : !properties.TryGetValue(Prefix + "training.student_strong_augmentation", out string? v) ? ConsistencyAugmentation.AffineAndCutOut
-            : Enum.TryParse(v, out ConsistencyAugmentation view) && Enum.IsDefined(view) ? view
-            : throw new InvalidDataException($"{source} has an unreadable '{Prefix}training.student_strong_augmentation': '{v}' (expected one of {string.Join(", ", Enum.GetNames<ConsistencyAugmentation>())}).");
-        return new ClassifierMetadata(Text("library_version"), pixels, Text("label.column"), keyValues, Text("output.score_column"), Text("output.predicted_label_column"),
-            new ClassifierTraining(Int("training.rows"), Int("training.labelled_rows"), Int("training.steps"), Int("training.seed"), accuracy, network,
-                IntOr("training.self_training_epochs", 0), IntOr("training.pseudo_labelled_rows", 0), IntOr("training.self_training_rounds", 1), studentConsistency, studentView));
+            : reader.Has("training.student_strong_augmentation") ? reader.Enum<ConsistencyAugmentation>("training.student_strong_augmentation")
+            : ConsistencyAugmentation.AffineAndCutOut;
+        var training = new ClassifierTraining(reader.Int("training.rows"), reader.Int("training.labelled_rows"), reader.Int("training.steps"), reader.Int("training.seed"),
+            reader.Has("training.validation_accuracy") ? reader.Double("training.validation_accuracy") : null,
+            reader.Has("training.network") ? reader.Enum<SemiSupervisedNetwork>("training.network") : SemiSupervisedNetwork.Mlp,
+            reader.Has("training.self_training_epochs") ? reader.Int("training.self_training_epochs") : 0,
+            reader.Has("training.pseudo_labelled_rows") ? reader.Int("training.pseudo_labelled_rows") : 0,
+            reader.Has("training.self_training_rounds") ? reader.Int("training.self_training_rounds") : 1,
+            studentConsistency, studentView);
+        return new ClassifierMetadata(reader.Text("library_version"), pixels, reader.Text("label.column"), keyValues, reader.Text("output.score_column"),
+            reader.Text("output.predicted_label_column"), training);
     }
 }

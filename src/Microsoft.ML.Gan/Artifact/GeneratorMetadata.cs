@@ -75,7 +75,7 @@ internal sealed record GeneratorMetadata(
 
     /// <summary>What a table generator's graph says it makes; its zip is the stock chain alone (<c>TableModelChain</c>).</summary>
     public const string TableDataKind = "table";
-    private const string Prefix = "gan.";
+    private const string Prefix = MetadataReader.Prefix;
     private const string KeyValuesKind = "KeyValues";
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -169,7 +169,7 @@ internal sealed record GeneratorMetadata(
     /// <exception cref="InvalidDataException">A key is missing or its value unreadable, or the format is newer than this library reads.</exception>
     public static GeneratorMetadata FromProperties(IReadOnlyDictionary<string, string> properties, string source)
     {
-        var reader = new Reader(properties, source);
+        var reader = new MetadataReader(properties, source, "the generator metadata Microsoft.ML.Gan writes");
         if (reader.Has("kind") && reader.Text("kind") != Kind)
         {
             throw new InvalidDataException($"{source} holds a {reader.Text("kind")}, not a {Kind}.");
@@ -215,7 +215,7 @@ internal sealed record GeneratorMetadata(
             label, reader.Int("scoring.threads"), training);
     }
 
-    private static LabelSpec ReadLabel(Reader reader, int classes)
+    private static LabelSpec ReadLabel(MetadataReader reader, int classes)
     {
         string rawName = reader.Text("label.raw_type");
         if (!IntegerTypes.TryGetValue(rawName, out Type? raw))
@@ -284,45 +284,5 @@ internal sealed record GeneratorMetadata(
                 T[] values = text.Select(parse).ToArray();
                 builder.Add(kind, new VectorDataViewType(type, values.Length), (ref VBuffer<T> destination) => new VBuffer<T>(values.Length, values).CopyTo(ref destination));
             });
-    }
-
-    /// <summary>Typed reads of the <c>gan.</c> keys whose errors name the model and the key.</summary>
-    private sealed class Reader(IReadOnlyDictionary<string, string> properties, string source)
-    {
-        public bool Has(string key) => properties.ContainsKey(Prefix + key);
-
-        public string Text(string key) => properties.TryGetValue(Prefix + key, out string? value)
-            ? value
-            : throw new InvalidDataException($"{source} has no metadata entry '{Prefix}{key}'; expected the generator metadata Microsoft.ML.Gan writes.");
-
-        public int Int(string key) => int.TryParse(Text(key), NumberStyles.Integer, Invariant, out int value) ? value : throw Bad(key, "expected an integer");
-
-        public float Float(string key) => float.TryParse(Text(key), NumberStyles.Float, Invariant, out float value) ? value : throw Bad(key, "expected a number");
-
-        public double Double(string key) => double.TryParse(Text(key), NumberStyles.Float, Invariant, out double value) ? value : throw Bad(key, "expected a number");
-
-        public T Enum<T>(string key)
-            where T : struct, Enum
-            => System.Enum.TryParse(Text(key), out T value) && System.Enum.IsDefined(value)
-                ? value
-                : throw Bad(key, $"expected one of {string.Join(", ", System.Enum.GetNames<T>())}");
-
-        public int[] Dimensions(string key)
-        {
-            string[] parts = Text(key).Split('x', StringSplitOptions.TrimEntries);
-            var dimensions = new int[parts.Length];
-            for (int i = 0; i < parts.Length; i++)
-            {
-                if (!int.TryParse(parts[i], NumberStyles.None, Invariant, out dimensions[i]) || dimensions[i] < 1)
-                {
-                    throw Bad(key, "expected positive sizes written a x b x c");
-                }
-            }
-
-            return dimensions;
-        }
-
-        public InvalidDataException Bad(string key, string expected)
-            => new($"{source} has metadata entry '{Prefix}{key}' = '{(properties.TryGetValue(Prefix + key, out string? v) ? v : "")}'; {expected}.");
     }
 }
