@@ -206,6 +206,7 @@ internal static class SemiSupervisedCommand
             $"{model.LabelledRows} labelled + {model.Rows - model.LabelledRows:N0} unlabelled images, seed {model.Seed}: {evaluated} accuracy {metrics.MicroAccuracy:P2} " +
             $"({Math.Round((1 - metrics.MicroAccuracy) * evaluation.GetRowCount()!.Value)} errors of {evaluation.GetRowCount():N0}), " +
             $"{model.History.Sum(e => e.Duration.TotalMinutes):F1} training minutes"));
+        Console.WriteLine(ErrorSummary(metrics.ConfusionMatrix.Counts, model.Classes));
         Console.WriteLine($"Wrote {zip}");
         Console.WriteLine($"Wrote {accuracyCsv}");
         Console.WriteLine($"Wrote {png}");
@@ -215,6 +216,23 @@ internal static class SemiSupervisedCommand
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Where the errors are, from a confusion matrix (<paramref name="counts"/>[true class][predicted class]): the
+    /// <paramref name="top"/> most frequent pairs, then the errors of each true class, named by <paramref name="classes"/>.
+    /// </summary>
+    internal static string ErrorSummary(IReadOnlyList<IReadOnlyList<double>> counts, IReadOnlyList<string> classes, int top = 5)
+    {
+        var pairs = from truth in Enumerable.Range(0, counts.Count)
+                    from predicted in Enumerable.Range(0, counts[truth].Count)
+                    where truth != predicted && counts[truth][predicted] > 0
+                    orderby counts[truth][predicted] descending, truth, predicted
+                    select string.Create(CultureInfo.InvariantCulture, $"{classes[truth]} → {classes[predicted]}: {counts[truth][predicted]}");
+        var perClass = Enumerable.Range(0, counts.Count).Select(truth =>
+            string.Create(CultureInfo.InvariantCulture, $"{classes[truth]}: {counts[truth].Where((_, predicted) => predicted != truth).Sum()}"));
+        string frequent = string.Join(", ", pairs.Take(top));
+        return $"Most frequent errors (true → predicted): {(frequent.Length == 0 ? "none" : frequent)}; errors per true class: {string.Join(", ", perClass)}";
     }
 
     /// <summary>
