@@ -83,6 +83,12 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
         Assert.That(exitCode, Is.Zero, log);
         Assert.That(File.Exists(Path.Combine(output, "classifier.zip")), log);
         Assert.That(log, Does.Match(@"Most frequent errors \(true → predicted\): (\d → \d: \d+(, |;)){5} errors per true class: 0: \d+, 1: \d+"), "where the errors are");
+        using (MLImage errors = MLImage.CreateFromFile(Path.Combine(output, "errors.png")))
+        {
+            Assert.That((errors.Width, errors.Height), Is.EqualTo((2 * ((10 * 28) + (11 * 2)), 2 * ((10 * 28) + (11 * 2)))), "ten rows of ten 28-pixel digits, enlarged twice");
+            Assert.That(errors.Pixels.ToArray(), Has.Some.GreaterThan(0), "misclassified digits drawn");
+        }
+
         System.Text.RegularExpressions.Match written = System.Text.RegularExpressions.Regex.Match(log, @"Pseudo-labels: ([\d,]+) of 59,900 unlabelled images reached confidence 0\.6 .* ([\d,]+) rows written");
         Assert.That(written.Success, log);
         int kept = int.Parse(written.Groups[1].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);

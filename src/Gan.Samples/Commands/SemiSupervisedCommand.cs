@@ -207,15 +207,46 @@ internal static class SemiSupervisedCommand
             $"({Math.Round((1 - metrics.MicroAccuracy) * evaluation.GetRowCount()!.Value)} errors of {evaluation.GetRowCount():N0}), " +
             $"{model.History.Sum(e => e.Duration.TotalMinutes):F1} training minutes"));
         Console.WriteLine(ErrorSummary(metrics.ConfusionMatrix.Counts, model.Classes));
+        string errorsPng = WriteErrorImages(model, evaluation, Path.Combine(output.FullName, "errors.png"));
         Console.WriteLine($"Wrote {zip}");
         Console.WriteLine($"Wrote {accuracyCsv}");
         Console.WriteLine($"Wrote {png}");
+        Console.WriteLine($"Wrote {errorsPng} (up to {ErrorsPerClass} {evaluated} images per true class that the classifier got wrong, a row per class, the first class on top)");
         if (pseudo is not null)
         {
             WritePseudoLabels(ml, model, train, fewLabels, pseudo, mnistDirectory, logger);
         }
 
         return 0;
+    }
+
+    /// <summary>Misclassified images shown per true class in errors.png.</summary>
+    internal const int ErrorsPerClass = 10;
+
+    /// <summary>
+    /// A PNG grid of the first <see cref="ErrorsPerClass"/> images of <paramref name="evaluation"/> that
+    /// <paramref name="model"/> classifies wrongly, a row per true class (black where a class has fewer errors).
+    /// </summary>
+    private static string WriteErrorImages(SemiSupervisedGanTransformer model, IDataView evaluation, string path)
+    {
+        IDataView scored = model.Transform(evaluation);
+        uint[] truth = [.. scored.GetColumn<uint>(model.LabelColumnName)];
+        uint[] predicted = [.. scored.GetColumn<uint>(model.PredictedLabelColumnName)];
+        int[] wrong = [.. Enumerable.Range(0, truth.Length).Where(i => truth[i] != 0 && truth[i] != predicted[i])];
+        var shown = new HashSet<int>(wrong.GroupBy(i => truth[i]).SelectMany(g => g.Take(ErrorsPerClass)));
+        float[][] pixels = [.. scored.GetColumn<float[]>(model.PixelsColumnName).Select((p, i) => shown.Contains(i) ? p : [])];
+        ImageShape shape = model.ImageShape;
+        var blank = new float[shape.Height * shape.Width];
+        var grid = new List<float[]>();
+        for (uint key = 1; key <= model.ClassCount; key++)
+        {
+            float[][] errors = [.. wrong.Where(i => truth[i] == key).Take(ErrorsPerClass).Select(i => pixels[i].AsSpan(0, blank.Length).ToArray())];
+            grid.AddRange(errors.Concat(Enumerable.Repeat(blank, ErrorsPerClass - errors.Length)));
+        }
+
+        using MLImage image = GanImages.Grid(grid, shape.Height, shape.Width, ErrorsPerClass, scale: 2);
+        GanImages.SavePng(image, path);
+        return path;
     }
 
     /// <summary>
