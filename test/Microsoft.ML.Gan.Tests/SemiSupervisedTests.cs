@@ -276,7 +276,7 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
             o.StudentStrongAugmentation = view;
         })).Fit(FewLabels(ml), validation);
 
-        Assert.That(new SemiSupervisedGanOptions().StudentStrongAugmentation, Is.EqualTo(ConsistencyAugmentation.AffineAndCutOut));
+        Assert.That((new SemiSupervisedGanOptions().StudentConsistency, new SemiSupervisedGanOptions().StudentStrongAugmentation), Is.EqualTo((true, ConsistencyAugmentation.Affine)));
         using SemiSupervisedGanTransformer cutOut = Fit(ConsistencyAugmentation.AffineAndCutOut);
         using SemiSupervisedGanTransformer affine = Fit(ConsistencyAugmentation.Affine);
         int ganEpochs = cutOut.History.Count(e => !e.SelfTraining);
@@ -297,13 +297,17 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     }
 
     [Test]
-    public void TheStudentsConsistencyTermWithoutAStudentIsRefusedNamingBothOptions()
+    public void WithoutAStudentTheStudentsConsistencyTermIsOffAndTheZipSaysSo()
     {
-        SemiSupervisedGanOptions options = FastOptions();
-        options.StudentConsistency = true;
+        var ml = new MLContext(1);
+        SemiSupervisedGanOptions options = FastOptions();   // no self-training, the term on by default
+        Assert.That((options.SelfTrainingEpochs, options.StudentConsistency), Is.EqualTo((0, true)));
 
-        Assert.That(() => new MLContext(1).Gan().SemiSupervisedClassifier(options), Throws.ArgumentException
-            .With.Message.Contains("SemiSupervisedGanOptions.StudentConsistency is set, but SemiSupervisedGanOptions.SelfTrainingEpochs is 0"));
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(FewLabels(ml));
+
+        Assert.That((model.StudentConsistency, model.StudentStrongAugmentation), Is.EqualTo((false, (ConsistencyAugmentation?)null)));
+        Dictionary<string, string> properties = global::Onnx.ModelProto.Parser.ParseFrom(model.GetOnnxModel()).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.That(properties["gan.training.student_consistency"], Is.EqualTo("false"));
     }
 
     [Test]

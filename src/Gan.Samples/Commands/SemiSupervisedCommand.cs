@@ -66,12 +66,12 @@ internal static class SemiSupervisedCommand
         };
         Option<bool> studentConsistency = new("--student-consistency")
         {
-            Description = "The student also learns every unlabelled image by consistency (FixMatch): its weight average labels the image shifted by a pixel, and a label at least --pseudo-label-confidence sure must come back from the strong view.",
+            Description = "The student also learns every unlabelled image by consistency (FixMatch): its weight average labels the image shifted by a pixel, and a label at least --pseudo-label-confidence sure must come back from the strong view (--student-strong-augmentation). On by default; false turns it off.",
             DefaultValueFactory = _ => defaults.StudentConsistency,
         };
         Option<ConsistencyAugmentation> studentStrong = new("--student-strong-augmentation")
         {
-            Description = "The strong view of an unlabelled image in the student's consistency term (--student-consistency): AffineAndCutOut, ShiftAndCutOut or Affine.",
+            Description = "The strong view of an unlabelled image in the student's consistency term (--student-consistency): Affine (turn, scale, shear, shift; the default), AffineAndCutOut or ShiftAndCutOut.",
             DefaultValueFactory = _ => defaults.StudentStrongAugmentation,
         };
         Option<float> decay = new("--lr-decay-share") { Description = "Share of the budget at its end over which the learning rates fall to 0.", DefaultValueFactory = _ => defaults.LearningRateDecayShare };

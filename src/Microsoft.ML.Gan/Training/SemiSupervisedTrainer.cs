@@ -40,7 +40,7 @@ internal sealed record SemiSupervisedPlan(
     public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
         classCount, shape, options.Network, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
         options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.NoisyConsistencyTargets, options.DistributionAlignment, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget,
-        options.SelfTrainingEpochs, options.SelfTrainingRounds, options.StudentConsistency, options.StudentStrongAugmentation, options.PseudoLabelConfidence, options.Threads, device,
+        options.SelfTrainingEpochs, options.SelfTrainingRounds, options.StudentConsistency && options.SelfTrainingEpochs > 0, options.StudentStrongAugmentation, options.PseudoLabelConfidence, options.Threads, device,
         options.Progress);
 
     public int ImageSize => Shape.Size;
