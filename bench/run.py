@@ -104,12 +104,9 @@ STUDENT_STEPS = 500
 
 
 def dotnet_student(threads, mkl, scratch):
-    """Seconds per student step of `gan-samples semi-supervised` (its self-training epoch's row in accuracy.csv).
-
-    Without the student's own consistency term (on by default since docs/SEMI-SUPERVISED-STUDENT.md chose it): the PyTorch
-    reference's student does not have that term yet, and both sides must time the same step."""
+    """Seconds per student step of `gan-samples semi-supervised` (its self-training epoch's row in accuracy.csv), its own consistency term included."""
     output = pathlib.Path(tempfile.mkdtemp(dir=scratch))
-    run(APP + ["semi-supervised", "--max-steps", "1", "--self-training-epochs", "1", "--pseudo-label-confidence", "0", "--student-consistency", "false", "--threads", str(threads), "--seed", "1",
+    run(APP + ["semi-supervised", "--max-steps", "1", "--self-training-epochs", "1", "--pseudo-label-confidence", "0", "--threads", str(threads), "--seed", "1",
                "--validation-rows", "10000", "--output", str(output), "--log-level", "Warning"] + MKL_SWITCH[mkl])
     with open(output / "accuracy.csv") as f:
         seconds = sum(float(row["seconds"]) for row in csv.DictReader(f) if row["self_training"] == "1")

@@ -16,7 +16,10 @@ linearly to 0 over the last 30 % of the steps; an average of the classifier's we
 is what is measured. Then --self-training-epochs (20 as the library's default; 0 stops after the GAN): the average labels
 every training image, and a fresh ConvClassifier learns the labelled images and the unlabelled ones labelled with
 probability >= --pseudo-label-confidence (0.95), each step 100 of them turned, scaled, sheared and moved (the strong view
-without the cut-out), by cross-entropy with Adam 0.001 (0.9, 0.999), the same linear decay and ramped weight average.
+without the cut-out), by cross-entropy with Adam 0.001 (0.9, 0.999), the same linear decay and ramped weight average;
+unless --student-consistency false, each step also takes 100 unlabelled images, which the student's average labels from
+a copy shifted by up to 1 pixel, and the student must give a label of probability >= --pseudo-label-confidence to the
+image's affine view (weight 1).
 MNIST is read from the original IDX files the .NET loader fills. Prints one JSON object.
 """
 import argparse
@@ -193,6 +196,9 @@ def main():
     p.add_argument("--network", default="Mlp", choices=["Mlp", "Cnn"], help="the classifier's network (SemiSupervisedGanOptions.Network)")
     p.add_argument("--self-training-epochs", type=int, default=20, help="epochs of the student after the GAN (SemiSupervisedGanOptions.SelfTrainingEpochs)")
     p.add_argument("--pseudo-label-confidence", type=float, default=0.95, help="SemiSupervisedGanOptions.PseudoLabelConfidence")
+    p.add_argument("--student-consistency", default="true", choices=["true", "false"],
+                   help="the student's own consistency term in the affine view (SemiSupervisedGanOptions.StudentConsistency, true by default, "
+                        "with StudentStrongAugmentation = Affine)")
     p.add_argument("--noisy-targets", default="true", choices=["true", "false"],
                    help="targets with the training noise on (SemiSupervisedGanOptions.NoisyConsistencyTargets, true by default)")
     p.add_argument("--distribution-alignment", default="true", choices=["true", "false"],
@@ -307,6 +313,7 @@ def self_train(args, x, y, labelled, teacher, test_x, test_y, history):
     known[labelled] = True
     classes = torch.where(known, y, classes)
     rows = (known | (best >= args.pseudo_label_confidence)).nonzero().flatten()
+    unlabelled = (~known).nonzero().flatten() if args.student_consistency == "true" else None
     student = ConvClassifier(10)
     average = copy.deepcopy(student).eval()
     optimizer = torch.optim.Adam(student.parameters(), lr=0.001, betas=(0.9, 0.999))
@@ -315,13 +322,26 @@ def self_train(args, x, y, labelled, teacher, test_x, test_y, history):
     total, done, seconds = args.self_training_epochs * per_epoch, 0, 0.0
     for _ in range(args.self_training_epochs):
         order = rows[torch.randperm(len(rows))]
+        unlabelled_order = None if unlabelled is None else unlabelled[torch.randperm(len(unlabelled))]
         student.train()
         start_time = time.perf_counter()
         for step in range(per_epoch):
             for group in optimizer.param_groups:
                 group["lr"] = 0.001 * min(1.0, (total - done) / (0.3 * total))
             batch = order[step * b:(step + 1) * b]
-            loss = F.cross_entropy(student(affine(x[batch]))[0], classes[batch])
+            if unlabelled_order is None:
+                loss = F.cross_entropy(student(affine(x[batch]))[0], classes[batch])
+            else:   # SemiSupervisedTrainer.SelfTrain's consistency term: the average labels a pixel's shift, the student learns the affine view
+                taught = affine(x[batch])
+                take = min(b, len(unlabelled_order))
+                start = (step * take) % max(1, len(unlabelled_order) - take + 1)   # WrappedBatch
+                images = x[unlabelled_order[start:start + take]]
+                with torch.no_grad():
+                    confidence, own = F.softmax(average(shift(images, 1))[0], 1).max(1)
+                    confident = (confidence >= args.pseudo_label_confidence).float()
+                logits = student(torch.cat([taught, affine(images)]))[0]
+                consistency = F.cross_entropy(logits[len(batch):], own, reduction="none")
+                loss = F.cross_entropy(logits[:len(batch)], classes[batch]) + (consistency * confident).mean()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
