@@ -182,7 +182,8 @@ internal static class SemiSupervisedCommand
                 $"generator {p.GeneratorLoss:F3}; {p.Elapsed.TotalMinutes:F1} min)")));
 
         using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(fewLabels, evaluation, cancellationToken);
-        MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(model.Transform(evaluation));
+        IDataView scored = model.Transform(evaluation);
+        MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(scored);
         Directory.CreateDirectory(output.FullName);
         string zip = Path.Combine(output.FullName, "classifier.zip");
         model.Save(zip);
@@ -207,7 +208,7 @@ internal static class SemiSupervisedCommand
             $"({Math.Round((1 - metrics.MicroAccuracy) * evaluation.GetRowCount()!.Value)} errors of {evaluation.GetRowCount():N0}), " +
             $"{model.History.Sum(e => e.Duration.TotalMinutes):F1} training minutes"));
         Console.WriteLine(ErrorSummary(metrics.ConfusionMatrix.Counts, model.Classes));
-        string errorsPng = WriteErrorImages(model, evaluation, Path.Combine(output.FullName, "errors.png"));
+        string errorsPng = WriteErrorImages(model, scored, Path.Combine(output.FullName, "errors.png"));
         Console.WriteLine($"Wrote {zip}");
         Console.WriteLine($"Wrote {accuracyCsv}");
         Console.WriteLine($"Wrote {png}");
@@ -224,26 +225,39 @@ internal static class SemiSupervisedCommand
     internal const int ErrorsPerClass = 10;
 
     /// <summary>
-    /// A PNG grid of the first <see cref="ErrorsPerClass"/> images of <paramref name="evaluation"/> that
-    /// <paramref name="model"/> classifies wrongly, a row per true class (black where a class has fewer errors).
+    /// A PNG grid of the first <see cref="ErrorsPerClass"/> images of <paramref name="scored"/> (the evaluation rows as
+    /// <paramref name="model"/> scored them) that it classifies wrongly, a row per true class (black where a class has fewer
+    /// errors); one pass, copying only the images shown.
     /// </summary>
-    private static string WriteErrorImages(SemiSupervisedGanTransformer model, IDataView evaluation, string path)
+    private static string WriteErrorImages(SemiSupervisedGanTransformer model, IDataView scored, string path)
     {
-        IDataView scored = model.Transform(evaluation);
-        uint[] truth = [.. scored.GetColumn<uint>(model.LabelColumnName)];
-        uint[] predicted = [.. scored.GetColumn<uint>(model.PredictedLabelColumnName)];
-        int[] wrong = [.. Enumerable.Range(0, truth.Length).Where(i => truth[i] != 0 && truth[i] != predicted[i])];
-        var shown = new HashSet<int>(wrong.GroupBy(i => truth[i]).SelectMany(g => g.Take(ErrorsPerClass)));
-        float[][] pixels = [.. scored.GetColumn<float[]>(model.PixelsColumnName).Select((p, i) => shown.Contains(i) ? p : [])];
         ImageShape shape = model.ImageShape;
-        var blank = new float[shape.Height * shape.Width];
-        var grid = new List<float[]>();
-        for (uint key = 1; key <= model.ClassCount; key++)
+        int size = shape.Height * shape.Width;   // the first channel
+        List<float[]>[] errors = [.. Enumerable.Range(0, model.ClassCount).Select(_ => new List<float[]>())];
+        DataViewSchema.Column[] columns = [scored.Schema[model.LabelColumnName], scored.Schema[model.PredictedLabelColumnName], scored.Schema[model.PixelsColumnName]];
+        using (DataViewRowCursor cursor = scored.GetRowCursor(columns))
         {
-            float[][] errors = [.. wrong.Where(i => truth[i] == key).Take(ErrorsPerClass).Select(i => pixels[i].AsSpan(0, blank.Length).ToArray())];
-            grid.AddRange(errors.Concat(Enumerable.Repeat(blank, ErrorsPerClass - errors.Length)));
+            ValueGetter<uint> truthGetter = cursor.GetGetter<uint>(columns[0]);
+            ValueGetter<uint> predictedGetter = cursor.GetGetter<uint>(columns[1]);
+            ValueGetter<VBuffer<float>> pixelsGetter = cursor.GetGetter<VBuffer<float>>(columns[2]);
+            uint truth = 0, predicted = 0;
+            VBuffer<float> pixels = default;
+            while (cursor.MoveNext())
+            {
+                truthGetter(ref truth);
+                predictedGetter(ref predicted);
+                if (truth == 0 || truth == predicted || errors[truth - 1].Count == ErrorsPerClass)
+                {
+                    continue;
+                }
+
+                pixelsGetter(ref pixels);
+                errors[truth - 1].Add([.. pixels.DenseValues().Take(size)]);
+            }
         }
 
+        var blank = new float[size];
+        List<float[]> grid = [.. errors.SelectMany(shown => shown.Concat(Enumerable.Repeat(blank, ErrorsPerClass - shown.Count)))];
         using MLImage image = GanImages.Grid(grid, shape.Height, shape.Width, ErrorsPerClass, scale: 2);
         GanImages.SavePng(image, path);
         return path;
