@@ -115,8 +115,8 @@ public sealed class SemiSupervisedGanOptions
     /// weight average (the student itself without one) labels a batch of unlabelled rows shifted by up to a pixel, and where
     /// that label's probability reaches <see cref="PseudoLabelConfidence"/> the student must give it to the row's strong view
     /// (<see cref="StudentStrongAugmentation"/>), weight 1, beside its cross-entropy on the teacher's labels. Rows the teacher was not
-    /// sure of can so join as the student grows sure of them. Each step also labels and learns a second batch, so a student
-    /// epoch takes about twice as long. Unused without a student (<see cref="SelfTrainingEpochs"/> 0). Default: true, chosen on a
+    /// sure of can so join as the student grows sure of them. Each step also labels and learns a second batch, so the student
+    /// takes longer (docs/SEMI-SUPERVISED-STUDENT.md gives the training minutes). Unused without a student (<see cref="SelfTrainingEpochs"/> 0). Default: true, chosen on a
     /// validation split with <see cref="ConsistencyAugmentation.Affine"/> as its view: +0.14 points [+0.01, +0.27] over five
     /// labelled subsets, above the student without it on every one; with the GAN's view (cut-out included) it had ended below
     /// on all three subsets tried (docs/SEMI-SUPERVISED-STUDENT.md).
