@@ -442,6 +442,7 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         foreach ((string key, string value, string expected) in new[]
         {
             ("gan.pixels.dimensions", "8 x eight", "'gan.pixels.dimensions' = '8 x eight'; expected positive sizes"),
+            ("gan.pixels.dimensions", "3 x 5", "'gan.pixels.dimensions' = '3 x 5'; expected 64 values, the image shape's"),
             ("gan.pixels.max_value", "max", "'gan.pixels.max_value' = 'max'; expected a number"),
             ("gan.label.key_values", "[\"a\"]", "'gan.label.key_values' = '[\"a\"]'; expected 4 key values, one per class"),
             ("gan.label.key_values", "{", "'gan.label.key_values' = '{'; expected a JSON array of text"),

@@ -119,14 +119,7 @@ internal sealed record ClassifierMetadata(
                 $"{minimum} or later; this Microsoft.ML.Gan ({GeneratorMetadata.CurrentLibraryVersion}) reads up to version {FormatVersion}. Update Microsoft.ML.Gan to load it.");
         }
 
-        int[] shape = reader.Dimensions("image.shape");
-        if (shape.Length != 3)
-        {
-            throw reader.Bad("image.shape", "expected channels x height x width");
-        }
-
-        var pixels = new PixelColumn(reader.Text("pixels.column"), reader.Enum<PixelStorage>("pixels.storage"), new ImageShape(shape[0], shape[1], shape[2]),
-            reader.Dimensions("pixels.dimensions"), reader.Float("pixels.max_value"));
+        PixelColumn pixels = reader.Pixels();
         string[] keyValues;
         try
         {
@@ -145,14 +138,10 @@ internal sealed record ClassifierMetadata(
 
         bool studentConsistency = reader.Has("training.student_consistency") && reader.Bool("training.student_consistency");
         ConsistencyAugmentation? studentView = !studentConsistency ? null
-            : reader.Has("training.student_strong_augmentation") ? reader.Enum<ConsistencyAugmentation>("training.student_strong_augmentation")
-            : ConsistencyAugmentation.AffineAndCutOut;
+            : reader.EnumOr("training.student_strong_augmentation", ConsistencyAugmentation.AffineAndCutOut);
         var training = new ClassifierTraining(reader.Int("training.rows"), reader.Int("training.labelled_rows"), reader.Int("training.steps"), reader.Int("training.seed"),
-            reader.Has("training.validation_accuracy") ? reader.Double("training.validation_accuracy") : null,
-            reader.Has("training.network") ? reader.Enum<SemiSupervisedNetwork>("training.network") : SemiSupervisedNetwork.Mlp,
-            reader.Has("training.self_training_epochs") ? reader.Int("training.self_training_epochs") : 0,
-            reader.Has("training.pseudo_labelled_rows") ? reader.Int("training.pseudo_labelled_rows") : 0,
-            reader.Has("training.self_training_rounds") ? reader.Int("training.self_training_rounds") : 1,
+            reader.DoubleOrNull("training.validation_accuracy"), reader.EnumOr("training.network", SemiSupervisedNetwork.Mlp),
+            reader.IntOr("training.self_training_epochs", 0), reader.IntOr("training.pseudo_labelled_rows", 0), reader.IntOr("training.self_training_rounds", 1),
             studentConsistency, studentView);
         return new ClassifierMetadata(reader.Text("library_version"), pixels, reader.Text("label.column"), keyValues, reader.Text("output.score_column"),
             reader.Text("output.predicted_label_column"), training);

@@ -176,7 +176,7 @@ internal sealed record GeneratorMetadata(
         }
 
         int version = reader.Int("format_version");
-        int minimum = reader.Has("minimum_reader_version") ? reader.Int("minimum_reader_version") : version;
+        int minimum = reader.IntOr("minimum_reader_version", version);
         if (minimum > ReaderVersion)
         {
             throw new InvalidDataException(
@@ -190,26 +190,11 @@ internal sealed record GeneratorMetadata(
                 $"{source} holds a generator of {reader.Text("data.kind")} rows, not of images; an image generator's graph says data.kind '{ImagesDataKind}'.");
         }
 
-        int[] shape = reader.Dimensions("image.shape");
-        if (shape.Length != 3)
-        {
-            throw reader.Bad("image.shape", "expected channels x height x width");
-        }
-
-        var imageShape = new ImageShape(shape[0], shape[1], shape[2]);
-        var pixels = new PixelColumn(reader.Text("pixels.column"), reader.Enum<PixelStorage>("pixels.storage"), imageShape,
-            reader.Dimensions("pixels.dimensions"), reader.Float("pixels.max_value"));
-        if (pixels.Dimensions.Aggregate(1, (a, b) => a * b) != imageShape.Size)
-        {
-            throw reader.Bad("pixels.dimensions", $"expected {imageShape.Size} values, the image shape's");
-        }
-
+        PixelColumn pixels = reader.Pixels();
         int classes = reader.Int("label.class_count");
         LabelSpec? label = classes == 0 ? null : ReadLabel(reader, classes);
-        double? fid = reader.Has("training.fid") ? reader.Double("training.fid") : null;
-        double? kid = reader.Has("training.kid") ? reader.Double("training.kid") : null;
         var training = new TrainingSummary(reader.Enum<GanArchitecture>("training.architecture"), reader.Enum<GanLoss>("training.loss"),
-            reader.Int("training.epochs"), reader.Int("training.seed"), reader.Double("training.discriminator_loss"), reader.Double("training.generator_loss"), fid, kid);
+            reader.Int("training.epochs"), reader.Int("training.seed"), reader.Double("training.discriminator_loss"), reader.Double("training.generator_loss"), reader.DoubleOrNull("training.fid"), reader.DoubleOrNull("training.kid"));
         return new GeneratorMetadata(reader.Text("library_version"), reader.Text("latent.column"), reader.Int("latent.dimension"),
             reader.Enum<LatentDistribution>("latent.distribution"), pixels, reader.Text("output.pixels_column"), reader.Text("output.image_column"),
             label, reader.Int("scoring.threads"), training);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.Gan.Input;
 
 namespace Microsoft.ML.Gan.Artifact;
 
@@ -19,6 +20,14 @@ internal sealed class MetadataReader(IReadOnlyDictionary<string, string> propert
     public string Text(string key) => properties.TryGetValue(Prefix + key, out string? value)
         ? value
         : throw new InvalidDataException($"{source} has no metadata entry '{Prefix}{key}'; expected {writtenAs}.");
+
+    public int IntOr(string key, int fallback) => Has(key) ? Int(key) : fallback;
+
+    public double? DoubleOrNull(string key) => Has(key) ? Double(key) : null;
+
+    public T EnumOr<T>(string key, T fallback)
+        where T : struct, Enum
+        => Has(key) ? Enum<T>(key) : fallback;
 
     public int Int(string key) => int.TryParse(Text(key), NumberStyles.Integer, Invariant, out int value) ? value : throw Bad(key, "expected an integer");
 
@@ -47,6 +56,28 @@ internal sealed class MetadataReader(IReadOnlyDictionary<string, string> propert
         }
 
         return dimensions;
+    }
+
+    /// <summary>
+    /// The pixel column of <c>image.shape</c> (channels x height x width) and <c>pixels.*</c>, whose dimensions must hold
+    /// the image's values.
+    /// </summary>
+    public PixelColumn Pixels()
+    {
+        int[] shape = Dimensions("image.shape");
+        if (shape.Length != 3)
+        {
+            throw Bad("image.shape", "expected channels x height x width");
+        }
+
+        var imageShape = new ImageShape(shape[0], shape[1], shape[2]);
+        var pixels = new PixelColumn(Text("pixels.column"), Enum<PixelStorage>("pixels.storage"), imageShape, Dimensions("pixels.dimensions"), Float("pixels.max_value"));
+        if (pixels.Dimensions.Aggregate(1, (a, b) => a * b) != imageShape.Size)
+        {
+            throw Bad("pixels.dimensions", $"expected {imageShape.Size} values, the image shape's");
+        }
+
+        return pixels;
     }
 
     public InvalidDataException Bad(string key, string expected)
