@@ -154,6 +154,21 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void TheConsistencyTermStartsAfterTheShareOfTheBudgetTheOptionGives()
+    {
+        Assert.That(new SemiSupervisedGanOptions().ConsistencyStartShare, Is.Zero, "the term from the first step by default");
+        float[] withoutTerm = ConsistencyScores(o => o.ConsistencyWeight = 0);
+        Assert.That(ConsistencyScores(o => o.ConsistencyStartShare = 0.99f), Is.EqualTo(withoutTerm), "30 steps: the term would start at step 29.7, after the last");
+        float[] lastSteps = ConsistencyScores(o => o.ConsistencyStartShare = 0.9f);
+        Assert.That(lastSteps, Is.Not.EqualTo(withoutTerm), "the term's last three steps change what is learned");
+        Assert.That(lastSteps, Is.Not.EqualTo(ConsistencyScores(o => o.ConsistencyStartShare = 0)));
+        var ml = new MLContext(1);
+        SemiSupervisedGanOptions whole = FastOptions();
+        whole.ConsistencyStartShare = 1;
+        Assert.That(() => ml.Gan().SemiSupervisedClassifier(whole), Throws.InstanceOf<ArgumentException>().With.Message.Contains("SemiSupervisedGanOptions.ConsistencyStartShare must lie in [0, 1)"));
+    }
+
+    [Test]
     public void DistributionAlignmentDrawsBackTheClassTheClassifierGivesTooOften()
     {
         using var scope = torch.NewDisposeScope();

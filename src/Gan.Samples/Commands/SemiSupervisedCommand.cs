@@ -39,6 +39,11 @@ internal static class SemiSupervisedCommand
         };
         Option<float> consistency = new("--consistency") { Description = "Weight of the consistency term (0: the paper's recipe).", DefaultValueFactory = _ => defaults.ConsistencyWeight };
         Option<float> threshold = new("--confidence") { Description = "Confidence an unlabelled image needs to count in the consistency term.", DefaultValueFactory = _ => defaults.ConfidenceThreshold };
+        Option<float> consistencyStart = new("--consistency-start")
+        {
+            Description = "Share of the GAN's budget, at its start, trained without the consistency term.",
+            DefaultValueFactory = _ => defaults.ConsistencyStartShare,
+        };
         Option<ConsistencyAugmentation> strong = new("--strong-augmentation")
         {
             Description = "The strong view of an unlabelled image in the consistency term: AffineAndCutOut (turn, scale, shear, shift, cut-out), ShiftAndCutOut, or Affine (no cut-out).",
@@ -94,7 +99,7 @@ internal static class SemiSupervisedCommand
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, strong, noisyTargets, alignment, selfTraining, rounds, studentConsistency, studentStrong, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, consistencyStart, strong, noisyTargets, alignment, selfTraining, rounds, studentConsistency, studentStrong, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -125,6 +130,7 @@ internal static class SemiSupervisedCommand
                 ConsistencyWeight = result.GetValue(consistency),
                 ConfidenceThreshold = result.GetValue(threshold),
                 StrongAugmentation = result.GetValue(strong),
+                ConsistencyStartShare = result.GetValue(consistencyStart),
                 NoisyConsistencyTargets = result.GetValue(noisyTargets),
                 DistributionAlignment = result.GetValue(alignment),
                 SelfTrainingEpochs = result.GetValue(selfTraining),

@@ -70,6 +70,14 @@ public sealed class SemiSupervisedGanOptions
     public ConsistencyAugmentation StrongAugmentation { get; set; } = ConsistencyAugmentation.AffineAndCutOut;
 
     /// <summary>
+    /// The share of the GAN's budget, at its start, that trains without the consistency term (the Improved GAN's losses
+    /// alone), so that the classes form from the unlabelled rows before the classifier's own confident targets reinforce
+    /// them: a style of a digit that none of its labelled images shows (a crossed 7 among ten plain ones) can otherwise be
+    /// taken for another digit early and kept there. Default: 0 (the term from the first step).
+    /// </summary>
+    public float ConsistencyStartShare { get; set; }
+
+    /// <summary>
     /// Whether the consistency term's targets (the class of the slightly shifted copy, and how sure the classifier is of it)
     /// are drawn with the classifier's training noise on, as in training. Default: true, chosen on a validation split over
     /// false, which scores them as the classifier scores (no Gaussian noise; docs/SEMI-SUPERVISED.md has both).
@@ -191,6 +199,7 @@ public sealed class SemiSupervisedGanOptions
         OptionChecks.NonNegative(UnlabelledWeight, Owner, nameof(UnlabelledWeight));
         OptionChecks.NonNegative(ConsistencyWeight, Owner, nameof(ConsistencyWeight));
         OptionChecks.InRange(ConfidenceThreshold, 0f, 1f, Owner, nameof(ConfidenceThreshold), upperInclusive: true);
+        OptionChecks.InRange(ConsistencyStartShare, 0f, 1f, Owner, nameof(ConsistencyStartShare), upperInclusive: false);
         foreach ((ConsistencyAugmentation view, string name) in new[] { (StrongAugmentation, nameof(StrongAugmentation)), (StudentStrongAugmentation, nameof(StudentStrongAugmentation)) })
         {
             if (!Enum.IsDefined(view))

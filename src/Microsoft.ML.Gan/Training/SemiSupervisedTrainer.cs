@@ -23,6 +23,7 @@ internal sealed record SemiSupervisedPlan(
     float ConsistencyWeight,
     float ConfidenceThreshold,
     ConsistencyAugmentation StrongAugmentation,
+    float ConsistencyStartShare,
     bool NoisyConsistencyTargets,
     bool DistributionAlignment,
     float DecayShare,
@@ -39,7 +40,7 @@ internal sealed record SemiSupervisedPlan(
 {
     public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
         classCount, shape, options.Network, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
-        options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.NoisyConsistencyTargets, options.DistributionAlignment, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget,
+        options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.ConsistencyStartShare, options.NoisyConsistencyTargets, options.DistributionAlignment, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget,
         options.SelfTrainingEpochs, options.SelfTrainingRounds, options.StudentConsistency && options.SelfTrainingEpochs > 0, options.StudentStrongAugmentation, options.PseudoLabelConfidence, options.Threads, device,
         options.Progress);
 
@@ -413,7 +414,8 @@ internal sealed class SemiSupervisedTrainer
             _cancellationToken.ThrowIfCancellationRequested();
             governor?.BeforeStep();
             using var stepScope = torch.NewDisposeScope();
-            Decay(classifierOptimizer, generatorOptimizer, ((long)(epoch - 1) * _stepsPerEpoch) + step);
+            long globalStep = ((long)(epoch - 1) * _stepsPerEpoch) + step;
+            Decay(classifierOptimizer, generatorOptimizer, globalStep);
             int real = Math.Min(b, _data.Count);
             Tensor labelledRows = labelled.narrow(0, step * b, b);
             // Labelled images shifted by up to 2 pixels: a hundred labels go further seen from a few places.
@@ -428,7 +430,7 @@ internal sealed class SemiSupervisedTrainer
             using (torch.no_grad())
             {
                 fake = generator.forward(torch.rand(b, _plan.LatentDimension, device: device));
-                if (_plan.ConsistencyWeight > 0)
+                if (_plan.ConsistencyWeight > 0 && globalStep >= _plan.ConsistencyStartShare * TotalSteps)
                 {
                     // The targets come with the training noise on, or from the classifier as it scores (no noise) when the plan asks.
                     classifier.train(_plan.NoisyConsistencyTargets);
@@ -557,9 +559,11 @@ internal sealed class SemiSupervisedTrainer
     /// <summary>Both learning rates, falling linearly to 0 over the last <see cref="SemiSupervisedPlan.DecayShare"/> of the steps.</summary>
     private void Decay(FlatAdam classifierOptimizer, FlatAdam generatorOptimizer, long step)
     {
-        long total = ((long)(_epochs - 1) * _stepsPerEpoch) + _lastEpochSteps;
-        classifierOptimizer.LearningRate = generatorOptimizer.LearningRate = _plan.LearningRate * DecayFactor(step, total);
+        classifierOptimizer.LearningRate = generatorOptimizer.LearningRate = _plan.LearningRate * DecayFactor(step, TotalSteps);
     }
+
+    /// <summary>Steps of the GAN's budget.</summary>
+    private long TotalSteps => ((long)(_epochs - 1) * _stepsPerEpoch) + _lastEpochSteps;
 
     /// <summary>The learning-rate factor at <paramref name="step"/> of <paramref name="total"/>: 1, falling linearly to 0 over the last <see cref="SemiSupervisedPlan.DecayShare"/>.</summary>
     private double DecayFactor(long step, long total) => _plan.DecayShare <= 0 ? 1 : Math.Min(1, (total - step) / (_plan.DecayShare * total));
