@@ -199,6 +199,8 @@ def main():
     p.add_argument("--student-consistency", default="true", choices=["true", "false"],
                    help="the student's own consistency term in the affine view (SemiSupervisedGanOptions.StudentConsistency, true by default, "
                         "with StudentStrongAugmentation = Affine)")
+    p.add_argument("--consistency-start", type=float, default=0.0,
+                   help="share of the GAN's steps, at the start, without the consistency term (SemiSupervisedGanOptions.ConsistencyStartShare)")
     p.add_argument("--noisy-targets", default="true", choices=["true", "false"],
                    help="targets with the training noise on (SemiSupervisedGanOptions.NoisyConsistencyTargets, true by default)")
     p.add_argument("--distribution-alignment", default="true", choices=["true", "false"],
@@ -261,23 +263,27 @@ def main():
             rows = order[step * b:(step + 1) * b]
             labelled_x, labelled_y = shift(x[rows], 2), y[rows]
             unlabelled = x[first[step * b:(step + 1) * b]]
+            with_term = done >= args.consistency_start * total   # SemiSupervisedTrainer: the term from ConsistencyStartShare of the budget on
             with torch.no_grad():
                 fake = generator(torch.rand(b, 100))
-                classifier.train(args.noisy_targets == "true")
-                weak = F.softmax(classifier(shift(unlabelled, 1))[0], 1)
-                classifier.train()
-                if args.distribution_alignment == "true":   # ReMixMatch's alignment with a uniform distribution, decay 127/128
-                    mean_prediction.mul_(127 / 128).add_(weak.mean(0), alpha=1 / 128)
-                    weak = weak / (10 * mean_prediction)
-                    weak = weak / weak.sum(1, keepdim=True)
-                confidence, targets = weak.max(1)
-                confident = (confidence >= args.confidence).float()
-            strong = cut_out(affine(unlabelled) if args.strong_augmentation == "AffineAndCutOut" else shift(unlabelled, 4), 8)
-            logits, _ = classifier(torch.cat([labelled_x, unlabelled, fake, strong]))
+                if with_term:
+                    classifier.train(args.noisy_targets == "true")
+                    weak = F.softmax(classifier(shift(unlabelled, 1))[0], 1)
+                    classifier.train()
+                    if args.distribution_alignment == "true":   # ReMixMatch's alignment with a uniform distribution, decay 127/128
+                        mean_prediction.mul_(127 / 128).add_(weak.mean(0), alpha=1 / 128)
+                        weak = weak / (10 * mean_prediction)
+                        weak = weak / weak.sum(1, keepdim=True)
+                    confidence, targets = weak.max(1)
+                    confident = (confidence >= args.confidence).float()
+            batch = [labelled_x, unlabelled, fake]
+            if with_term:
+                batch.append(cut_out(affine(unlabelled) if args.strong_augmentation == "AffineAndCutOut" else shift(unlabelled, 4), 8))
+            logits, _ = classifier(torch.cat(batch))
             loss_lab = F.cross_entropy(logits[:b], labelled_y)
             real_lse, fake_lse = logits[b:2 * b].logsumexp(1), logits[2 * b:3 * b].logsumexp(1)
             loss_unl = 0.5 * (F.softplus(real_lse).mean() - real_lse.mean() + F.softplus(fake_lse).mean())
-            consistency = (F.cross_entropy(logits[3 * b:], targets, reduction="none") * confident).mean()
+            consistency = (F.cross_entropy(logits[3 * b:], targets, reduction="none") * confident).mean() if with_term else 0
             classifier_optimizer.zero_grad()
             (loss_lab + loss_unl + consistency).backward()
             classifier_optimizer.step()

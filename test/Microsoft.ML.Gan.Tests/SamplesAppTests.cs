@@ -89,6 +89,19 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
             Assert.That(errors.Pixels.ToArray(), Has.Some.GreaterThan(0), "misclassified digits drawn");
         }
 
+        (int scoreExit, string scoreLog) = SamplesApp.Run("semi-supervised", "--model", Path.Combine(output, "classifier.zip"), "--mnist-dir", RealMnist.Directory,
+            "--output", Path.Combine(Scratch, "scored"));
+        Assert.That(scoreExit, Is.Zero, scoreLog);
+        string Line(string text, string pattern) => System.Text.RegularExpressions.Regex.Match(text, pattern).Value;
+        Assert.That(Line(scoreLog, @"test accuracy [\d.]+ % \(\d+ errors of 10,000\)"), Is.EqualTo(Line(log, @"test accuracy [\d.]+ % \(\d+ errors of 10,000\)")).And.Not.Empty,
+            "the saved zip, scored without training, as the run scored it");
+        Assert.That(Line(scoreLog, "Most frequent errors.*"), Is.EqualTo(Line(log, "Most frequent errors.*")));
+        Assert.That(File.ReadAllBytes(Path.Combine(Scratch, "scored", "errors.png")), Is.EqualTo(File.ReadAllBytes(Path.Combine(output, "errors.png"))));
+        (int missingExit, string missingLog) = SamplesApp.Run("semi-supervised", "--model", Path.Combine(Scratch, "none.zip"), "--mnist-dir", RealMnist.Directory,
+            "--output", Path.Combine(Scratch, "scored"));
+        Assert.That(missingExit, Is.Not.Zero, missingLog);
+        Assert.That(missingLog, Does.Contain("--model: no classifier zip at"));
+
         System.Text.RegularExpressions.Match written = System.Text.RegularExpressions.Regex.Match(log, @"Pseudo-labels: ([\d,]+) of 59,900 unlabelled images reached confidence 0\.6 .* ([\d,]+) rows written");
         Assert.That(written.Success, log);
         int kept = int.Parse(written.Groups[1].Value, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture);

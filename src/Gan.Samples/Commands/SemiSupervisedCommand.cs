@@ -96,10 +96,16 @@ internal static class SemiSupervisedCommand
             DefaultValueFactory = _ => defaults.PseudoLabelConfidence,
         };
 
+        Option<FileInfo?> model = new("--model")
+        {
+            Description = "Score this saved classifier zip instead of training one: accuracy on the test images (or, with --validation-rows, on the held-out ones), " +
+                "where its errors are, and errors.png in --output.",
+        };
+
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, consistencyStart, strong, noisyTargets, alignment, selfTraining, rounds, studentConsistency, studentStrong, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, consistencyStart, strong, noisyTargets, alignment, selfTraining, rounds, studentConsistency, studentStrong, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, model, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -114,6 +120,11 @@ internal static class SemiSupervisedCommand
             {
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                     $"--labels-per-class ({perClass}) must be at least 1 and --validation-rows ({held}) between 0 and 50,000."));
+            }
+
+            if (result.GetValue(model) is FileInfo saved)
+            {
+                return Task.FromResult(Score(saved, held, result.GetValue(mnistDirectory), result.GetValue(output)!, result.GetValue(logLevel)));
             }
 
             float confidence = result.GetValue(pseudoLabelConfidence);
@@ -174,10 +185,7 @@ internal static class SemiSupervisedCommand
         ml.Gan().SemiSupervisedClassifier(options);   // checks every option before MNIST is read
         IDataView all = ml.Gan().Data.LoadMnist(MnistSplit.Train, CommonOptions.Mnist(mnistDirectory, logger));
         IDataView train = held == 0 ? all : ml.Data.TakeRows(all, 60_000 - held);
-        IDataView evaluation = held == 0
-            ? ml.Gan().Data.LoadMnist(MnistSplit.Test, CommonOptions.Mnist(mnistDirectory, logger))
-            : ml.Data.SkipRows(all, 60_000 - held);
-        string evaluated = held == 0 ? "test" : "validation";
+        (IDataView evaluation, string evaluated) = Evaluation(ml, () => all, held, mnistDirectory, logger);
         IDataView fewLabels = ml.Data.Cache(ml.Gan().Data.KeepLabels(train, perClass, labelSeed));
         options.Logger = logger;
         options.Progress = new SynchronousProgress<SemiSupervisedGanProgress>(p => Console.WriteLine(p.SelfTraining
@@ -213,17 +221,51 @@ internal static class SemiSupervisedCommand
             $"{model.LabelledRows} labelled + {model.Rows - model.LabelledRows:N0} unlabelled images, seed {model.Seed}: {evaluated} accuracy {metrics.MicroAccuracy:P2} " +
             $"({Math.Round((1 - metrics.MicroAccuracy) * evaluation.GetRowCount()!.Value)} errors of {evaluation.GetRowCount():N0}), " +
             $"{model.History.Sum(e => e.Duration.TotalMinutes):F1} training minutes"));
-        Console.WriteLine(ErrorSummary(metrics.ConfusionMatrix.Counts, model.Classes));
-        string errorsPng = WriteErrorImages(model, scored, Path.Combine(output.FullName, "errors.png"));
         Console.WriteLine($"Wrote {zip}");
         Console.WriteLine($"Wrote {accuracyCsv}");
         Console.WriteLine($"Wrote {png}");
-        Console.WriteLine($"Wrote {errorsPng} (up to {ErrorsPerClass} {evaluated} images per true class that the classifier got wrong, a row per class, the first class on top)");
+        ReportErrors(model, metrics, scored, output, evaluated);
         if (pseudo is not null)
         {
             WritePseudoLabels(ml, model, train, fewLabels, pseudo, mnistDirectory, logger);
         }
 
+        return 0;
+    }
+
+    /// <summary>The images a classifier is scored on: the test split, or the last <paramref name="held"/> of the training images <paramref name="train"/> gives.</summary>
+    private static (IDataView Rows, string Name) Evaluation(MLContext ml, Func<IDataView> train, int held, DirectoryInfo? mnistDirectory, ILogger logger) => held == 0
+        ? (ml.Gan().Data.LoadMnist(MnistSplit.Test, CommonOptions.Mnist(mnistDirectory, logger)), "test")
+        : (ml.Data.SkipRows(train(), 60_000 - held), "validation");
+
+    /// <summary>The error line and errors.png of <paramref name="scored"/>, the evaluation rows as <paramref name="model"/> scored them.</summary>
+    private static void ReportErrors(SemiSupervisedGanTransformer model, MulticlassClassificationMetrics metrics, IDataView scored, DirectoryInfo output, string evaluated)
+    {
+        Console.WriteLine(ErrorSummary(metrics.ConfusionMatrix.Counts, model.Classes));
+        string errorsPng = WriteErrorImages(model, scored, Path.Combine(output.FullName, "errors.png"));
+        Console.WriteLine($"Wrote {errorsPng} (up to {ErrorsPerClass} {evaluated} images per true class that the classifier got wrong, a row per class, the first class on top)");
+    }
+
+    /// <summary>--model: a saved classifier scored on the evaluation rows, without training.</summary>
+    private static int Score(FileInfo saved, int held, DirectoryInfo? mnistDirectory, DirectoryInfo output, LogLevel logLevel)
+    {
+        if (!saved.Exists)
+        {
+            throw new FileNotFoundException($"--model: no classifier zip at '{saved.FullName}'.", saved.FullName);
+        }
+
+        CommonOptions.EnsureWritableDirectory(output, "--output");
+        using ILoggerFactory loggers = CommonOptions.CreateLoggerFactory(logLevel);
+        ILogger logger = loggers.CreateLogger("semi-supervised");
+        var ml = new MLContext(1);
+        using SemiSupervisedGanTransformer model = ml.Gan().LoadClassifier(saved.FullName);
+        (IDataView evaluation, string evaluated) = Evaluation(ml, () => ml.Gan().Data.LoadMnist(MnistSplit.Train, CommonOptions.Mnist(mnistDirectory, logger)), held, mnistDirectory, logger);
+        IDataView scored = model.Transform(evaluation);
+        MulticlassClassificationMetrics metrics = ml.MulticlassClassification.Evaluate(scored);
+        Directory.CreateDirectory(output.FullName);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{saved.Name}: {evaluated} accuracy {metrics.MicroAccuracy:P2} ({Math.Round((1 - metrics.MicroAccuracy) * evaluation.GetRowCount()!.Value)} errors of {evaluation.GetRowCount():N0})"));
+        ReportErrors(model, metrics, scored, output, evaluated);
         return 0;
     }
 
