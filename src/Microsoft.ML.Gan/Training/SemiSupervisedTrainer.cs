@@ -74,7 +74,8 @@ internal sealed record SemiSupervisedResult(SemiSupervisedDiscriminator Classifi
 ///   + c · E[ 1(p(weak x) ≥ τ) · cross-entropy(l(strong x), argmax p(weak x)) ]     (p(weak x) with or without the training noise)
 /// </code>
 /// (lse: log-sum-exp of the K logits; with the fake class's logit fixed at 0 the GAN term is −½ log D(x) − ½ log(1 − D(G(z)));
-/// the last term is FixMatch's, Sohn et al. 2020); then a generator step on a second unlabelled stream: the squared distance
+/// the last term is FixMatch's, Sohn et al. 2020, from <see cref="SemiSupervisedPlan.ConsistencyStartShare"/> of the budget on);
+/// then a generator step on a second unlabelled stream: the squared distance
 /// between the batch means of the last hidden layer's features of real and generated images. Learning rates fall linearly to
 /// 0 at the end; an exponential moving average of the classifier's weights is what is measured and returned.
 /// </summary>
