@@ -120,6 +120,15 @@ public sealed class SemiSupervisedGanTransformer : ITransformer, IDisposable
     /// </summary>
     public ConsistencyAugmentation? StudentStrongAugmentation => _metadata.Training.StudentStrongAugmentation;
 
+    /// <summary>The weight of the GAN's consistency term (<see cref="SemiSupervisedGanOptions.ConsistencyWeight"/>; null for zips written before it was recorded).</summary>
+    public float? ConsistencyWeight => _metadata.Training.ConsistencyWeight;
+
+    /// <summary>
+    /// The share of the GAN's budget trained before its consistency term started (<see cref="SemiSupervisedGanOptions.ConsistencyStartShare"/>;
+    /// 0 for zips written before it was recorded).
+    /// </summary>
+    public float ConsistencyStartShare => _metadata.Training.ConsistencyStartShare;
+
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 

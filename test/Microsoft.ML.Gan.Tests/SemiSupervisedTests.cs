@@ -422,7 +422,9 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     public void TheGraphSaysWhatItIs()
     {
         var ml = new MLContext(1);
-        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(FastOptions()).Fit(FewLabels(ml));
+        SemiSupervisedGanOptions options = FastOptions();
+        (options.ConsistencyWeight, options.ConsistencyStartShare) = (0.75f, 0.5f);
+        using SemiSupervisedGanTransformer model = ml.Gan().SemiSupervisedClassifier(options).Fit(FewLabels(ml));
         var onnx = global::Onnx.ModelProto.Parser.ParseFrom(model.GetOnnxModel());
         Dictionary<string, string> properties = onnx.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
 
@@ -435,6 +437,14 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
             properties["gan.training.student_consistency"]), Is.EqualTo(("0", "0", "1", "false")));
         Assert.That(properties.ContainsKey("gan.training.student_strong_augmentation"), Is.False, "no view without the student's term");
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.StudentStrongAugmentation, Is.Null);
+        Assert.That((properties["gan.training.consistency_weight"], properties["gan.training.consistency_start_share"]), Is.EqualTo(("0.75", "0.5")));
+        Assert.That((model.ConsistencyWeight, model.ConsistencyStartShare), Is.EqualTo(((float?)0.75f, 0.5f)));
+        properties["gan.training.consistency_start_share"] = "half";
+        Assert.That(() => ClassifierMetadata.FromProperties(properties, "x"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("'gan.training.consistency_start_share' = 'half'; expected a number"));
+        properties.Remove("gan.training.consistency_weight");
+        properties.Remove("gan.training.consistency_start_share");
+        Assert.That((ClassifierMetadata.FromProperties(properties, "x").Training.ConsistencyWeight, ClassifierMetadata.FromProperties(properties, "x").Training.ConsistencyStartShare),
+            Is.EqualTo(((float?)null, 0f)), "zips from before they were recorded: the weight unknown, the term from the first step");
         properties["gan.training.student_consistency"] = "maybe";
         Assert.That(() => ClassifierMetadata.FromProperties(properties, "x"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("'gan.training.student_consistency' = 'maybe'; expected true or false"));
         properties["gan.training.student_consistency"] = "true";

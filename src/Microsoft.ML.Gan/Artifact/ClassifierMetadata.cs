@@ -17,9 +17,13 @@ namespace Microsoft.ML.Gan.Artifact;
 /// <param name="StudentConsistency">Whether the student also learned the unlabelled rows by consistency (false for zips written before the option existed).</param>
 /// <param name="StudentStrongAugmentation">The strong view of the student's consistency term; null without the term
 /// (<see cref="ConsistencyAugmentation.AffineAndCutOut"/> for zips with the term written before the choice existed).</param>
+/// <param name="ConsistencyWeight">The weight of the GAN's consistency term; null in zips written before it was recorded.</param>
+/// <param name="ConsistencyStartShare">The share of the GAN's budget trained before its consistency term started (0 for zips
+/// written before it was recorded: they were trained with the term from the first step, or in the few builds that had the
+/// option without recording it, with the share asked for).</param>
 internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps, int Seed, double? ValidationAccuracy, SemiSupervisedNetwork Network,
     int SelfTrainingEpochs = 0, int PseudoLabelledRows = 0, int SelfTrainingRounds = 1, bool StudentConsistency = false,
-    ConsistencyAugmentation? StudentStrongAugmentation = null);
+    ConsistencyAugmentation? StudentStrongAugmentation = null, float? ConsistencyWeight = null, float ConsistencyStartShare = 0);
 
 /// <summary>
 /// What a semi-supervised classifier's ONNX graph says about itself in its <c>metadata_props</c>, so a zip knows what it is.
@@ -37,10 +41,12 @@ internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps,
 /// <item><term>output.score_column, output.predicted_label_column</term><description>the columns scoring adds</description></item>
 /// <item><term>training.rows, training.labelled_rows, training.steps, training.seed, training.validation_accuracy, training.network,
 /// training.self_training_epochs, training.pseudo_labelled_rows, training.self_training_rounds, training.student_consistency,
-/// training.student_strong_augmentation</term><description>the training summary (steps: the GAN's; self-training's epochs and
-/// rows read as 0 when absent, in zips written before self-training, its rounds as 1, in zips written before rounds, the
-/// student's consistency term as false, in zips written before it; the term's strong view is written only with the term,
-/// and read as AffineAndCutOut when the term is there without it, in zips written before the choice)</description></item>
+/// training.student_strong_augmentation, training.consistency_weight, training.consistency_start_share</term><description>the
+/// training summary (steps: the GAN's; self-training's epochs and rows read as 0 when absent, in zips written before
+/// self-training, its rounds as 1, in zips written before rounds, the student's consistency term as false, in zips written
+/// before it; the term's strong view is written only with the term, and read as AffineAndCutOut when the term is there
+/// without it, in zips written before the choice; the GAN's consistency weight reads as unknown and its start as 0 in zips
+/// written before they were recorded)</description></item>
 /// </list>
 /// </remarks>
 internal sealed record ClassifierMetadata(
@@ -87,7 +93,13 @@ internal sealed record ClassifierMetadata(
             ["training.pseudo_labelled_rows"] = Training.PseudoLabelledRows.ToString(Invariant),
             ["training.self_training_rounds"] = Training.SelfTrainingRounds.ToString(Invariant),
             ["training.student_consistency"] = Training.StudentConsistency ? "true" : "false",
+            ["training.consistency_start_share"] = Training.ConsistencyStartShare.ToString("R", Invariant),
         };
+        if (Training.ConsistencyWeight is float weight)
+        {
+            properties["training.consistency_weight"] = weight.ToString("R", Invariant);
+        }
+
         if (Training.StudentStrongAugmentation is ConsistencyAugmentation view)
         {
             properties["training.student_strong_augmentation"] = view.ToString();
@@ -142,7 +154,8 @@ internal sealed record ClassifierMetadata(
         var training = new ClassifierTraining(reader.Int("training.rows"), reader.Int("training.labelled_rows"), reader.Int("training.steps"), reader.Int("training.seed"),
             reader.DoubleOrNull("training.validation_accuracy"), reader.EnumOr("training.network", SemiSupervisedNetwork.Mlp),
             reader.IntOr("training.self_training_epochs", 0), reader.IntOr("training.pseudo_labelled_rows", 0), reader.IntOr("training.self_training_rounds", 1),
-            studentConsistency, studentView);
+            studentConsistency, studentView, (float?)reader.DoubleOrNull("training.consistency_weight"),
+            (float)(reader.DoubleOrNull("training.consistency_start_share") ?? 0));
         return new ClassifierMetadata(reader.Text("library_version"), pixels, reader.Text("label.column"), keyValues, reader.Text("output.score_column"),
             reader.Text("output.predicted_label_column"), training);
     }
