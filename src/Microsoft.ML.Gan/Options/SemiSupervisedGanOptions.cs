@@ -73,8 +73,8 @@ public sealed class SemiSupervisedGanOptions
     /// The share of the GAN's budget, at its start, that trains without the consistency term (the Improved GAN's losses
     /// alone), so that the classes form from the unlabelled rows before the classifier's own confident targets reinforce
     /// them: a style of a digit that none of its labelled images shows (a crossed 7 among ten plain ones) can otherwise be
-    /// taken for another digit early and kept there. Default: 0 (the term from the first step): 0.5 rescued one weak
-    /// labelled subset on validation but not the others, nor the test split (docs/SEMI-SUPERVISED-START.md).
+    /// taken for another digit early and kept there. Default: 0 (the term from the first step): 0.5 and 0.25 rescued one
+    /// weak labelled subset on validation but not another, nor the test split (0.5; docs/SEMI-SUPERVISED-START.md).
     /// </summary>
     public float ConsistencyStartShare { get; set; }
 
