@@ -89,6 +89,25 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
             Assert.That(errors.Pixels.ToArray(), Has.Some.GreaterThan(0), "misclassified digits drawn");
         }
 
+        // labelled.png: the run's 100 labelled images (seed 1 of the 60,000 training images), ten a row, digit 0 on top.
+        var ml = new MLContext(1);
+        IDataView taught = ml.Gan().Data.KeepLabels(RealMnist.Load(ml, MnistSplit.Train), 10, seed: 1);
+        uint[] keys = [.. taught.GetColumn<uint>("Label")];
+        float[][] pixels = [.. taught.GetColumn<VBuffer<float>>("Pixels").Select(v => v.DenseValues().ToArray())];
+        using (MLImage labelledGrid = MLImage.CreateFromFile(Path.Combine(output, "labelled.png")))
+        {
+            Assert.That((labelledGrid.Width, labelledGrid.Height), Is.EqualTo((2 * ((10 * 28) + (11 * 2)), 2 * ((10 * 28) + (11 * 2)))));
+            for (int digit = 0; digit < 10; digit++)
+            {
+                float[][] ofDigit = [.. Enumerable.Range(0, keys.Length).Where(i => keys[i] == digit + 1).Select(i => pixels[i])];
+                Assert.That(ofDigit, Has.Length.EqualTo(10));
+                for (int k = 0; k < 10; k++)
+                {
+                    Assert.That(Ink(labelledGrid, digit, k), Is.EqualTo(ofDigit[k].Select(v => v > 0).ToArray()), $"digit {digit}, labelled image {k}: its strokes where the grid draws them");
+                }
+            }
+        }
+
         (int scoreExit, string scoreLog) = SamplesApp.Run("semi-supervised", "--model", Path.Combine(output, "classifier.zip"), "--mnist-dir", RealMnist.Directory,
             "--output", Path.Combine(Scratch, "scored"));
         Assert.That(scoreExit, Is.Zero, scoreLog);
@@ -109,7 +128,6 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
         Assert.That(rows - kept, Is.EqualTo(100), "the 100 labelled images and the confident rest");
         Assert.That(kept, Is.InRange(1, 59_899), "a confidence that keeps some unlabelled images and leaves some out");
 
-        var ml = new MLContext(1);
         IDataView labelled = ml.Gan().Data.LoadIdx(Path.Combine(pseudo, "train-images-idx3-ubyte"), Path.Combine(pseudo, "train-labels-idx1-ubyte"));
         Assert.That(labelled.GetRowCount(), Is.EqualTo(rows));
         Assert.That(labelled.GetColumn<uint>("Label").Distinct().Count(), Is.EqualTo(10), "every digit has rows");
@@ -214,5 +232,26 @@ public sealed class SamplesAppTests : ScratchDirectoryTest
 
         double[] Last(string[] rows) => [.. rows[^1].Split(',')[1..].Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture))];
         Assert.That(Last(switched), Is.EqualTo(Last(plain)).Within(0.25), "the same training, rounded differently: the last epoch's losses stay close");
+    }
+
+    /// <summary>
+    /// Where a class grid (ten 28 × 28 images a row, 2-pixel gaps, enlarged twice) draws ink in the image at
+    /// (<paramref name="row"/>, <paramref name="column"/>): one value per pixel of the image, read off its enlarged pixels.
+    /// </summary>
+    private static bool[] Ink(MLImage grid, int row, int column)
+    {
+        byte[] bytes = grid.Pixels.ToArray();
+        int channels = grid.BitsPerPixel / 8;
+        var ink = new bool[28 * 28];
+        for (int y = 0; y < 28; y++)
+        {
+            for (int x = 0; x < 28; x++)
+            {
+                int gridX = 2 * (2 + (column * 30) + x), gridY = 2 * (2 + (row * 30) + y);
+                ink[(y * 28) + x] = bytes[((gridY * grid.Width) + gridX) * channels] > 0;
+            }
+        }
+
+        return ink;
     }
 }

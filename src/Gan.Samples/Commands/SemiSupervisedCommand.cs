@@ -223,6 +223,8 @@ internal static class SemiSupervisedCommand
         Console.WriteLine($"Wrote {zip}");
         Console.WriteLine($"Wrote {accuracyCsv}");
         Console.WriteLine($"Wrote {png}");
+        string labelledPng = WriteClassGrid(model, fewLabels, predictedColumn: null, Path.Combine(output.FullName, "labelled.png"));
+        Console.WriteLine($"Wrote {labelledPng} (up to {ImagesPerClass} of the labelled training images per class, a row per class, the first class on top)");
         ReportErrors(model, metrics, scored, output, evaluated);
         if (pseudo is not null)
         {
@@ -245,8 +247,8 @@ internal static class SemiSupervisedCommand
     private static void ReportErrors(SemiSupervisedGanTransformer model, MulticlassClassificationMetrics metrics, IDataView scored, DirectoryInfo output, string evaluated)
     {
         Console.WriteLine(ErrorSummary(metrics.ConfusionMatrix.Counts, model.Classes));
-        string errorsPng = WriteErrorImages(model, scored, Path.Combine(output.FullName, "errors.png"));
-        Console.WriteLine($"Wrote {errorsPng} (up to {ErrorsPerClass} {evaluated} images per true class that the classifier got wrong, a row per class, the first class on top)");
+        string errorsPng = WriteClassGrid(model, scored, model.PredictedLabelColumnName, Path.Combine(output.FullName, "errors.png"));
+        Console.WriteLine($"Wrote {errorsPng} (up to {ImagesPerClass} {evaluated} images per true class that the classifier got wrong, a row per class, the first class on top)");
     }
 
     /// <summary>--model: a saved classifier scored on the evaluation rows, without training.</summary>
@@ -271,44 +273,45 @@ internal static class SemiSupervisedCommand
         return 0;
     }
 
-    /// <summary>Misclassified images shown per true class in errors.png.</summary>
-    internal const int ErrorsPerClass = 10;
+    /// <summary>Images shown per class in labelled.png and errors.png.</summary>
+    internal const int ImagesPerClass = 10;
 
     /// <summary>
-    /// A PNG grid of the first <see cref="ErrorsPerClass"/> images of <paramref name="scored"/> (the evaluation rows as
-    /// <paramref name="model"/> scored them) that it classifies wrongly, a row per true class (black where a class has fewer
-    /// errors); one pass, copying only the images shown.
+    /// A PNG grid of the first <see cref="ImagesPerClass"/> labelled rows of <paramref name="rows"/> per class, a row per
+    /// class (black where a class has fewer): with <paramref name="predictedColumn"/>, the rows <paramref name="model"/>
+    /// classifies wrongly (errors.png; <paramref name="rows"/> scored by it), else every labelled one (labelled.png, what it
+    /// was taught). One pass, copying only the images shown.
     /// </summary>
-    private static string WriteErrorImages(SemiSupervisedGanTransformer model, IDataView scored, string path)
+    private static string WriteClassGrid(SemiSupervisedGanTransformer model, IDataView rows, string? predictedColumn, string path)
     {
         ImageShape shape = model.ImageShape;
         int size = shape.Height * shape.Width;   // the first channel
-        List<float[]>[] errors = [.. Enumerable.Range(0, model.ClassCount).Select(_ => new List<float[]>())];
-        DataViewSchema.Column[] columns = [scored.Schema[model.LabelColumnName], scored.Schema[model.PredictedLabelColumnName], scored.Schema[model.PixelsColumnName]];
-        using (DataViewRowCursor cursor = scored.GetRowCursor(columns))
+        List<float[]>[] shown = [.. Enumerable.Range(0, model.ClassCount).Select(_ => new List<float[]>())];
+        DataViewSchema.Column[] columns = [rows.Schema[model.LabelColumnName], rows.Schema[model.PixelsColumnName], .. predictedColumn is null ? [] : new[] { rows.Schema[predictedColumn] }];
+        using (DataViewRowCursor cursor = rows.GetRowCursor(columns))
         {
             ValueGetter<uint> truthGetter = cursor.GetGetter<uint>(columns[0]);
-            ValueGetter<uint> predictedGetter = cursor.GetGetter<uint>(columns[1]);
-            ValueGetter<VBuffer<float>> pixelsGetter = cursor.GetGetter<VBuffer<float>>(columns[2]);
+            ValueGetter<VBuffer<float>> pixelsGetter = cursor.GetGetter<VBuffer<float>>(columns[1]);
+            ValueGetter<uint>? predictedGetter = predictedColumn is null ? null : cursor.GetGetter<uint>(columns[2]);
             uint truth = 0, predicted = 0;
             VBuffer<float> pixels = default;
             while (cursor.MoveNext())
             {
                 truthGetter(ref truth);
-                predictedGetter(ref predicted);
-                if (truth == 0 || truth == predicted || errors[truth - 1].Count == ErrorsPerClass)
+                predictedGetter?.Invoke(ref predicted);
+                if (truth == 0 || truth == predicted || shown[truth - 1].Count == ImagesPerClass)
                 {
                     continue;
                 }
 
                 pixelsGetter(ref pixels);
-                errors[truth - 1].Add([.. pixels.DenseValues().Take(size)]);
+                shown[truth - 1].Add([.. pixels.DenseValues().Take(size)]);
             }
         }
 
         var blank = new float[size];
-        List<float[]> grid = [.. errors.SelectMany(shown => shown.Concat(Enumerable.Repeat(blank, ErrorsPerClass - shown.Count)))];
-        using MLImage image = GanImages.Grid(grid, shape.Height, shape.Width, ErrorsPerClass, scale: 2);
+        List<float[]> grid = [.. shown.SelectMany(images => images.Concat(Enumerable.Repeat(blank, ImagesPerClass - images.Count)))];
+        using MLImage image = GanImages.Grid(grid, shape.Height, shape.Width, ImagesPerClass, scale: 2);
         GanImages.SavePng(image, path);
         return path;
     }
