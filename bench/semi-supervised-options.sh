@@ -159,8 +159,8 @@ OPTIONS
   comparison judges it afresh on subsets 6-10, by the same rule, its size fixed before any of its runs.
 - The recipe is the library's defaults when this comparison was made, spelled out as the start comparison's.
 - No test runs: the first plan made them whatever the verdict, but three subsets in, 0.25 was below the recipe on each,
-  and the test subsets 1-3 hold no crossed 7 among their labelled 7s (their `labelled.png`), where a late start has
-  nothing to keep right.
+  and the test subsets 1-3 hold no crossed 7 among their labelled 7s (their `labelled.png`), like subset 3, where no
+  start found them (subset 9, run after that decision, shows a late start can find them without one labelled).
 - Which subsets hold a crossed 7 among their ten labelled 7s (`labelled.png`): subsets 6 and 7 one each, subset 8
   two, subsets 9 and 10 none.
 NOTES
