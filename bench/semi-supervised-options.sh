@@ -175,10 +175,9 @@ fi
 app=(dotnet "$APP_DIR/gan-samples.dll")
 mkdir -p "$out"
 
-# One run: its folder in $out, then its command (kept when the folder has a done file).
+# One run: its folder in $out, then its command in a done file (the pool below skips a folder that has one).
 run() {
   local dir="$out/$1" command=$2
-  if [ -f "$dir/done" ]; then echo "kept: $1" >&2; return 0; fi
   rm -rf "$dir"; mkdir -p "$dir"
   echo "$(date +%H:%M:%S) $1: $command" >&2
   # shellcheck disable=SC2086
@@ -223,7 +222,7 @@ done <<<"$tested"
 # A pool of two: the next run starts as soon as either finishes (kept runs take no turn).
 running=0
 for job in "${jobs[@]}"; do
-  [ -f "$out/${job%%|*}/done" ] && continue
+  if [ -f "$out/${job%%|*}/done" ]; then echo "kept: ${job%%|*}" >&2; continue; fi
   if ((running == 2)); then wait -n || true; running=$((running - 1)); fi
   run "${job%%|*}" "${job#*|}" &
   running=$((running + 1))

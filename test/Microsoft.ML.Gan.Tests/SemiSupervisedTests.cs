@@ -443,8 +443,8 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         Assert.That(() => ClassifierMetadata.FromProperties(properties, "x"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("'gan.training.consistency_start_share' = 'half'; expected a number"));
         properties.Remove("gan.training.consistency_weight");
         properties.Remove("gan.training.consistency_start_share");
-        Assert.That((ClassifierMetadata.FromProperties(properties, "x").Training.ConsistencyWeight, ClassifierMetadata.FromProperties(properties, "x").Training.ConsistencyStartShare),
-            Is.EqualTo(((float?)null, 0f)), "zips from before they were recorded: the weight unknown, the term from the first step");
+        ClassifierTraining unrecorded = ClassifierMetadata.FromProperties(properties, "x").Training;
+        Assert.That((unrecorded.ConsistencyWeight, unrecorded.ConsistencyStartShare), Is.EqualTo(((float?)null, 0f)), "zips from before they were recorded: the weight unknown, the term from the first step");
         properties["gan.training.student_consistency"] = "maybe";
         Assert.That(() => ClassifierMetadata.FromProperties(properties, "x"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("'gan.training.student_consistency' = 'maybe'; expected true or false"));
         properties["gan.training.student_consistency"] = "true";

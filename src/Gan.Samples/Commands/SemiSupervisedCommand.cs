@@ -299,7 +299,8 @@ internal static class SemiSupervisedCommand
             {
                 truthGetter(ref truth);
                 predictedGetter?.Invoke(ref predicted);
-                if (truth == 0 || truth == predicted || shown[truth - 1].Count == ImagesPerClass)
+                bool wanted = truth != 0 && (predictedGetter is null || truth != predicted);   // labelled; for errors.png, misclassified
+                if (!wanted || shown[truth - 1].Count == ImagesPerClass)
                 {
                     continue;
                 }
