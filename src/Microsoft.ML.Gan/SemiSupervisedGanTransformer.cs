@@ -129,6 +129,12 @@ public sealed class SemiSupervisedGanTransformer : ITransformer, IDisposable
     /// </summary>
     public float ConsistencyStartShare => _metadata.Training.ConsistencyStartShare;
 
+    /// <summary>
+    /// Whether the student learned classes that combine the GAN's classifier with label propagation
+    /// (<see cref="SemiSupervisedGanOptions.PropagateLabels"/>; false for zips written before the option existed).
+    /// </summary>
+    public bool PropagateLabels => _metadata.Training.PropagateLabels;
+
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 

@@ -312,6 +312,36 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void PropagatingLabelsChangesOnlyTheStudentAndTheZipSaysSo()
+    {
+        var ml = new MLContext(1);
+        IDataView validation = SyntheticImages.LoadLabelled(ml, 40);
+        SemiSupervisedGanTransformer Fit(bool propagate) =>
+            ml.Gan().SemiSupervisedClassifier(TwoSelfTrainingEpochs(o => o.PropagateLabels = propagate)).Fit(FewLabels(ml), validation);
+
+        Assert.That(new SemiSupervisedGanOptions().PropagateLabels, Is.False);
+        using SemiSupervisedGanTransformer plain = Fit(false);
+        using SemiSupervisedGanTransformer propagated = Fit(true);
+        int ganEpochs = plain.History.Count(e => !e.SelfTraining);
+
+        Assert.That(propagated.History.Take(ganEpochs).Select(e => (e.LabelledLoss, e.UnlabelledLoss, e.ValidationAccuracy)),
+            Is.EqualTo(plain.History.Take(ganEpochs).Select(e => (e.LabelledLoss, e.UnlabelledLoss, e.ValidationAccuracy))), "the GAN trains as without the option");
+        Assert.That(propagated.History.Where(e => e.SelfTraining).Select(e => e.LabelledLoss),
+            Is.Not.EqualTo(plain.History.Where(e => e.SelfTraining).Select(e => e.LabelledLoss)), "the student learns other classes");
+        Assert.That(propagated.PseudoLabelledRows, Is.EqualTo(plain.PseudoLabelledRows), "of the rows the teacher chose");
+        Assert.That((plain.PropagateLabels, propagated.PropagateLabels), Is.EqualTo((false, true)));
+
+        string path = Path.Combine(Scratch, "propagated-student.zip");
+        propagated.Save(path);
+        using SemiSupervisedGanTransformer loaded = ml.Gan().LoadClassifier(path);
+        Assert.That(loaded.PropagateLabels, Is.True);
+        Dictionary<string, string> properties = global::Onnx.ModelProto.Parser.ParseFrom(propagated.GetOnnxModel()).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.That(properties["gan.training.propagate_labels"], Is.EqualTo("true"));
+        properties.Remove("gan.training.propagate_labels");
+        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.PropagateLabels, Is.False, "zips from before the option did not propagate");
+    }
+
+    [Test]
     public void WithoutAStudentTheStudentsConsistencyTermIsOffAndTheZipSaysSo()
     {
         var ml = new MLContext(1);
@@ -353,6 +383,16 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
             // Row 2 is sure enough, rows 0 and 1 are not; rows 3 and 4 keep their own class whatever the teacher says.
             Assert.That(rows.data<long>().ToArray(), Is.EqualTo(new long[] { 2, 3, 4 }));
             Assert.That(labels.data<long>().ToArray(), Is.EqualTo(new long[] { 0, 1, 0, 1, 0 }));
+        }
+
+        // With another choice of classes (the graph's, LabelPropagation.Combine) the teacher still picks the rows; labelled rows keep theirs.
+        using var chosen = torch.tensor(new long[] { 1, 1, 1, 0, 1 });
+        (Tensor sameRows, Tensor chosenLabels) = SemiSupervisedTrainer.PseudoLabels(probabilities, classes, 0.95f, chosen);
+        using (sameRows)
+        using (chosenLabels)
+        {
+            Assert.That(sameRows.data<long>().ToArray(), Is.EqualTo(new long[] { 2, 3, 4 }));
+            Assert.That(chosenLabels.data<long>().ToArray(), Is.EqualTo(new long[] { 1, 1, 1, 1, 0 }));
         }
     }
 
@@ -438,6 +478,7 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         Assert.That(properties.ContainsKey("gan.training.student_strong_augmentation"), Is.False, "no view without the student's term");
         Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.StudentStrongAugmentation, Is.Null);
         Assert.That((properties["gan.training.consistency_weight"], properties["gan.training.consistency_start_share"]), Is.EqualTo(("0.75", "0.5")));
+        Assert.That(properties["gan.training.propagate_labels"], Is.EqualTo("false"));
         Assert.That((model.ConsistencyWeight, model.ConsistencyStartShare), Is.EqualTo(((float?)0.75f, 0.5f)));
         properties["gan.training.consistency_start_share"] = "half";
         Assert.That(() => ClassifierMetadata.FromProperties(properties, "x"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("'gan.training.consistency_start_share' = 'half'; expected a number"));

@@ -24,7 +24,7 @@ internal static partial class CliMessages
         ["Device"] = "--device",
 
         // SemiSupervisedGanOptions, as the semi-supervised verb names them.
-        ["LearningRate"] = "--lr", ["ConsistencyWeight"] = "--consistency", ["ConfidenceThreshold"] = "--confidence", ["ConsistencyStartShare"] = "--consistency-start",
+        ["LearningRate"] = "--lr", ["ConsistencyWeight"] = "--consistency", ["ConfidenceThreshold"] = "--confidence", ["ConsistencyStartShare"] = "--consistency-start", ["PropagateLabels"] = "--propagate-labels",
         ["StrongAugmentation"] = "--strong-augmentation", ["LearningRateDecayShare"] = "--lr-decay-share", ["WeightAverageDecay"] = "--weight-average",
         ["Network"] = "--network", ["NoisyConsistencyTargets"] = "--noisy-targets", ["DistributionAlignment"] = "--distribution-alignment", ["SelfTrainingEpochs"] = "--self-training-epochs",
         ["PseudoLabelConfidence"] = "--pseudo-label-confidence", ["SelfTrainingRounds"] = "--self-training-rounds",

@@ -79,6 +79,11 @@ internal static class SemiSupervisedCommand
             Description = "The strong view of an unlabelled image in the student's consistency term (--student-consistency): Affine (turn, scale, shear, shift; the default), AffineAndCutOut or ShiftAndCutOut.",
             DefaultValueFactory = _ => defaults.StudentStrongAugmentation,
         };
+        Option<bool> propagate = new("--propagate-labels")
+        {
+            Description = "Each image the GAN's classifier labels for the student takes the class the classifier and label propagation agree on best (a graph linking every training image to its 10 most similar, slant-corrected pixels); off by default.",
+            DefaultValueFactory = _ => defaults.PropagateLabels,
+        };
         Option<float> decay = new("--lr-decay-share") { Description = "Share of the budget at its end over which the learning rates fall to 0.", DefaultValueFactory = _ => defaults.LearningRateDecayShare };
         Option<float?> average = new("--weight-average") { Description = $"Decay of the weight average that is measured and saved (default {defaults.WeightAverageDecay}; 0 turns it off)." };
         Option<float> learningRate = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
@@ -105,7 +110,7 @@ internal static class SemiSupervisedCommand
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, consistencyStart, strong, noisyTargets, alignment, selfTraining, rounds, studentConsistency, studentStrong, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, model, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, consistencyStart, strong, noisyTargets, alignment, selfTraining, rounds, studentConsistency, studentStrong, propagate, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, model, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -149,6 +154,7 @@ internal static class SemiSupervisedCommand
                 StudentConsistency = result.GetValue(studentConsistency),
                 StudentStrongAugmentation = result.GetValue(studentStrong),
                 PseudoLabelConfidence = confidence,
+                PropagateLabels = result.GetValue(propagate),
                 LearningRateDecayShare = result.GetValue(decay),
                 WeightAverageDecay = averageDecay,
                 LearningRate = result.GetValue(learningRate),

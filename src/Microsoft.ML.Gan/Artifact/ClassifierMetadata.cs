@@ -21,9 +21,12 @@ namespace Microsoft.ML.Gan.Artifact;
 /// <param name="ConsistencyStartShare">The share of the GAN's budget trained before its consistency term started (0 for zips
 /// written before it was recorded: they were trained with the term from the first step, or in the few builds that had the
 /// option without recording it, with the share asked for).</param>
+/// <param name="PropagateLabels">Whether the student's classes combined the GAN's classifier with label propagation (false for
+/// zips written before the option existed).</param>
 internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps, int Seed, double? ValidationAccuracy, SemiSupervisedNetwork Network,
     int SelfTrainingEpochs = 0, int PseudoLabelledRows = 0, int SelfTrainingRounds = 1, bool StudentConsistency = false,
-    ConsistencyAugmentation? StudentStrongAugmentation = null, float? ConsistencyWeight = null, float ConsistencyStartShare = 0);
+    ConsistencyAugmentation? StudentStrongAugmentation = null, float? ConsistencyWeight = null, float ConsistencyStartShare = 0,
+    bool PropagateLabels = false);
 
 /// <summary>
 /// What a semi-supervised classifier's ONNX graph says about itself in its <c>metadata_props</c>, so a zip knows what it is.
@@ -41,12 +44,13 @@ internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps,
 /// <item><term>output.score_column, output.predicted_label_column</term><description>the columns scoring adds</description></item>
 /// <item><term>training.rows, training.labelled_rows, training.steps, training.seed, training.validation_accuracy, training.network,
 /// training.self_training_epochs, training.pseudo_labelled_rows, training.self_training_rounds, training.student_consistency,
-/// training.student_strong_augmentation, training.consistency_weight, training.consistency_start_share</term><description>the
+/// training.student_strong_augmentation, training.consistency_weight, training.consistency_start_share,
+/// training.propagate_labels</term><description>the
 /// training summary (steps: the GAN's; self-training's epochs and rows read as 0 when absent, in zips written before
 /// self-training, its rounds as 1, in zips written before rounds, the student's consistency term as false, in zips written
 /// before it; the term's strong view is written only with the term, and read as AffineAndCutOut when the term is there
 /// without it, in zips written before the choice; the GAN's consistency weight reads as unknown and its start as 0 in zips
-/// written before they were recorded)</description></item>
+/// written before they were recorded, label propagation as false in zips written before it)</description></item>
 /// </list>
 /// </remarks>
 internal sealed record ClassifierMetadata(
@@ -94,6 +98,7 @@ internal sealed record ClassifierMetadata(
             ["training.self_training_rounds"] = Training.SelfTrainingRounds.ToString(Invariant),
             ["training.student_consistency"] = Training.StudentConsistency ? "true" : "false",
             ["training.consistency_start_share"] = Training.ConsistencyStartShare.ToString("R", Invariant),
+            ["training.propagate_labels"] = Training.PropagateLabels ? "true" : "false",
         };
         if (Training.ConsistencyWeight is float weight)
         {
@@ -155,7 +160,8 @@ internal sealed record ClassifierMetadata(
             reader.DoubleOrNull("training.validation_accuracy"), reader.EnumOr("training.network", SemiSupervisedNetwork.Mlp),
             reader.IntOr("training.self_training_epochs", 0), reader.IntOr("training.pseudo_labelled_rows", 0), reader.IntOr("training.self_training_rounds", 1),
             studentConsistency, studentView, (float?)reader.DoubleOrNull("training.consistency_weight"),
-            (float)(reader.DoubleOrNull("training.consistency_start_share") ?? 0));
+            (float)(reader.DoubleOrNull("training.consistency_start_share") ?? 0),
+            reader.Has("training.propagate_labels") && reader.Bool("training.propagate_labels"));
         return new ClassifierMetadata(reader.Text("library_version"), pixels, reader.Text("label.column"), keyValues, reader.Text("output.score_column"),
             reader.Text("output.predicted_label_column"), training);
     }

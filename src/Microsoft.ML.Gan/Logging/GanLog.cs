@@ -114,6 +114,9 @@ internal static partial class GanLog
     [LoggerMessage(87, LogLevel.Information, "Epoch {Epoch}/{Epochs}: reconstruction loss {Reconstruction:F4}, KL divergence {Divergence:F4} ({Seconds:F1} s)")]
     public static partial void VariationalEpochCompleted(ILogger logger, int epoch, int epochs, double reconstruction, double divergence, double seconds);
 
+    [LoggerMessage(88, LogLevel.Information, "Label propagation over a graph of {Rows} images, each linked to its {Neighbours} most similar: {Seconds:F1} s")]
+    public static partial void LabelsPropagated(ILogger logger, int rows, int neighbours, double seconds);
+
     [LoggerMessage(86, LogLevel.Information, "MKL kernels on other vendors' processors: {Outcome}")]
     public static partial void MklKernels(ILogger logger, string outcome);
 }

@@ -34,6 +34,7 @@ internal sealed record SemiSupervisedPlan(
     bool StudentConsistency,
     ConsistencyAugmentation StudentStrongAugmentation,
     float PseudoLabelConfidence,
+    bool PropagateLabels,
     int Threads,
     string Device,
     IProgress<SemiSupervisedGanProgress>? Progress)
@@ -41,7 +42,8 @@ internal sealed record SemiSupervisedPlan(
     public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
         classCount, shape, options.Network, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
         options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.ConsistencyStartShare, options.NoisyConsistencyTargets, options.DistributionAlignment, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget,
-        options.SelfTrainingEpochs, options.SelfTrainingRounds, options.StudentConsistency && options.SelfTrainingEpochs > 0, options.StudentStrongAugmentation, options.PseudoLabelConfidence, options.Threads, device,
+        options.SelfTrainingEpochs, options.SelfTrainingRounds, options.StudentConsistency && options.SelfTrainingEpochs > 0, options.StudentStrongAugmentation, options.PseudoLabelConfidence,
+        options.PropagateLabels && options.SelfTrainingEpochs > 0, options.Threads, device,
         options.Progress);
 
     public int ImageSize => Shape.Size;
@@ -188,10 +190,11 @@ internal sealed class SemiSupervisedTrainer
             }
 
             int pseudoLabelled = 0;
+            using Tensor? propagated = _plan.PropagateLabels ? Propagate(images, classes) : null;
             for (int round = 1; round <= _plan.SelfTrainingRounds && _plan.SelfTrainingEpochs > 0; round++)
             {
                 SemiSupervisedDiscriminator teacher = published;
-                (published, pseudoLabelled) = SelfTrain(teacher, round, images, classes, history, clock, governor, device);
+                (published, pseudoLabelled) = SelfTrain(teacher, round, images, classes, propagated, history, clock, governor, device);
                 teacher.Dispose();
             }
 
@@ -221,7 +224,7 @@ internal sealed class SemiSupervisedTrainer
     /// average) and how many unlabelled rows it learned with the teacher's classes.
     /// </summary>
     private (SemiSupervisedDiscriminator Student, int PseudoLabelled) SelfTrain(SemiSupervisedDiscriminator teacher, int round, Tensor images, Tensor classes,
-        List<SemiSupervisedEpoch> history, Stopwatch clock, ThreadGovernor? governor, Device device)
+        Tensor? propagated, List<SemiSupervisedEpoch> history, Stopwatch clock, ThreadGovernor? governor, Device device)
     {
         ImageShape shape = _plan.Shape;
         Tensor probabilities;
@@ -234,7 +237,9 @@ internal sealed class SemiSupervisedTrainer
                 .MoveToOuterDisposeScope();
         }
 
-        (Tensor rows, Tensor targets) = PseudoLabels(probabilities, classes, _plan.PseudoLabelConfidence);
+        // With the graph, a row the teacher is sure of takes the class the teacher and the graph agree on best.
+        using Tensor? combined = propagated is null ? null : LabelPropagation.Combine(probabilities, propagated).argmax(1);
+        (Tensor rows, Tensor targets) = PseudoLabels(probabilities, classes, _plan.PseudoLabelConfidence, combined);
         probabilities.Dispose();
         // Every unlabelled row, for the student's own consistency term when the plan asks for it.
         using Tensor? unlabelledRows = _plan.StudentConsistency ? UnlabelledRows(classes) : null;
@@ -341,16 +346,26 @@ internal sealed class SemiSupervisedTrainer
 
     /// <summary>
     /// The rows self-training learns and every row's class: a labelled row (class ≥ 0) keeps its own class; an unlabelled one
-    /// (−1) takes the teacher's most probable class and is kept when that probability is at least <paramref name="confidence"/>.
+    /// (−1) is kept when the teacher's highest probability is at least <paramref name="confidence"/>, and takes that class,
+    /// or its class in <paramref name="chosen"/> when given (<see cref="LabelPropagation.Combine"/>'s choice).
     /// </summary>
-    internal static (Tensor Rows, Tensor Classes) PseudoLabels(Tensor probabilities, Tensor classes, float confidence)
+    internal static (Tensor Rows, Tensor Classes) PseudoLabels(Tensor probabilities, Tensor classes, float confidence, Tensor? chosen = null)
     {
         using var scope = torch.NewDisposeScope();
         (Tensor best, Tensor predicted) = probabilities.max(1);
         Tensor known = classes.OnesWhereAtLeast(0).to_type(ScalarType.Bool);
         Tensor keep = known.logical_or(best.OnesWhereAtLeast(confidence).to_type(ScalarType.Bool));
-        Tensor label = torch.where(known, classes, predicted);
+        Tensor label = torch.where(known, classes, chosen ?? predicted);
         return (keep.nonzero().flatten().MoveToOuterDisposeScope(), label.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The labelled rows' classes spread over the training images' graph (<see cref="LabelPropagation"/>), once for every round.</summary>
+    private Tensor Propagate(Tensor images, Tensor classes)
+    {
+        var watch = Stopwatch.StartNew();
+        Tensor propagated = LabelPropagation.Propagate(images, classes, _plan.Shape, _plan.ClassCount, _cancellationToken);
+        GanLog.LabelsPropagated(_logger, _data.Count, LabelPropagation.Neighbours, watch.Elapsed.TotalSeconds);
+        return propagated;
     }
 
     /// <summary>Every row without a label (class −1), as row indices.</summary>
