@@ -114,6 +114,9 @@ internal static partial class GanLog
     [LoggerMessage(87, LogLevel.Information, "Epoch {Epoch}/{Epochs}: reconstruction loss {Reconstruction:F4}, KL divergence {Divergence:F4} ({Seconds:F1} s)")]
     public static partial void VariationalEpochCompleted(ILogger logger, int epoch, int epochs, double reconstruction, double divergence, double seconds);
 
+    [LoggerMessage(89, LogLevel.Information, "Label propagation: linking each of {Rows} images to its {Neighbours} most similar (every pair compared once)")]
+    public static partial void PropagatingLabels(ILogger logger, int rows, int neighbours);
+
     [LoggerMessage(88, LogLevel.Information, "Label propagation over a graph of {Rows} images, each linked to its {Neighbours} most similar: {Seconds:F1} s")]
     public static partial void LabelsPropagated(ILogger logger, int rows, int neighbours, double seconds);
 

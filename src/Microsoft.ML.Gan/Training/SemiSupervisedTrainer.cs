@@ -362,6 +362,7 @@ internal sealed class SemiSupervisedTrainer
     /// <summary>The labelled rows' classes spread over the training images' graph (<see cref="LabelPropagation"/>), once for every round.</summary>
     private Tensor Propagate(Tensor images, Tensor classes)
     {
+        GanLog.PropagatingLabels(_logger, _data.Count, LabelPropagation.Neighbours);
         var watch = Stopwatch.StartNew();
         Tensor propagated = LabelPropagation.Propagate(images, classes, _plan.Shape, _plan.ClassCount, _cancellationToken);
         GanLog.LabelsPropagated(_logger, _data.Count, LabelPropagation.Neighbours, watch.Elapsed.TotalSeconds);
