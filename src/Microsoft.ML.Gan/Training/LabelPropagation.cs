@@ -66,10 +66,11 @@ internal static class LabelPropagation
         for (int i = 0; i < Iterations; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            using var step = torch.NewDisposeScope();   // the step's [N·k, K] gathers go as soon as it is done
             Tensor spread = labels.mul(scale);
             Tensor outgoing = spread.index_select(0, flat).view(n, Neighbours, classCount).mul(weights.unsqueeze(2)).sum(1);
             Tensor incoming = torch.zeros_like(spread).index_add(0, flat, spread.repeat_interleave(Neighbours, 0).mul(weights.flatten().unsqueeze(1)), ScalarArithmetic.Constant(1.0));
-            labels = outgoing.Plus(incoming).mul(scale).Times(Alpha).Plus(keep);
+            labels = outgoing.Plus(incoming).mul(scale).Times(Alpha).Plus(keep).MoveToOuterDisposeScope();
         }
 
         labels = labels.div(labels.sum(0, keepdim: true).AtLeastValue(Tiny));

@@ -238,7 +238,8 @@ internal sealed class SemiSupervisedTrainer
         }
 
         // With the graph, a row the teacher is sure of takes the class the teacher and the graph agree on best.
-        using Tensor? combined = propagated is null ? null : LabelPropagation.Combine(probabilities, propagated).argmax(1);
+        using Tensor? agreed = propagated is null ? null : LabelPropagation.Combine(probabilities, propagated);
+        using Tensor? combined = agreed?.argmax(1);
         (Tensor rows, Tensor targets) = PseudoLabels(probabilities, classes, _plan.PseudoLabelConfidence, combined);
         probabilities.Dispose();
         // Every unlabelled row, for the student's own consistency term when the plan asks for it.
