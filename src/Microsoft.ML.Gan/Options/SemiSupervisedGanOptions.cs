@@ -158,7 +158,8 @@ public sealed class SemiSupervisedGanOptions
     /// graph compares every training image with every other once (about two minutes for 50,000 MNIST images on one core).
     /// Unused without a student (<see cref="SelfTrainingEpochs"/> 0). Default: false: on a validation split it was above the
     /// recipe on each of five labelled subsets, by about a point where the classifier took the crossed 7s for 2s, but +0.41
-    /// points [−0.20, +1.03] over the five is not an interval above 0; five fresh subsets decide (docs/SEMI-SUPERVISED-PROPAGATION.md).
+    /// points [−0.20, +1.03] over the five is not an interval above 0 (docs/SEMI-SUPERVISED-PROPAGATION.md), and on five
+    /// fresh subsets, never below either, +0.43 [−0.27, +1.13] (docs/SEMI-SUPERVISED-PROPAGATION-CONFIRMATION.md).
     /// </summary>
     public bool PropagateLabels { get; set; }
 

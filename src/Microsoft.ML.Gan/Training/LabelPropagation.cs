@@ -80,14 +80,14 @@ internal static class LabelPropagation
     }
 
     /// <summary>
-    /// Both sources' probabilities in one: softmax(<see cref="ClassifierWeight"/> · log classifier + log propagated), [N, K];
-    /// self-training takes each row's most probable class from it.
+    /// Each row's class [N] by both sources: the most probable under classifier^<see cref="ClassifierWeight"/> · propagated,
+    /// taken in logs (ClassifierWeight · log classifier + log propagated).
     /// </summary>
-    public static Tensor Combine(Tensor classifier, Tensor propagated)
+    public static Tensor Classes(Tensor classifier, Tensor propagated)
     {
         using var scope = torch.NewDisposeScope();
         Tensor logits = classifier.AtLeastValue(Tiny).log().Times(ClassifierWeight).Plus(propagated.AtLeastValue(Tiny).log());
-        return nn.functional.softmax(logits, 1).MoveToOuterDisposeScope();
+        return logits.argmax(1).MoveToOuterDisposeScope();
     }
 
     /// <summary>

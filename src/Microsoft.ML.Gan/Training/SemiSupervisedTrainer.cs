@@ -238,8 +238,7 @@ internal sealed class SemiSupervisedTrainer
         }
 
         // With the graph, a row the teacher is sure of takes the class the teacher and the graph agree on best.
-        using Tensor? agreed = propagated is null ? null : LabelPropagation.Combine(probabilities, propagated);
-        using Tensor? combined = agreed?.argmax(1);
+        using Tensor? combined = propagated is null ? null : LabelPropagation.Classes(probabilities, propagated);
         (Tensor rows, Tensor targets) = PseudoLabels(probabilities, classes, _plan.PseudoLabelConfidence, combined);
         probabilities.Dispose();
         // Every unlabelled row, for the student's own consistency term when the plan asks for it.
@@ -348,7 +347,7 @@ internal sealed class SemiSupervisedTrainer
     /// <summary>
     /// The rows self-training learns and every row's class: a labelled row (class ≥ 0) keeps its own class; an unlabelled one
     /// (−1) is kept when the teacher's highest probability is at least <paramref name="confidence"/>, and takes that class,
-    /// or its class in <paramref name="chosen"/> when given (<see cref="LabelPropagation.Combine"/>'s choice).
+    /// or its class in <paramref name="chosen"/> when given (<see cref="LabelPropagation.Classes"/>).
     /// </summary>
     internal static (Tensor Rows, Tensor Classes) PseudoLabels(Tensor probabilities, Tensor classes, float confidence, Tensor? chosen = null)
     {
