@@ -115,6 +115,7 @@ public sealed class LabelPropagationTests
 
         Assert.That(Combined(Peaked(7, 0.9f)), Is.EqualTo(7), "the graph says 7 clearly");
         Assert.That(Combined(Peaked(7, 0.12f)), Is.EqualTo(2), "the graph leans to 7 only a little");
-        Assert.That(LabelPropagation.Classes(Peaked(7, 0.9f), Peaked(7, 0.12f)).item<long>(), Is.EqualTo(7), "both lean to 7");
+        Tensor rows = LabelPropagation.Classes(torch.cat([sure, sure], 0), torch.cat([Peaked(7, 0.9f), Peaked(7, 0.12f)], 0));
+        Assert.That(rows.data<long>().ToArray(), Is.EqualTo(new long[] { 7, 2 }), "a class per row, each row on its own");
     }
 }
