@@ -62,15 +62,26 @@ internal static class LabelPropagation
         Tensor seeds = nn.functional.one_hot(classes.ClampTo(0, classCount - 1), classCount).to_type(ScalarType.Float32)
             .mul(known.unsqueeze(1).to_type(ScalarType.Float32));
         Tensor keep = seeds.Times(1 - Alpha);
+        Tensor outgoingWeights = weights.unsqueeze(2);              // [N, k, 1]
+        Tensor incomingWeights = weights.flatten().unsqueeze(1);    // [N·k, 1]
         Tensor labels = seeds;
         for (int i = 0; i < Iterations; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var step = torch.NewDisposeScope();   // the step's [N·k, K] gathers go as soon as it is done
-            Tensor spread = labels.mul(scale);
-            Tensor outgoing = spread.index_select(0, flat).view(n, Neighbours, classCount).mul(weights.unsqueeze(2)).sum(1);
-            Tensor incoming = torch.zeros_like(spread).index_add(0, flat, spread.repeat_interleave(Neighbours, 0).mul(weights.flatten().unsqueeze(1)), ScalarArithmetic.Constant(1.0));
-            labels = outgoing.Plus(incoming).mul(scale).Times(Alpha).Plus(keep).MoveToOuterDisposeScope();
+            Tensor previous = labels;
+            using (var step = torch.NewDisposeScope())   // the step's [N·k, K] gathers go as soon as it is done
+            {
+                Tensor spread = previous.mul(scale);
+                Tensor outgoing = spread.index_select(0, flat).view(n, Neighbours, classCount).mul(outgoingWeights).sum(1);
+                Tensor incoming = torch.zeros_like(spread).index_add(0, flat, spread.repeat_interleave(Neighbours, 0).mul(incomingWeights), ScalarArithmetic.Constant(1.0));
+                labels = outgoing.Plus(incoming).mul(scale).Times(Alpha).Plus(keep).MoveToOuterDisposeScope();
+            }
+
+            // Only the newest labels are kept: thirty steps' [N, K] would otherwise stay until the method returns.
+            if (!ReferenceEquals(previous, seeds))
+            {
+                previous.Dispose();
+            }
         }
 
         labels = labels.div(labels.sum(0, keepdim: true).AtLeastValue(Tiny));
