@@ -41,12 +41,16 @@ propagate-labels|--distribution-alignment --student-consistency true --student-s
 OPTIONS
 )
 
+# A comparison's runs and report follow its name (alignment's are the first comparison's, "options"); every comparison runs
+# on subsets 1-5 and has no test runs unless it says otherwise.
+name=${comparison/#alignment/options}
+out=artifacts/semi-supervised-$name
+doc=docs/SEMI-SUPERVISED-${name^^}.md
+subsets=(1 2 3 4 5)
+tested=""
 case $comparison in
   alignment)
-    out=artifacts/semi-supervised-options
-    doc=docs/SEMI-SUPERVISED-OPTIONS.md
     title="Options of the semi-supervised classifier against its recipe (validation only)"
-    subsets=(1 2 3 4 5)
     # The second self-training round was stopped after three subsets: the first lost 0.11 points, as the prototype's rounds
     # had (docs/SEMI-SUPERVISED.md), and its last two subsets would have taken the machine time the table study needed. The recipe turns off what the options turn on: distribution alignment
     # became the default after these runs chose it. (Its runs here were made while it was off by default, without the flag.)
@@ -74,10 +78,7 @@ NOTES
 )
     ;;
   student)
-    out=artifacts/semi-supervised-student
-    doc=docs/SEMI-SUPERVISED-STUDENT.md
     title="The student's own consistency term and a longer GAN budget against the recipe (validation only)"
-    subsets=(1 2 3 4 5)
     # The term with the GAN's strong view ran on three subsets: it was below the recipe on each. Four times the GAN's budget
     # ran on two, as a look at where a longer budget leads (a run takes about an hour).
     options=$(cat <<'OPTIONS'
@@ -110,10 +111,7 @@ NOTES
 )
     ;;
   start)
-    out=artifacts/semi-supervised-start
-    doc=docs/SEMI-SUPERVISED-START.md
     title="The GAN's first epochs without the consistency term (validation only)"
-    subsets=(1 2 3 4 5)
     # Without the term at all ran on the two weak subsets only: it shows what the term does to the sevens, not a choice.
     options=$(cat <<'OPTIONS'
 recipe|--distribution-alignment --student-consistency true --student-strong-augmentation Affine|
@@ -155,8 +153,6 @@ NOTES
 )
     ;;
   start-confirmation)
-    out=artifacts/semi-supervised-start-confirmation
-    doc=docs/SEMI-SUPERVISED-START-CONFIRMATION.md
     title="A quarter of the GAN's budget without the consistency term, on five fresh labelled subsets (validation only)"
     subsets=(6 7 8 9 10)
     options=$(cat <<'OPTIONS'
@@ -164,7 +160,6 @@ recipe|--distribution-alignment --student-consistency true --student-strong-augm
 consistency-start-0.25|--distribution-alignment --student-consistency true --student-strong-augmentation Affine --consistency-start 0.25|recipe
 OPTIONS
 )
-    tested=""
     notes=$(cat <<'NOTES'
 - Why: in docs/SEMI-SUPERVISED-START.md `--consistency-start 0.25` (the GAN's first quarter without the consistency
   term) had at most 12 errors on 7s on the four subsets whose ten labelled 7s include a crossed one, where the recipe
@@ -181,10 +176,7 @@ NOTES
 )
     ;;
   propagation)
-    out=artifacts/semi-supervised-propagation
-    doc=docs/SEMI-SUPERVISED-PROPAGATION.md
     title="The student's classes from the GAN's classifier and label propagation together (validation only)"
-    subsets=(1 2 3 4 5)
     options=$propagation_options
     tested=$(cat <<'TESTED'
 recipe|--consistency-start 0
@@ -205,18 +197,14 @@ TESTED
   last GAN epoch.
 - Test runs for `--propagate-labels` whatever its verdict, as planned before its first validation run: the test
   subsets 1-3 hold no crossed 7 among their ten labelled 7s (their `labelled.png`), the case it is for. The recipe's
-  test runs are the start comparison's, copied here (`--consistency-start 0` trains the library's defaults). A test run
-  not made yet shows as "not run" (subset 3's did not fit in the first session's time); the mean covers those made.
+  test runs are the start comparison's, copied here (`--consistency-start 0` trains the library's defaults).
 NOTES
 )
     ;;
   propagation-confirmation)
-    out=artifacts/semi-supervised-propagation-confirmation
-    doc=docs/SEMI-SUPERVISED-PROPAGATION-CONFIRMATION.md
     title="The student's classes with label propagation, on five fresh labelled subsets (validation only)"
     subsets=(6 7 8 9 10)
     options=$propagation_options
-    tested=""
     notes=$(cat <<'NOTES'
 - Why: in docs/SEMI-SUPERVISED-PROPAGATION.md `--propagate-labels` was above the recipe on each of subsets 1-5 (+0.04
   to +0.97 points, the two large gains where the recipe took the crossed 7s for 2s), but +0.41 [-0.20, +1.03] over
@@ -237,13 +225,14 @@ NOTES
 )
     ;;
   propagation-rounds)
-    out=artifacts/semi-supervised-propagation-rounds
-    doc=docs/SEMI-SUPERVISED-PROPAGATION-ROUNDS.md
     title="A second round of self-training with label propagation (validation only)"
-    subsets=(1 2 3 4 5)
     options="$propagation_options
 propagate-labels-rounds-2|--distribution-alignment --student-consistency true --student-strong-augmentation Affine --propagate-labels --self-training-rounds 2|propagate-labels"
-    tested=""
+    tested=$(cat <<'TESTED'
+propagate-labels|--propagate-labels
+propagate-labels-rounds-2|--propagate-labels --self-training-rounds 2
+TESTED
+)
     notes=$(cat <<'NOTES'
 - Why: with `--propagate-labels` the first student ends well above the GAN's classifier that labelled its images, so it
   may label them better in turn: a second round (`--self-training-rounds 2`) lets it label the unlabelled images for a
@@ -251,7 +240,10 @@ propagate-labels-rounds-2|--distribution-alignment --student-consistency true --
   A look by hand on validation subset 9 (the row's command with `--label-seed 9 --seed 9`, outside this folder) moved
   most of the remaining crossed 7s; this comparison judges it on subsets 1-5, against `--propagate-labels` alone.
 - The recipe and `--propagate-labels` runs are docs/SEMI-SUPERVISED-PROPAGATION.md's, made on this machine (copied
-  here). Runs pair only when one machine made them: on another machine, delete this folder and run every row.
+  here), as are the `--propagate-labels` test runs. Runs pair only when one machine made them: on another machine,
+  delete this folder and run every row.
+- Test runs of the second round whatever its verdict, planned while subsets 3-5 were running (subsets 1 and 2 and the
+  look on subset 9 had been seen, all three above one round).
 NOTES
 )
     ;;
