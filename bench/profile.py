@@ -38,6 +38,8 @@ KINDS = [
      or "normal_kernel" in sym or "uniform_kernel" in sym or "log1p" in sym),
     ("element-wise kernels (ATen loops)", lambda dso, sym: "VectorizedLoop" in sym or "cpu_kernel" in sym or "cpu_serial_kernel" in sym
      or "loop_2d_from_1d" in sym or "reduce" in sym.lower() or "sum_kernel" in sym or "cascade_sum" in sym),
+    # With more than one thread: the OpenMP pool's threads between parallel regions, spinning until the next one.
+    ("OpenMP threads waiting for work (libgomp)", lambda dso, sym: dso.startswith("libgomp")),
     ("operator dispatch and tensor bookkeeping (libtorch, c10)", lambda dso, sym: dso.startswith("libtorch") or dso.startswith("libc10")),
     ("memory: malloc/free, copies, page faults (libc, kernel)", lambda dso, sym: dso.startswith("libc.so") or dso == "[kernel.kallsyms]" or dso.startswith("ld-linux")),
     (".NET: JIT-compiled code, runtime, TorchSharp interop", lambda dso, sym: dso.startswith("memfd:doublemapper") or "coreclr" in dso or "clrjit" in dso
