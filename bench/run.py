@@ -394,8 +394,8 @@ The second row is a lever measured against the recipe, not the recipe: the EMA w
 Linux perf samples of a 1-thread training run (sampling starts after start-up), summed by kind of work. Then the
 semi-supervised step's matrix products called directly (`bench/mkl_sgemm.py`): libtorch's MKL as TorchSharp runs it, the
 same MKL with `--mkl-intel-kernels`'s switch, and the OpenBLAS the PyTorch reference uses. Last, the table generator's
-step (CTGAN on Adult) on 1 and 2 threads, sampled in a 40 s window of its training: on 2 threads, the samples of the
-second thread waiting for work are what does not split between the cores.
+step (CTGAN on Adult) on 1 and 2 threads, sampled in a 40 s window of its training: on 2 threads, the samples of
+OpenMP's threads waiting for work are what does not split between the cores.
 
 {profiles}
 ## Memory

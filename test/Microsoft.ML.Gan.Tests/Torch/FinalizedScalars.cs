@@ -88,7 +88,7 @@ internal sealed class FinalizedScalars : EventListener
 
             if (clock.Elapsed > TimeSpan.FromSeconds(60))
             {
-                throw new TimeoutException($"The runtime's FinalizeObject events did not arrive within 60 s ({attempt} sentinels finalized).");
+                throw new TimeoutException($"The runtime's FinalizeObject events did not arrive within 60 s ({attempt} sentinels dropped for the finalizer).");
             }
         }
     }
