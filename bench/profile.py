@@ -113,6 +113,8 @@ def main():
         setting = f"`python3 bench/profile.py --semi-supervised --max-steps {args.max_steps or 300} --threads {args.threads}`"
     if args.window_s and not args.table:
         setting = setting[:-1] + f" --delay-ms {args.delay_ms} --window-s {args.window_s}`"
+    elif args.delay_ms != (12000 if args.table else 6000):
+        setting = setting[:-1] + f" --delay-ms {args.delay_ms}`"
     print(f"| kind of work ({setting}) | share of CPU samples |")
     print("|---|---|")
     for name, share in kinds.most_common():

@@ -14,11 +14,11 @@ if [ -z "${APP_DIR:-}" ] && [ -z "${REPORT_ONLY:-}" ]; then
   dotnet build src/Gan.Samples -c Release --nologo -v quiet
   APP_DIR=src/Gan.Samples/bin/Release/net10.0
 fi
-app=(dotnet "${APP_DIR:-}/gan-samples.dll")
 mkdir -p "$out"
 flags="--threads 2 --propagate-labels"
 
 if [ -z "${REPORT_ONLY:-}" ]; then
+  app=(dotnet "${APP_DIR}/gan-samples.dll")
   for s in 1 2 3; do
     dir="$out/subset-$s"
     if [ -f "$dir/done" ]; then echo "kept: subset-$s" >&2; continue; fi

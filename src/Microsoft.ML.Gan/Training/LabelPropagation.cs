@@ -77,8 +77,9 @@ internal static class LabelPropagation
                 labels = outgoing.Plus(incoming).mul(scale).Times(Alpha).Plus(keep).MoveToOuterDisposeScope();
             }
 
-            // Only the newest labels are kept: thirty steps' [N, K] would otherwise stay until the method returns.
-            if (!ReferenceEquals(previous, seeds))
+            // Only the newest labels are kept (the first step's previous labels are the seeds, still in use): thirty steps'
+            // [N, K] would otherwise stay until the method returns.
+            if (i > 0)
             {
                 previous.Dispose();
             }
