@@ -265,15 +265,8 @@ fi
 app=(dotnet "$APP_DIR/gan-samples.dll")
 mkdir -p "$out"
 
-# One run: its folder in $out, then its command in a done file (the pool below skips a folder that has one).
-run() {
-  local dir="$out/$1" command=$2
-  rm -rf "$dir"; mkdir -p "$dir"
-  echo "$(date +%H:%M:%S) $1: $command" >&2
-  # shellcheck disable=SC2086
-  "${app[@]}" $command --output "$dir" >"$dir/stdout.log" 2>"$dir/stderr.log"
-  echo "$command" >"$dir/done"
-}
+# shellcheck source=bench/kept-runs.sh
+source bench/kept-runs.sh
 
 # Two at a time, one thread each: the validation runs, then the test runs.
 jobs=()
@@ -309,17 +302,8 @@ while IFS='|' read -r name flags; do
     jobs+=("test-$name-subset-$s|semi-supervised --epochs 10 --threads 1 --labels-per-class 10 --label-seed $s $flags")
   done
 done <<<"$tested"
-# A pool of two: the next run starts as soon as either finishes (kept runs take no turn). REPORT_ONLY=1 starts none and
-# writes the report from the runs kept.
-running=0
-[ -z "${REPORT_ONLY:-}" ] || jobs=()
-for job in "${jobs[@]}"; do
-  if [ -f "$out/${job%%|*}/done" ]; then echo "kept: ${job%%|*}" >&2; continue; fi
-  if ((running == 2)); then wait -n || true; running=$((running - 1)); fi
-  run "${job%%|*}" "${job#*|}" &
-  running=$((running + 1))
-done
-wait
+# REPORT_ONLY=1 starts none and writes the report from the runs kept.
+[ -n "${REPORT_ONLY:-}" ] || run_pool "${jobs[@]}"
 
 python3 - "$out" "${subsets[*]}" "$options" "$tested" "$doc" "$title" "$notes" "$comparison" "$APP_DIR" <<'PY'
 import csv, pathlib, re, statistics, subprocess, sys

@@ -253,7 +253,8 @@ lines += [
     "",
     f"- 100 labels ≥ 98.5 % (mean of 3 subsets): {mark(mean >= 98.5)} ({mean:.2f} %). Stretch ≥ 99.0 %: {mark(mean >= 99.0)}."
     + " With the opt-in `--propagate-labels --self-training-rounds 2`: docs/SEMI-SUPERVISED-PROPAGATION-ROUNDS.md (`bench/semi-supervised-options.sh propagation-rounds`).",
-    f"- 1,000 labels ≥ 99.2 %: {mark(thousand['accuracy'] >= 99.2)} ({thousand['accuracy']:.2f} %, one subset).",
+    f"- 1,000 labels ≥ 99.2 %: {mark(thousand['accuracy'] >= 99.2)} ({thousand['accuracy']:.2f} %, one subset)."
+    + " With three subsets and the opt-in options: docs/SEMI-SUPERVISED-1000-LABELS.md (`bench/semi-supervised-1000-labels.sh`).",
     f"- ≤ 15 minutes of training to 98.0 % at 100 labels: {mark(fastest98 is not None and fastest98 <= 15)}"
     + (f" (fastest subset: {fastest98:.1f} minutes on one core)." if fastest98 is not None else f" (no subset reached 98 % within {epochs} epochs).")
     + " With the opt-in `--propagate-labels` on 2 threads, one run at a time: docs/SEMI-SUPERVISED-TIME.md (`bench/semi-supervised-time.sh`).",
