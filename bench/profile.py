@@ -61,7 +61,8 @@ def main():
                         help="profile `gan-samples semi-supervised` (the shipped recipe's GAN steps, 100 labels, no self-training) instead of `train`")
     args = parser.parse_args()
     args.epochs = args.epochs or (60 if args.table else 3)
-    args.delay_ms = args.delay_ms or (12000 if args.table else 6000)
+    default_delay_ms = 12000 if args.table else 6000
+    args.delay_ms = args.delay_ms or default_delay_ms
     args.window_s = args.window_s or (40 if args.table else 0)
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="gan-profile-"))
     data = scratch / "perf.data"
@@ -113,7 +114,7 @@ def main():
         setting = f"`python3 bench/profile.py --semi-supervised --max-steps {args.max_steps or 300} --threads {args.threads}`"
     if args.window_s and not args.table:
         setting = setting[:-1] + f" --delay-ms {args.delay_ms} --window-s {args.window_s}`"
-    elif args.delay_ms != (12000 if args.table else 6000):
+    elif args.delay_ms != default_delay_ms:
         setting = setting[:-1] + f" --delay-ms {args.delay_ms}`"
     print(f"| kind of work ({setting}) | share of CPU samples |")
     print("|---|---|")

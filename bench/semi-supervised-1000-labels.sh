@@ -39,9 +39,9 @@ if [ -z "${REPORT_ONLY:-}" ]; then
 fi
 
 python3 - "$out" "$rows" <<'PY'
-import csv, pathlib, re, statistics, sys
+import csv, pathlib, statistics, sys
 sys.path.insert(0, "bench")
-from stats import interval, produced_by
+from stats import errors_per_class, final_result, interval, produced_by
 out = pathlib.Path(sys.argv[1])
 rows = {name: (flags, [int(x) for x in only.split()] or [1, 2, 3]) for name, flags, only in (l.split("|") for l in sys.argv[2].splitlines())}
 cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
@@ -51,18 +51,15 @@ def run(name, subset):
     if not (d / "done").exists():
         return None
     log = (d / "stdout.log").read_text()
-    final = re.search(r"test accuracy ([\d.]+) % \((\d+) errors of ([\d,]+)\), ([\d.]+) training minutes", log)
-    per_class = re.search(r"errors per true class: (.*)", log)
-    return {"command": (d / "done").read_text().strip(), "accuracy": float(final[1]), "errors": int(final[2]),
-            "minutes": float(final[4]), "per_class": {c: int(n) for c, n in re.findall(r"(\w+): (\d+)", per_class[1])},
+    return {"command": (d / "done").read_text().strip(), **final_result(log), "per_class": errors_per_class(log),
             "epochs": list(csv.DictReader(open(d / "accuracy.csv")))}
 
 def first_round(r):
-    """The options' run at the end of its first round: the GAN's epochs, then the first student's 20 (the CLI's default)."""
+    """The options' run at the end of its first round: the GAN's epochs, then the first of its two students' (equal) epochs."""
     if r is None:
         return None
     gan = sum(1 for e in r["epochs"] if e["self_training"] == "0")
-    accuracy = 100 * float(r["epochs"][gan + 20 - 1]["accuracy"])
+    accuracy = 100 * float(r["epochs"][gan + (len(r["epochs"]) - gan) // 2 - 1]["accuracy"])
     return {"accuracy": accuracy, "errors": round((100 - accuracy) * 100)}
 
 def same_rows(a, b):

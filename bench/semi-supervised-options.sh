@@ -306,37 +306,36 @@ done <<<"$tested"
 [ -n "${REPORT_ONLY:-}" ] || run_pool "${jobs[@]}"
 
 python3 - "$out" "${subsets[*]}" "$options" "$tested" "$doc" "$title" "$notes" "$comparison" "$APP_DIR" <<'PY'
-import csv, pathlib, re, statistics, subprocess, sys
+import csv, pathlib, statistics, subprocess, sys
 out, subsets = pathlib.Path(sys.argv[1]), [int(s) for s in sys.argv[2].split()]
 options = [(line.split("|") + [""])[:4] for line in sys.argv[3].splitlines() if line.strip()]
 tested = [line.split("|", 1) for line in sys.argv[4].splitlines() if line.strip()]
 doc, title, notes, comparison, app = sys.argv[5], sys.argv[6], sys.argv[7].splitlines(), sys.argv[8], sys.argv[9]
 script = "bench/semi-supervised-options.sh" + ("" if comparison == "alignment" else f" {comparison}")
 sys.path.insert(0, "bench")
-from stats import interval, produced_by
+from stats import errors_per_class, final_result, interval, produced_by
 
 def run(name, subset, folder=None):
     d = out / (folder or f"{name}-subset-{subset}")
     log = (d / "stdout.log").read_text()
-    final = re.search(r"(?:validation|test) accuracy ([\d.]+) % \((\d+) errors of ([\d,]+)\), ([\d.]+) training minutes", log)
     rows = list(csv.DictReader(open(d / "accuracy.csv")))
     gan = [r for r in rows if r.get("self_training") != "1"][-1]
-    return {"command": (d / "done").read_text().strip(), "accuracy": float(final[1]), "errors": int(final[2]),
-            "minutes": float(final[4]), "gan": 100 * float(gan["accuracy"]), "per_class": errors_per_class(d, log)}
+    return {"command": (d / "done").read_text().strip(), **final_result(log), "gan": 100 * float(gan["accuracy"]),
+            "per_class": per_class(d, log)}
 
-def errors_per_class(d, log):
+def per_class(d, log):
     """Errors per true class, from the run's error line; a run made before the CLI printed it is scored again from its
     zip (`semi-supervised --model`, kept in scored.log)."""
-    line = re.search(r"errors per true class: (.*)", log)
-    if not line:
+    counts = errors_per_class(log)
+    if counts is None:
         scored = d / "scored.log"
         if not scored.exists():
             held = ["--validation-rows", "10000"] if "--validation-rows 10000" in (d / "done").read_text() else []
             result = subprocess.run(["dotnet", f"{app}/gan-samples.dll", "semi-supervised", "--model", str(d / "classifier.zip"), *held,
                                      "--output", str(d / "scored")], capture_output=True, text=True, check=True)
             scored.write_text(result.stdout)
-        line = re.search(r"errors per true class: (.*)", scored.read_text())
-    return {c: int(n) for c, n in re.findall(r"(\w+): (\d+)", line[1])}
+        counts = errors_per_class(scored.read_text())
+    return counts
 
 # Per option, its runs by subset (an option may cover fewer subsets than the recipe: it pairs on those it has).
 runs = {name: {s: run(name, s) for s in ([int(x) for x in only.split()] or subsets)} for name, _, _, only in options}
