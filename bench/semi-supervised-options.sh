@@ -20,8 +20,10 @@
 #   propagation-rounds  a second round of self-training with --propagate-labels (--self-training-rounds 2) against one
 #              and its test runs (docs/SEMI-SUPERVISED-PROPAGATION-ROUNDS.md; about 2.5 hours with the propagation
 #              comparison's runs kept)
+#   thousand-student  twice the student's epochs (--self-training-epochs 40) against the library's defaults at 1,000
+#              labels (100 per digit), subsets 2-4, and on test (docs/SEMI-SUPERVISED-THOUSAND-STUDENT.md; about 2 hours)
 # About 20 minutes a run, two at a time (1 thread each; twice that with --epochs 20).
-#   bench/semi-supervised-options.sh [alignment|student|start|start-confirmation|propagation|propagation-confirmation|propagation-rounds]      # default: alignment
+#   bench/semi-supervised-options.sh [alignment|student|start|start-confirmation|propagation|propagation-confirmation|propagation-rounds|thousand-student]      # default: alignment
 #   APP_DIR=dir bench/semi-supervised-options.sh student      # use a gan-samples build in dir instead of building src/Gan.Samples
 # Finished runs are kept in the comparison's folder under artifacts/ and skipped; delete that folder to start over.
 #   REPORT_ONLY=1 bench/semi-supervised-options.sh propagation   # the report from the runs kept, starting none
@@ -49,6 +51,7 @@ out=artifacts/semi-supervised-$name
 doc=docs/SEMI-SUPERVISED-${name^^}.md
 subsets=(1 2 3 4 5)
 tested=""
+per_class=10   # labels per digit; a comparison at another count sets it and adds it to the recipe
 case $comparison in
   alignment)
     title="Options of the semi-supervised classifier against its recipe (validation only)"
@@ -256,7 +259,46 @@ TESTED
 NOTES
 )
     ;;
-  *) echo "unknown comparison '$comparison': alignment, student, start, start-confirmation, propagation, propagation-confirmation or propagation-rounds" >&2; exit 2 ;;
+  thousand-student)
+    title="Twice the student's epochs at 1,000 labels (validation only)"
+    per_class=100
+    recipe="$recipe --labels-per-class $per_class"
+    subsets=(2 3 4)
+    options=$(cat <<'OPTIONS'
+recipe|--distribution-alignment --student-consistency true --student-strong-augmentation Affine|
+student-epochs-40|--distribution-alignment --student-consistency true --student-strong-augmentation Affine --self-training-epochs 40|recipe
+OPTIONS
+)
+    tested=$(cat <<'TESTED'
+recipe|
+student-epochs-40|--self-training-epochs 40
+TESTED
+)
+    notes=$(cat <<'NOTES'
+- Every run here: 1,000 labels (100 per digit), not 100; `--self-training-epochs 40` gives the student 40 epochs.
+- Why: at 1,000 labels the student, not the GAN, sets the level. Looks by hand on validation subset 1 (the library's
+  defaults with `--labels-per-class 100 --validation-rows 10000 --label-seed 1 --seed 1`; kept in
+  `artifacts/look-1000` and `artifacts/look-1000-s24`, not in this table): twice the GAN's budget (`--epochs 20`) lifted
+  the GAN's classifier from 98.46 to 98.74 % but left the student at 98.70 % (130 errors either way); twice the
+  student's (`--self-training-epochs 40`) ended at 98.89 % (111 errors); and a student taught 40,000 true labels
+  (`--labels-per-class 4000`) ended at 99.25 % (75 errors), the most this student learns here. Subset 1 picked the
+  option, so it does not count: this comparison judges it on subsets 2-4, its size fixed before any of its runs by the
+  session's time (three subsets: the rule's interval needs a gain on all three).
+- The recipe is the library's defaults, spelled out as the start comparison's, at 1,000 labels. The option changes the
+  student alone: its runs repeat the recipe's through the last GAN epoch.
+- Test runs for `--self-training-epochs 40` whatever its verdict, as planned before its first validation run: they
+  measure the issue's goal at 1,000 labels (99.2 %, mean of three subsets). The recipe's test runs are
+  docs/SEMI-SUPERVISED-1000-LABELS.md's `defaults` runs, made on this machine (copied here).
+- The verdict (written after the validation runs, before the test runs ended): above the recipe on each of subsets 2-4
+  (+0.09, +0.09 and +0.21 points), as on subset 1's look (+0.19), but +0.13 [-0.04, +0.30] over three subsets is not an
+  interval above 0, so `SelfTrainingEpochs` stays 20, and twice that is an option the docs point to for more labels.
+  It costs about 6 more training minutes here (22.0 against 15.6, two runs sharing the machine).
+- On test (written after its runs): 99.19 % ± 0.16, above the defaults on each subset (+0.20, +0.15 and +0.11 points),
+  0.01 short of the issue's 99.2 %; the 9s are still the digit most often wrong (30, 11 and 31 errors).
+NOTES
+)
+    ;;
+  *) echo "unknown comparison '$comparison': alignment, student, start, start-confirmation, propagation, propagation-confirmation, propagation-rounds or thousand-student" >&2; exit 2 ;;
 esac
 if [ -z "${APP_DIR:-}" ]; then
   dotnet build src/Gan.Samples -c Release --nologo -v quiet
@@ -299,18 +341,19 @@ done
 while IFS='|' read -r name flags; do
   [ -n "$name" ] || continue   # a comparison without test runs
   for s in 1 2 3; do
-    jobs+=("test-$name-subset-$s|semi-supervised --epochs 10 --threads 1 --labels-per-class 10 --label-seed $s $flags")
+    jobs+=("test-$name-subset-$s|semi-supervised --epochs 10 --threads 1 --labels-per-class $per_class --label-seed $s $flags")
   done
 done <<<"$tested"
 # REPORT_ONLY=1 starts none and writes the report from the runs kept.
 [ -n "${REPORT_ONLY:-}" ] || run_pool "${jobs[@]}"
 
-python3 - "$out" "${subsets[*]}" "$options" "$tested" "$doc" "$title" "$notes" "$comparison" "$APP_DIR" <<'PY'
+python3 - "$out" "${subsets[*]}" "$options" "$tested" "$doc" "$title" "$notes" "$comparison" "$APP_DIR" "$per_class" <<'PY'
 import csv, pathlib, statistics, subprocess, sys
 out, subsets = pathlib.Path(sys.argv[1]), [int(s) for s in sys.argv[2].split()]
 options = [(line.split("|") + [""])[:4] for line in sys.argv[3].splitlines() if line.strip()]
 tested = [line.split("|", 1) for line in sys.argv[4].splitlines() if line.strip()]
 doc, title, notes, comparison, app = sys.argv[5], sys.argv[6], sys.argv[7].splitlines(), sys.argv[8], sys.argv[9]
+labels_per_digit = int(sys.argv[10])
 script = "bench/semi-supervised-options.sh" + ("" if comparison == "alignment" else f" {comparison}")
 sys.path.insert(0, "bench")
 from stats import errors_per_class, final_result, interval, produced_by
@@ -348,7 +391,7 @@ lines = [
     f"the runs it made (kept in `{out}`, one folder per run with its command, log and `accuracy.csv`).",
     "",
     "- Machine: AMD EPYC, 2 cores; .NET SDK 10.0.401; TorchSharp 0.107.0 (libtorch 2.10.0, CPU); two runs at a time, 1 thread each.",
-    "- Every run: 100 labels (10 per digit, `--label-seed` = the subset), training seed = the subset, the last 10,000 MNIST",
+    f"- Every run: {10 * labels_per_digit:,} labels ({labels_per_digit} per digit, `--label-seed` = the subset), training seed = the subset, the last 10,000 MNIST",
     "  train images held out of training and scored (validation); 10 GAN epochs of 500 steps (unless an option sets `--epochs`),",
     "  then 20 self-training epochs.",
     "  The MNIST test split chooses nothing" + (" (its runs, below, came after the choice)." if tested else "."),
@@ -385,7 +428,7 @@ tests = {name: [run(name, s, f"test-{name}-subset-{s}") if (out / f"test-{name}-
          for name, _ in tested}
 if tests:
     lines += ["## Test accuracy", "",
-              "After the choice, which they took no part in: 100 labels (subsets 1-3, training seed 1), the MNIST test split, the",
+              f"After the choice, which they took no part in: {10 * labels_per_digit:,} labels (subsets 1-3, training seed 1), the MNIST test split, the",
               "library's other defaults: docs/SEMI-SUPERVISED.md's test commands with the option. That doc's test runs were made on",
               "another machine of this kind, which trains other bits for the same seed, so the two do not pair run by run.", "",
               "| option | subset 1 | subset 2 | subset 3 | mean ± sd | training minutes (mean) |", "|---|---|---|---|---|---|"]
@@ -395,7 +438,8 @@ if tests:
         spread = f" ± {statistics.stdev(acc):.2f}" if len(acc) > 1 else ""
         covered = "" if len(acc) == 3 else f" ({len(acc)} subset{'s' if len(acc) > 1 else ''})"
         cells = " | ".join(f"{x['accuracy']:.2f} ({x['per_class'][worst]})" if x else "not run" for x in tests[name])
-        lines.append(f"| `{flags}` | {cells} | **{statistics.mean(acc):.2f}{spread}**{covered} | {statistics.mean(x['minutes'] for x in made):.1f} |")
+        shown = f"`{flags.strip()}`" if flags.strip() else "the library's defaults"
+        lines.append(f"| {shown} | {cells} | **{statistics.mean(acc):.2f}{spread}**{covered} | {statistics.mean(x['minutes'] for x in made):.1f} |")
     lines += ["", f"Test accuracy, % (in brackets the errors on {worst}s of the 10,000 test images).", ""]
 lines += ["## Commands", ""]
 for name, _, _, _ in options:
