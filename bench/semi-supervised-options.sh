@@ -51,7 +51,7 @@ out=artifacts/semi-supervised-$name
 doc=docs/SEMI-SUPERVISED-${name^^}.md
 subsets=(1 2 3 4 5)
 tested=""
-per_class=10   # labels per digit; a comparison at another count sets it and adds it to the recipe
+labels_per_digit=10   # labels per digit; a comparison at another count sets it and adds it to the recipe
 case $comparison in
   alignment)
     title="Options of the semi-supervised classifier against its recipe (validation only)"
@@ -261,8 +261,8 @@ NOTES
     ;;
   thousand-student)
     title="Twice the student's epochs at 1,000 labels (validation only)"
-    per_class=100
-    recipe="$recipe --labels-per-class $per_class"
+    labels_per_digit=100
+    recipe="$recipe --labels-per-class $labels_per_digit"
     subsets=(2 3 4)
     options=$(cat <<'OPTIONS'
 recipe|--distribution-alignment --student-consistency true --student-strong-augmentation Affine|
@@ -343,13 +343,13 @@ done
 while IFS='|' read -r name flags; do
   [ -n "$name" ] || continue   # a comparison without test runs
   for s in 1 2 3; do
-    jobs+=("test-$name-subset-$s|semi-supervised --epochs 10 --threads 1 --labels-per-class $per_class --label-seed $s $flags")
+    jobs+=("test-$name-subset-$s|semi-supervised --epochs 10 --threads 1 --labels-per-class $labels_per_digit --label-seed $s $flags")
   done
 done <<<"$tested"
 # REPORT_ONLY=1 starts none and writes the report from the runs kept.
 [ -n "${REPORT_ONLY:-}" ] || run_pool "${jobs[@]}"
 
-python3 - "$out" "${subsets[*]}" "$options" "$tested" "$doc" "$title" "$notes" "$comparison" "$APP_DIR" "$per_class" <<'PY'
+python3 - "$out" "${subsets[*]}" "$options" "$tested" "$doc" "$title" "$notes" "$comparison" "$APP_DIR" "$labels_per_digit" <<'PY'
 import csv, pathlib, statistics, subprocess, sys
 out, subsets = pathlib.Path(sys.argv[1]), [int(s) for s in sys.argv[2].split()]
 options = [(line.split("|") + [""])[:4] for line in sys.argv[3].splitlines() if line.strip()]
