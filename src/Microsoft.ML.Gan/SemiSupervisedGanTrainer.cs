@@ -87,7 +87,8 @@ public sealed class SemiSupervisedGanTrainer : IEstimator<SemiSupervisedGanTrans
             _options.ScoreColumnName, _options.PredictedLabelColumnName,
             new ClassifierTraining(data.Count, result.LabelledRows, result.Steps, seed, history.LastOrDefault()?.ValidationAccuracy, result.Classifier.Network,
                 plan.SelfTrainingEpochs, result.PseudoLabelledRows, plan.SelfTrainingRounds, plan.StudentConsistency,
-                plan.StudentConsistency ? plan.StudentStrongAugmentation : null, plan.ConsistencyWeight, plan.ConsistencyStartShare, plan.PropagateLabels));
+                plan.StudentConsistency ? plan.StudentStrongAugmentation : null, plan.ConsistencyWeight, plan.ConsistencyStartShare, plan.PropagateLabels,
+                plan.SelfTrainingEpochs > 0 ? plan.StudentChannels : null));
         byte[] onnx = ClassifierOnnxExporter.Export(classifier, pixels, metadata.ToProperties());
         return new SemiSupervisedGanTransformer(_context, onnx, metadata, history);
     }

@@ -135,6 +135,12 @@ public sealed class SemiSupervisedGanTransformer : ITransformer, IDisposable
     /// </summary>
     public bool PropagateLabels => _metadata.Training.PropagateLabels;
 
+    /// <summary>
+    /// Channels of the saved student's convolutions (<see cref="SemiSupervisedGanOptions.StudentChannels"/>); null when the
+    /// GAN's classifier was saved (no self-training); 32 for zips with a student written before they were recorded.
+    /// </summary>
+    public int? StudentChannels => _metadata.Training.StudentChannels;
+
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 

@@ -1,4 +1,5 @@
 using Microsoft.ML.Gan.Artifact;
+using Microsoft.ML.Gan.Networks;
 using Microsoft.ML.Gan.Torch;
 using Microsoft.ML.Gan.Training;
 using TorchSharp;
@@ -342,6 +343,42 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     }
 
     [Test]
+    public void StudentChannelsWidenOnlyTheStudentAndTheZipSaysSo()
+    {
+        var ml = new MLContext(1);
+        IDataView validation = SyntheticImages.LoadLabelled(ml, 40);
+        SemiSupervisedGanTransformer Fit(int channels) =>
+            ml.Gan().SemiSupervisedClassifier(TwoSelfTrainingEpochs(o => o.StudentChannels = channels)).Fit(FewLabels(ml), validation);
+
+        Assert.That(new SemiSupervisedGanOptions().StudentChannels, Is.EqualTo(32).And.EqualTo(CnnSemiSupervisedDiscriminator.DefaultChannels), "the width every student had before the option");
+        using SemiSupervisedGanTransformer narrow = Fit(32);
+        using SemiSupervisedGanTransformer wide = Fit(48);
+        int ganEpochs = narrow.History.Count(e => !e.SelfTraining);
+
+        Assert.That(wide.History.Take(ganEpochs).Select(e => (e.LabelledLoss, e.UnlabelledLoss, e.ValidationAccuracy)),
+            Is.EqualTo(narrow.History.Take(ganEpochs).Select(e => (e.LabelledLoss, e.UnlabelledLoss, e.ValidationAccuracy))), "the GAN trains as without the option");
+        Assert.That(wide.History.Where(e => e.SelfTraining).Select(e => e.LabelledLoss),
+            Is.Not.EqualTo(narrow.History.Where(e => e.SelfTraining).Select(e => e.LabelledLoss)), "another student learns");
+        Assert.That((narrow.StudentChannels, wide.StudentChannels), Is.EqualTo(((int?)32, (int?)48)));
+        global::Onnx.ModelProto graph = global::Onnx.ModelProto.Parser.ParseFrom(wide.GetOnnxModel());
+        Assert.That(graph.Graph.Initializer.Where(t => t.Dims.Count == 4).Select(t => t.Dims[0]), Is.EqualTo(new long[] { 48, 48 }), "the saved graph is the wide student");
+
+        string path = Path.Combine(Scratch, "wide-student.zip");
+        wide.Save(path);
+        using SemiSupervisedGanTransformer loaded = ml.Gan().LoadClassifier(path);
+        Assert.That(loaded.StudentChannels, Is.EqualTo(48));
+        Assert.That(loaded.Transform(validation).GetColumn<float[]>("Score").SelectMany(s => s), Is.EqualTo(wide.Transform(validation).GetColumn<float[]>("Score").SelectMany(s => s)));
+        Dictionary<string, string> properties = graph.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.That(properties["gan.training.student_channels"], Is.EqualTo("48"));
+        properties.Remove("gan.training.student_channels");
+        Assert.That(ClassifierMetadata.FromProperties(properties, "x").Training.StudentChannels, Is.EqualTo(32), "students from before the option had 32");
+
+        using SemiSupervisedGanTransformer noStudent = ml.Gan().SemiSupervisedClassifier(FastOptions()).Fit(FewLabels(ml));
+        Assert.That(noStudent.StudentChannels, Is.Null);
+        Assert.That(global::Onnx.ModelProto.Parser.ParseFrom(noStudent.GetOnnxModel()).MetadataProps.Select(p => p.Key), Has.None.EqualTo("gan.training.student_channels"));
+    }
+
+    [Test]
     public void WithoutAStudentTheStudentsConsistencyTermIsOffAndTheZipSaysSo()
     {
         var ml = new MLContext(1);
@@ -399,6 +436,7 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
     [TestCase(nameof(SemiSupervisedGanOptions.SelfTrainingEpochs), "SemiSupervisedGanOptions.SelfTrainingEpochs must be at least 0")]
     [TestCase(nameof(SemiSupervisedGanOptions.PseudoLabelConfidence), "SemiSupervisedGanOptions.PseudoLabelConfidence must lie in [0, 1]")]
     [TestCase(nameof(SemiSupervisedGanOptions.SelfTrainingRounds), "SemiSupervisedGanOptions.SelfTrainingRounds must be at least 1")]
+    [TestCase(nameof(SemiSupervisedGanOptions.StudentChannels), "SemiSupervisedGanOptions.StudentChannels must be at least 1")]
     public void ABadSelfTrainingOptionIsAnErrorNamingIt(string option, string message)
     {
         var ml = new MLContext(1);
@@ -410,6 +448,10 @@ public sealed class SemiSupervisedTests : ScratchDirectoryTest
         else if (option == nameof(SemiSupervisedGanOptions.SelfTrainingRounds))
         {
             options.SelfTrainingRounds = 0;
+        }
+        else if (option == nameof(SemiSupervisedGanOptions.StudentChannels))
+        {
+            options.StudentChannels = 0;
         }
         else
         {

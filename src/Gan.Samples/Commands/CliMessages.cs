@@ -29,6 +29,7 @@ internal static partial class CliMessages
         ["Network"] = "--network", ["NoisyConsistencyTargets"] = "--noisy-targets", ["DistributionAlignment"] = "--distribution-alignment", ["SelfTrainingEpochs"] = "--self-training-epochs",
         ["PseudoLabelConfidence"] = "--pseudo-label-confidence", ["SelfTrainingRounds"] = "--self-training-rounds",
         ["StudentConsistency"] = "--student-consistency", ["StudentStrongAugmentation"] = "--student-strong-augmentation",
+        ["StudentChannels"] = "--student-channels",
 
         // Members of the option groups, named only with their group (TrainingBudget.Steps, DcganNetworkOptions.Width).
         ["LabelColumnName"] = "--label", ["ExcludedColumnNames"] = "--exclude",

@@ -79,6 +79,11 @@ internal static class SemiSupervisedCommand
             Description = "The strong view of an unlabelled image in the student's consistency term (--student-consistency): Affine (turn, scale, shear, shift; the default), AffineAndCutOut or ShiftAndCutOut.",
             DefaultValueFactory = _ => defaults.StudentStrongAugmentation,
         };
+        Option<int> studentChannels = new("--student-channels")
+        {
+            Description = "Channels of each of the student's two convolutions (default 32); more give it room for more, at more time per epoch.",
+            DefaultValueFactory = _ => defaults.StudentChannels,
+        };
         Option<bool> propagate = new("--propagate-labels")
         {
             Description = "Each image the GAN's classifier labels for the student takes the class the classifier and label propagation agree on best (a graph linking every training image to its 10 most similar, slant-corrected pixels); off by default.",
@@ -110,7 +115,7 @@ internal static class SemiSupervisedCommand
         var command = new Command("semi-supervised",
             "Train a semi-supervised GAN classifier on MNIST with --labels-per-class labels and the other training images unlabelled; test accuracy per epoch, model zip, curves.")
         {
-            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, consistencyStart, strong, noisyTargets, alignment, selfTraining, rounds, studentConsistency, studentStrong, propagate, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, model, logLevel,
+            mnistDirectory, output, labelsPerClass, labelSeed, seed, epochs, maxSteps, validationRows, network, consistency, threshold, consistencyStart, strong, noisyTargets, alignment, selfTraining, rounds, studentConsistency, studentStrong, studentChannels, propagate, decay, average, learningRate, threads, device, pseudoLabels, pseudoLabelConfidence, model, logLevel,
         };
         command.SetAction((result, cancellationToken) =>
         {
@@ -153,6 +158,7 @@ internal static class SemiSupervisedCommand
                 SelfTrainingRounds = result.GetValue(rounds),
                 StudentConsistency = result.GetValue(studentConsistency),
                 StudentStrongAugmentation = result.GetValue(studentStrong),
+                StudentChannels = result.GetValue(studentChannels),
                 PseudoLabelConfidence = confidence,
                 PropagateLabels = result.GetValue(propagate),
                 LearningRateDecayShare = result.GetValue(decay),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.Gan.Input;
+using Microsoft.ML.Gan.Networks;
 
 namespace Microsoft.ML.Gan.Artifact;
 
@@ -23,10 +24,12 @@ namespace Microsoft.ML.Gan.Artifact;
 /// option without recording it, with the share asked for).</param>
 /// <param name="PropagateLabels">Whether the student's classes combined the GAN's classifier with label propagation (false for
 /// zips written before the option existed).</param>
+/// <param name="StudentChannels">Channels of the student's convolutions; null without a student (32 for zips with a student
+/// written before the option existed).</param>
 internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps, int Seed, double? ValidationAccuracy, SemiSupervisedNetwork Network,
     int SelfTrainingEpochs = 0, int PseudoLabelledRows = 0, int SelfTrainingRounds = 1, bool StudentConsistency = false,
     ConsistencyAugmentation? StudentStrongAugmentation = null, float? ConsistencyWeight = null, float ConsistencyStartShare = 0,
-    bool PropagateLabels = false);
+    bool PropagateLabels = false, int? StudentChannels = null);
 
 /// <summary>
 /// What a semi-supervised classifier's ONNX graph says about itself in its <c>metadata_props</c>, so a zip knows what it is.
@@ -45,12 +48,13 @@ internal sealed record ClassifierTraining(int Rows, int LabelledRows, int Steps,
 /// <item><term>training.rows, training.labelled_rows, training.steps, training.seed, training.validation_accuracy, training.network,
 /// training.self_training_epochs, training.pseudo_labelled_rows, training.self_training_rounds, training.student_consistency,
 /// training.student_strong_augmentation, training.consistency_weight, training.consistency_start_share,
-/// training.propagate_labels</term><description>the
+/// training.propagate_labels, training.student_channels</term><description>the
 /// training summary (steps: the GAN's; self-training's epochs and rows read as 0 when absent, in zips written before
 /// self-training, its rounds as 1, in zips written before rounds, the student's consistency term as false, in zips written
 /// before it; the term's strong view is written only with the term, and read as AffineAndCutOut when the term is there
 /// without it, in zips written before the choice; the GAN's consistency weight reads as unknown and its start as 0 in zips
-/// written before they were recorded, label propagation as false in zips written before it)</description></item>
+/// written before they were recorded, label propagation as false in zips written before it; the student's channels are
+/// written only with a student, and read as 32 in zips with one written before they were recorded)</description></item>
 /// </list>
 /// </remarks>
 internal sealed record ClassifierMetadata(
@@ -110,6 +114,11 @@ internal sealed record ClassifierMetadata(
             properties["training.student_strong_augmentation"] = view.ToString();
         }
 
+        if (Training.StudentChannels is int channels)
+        {
+            properties["training.student_channels"] = channels.ToString(Invariant);
+        }
+
         if (Training.ValidationAccuracy is double accuracy)
         {
             properties["training.validation_accuracy"] = accuracy.ToString("R", Invariant);
@@ -156,12 +165,14 @@ internal sealed record ClassifierMetadata(
         bool studentConsistency = reader.Has("training.student_consistency") && reader.Bool("training.student_consistency");
         ConsistencyAugmentation? studentView = !studentConsistency ? null
             : reader.EnumOr("training.student_strong_augmentation", ConsistencyAugmentation.AffineAndCutOut);
+        int selfTrainingEpochs = reader.IntOr("training.self_training_epochs", 0);
+        int? studentChannels = selfTrainingEpochs == 0 ? null : reader.IntOr("training.student_channels", CnnSemiSupervisedDiscriminator.DefaultChannels);
         var training = new ClassifierTraining(reader.Int("training.rows"), reader.Int("training.labelled_rows"), reader.Int("training.steps"), reader.Int("training.seed"),
             reader.DoubleOrNull("training.validation_accuracy"), reader.EnumOr("training.network", SemiSupervisedNetwork.Mlp),
-            reader.IntOr("training.self_training_epochs", 0), reader.IntOr("training.pseudo_labelled_rows", 0), reader.IntOr("training.self_training_rounds", 1),
+            selfTrainingEpochs, reader.IntOr("training.pseudo_labelled_rows", 0), reader.IntOr("training.self_training_rounds", 1),
             studentConsistency, studentView, (float?)reader.DoubleOrNull("training.consistency_weight"),
             (float)(reader.DoubleOrNull("training.consistency_start_share") ?? 0),
-            reader.Has("training.propagate_labels") && reader.Bool("training.propagate_labels"));
+            reader.Has("training.propagate_labels") && reader.Bool("training.propagate_labels"), studentChannels);
         return new ClassifierMetadata(reader.Text("library_version"), pixels, reader.Text("label.column"), keyValues, reader.Text("output.score_column"),
             reader.Text("output.predicted_label_column"), training);
     }

@@ -45,7 +45,10 @@ public sealed class GanEvaluationOptions
     /// </summary>
     public int CnnCasEpochs { get; set; } = 3;
 
-    /// <summary>Width of the CNN CAS classifiers (<see cref="LeNetClassifierOptions.Channels"/>). Default: 16, the shipped feature network's layers.</summary>
+    /// <summary>
+    /// Width of the CNN CAS classifiers (<see cref="LeNetClassifierOptions.Channels"/>: a multiple of 8).
+    /// Default: 16, the shipped feature network's layers.
+    /// </summary>
     public int CnnCasChannels { get; set; } = 16;
 
     /// <summary>Seed of the CNN CAS classifiers (weights, shuffling, dropout). Default: 1.</summary>
@@ -71,5 +74,7 @@ public sealed class GanEvaluationOptions
             throw new ArgumentOutOfRangeException(nameof(KidSubsets),
                 $"{nameof(GanEvaluationOptions)}: {nameof(KidSubsets)} must be >= 1, {nameof(KidSubsetSize)} >= 2, {nameof(CasSampleCount)} >= 0, {nameof(CnnCasEpochs)} >= 0, {nameof(CnnCasChannels)} >= 1.");
         }
+
+        OptionChecks.ConvolutionChannels(CnnCasChannels, nameof(GanEvaluationOptions), nameof(CnnCasChannels), strideTwoOnly: false);
     }
 }

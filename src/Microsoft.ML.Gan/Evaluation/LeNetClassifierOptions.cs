@@ -26,7 +26,8 @@ public sealed class LeNetClassifierOptions
 
     /// <summary>
     /// Channels of the first convolution; the second has twice as many. Default: 16, the shipped MNIST feature network's
-    /// layers; 32 is the wider LeNet (32/64 channels) often used as an MNIST baseline.
+    /// layers; 32 is the wider LeNet (32/64 channels) often used as an MNIST baseline. A multiple of 8: libtorch's CPU
+    /// convolution is wrong for other widths in these stride-1 layers (docs/DESIGN-DECISIONS.md).
     /// </summary>
     public int Channels { get; set; } = 16;
 
@@ -68,6 +69,8 @@ public sealed class LeNetClassifierOptions
                 $"{nameof(LeNetClassifierOptions)}: {nameof(Epochs)}, {nameof(BatchSize)}, {nameof(Threads)}, {nameof(MaxSteps)} and {nameof(Channels)} must be at least 1; " +
                 $"got {Epochs}, {BatchSize}, {Threads}, {MaxSteps}, {Channels}.");
         }
+
+        OptionChecks.ConvolutionChannels(Channels, nameof(LeNetClassifierOptions), nameof(Channels), strideTwoOnly: false);
 
         if (!float.IsFinite(LearningRate) || LearningRate <= 0)
         {

@@ -76,11 +76,14 @@ internal abstract class SemiSupervisedDiscriminator : nn.Module<Tensor, (Tensor 
     {
     }
 
-    /// <summary>A new classifier of <paramref name="network"/> for <paramref name="shape"/> images and <paramref name="classCount"/> classes.</summary>
-    public static SemiSupervisedDiscriminator Create(SemiSupervisedNetwork network, ImageShape shape, int classCount) => network switch
+    /// <summary>
+    /// A new classifier of <paramref name="network"/> for <paramref name="shape"/> images and <paramref name="classCount"/>
+    /// classes; a <see cref="SemiSupervisedNetwork.Cnn"/> has <paramref name="channels"/> in each convolution.
+    /// </summary>
+    public static SemiSupervisedDiscriminator Create(SemiSupervisedNetwork network, ImageShape shape, int classCount, int channels = CnnSemiSupervisedDiscriminator.DefaultChannels) => network switch
     {
         SemiSupervisedNetwork.Mlp => new MlpSemiSupervisedDiscriminator(shape.Size, classCount),
-        SemiSupervisedNetwork.Cnn => new CnnSemiSupervisedDiscriminator(shape, classCount),
+        SemiSupervisedNetwork.Cnn => new CnnSemiSupervisedDiscriminator(shape, classCount, channels),
         _ => throw new ArgumentOutOfRangeException(nameof(network), network, "Not a semi-supervised network."),
     };
 
@@ -160,24 +163,25 @@ internal sealed class MlpSemiSupervisedDiscriminator : SemiSupervisedDiscriminat
 
 /// <summary>
 /// A small strided convolutional classifier-discriminator (<see cref="SemiSupervisedNetwork.Cnn"/>): Gaussian noise (σ 0.1)
-/// on the input → Conv2d(C → 32, 5 × 5, stride 2, pad 2) → LeakyReLU 0.2 → Conv2d(32 → 32, 3 × 3, stride 2, pad 1) →
+/// on the input → Conv2d(C → n, 5 × 5, stride 2, pad 2) → LeakyReLU 0.2 → Conv2d(n → n, 3 × 3, stride 2, pad 1) →
 /// LeakyReLU 0.2 → flatten → dense 256 → LeakyReLU 0.2 (the features) → dense K. Strides instead of pooling: each convolution
 /// runs at a quarter of the pixels a full-resolution one would, so a step costs about what the MLP's does on this CPU while
 /// the weights are shared across the image (docs/DESIGN-DECISIONS.md). PyTorch's default initialisation; no normalisation.
+/// n is 32 unless the student asks for more (<see cref="SemiSupervisedGanOptions.StudentChannels"/>).
 /// </summary>
 internal sealed class CnnSemiSupervisedDiscriminator : SemiSupervisedDiscriminator
 {
-    public const int Channels = 32;
+    public const int DefaultChannels = 32;
     public const int HiddenSize = 256;
     public const double Slope = 0.2;
 
-    public CnnSemiSupervisedDiscriminator(ImageShape shape, int classCount)
+    public CnnSemiSupervisedDiscriminator(ImageShape shape, int classCount, int channels = DefaultChannels)
         : base(nameof(CnnSemiSupervisedDiscriminator))
     {
         Shape = shape;
-        Conv1 = nn.Conv2d(shape.Channels, Channels, 5, stride: 2, padding: 2);
-        Conv2 = nn.Conv2d(Channels, Channels, 3, stride: 2, padding: 1);
-        Hidden = nn.Linear(Channels * Halved(Halved(shape.Height)) * Halved(Halved(shape.Width)), HiddenSize);
+        Conv1 = nn.Conv2d(shape.Channels, channels, 5, stride: 2, padding: 2);
+        Conv2 = nn.Conv2d(channels, channels, 3, stride: 2, padding: 1);
+        Hidden = nn.Linear(channels * Halved(Halved(shape.Height)) * Halved(Halved(shape.Width)), HiddenSize);
         Output = nn.Linear(HiddenSize, classCount);
         RegisterComponents();
     }
@@ -191,6 +195,9 @@ internal sealed class CnnSemiSupervisedDiscriminator : SemiSupervisedDiscriminat
     public Linear Output { get; }
 
     public ImageShape Shape { get; }
+
+    /// <summary>Channels of each convolution.</summary>
+    public int Channels => (int)Conv1.out_channels;
 
     public override int ClassCount => (int)Output.out_features;
 

@@ -71,7 +71,10 @@ public sealed record MlpNetworkOptions : GanNetworkOptions
 /// </summary>
 public sealed record DcganNetworkOptions : GanNetworkOptions
 {
-    /// <summary>Base width w (channels w and 2w). Default: 64 (the usual 128 × 7 × 7 start for MNIST).</summary>
+    /// <summary>
+    /// Base width w (channels w and 2w). At most 8 or a multiple of 8: libtorch's CPU convolution is wrong for other widths
+    /// above 8 (docs/DESIGN-DECISIONS.md). Default: 64 (the usual 128 × 7 × 7 start for MNIST).
+    /// </summary>
     public int Width { get; set; } = 64;
 
     /// <summary>
@@ -95,7 +98,7 @@ public sealed record DcganNetworkOptions : GanNetworkOptions
 
     internal override void Validate()
     {
-        OptionChecks.AtLeast(Width, 1, nameof(DcganNetworkOptions), nameof(Width));
+        OptionChecks.ConvolutionChannels(Width, nameof(DcganNetworkOptions), nameof(Width), strideTwoOnly: true);
         OptionChecks.NonNegative(LeakyReluSlope, nameof(DcganNetworkOptions), nameof(LeakyReluSlope));
     }
 }

@@ -21,6 +21,29 @@ internal static class OptionChecks
         }
     }
 
+    /// <summary>
+    /// The width of a network's convolutions: at least 1, and a multiple of 8, or at most 8 where the network's convolutions
+    /// all have stride 2 (<paramref name="strideTwoOnly"/>). libtorch 2.10's CPU convolution (oneDNN's AVX2 and AVX-512
+    /// kernels) gives wrong outputs and gradients for an input of more than 8 channels that is not a multiple of 8 (12, 20,
+    /// 31: off by whole units, at times NaN), and a wrong input gradient for a stride-1 convolution whose output channels
+    /// are not a multiple of 8 (1 to 7, 10, 12, 14), so such a width would train on wrong arithmetic
+    /// (docs/DESIGN-DECISIONS.md, "Convolution widths"; ConvolutionWidthTests checks the widths accepted).
+    /// </summary>
+    public static void ConvolutionChannels(int value, string owner, string name, bool strideTwoOnly)
+    {
+        AtLeast(value, 1, owner, name);
+        if (value % ChannelAlignment != 0 && !(strideTwoOnly && value <= ChannelAlignment))
+        {
+            int below = value / ChannelAlignment * ChannelAlignment;
+            string choices = below == 0 ? Invariant($"{ChannelAlignment}") : Invariant($"{below} or {below + ChannelAlignment}");
+            throw new ArgumentOutOfRangeException(name, value, Invariant(
+                $"{owner}.{name} must be {(strideTwoOnly ? $"at most {ChannelAlignment} or " : "")}a multiple of {ChannelAlignment}; got {value}: libtorch's CPU convolution computes wrong results for such widths. Use {choices}."));
+        }
+    }
+
+    /// <summary>The channel count convolution widths are multiples of (<see cref="ConvolutionChannels"/>).</summary>
+    public const int ChannelAlignment = 8;
+
     public static void Positive(float value, string owner, string name)
     {
         if (!float.IsFinite(value) || value <= 0)

@@ -143,6 +143,15 @@ public sealed class SemiSupervisedGanOptions
     public ConsistencyAugmentation StudentStrongAugmentation { get; set; } = ConsistencyAugmentation.Affine;
 
     /// <summary>
+    /// Channels of each of the student's two convolutions (<see cref="SemiSupervisedNetwork.Cnn"/>; its dense layer keeps 256
+    /// units). More channels give the student room for more of what its rows hold, at more time per epoch: the weights of
+    /// its second convolution grow with the square of this, those of its dense layer in proportion. Unused without a
+    /// student (<see cref="SelfTrainingEpochs"/> 0). At most 8 or a multiple of 8: libtorch's CPU convolution is wrong for
+    /// other widths above 8 (docs/DESIGN-DECISIONS.md). Default: 32.
+    /// </summary>
+    public int StudentChannels { get; set; } = 32;
+
+    /// <summary>
     /// The probability the GAN's classifier must give an unlabelled row's class for the row to join self-training with that
     /// class (<see cref="SelfTrainingEpochs"/>). Default: 0.95, as <see cref="SemiSupervisedGanTransformer.LabelUnlabelledRows"/>
     /// filters by default (on MNIST with 100 labels it keeps about 95 % of the unlabelled rows, 99.3 % of them rightly labelled).
@@ -235,6 +244,7 @@ public sealed class SemiSupervisedGanOptions
         OptionChecks.InRange(LearningRateDecayShare, 0f, 1f, Owner, nameof(LearningRateDecayShare), upperInclusive: true);
         OptionChecks.AtLeast(SelfTrainingEpochs, 0, Owner, nameof(SelfTrainingEpochs));
         OptionChecks.AtLeast(SelfTrainingRounds, 1, Owner, nameof(SelfTrainingRounds));
+        OptionChecks.ConvolutionChannels(StudentChannels, Owner, nameof(StudentChannels), strideTwoOnly: true);
         OptionChecks.InRange(PseudoLabelConfidence, 0f, 1f, Owner, nameof(PseudoLabelConfidence), upperInclusive: true);
         if (WeightAverageDecay is float decay)
         {

@@ -33,6 +33,7 @@ internal sealed record SemiSupervisedPlan(
     int SelfTrainingRounds,
     bool StudentConsistency,
     ConsistencyAugmentation StudentStrongAugmentation,
+    int StudentChannels,
     float PseudoLabelConfidence,
     bool PropagateLabels,
     int Threads,
@@ -42,7 +43,7 @@ internal sealed record SemiSupervisedPlan(
     public static SemiSupervisedPlan Resolve(SemiSupervisedGanOptions options, int classCount, ImageShape shape, string device) => new(
         classCount, shape, options.Network, options.LatentDimension, options.BatchSize, options.LearningRate, options.Beta1, options.UnlabelledWeight,
         options.ConsistencyWeight, options.ConfidenceThreshold, options.StrongAugmentation, options.ConsistencyStartShare, options.NoisyConsistencyTargets, options.DistributionAlignment, options.LearningRateDecayShare, options.WeightAverageDecay, options.Budget,
-        options.SelfTrainingEpochs, options.SelfTrainingRounds, options.StudentConsistency && options.SelfTrainingEpochs > 0, options.StudentStrongAugmentation, options.PseudoLabelConfidence,
+        options.SelfTrainingEpochs, options.SelfTrainingRounds, options.StudentConsistency && options.SelfTrainingEpochs > 0, options.StudentStrongAugmentation, options.StudentChannels, options.PseudoLabelConfidence,
         options.PropagateLabels && options.SelfTrainingEpochs > 0, options.Threads, device,
         options.Progress);
 
@@ -254,12 +255,12 @@ internal sealed class SemiSupervisedTrainer
             int before = _epochs + ((round - 1) * _plan.SelfTrainingEpochs);   // epochs the history holds when this round starts
             int totalEpochs = _epochs + _plan.SelfTrainingTotalEpochs;
             GanLog.SelfTrainingStarted(_logger, round, _plan.SelfTrainingRounds, pseudoLabelled, _data.Count - _labelled.Length, _plan.PseudoLabelConfidence, _plan.SelfTrainingEpochs, steps);
-            var student = SemiSupervisedDiscriminator.Create(SemiSupervisedNetwork.Cnn, shape, _plan.ClassCount);
+            var student = SemiSupervisedDiscriminator.Create(SemiSupervisedNetwork.Cnn, shape, _plan.ClassCount, _plan.StudentChannels);
             SemiSupervisedDiscriminator? average = null;
             try
             {
                 student.to(device);
-                average = NewAverage(student, SemiSupervisedNetwork.Cnn, device);
+                average = NewAverage(student, SemiSupervisedNetwork.Cnn, device, _plan.StudentChannels);
 
                 var averaged = average is null ? null : Pairs(average, student);
                 _averageUpdates = 0;
@@ -599,14 +600,15 @@ internal sealed class SemiSupervisedTrainer
     }
 
     /// <summary>The weight average of <paramref name="current"/> (a copy in eval mode), or null when the plan has none.</summary>
-    private SemiSupervisedDiscriminator? NewAverage(SemiSupervisedDiscriminator current, SemiSupervisedNetwork network, Device device)
+    private SemiSupervisedDiscriminator? NewAverage(SemiSupervisedDiscriminator current, SemiSupervisedNetwork network, Device device,
+        int channels = CnnSemiSupervisedDiscriminator.DefaultChannels)
     {
         if (_plan.AverageDecay is null)
         {
             return null;
         }
 
-        var average = SemiSupervisedDiscriminator.Create(network, _plan.Shape, _plan.ClassCount);
+        var average = SemiSupervisedDiscriminator.Create(network, _plan.Shape, _plan.ClassCount, channels);
         average.to(device);
         average.load_state_dict(current.state_dict());
         average.eval();

@@ -10,18 +10,24 @@ namespace Microsoft.ML.Gan.Tests.Onnx;
 [Category(TestCategories.Fast)]
 public sealed class ClassifierOnnxExporterTests
 {
-    /// <summary>Every network on square grey, odd-sized and colour images: a new network is in the parity test without a line here.</summary>
+    /// <summary>
+    /// Every network on square grey, odd-sized and colour images, and the CNN with other channels (a wider student): a new
+    /// network is in the parity test without a line here.
+    /// </summary>
     public static IEnumerable<TestCaseData> EveryNetworkAndShape()
-        => from network in Enum.GetValues<SemiSupervisedNetwork>()
-           from shape in new[] { new ImageShape(1, 8, 8), new ImageShape(1, 7, 9), new ImageShape(3, 6, 6) }
-           select new TestCaseData(network, shape).SetName($"TorchAndOnnxGiveTheSameProbabilities({network}, {shape.Channels}x{shape.Height}x{shape.Width})");
+        => (from network in Enum.GetValues<SemiSupervisedNetwork>()
+            from shape in new[] { new ImageShape(1, 8, 8), new ImageShape(1, 7, 9), new ImageShape(3, 6, 6) }
+            select (network, shape, CnnSemiSupervisedDiscriminator.DefaultChannels))
+           .Concat(new[] { 8, 48 }.Select(n => (SemiSupervisedNetwork.Cnn, new ImageShape(1, 7, 9), n)))
+           .Select(c => new TestCaseData(c.Item1, c.Item2, c.Item3)
+               .SetName($"TorchAndOnnxGiveTheSameProbabilities({c.Item1}, {c.Item2.Channels}x{c.Item2.Height}x{c.Item2.Width}, {c.Item3} channels)"));
 
     [TestCaseSource(nameof(EveryNetworkAndShape))]
-    public void TorchAndOnnxGiveTheSameProbabilities(SemiSupervisedNetwork network, ImageShape shape)
+    public void TorchAndOnnxGiveTheSameProbabilities(SemiSupervisedNetwork network, ImageShape shape, int channels)
     {
         const int Rows = 6, Classes = 5;
         torch.manual_seed(4);
-        using SemiSupervisedDiscriminator classifier = SemiSupervisedDiscriminator.Create(network, shape, Classes);
+        using SemiSupervisedDiscriminator classifier = SemiSupervisedDiscriminator.Create(network, shape, Classes, channels);
         using torch.Tensor images = torch.rand(Rows, shape.Size);
         classifier.InitializeFrom(images);
         classifier.eval();

@@ -70,7 +70,7 @@ public sealed class GarbageCollectionStressTests
         int collections;
         using (var collector = new BackgroundCollector())
         {
-            using LeNetClassifier classifier = ml.Gan().TrainClassifier(data, new LeNetClassifierOptions { Channels = 2, BatchSize = 16, MaxSteps = 100 });
+            using LeNetClassifier classifier = ml.Gan().TrainClassifier(data, new LeNetClassifierOptions { Channels = 8, BatchSize = 16, MaxSteps = 100 });
             collections = collector.Collections;
         }
 
