@@ -22,8 +22,10 @@
 #              comparison's runs kept)
 #   thousand-student  twice the student's epochs (--self-training-epochs 40) against the library's defaults at 1,000
 #              labels (100 per digit), subsets 2-4, and on test (docs/SEMI-SUPERVISED-THOUSAND-STUDENT.md; about 2 hours)
+#   wide-student  a wider student (--student-channels 64) against 40 student epochs at 1,000 labels, fresh subsets 5-7
+#              (docs/SEMI-SUPERVISED-WIDE-STUDENT.md; about 2 hours)
 # About 20 minutes a run, two at a time (1 thread each; twice that with --epochs 20).
-#   bench/semi-supervised-options.sh [alignment|student|start|start-confirmation|propagation|propagation-confirmation|propagation-rounds|thousand-student]      # default: alignment
+#   bench/semi-supervised-options.sh [alignment|student|start|start-confirmation|propagation|propagation-confirmation|propagation-rounds|thousand-student|wide-student]      # default: alignment
 #   APP_DIR=dir bench/semi-supervised-options.sh student      # use a gan-samples build in dir instead of building src/Gan.Samples
 # Finished runs are kept in the comparison's folder under artifacts/ and skipped; delete that folder to start over.
 #   REPORT_ONLY=1 bench/semi-supervised-options.sh propagation   # the report from the runs kept, starting none
@@ -300,7 +302,34 @@ TESTED
 NOTES
 )
     ;;
-  *) echo "unknown comparison '$comparison': alignment, student, start, start-confirmation, propagation, propagation-confirmation, propagation-rounds or thousand-student" >&2; exit 2 ;;
+  wide-student)
+    title="A wider student at 1,000 labels (validation only)"
+    labels_per_digit=100
+    recipe="$recipe --labels-per-class $labels_per_digit"
+    subsets=(5 6 7)
+    options=$(cat <<'OPTIONS'
+student-epochs-40|--distribution-alignment --student-consistency true --student-strong-augmentation Affine --self-training-epochs 40|
+wide-student|--distribution-alignment --student-consistency true --student-strong-augmentation Affine --self-training-epochs 40 --student-channels 64|student-epochs-40
+OPTIONS
+)
+    notes=$(cat <<'NOTES'
+- Every run here: 1,000 labels (100 per digit), and 40 self-training epochs, not 20: "the recipe" in the table is the
+  library's defaults with `--self-training-epochs 40`, the README's advice at 1,000 labels. `--student-channels 64`
+  gives each of the student's two convolutions 64 channels instead of 32 (its dense layer keeps 256 units): about three
+  times the student's multiply-adds per image. It changes the student alone: its runs repeat the recipe's through the
+  last GAN epoch.
+- Why: at 1,000 labels the student sets the level. With 40 epochs it reached 99.19 % on test, 0.01 short of the
+  issue's 99.2 %, and a student taught 40,000 true labels reached only 99.25 % on validation subset 1: the student
+  network's own ceiling (docs/SEMI-SUPERVISED-THOUSAND-STUDENT.md). A wider student is the first try at lifting it; 64
+  was picked before any run, with no look: twice the width, the smallest change the exporter already handles.
+- Subsets 5-7 are fresh at 1,000 labels (subset 1 was that doc's look, 2-4 judged its 40 epochs); the comparison's size
+  was fixed before its runs by the session's time (three subsets: the rule's interval needs a gain on all three).
+- The recipe's runs on subsets 5 and 6 were started by hand, with the commands this script gives them and each in a
+  kept folder as the script makes it, while `--student-channels` was being written; the script's pool made the others.
+NOTES
+)
+    ;;
+  *) echo "unknown comparison '$comparison': alignment, student, start, start-confirmation, propagation, propagation-confirmation, propagation-rounds, thousand-student or wide-student" >&2; exit 2 ;;
 esac
 if [ -z "${APP_DIR:-}" ]; then
   dotnet build src/Gan.Samples -c Release --nologo -v quiet
