@@ -81,7 +81,7 @@ internal static class SemiSupervisedCommand
         };
         Option<int> studentChannels = new("--student-channels")
         {
-            Description = "Channels of each of the student's two convolutions (default 32); more give it room for more, at more time per epoch.",
+            Description = "Channels of each of the student's two convolutions (default 32; at most 8 or a multiple of 8); more give it room for more, at more time per epoch.",
             DefaultValueFactory = _ => defaults.StudentChannels,
         };
         Option<bool> propagate = new("--propagate-labels")
