@@ -196,6 +196,9 @@ internal sealed class CnnSemiSupervisedDiscriminator : SemiSupervisedDiscriminat
 
     public ImageShape Shape { get; }
 
+    /// <summary>Channels of each convolution.</summary>
+    public int Channels => (int)Conv1.out_channels;
+
     public override int ClassCount => (int)Output.out_features;
 
     public override SemiSupervisedNetwork Network => SemiSupervisedNetwork.Cnn;

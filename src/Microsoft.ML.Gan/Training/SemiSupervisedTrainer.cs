@@ -148,7 +148,7 @@ internal sealed class SemiSupervisedTrainer
             using Tensor? meanPrediction = _plan.DistributionAlignment ? ScalarArithmetic.Full(_plan.ClassCount, 1.0 / _plan.ClassCount, device) : null;
             // Data-dependent initialisation from the first 500 rows, as the paper's code does.
             classifier.InitializeFrom(images.narrow(0, 0, Math.Min(500, _data.Count)));
-            average = NewAverage(classifier, _plan.Network, device);
+            average = NewAverage(classifier, device);
 
             using var classifierOptimizer = new FlatAdam([.. classifier.parameters().Where(p => p.requires_grad)], _plan.LearningRate, _plan.Beta1, 0.999);
             using var generatorOptimizer = new FlatAdam([.. generator.parameters()], _plan.LearningRate, _plan.Beta1, 0.999);
@@ -260,7 +260,7 @@ internal sealed class SemiSupervisedTrainer
             try
             {
                 student.to(device);
-                average = NewAverage(student, SemiSupervisedNetwork.Cnn, device, _plan.StudentChannels);
+                average = NewAverage(student, device);
 
                 var averaged = average is null ? null : Pairs(average, student);
                 _averageUpdates = 0;
@@ -599,16 +599,16 @@ internal sealed class SemiSupervisedTrainer
         return torch.cat(orders, 0);
     }
 
-    /// <summary>The weight average of <paramref name="current"/> (a copy in eval mode), or null when the plan has none.</summary>
-    private SemiSupervisedDiscriminator? NewAverage(SemiSupervisedDiscriminator current, SemiSupervisedNetwork network, Device device,
-        int channels = CnnSemiSupervisedDiscriminator.DefaultChannels)
+    /// <summary>The weight average of <paramref name="current"/> (a copy of its network in eval mode), or null when the plan has none.</summary>
+    private SemiSupervisedDiscriminator? NewAverage(SemiSupervisedDiscriminator current, Device device)
     {
         if (_plan.AverageDecay is null)
         {
             return null;
         }
 
-        var average = SemiSupervisedDiscriminator.Create(network, _plan.Shape, _plan.ClassCount, channels);
+        int channels = current is CnnSemiSupervisedDiscriminator cnn ? cnn.Channels : CnnSemiSupervisedDiscriminator.DefaultChannels;
+        var average = SemiSupervisedDiscriminator.Create(current.Network, _plan.Shape, _plan.ClassCount, channels);
         average.to(device);
         average.load_state_dict(current.state_dict());
         average.eval();
